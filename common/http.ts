@@ -1,0 +1,103 @@
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { timingSafeEqual } from 'node:crypto'
+import { z } from 'zod'
+
+/** An error whose message is safe to show the caller; `status` is always a 4xx unless the fault is ours. */
+export class HttpError extends Error {
+  public constructor(
+    public readonly status: number,
+    public readonly code: string,
+    message: string,
+    public readonly details?: unknown,
+  ) {
+    super(message)
+  }
+}
+
+/** Parses `input` with `schema` or throws a 400 naming every invalid field. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input)
+  if (result.success) return result.data
+  const issues = result.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }))
+  throw new HttpError(400, 'invalid_request', `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
+}
+
+/** Wraps an async handler so a rejected promise reaches the error middleware instead of crashing. */
+export const handle =
+  (fn: (req: Request, res: Response) => Promise<unknown> | unknown): RequestHandler =>
+  (req, res, next) => {
+    Promise.resolve(fn(req, res)).catch(next)
+  }
+
+/** Requires `Authorization: Bearer <key>` matching one of `keys`. */
+export function requireApiKey(keys: readonly string[]): RequestHandler {
+  const accepted = keys.map((k) => Buffer.from(k))
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.header('authorization') ?? ''
+    const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '')
+    const ok = accepted.some((k) => k.length === presented.length && timingSafeEqual(k, presented))
+    next(ok ? undefined : new HttpError(401, 'unauthorized', 'A valid API key is required (Authorization: Bearer <key>)'))
+  }
+}
+
+const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+  if (res.headersSent) return // Credo's routers answer, then pass the request on
+  if (err instanceof HttpError) {
+    res.status(err.status).json({ error: err.code, message: err.message, details: err.details })
+    return
+  }
+  // body-parser errors (malformed JSON, oversized body) carry their own 4xx status
+  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500
+  if (status === 500) console.error('[unhandled]', err)
+  res.status(status).json({
+    error: status === 500 ? 'server_error' : err.type ?? 'invalid_request',
+    message: status === 500 ? 'Internal error' : String(err.message ?? 'Bad request'),
+  })
+}
+
+/** An express app with JSON parsing and a size limit; call `finishApp` after adding routes. */
+export function createApp(): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(express.json({ limit: '256kb' }))
+  app.use(express.urlencoded({ extended: false, limit: '256kb' }))
+  return app
+}
+
+/** Adds the 404 and error handlers; must come after every route. */
+export function finishApp(app: Express): Express {
+  app.use((req, res, next) => {
+    // Credo's OID4VC routers call next() after answering; only unanswered requests are a 404
+    if (!res.headersSent) next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`))
+  })
+  app.use(errorHandler)
+  return app
+}
+
+export interface Listening {
+  server: Server
+  port: number
+  url: string
+  close(): Promise<void>
+}
+
+export async function listen(app: Express, port = 0, host = '127.0.0.1'): Promise<Listening> {
+  const server = app.listen(port, host)
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  const actual = (server.address() as AddressInfo).port
+  return {
+    server,
+    port: actual,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,10 @@
+import type { Migration } from '../db'
+import { credoStorageMigrations } from './CredoStorageService'
+import { keyStorageMigrations } from './KeyStorage'
+
+export { CredoStorageService } from './CredoStorageService'
+export { SealedKeyStorage } from './KeyStorage'
+export { PersistenceModule } from './PersistenceModule'
+
+/** Tables every Credo agent's database needs. */
+export const agentMigrations: Migration[] = [...credoStorageMigrations, ...keyStorageMigrations]

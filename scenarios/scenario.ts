@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { CREDENTIAL_FORMATS } from '../common/credentialTypes'
+import { faultSchema } from '../wallet-sim/faults'
+
+const localized = z.object({ en: z.string(), fr: z.string() })
+const partyKey = z.string().regex(/^[a-z0-9-]+$/)
+
+const expectation = z.object({
+  outcome: z.enum(['accepted', 'rejected']),
+  /** The check that must fail when the outcome is a rejection. */
+  failedCheck: z.string().optional(),
+})
+export type Expectation = z.infer<typeof expectation>
+
+const issueStep = z.object({
+  id: z.string(),
+  action: z.literal('issue'),
+  issuer: partyKey,
+  holder: partyKey,
+  credentialType: z.string(),
+  claims: z.record(z.string(), z.unknown()),
+  /** Issues a credential that expires this many seconds after issuance (wallets refuse already expired ones). */
+  validForSeconds: z.number().int().positive().optional(),
+})
+const waitStep = z.object({ id: z.string(), action: z.literal('wait'), seconds: z.number().positive().max(60) })
+const presentStep = z.object({
+  id: z.string(),
+  action: z.literal('present'),
+  holder: partyKey,
+  verifier: partyKey,
+  policy: z.string(),
+  fault: faultSchema.optional(),
+  expect: expectation,
+})
+const step = z.discriminatedUnion('action', [issueStep, presentStep, waitStep])
+export type ScenarioStep = z.infer<typeof step>
+export type IssueStep = z.infer<typeof issueStep>
+export type PresentStep = z.infer<typeof presentStep>
+
+const patch = z.union([
+  z.object({ step: z.string(), set: z.record(z.string(), z.unknown()) }),
+  z.object({ insertBefore: z.string(), step }),
+])
+
+const variant = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  description: localized,
+  /** Formats the variant applies to (a fault that needs selective disclosure, say); all when absent. */
+  formats: z.array(z.enum(CREDENTIAL_FORMATS)).optional(),
+  patch: z.array(patch),
+  expect: z.record(z.string(), expectation),
+})
+
+const scenarioSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  name: localized,
+  description: localized,
+  parties: z.record(partyKey, z.object({ role: z.enum(['issuer', 'holder', 'verifier', 'certifier', 'subscriber']), name: localized })),
+  steps: z.array(step).min(1),
+  variants: z.array(variant),
+})
+export type Scenario = z.infer<typeof scenarioSchema>
+export type Variant = z.infer<typeof variant>
+
+export function loadScenarios(dir = join(import.meta.dirname, 'pilots')): Scenario[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const parsed = scenarioSchema.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')))
+      if (!parsed.success) throw new Error(`Invalid scenario ${file}: ${parsed.error.message}`)
+      return parsed.data
+    })
+}
+
+/** The steps a variant runs: the scenario's steps with the variant's patches applied and its expectations set. */
+export function stepsFor(scenario: Scenario, variant?: Variant): ScenarioStep[] {
+  let steps = structuredClone(scenario.steps)
+  for (const change of variant?.patch ?? []) {
+    if ('insertBefore' in change) {
+      const at = steps.findIndex((s) => s.id === change.insertBefore)
+      if (at < 0) throw new Error(`Variant ${variant!.id} inserts before unknown step ${change.insertBefore}`)
+      steps = [...steps.slice(0, at), change.step, ...steps.slice(at)]
+    } else {
+      const target = steps.find((s) => s.id === change.step)
+      if (!target) throw new Error(`Variant ${variant!.id} patches unknown step ${change.step}`)
+      Object.assign(target, change.set)
+    }
+  }
+  for (const [stepId, expected] of Object.entries(variant?.expect ?? {})) {
+    const target = steps.find((s) => s.id === stepId)
+    if (target?.action !== 'present') throw new Error(`Variant ${variant!.id} expects an outcome of ${stepId}, which is not a presentation`)
+    target.expect = expected
+  }
+  return steps.map((s) => step.parse(s))
+}

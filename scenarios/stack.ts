@@ -1,0 +1,62 @@
+import { join } from 'node:path'
+import { LOCAL_ADMIN_API_KEY } from '../common/config'
+import { databaseConfigFor } from '../common/db'
+import { startIssuerService } from '../issuer/service'
+import { startTrustRegistry } from '../trust-registry/service'
+import { startVerifierService } from '../verifier/service'
+import { trustRegistryCheck } from '../verifier/trust'
+import { startWalletService } from '../wallet-sim/service'
+import { onboardIssuers } from './onboarding'
+import type { Endpoints } from './runner'
+
+export interface StackOptions {
+  dataDir: string
+  host?: string
+  ports?: Partial<Record<'trustRegistry' | 'issuer' | 'verifier' | 'wallet', number>>
+  adminApiKey?: string
+  env?: NodeJS.ProcessEnv
+}
+
+/** Every service in this process, each with its own database, wired together over real HTTP. */
+export async function startStack(options: StackOptions) {
+  const adminApiKey = options.adminApiKey ?? LOCAL_ADMIN_API_KEY
+  const env = options.env ?? process.env
+  const host = options.host ?? '127.0.0.1'
+  const database = (service: string) => databaseConfigFor(service, options.dataDir, env)
+
+  const trustRegistry = await startTrustRegistry({
+    port: options.ports?.trustRegistry,
+    host,
+    dataDir: join(options.dataDir),
+    adminApiKeys: [adminApiKey],
+    database: database('trust_registry'),
+  })
+  const issuer = await startIssuerService({ port: options.ports?.issuer, host, dataDir: options.dataDir, database: database('issuer'), adminApiKeys: [adminApiKey] })
+  const verifier = await startVerifierService({
+    port: options.ports?.verifier,
+    host,
+    dataDir: options.dataDir,
+    database: database('verifier'),
+    trust: trustRegistryCheck(trustRegistry.url),
+  })
+  const wallet = await startWalletService({ port: options.ports?.wallet, host, dataDir: options.dataDir, databaseFor: (id) => database(`wallet_${id}`) })
+  const onboarding = await onboardIssuers(issuer.url, trustRegistry.url, adminApiKey)
+
+  const endpoints: Endpoints = { issuer: issuer.url, wallet: wallet.url, verifier: verifier.url, adminApiKey }
+  return {
+    endpoints,
+    trustRegistry,
+    issuer,
+    verifier,
+    wallet,
+    onboarding,
+    async close() {
+      await wallet.close()
+      await verifier.close()
+      await issuer.close()
+      await trustRegistry.close()
+    },
+  }
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>

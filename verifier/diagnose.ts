@@ -1,0 +1,145 @@
+import { base64url, compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose'
+import { createHash } from 'node:crypto'
+import type { TraceStep } from './decision'
+
+/** Finds the public key behind a DID URL (the agent's DID resolver). */
+export type KeyResolver = (didUrl: string) => Promise<JWK>
+
+const sha256 = (text: string) => base64url.encode(createHash('sha256').update(text).digest())
+
+async function signatureValid(jwt: string, didUrl: string | undefined, resolveKey: KeyResolver): Promise<boolean> {
+  if (!didUrl) return false
+  try {
+    const jwk = await resolveKey(didUrl)
+    await compactVerify(jwt, await importJWK(jwk, decodeProtectedHeader(jwt).alg))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Every `_sd` digest anywhere in an SD-JWT payload. */
+function signedDigests(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((item) => signedDigests(item, into))
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '_sd' && Array.isArray(inner)) inner.forEach((d) => into.add(String(d)))
+      else signedDigests(inner, into)
+    }
+  }
+  return into
+}
+
+const issuerKeyUrl = (jwt: string, payload: { iss?: string }) => {
+  const kid = decodeProtectedHeader(jwt).kid
+  return kid?.startsWith('did:') ? kid : payload.iss && kid ? `${payload.iss}${kid.startsWith('#') ? '' : '#'}${kid}` : payload.iss ? `${payload.iss}#0` : undefined
+}
+
+async function diagnoseSdJwt(queryId: string, presentation: string, nonce: string, resolveKey: KeyResolver, now: Date): Promise<TraceStep[]> {
+  const parts = presentation.split('~')
+  const issuerJwt = parts[0]
+  const keyBinding = parts.at(-1) ?? ''
+  const disclosures = parts.slice(1, -1).filter(Boolean)
+  const payload = decodeJwt(issuerJwt) as { iss?: string; exp?: number; cnf?: { kid?: string; jwk?: JWK } }
+  const steps: TraceStep[] = []
+
+  const issuerSigned = await signatureValid(issuerJwt, issuerKeyUrl(issuerJwt, payload), resolveKey)
+  const digests = signedDigests(payload)
+  const unsigned = disclosures.filter((d) => !digests.has(sha256(d)))
+  steps.push({
+    check: 'signature',
+    subject: queryId,
+    passed: issuerSigned && unsigned.length === 0,
+    message: !issuerSigned
+      ? `The issuer's signature on ${queryId} does not verify against ${payload.iss ?? 'an unnamed issuer'}`
+      : unsigned.length
+        ? `${unsigned.length} disclosure(s) of ${queryId} were not signed by the issuer`
+        : `The issuer's signature on ${queryId} verifies`,
+  })
+  if (payload.exp !== undefined) {
+    const expired = payload.exp * 1000 <= now.getTime()
+    steps.push({ check: 'expiry', subject: queryId, passed: !expired, message: expired ? `${queryId} expired at ${new Date(payload.exp * 1000).toISOString()}` : `${queryId} has not expired` })
+  }
+  if (!keyBinding) {
+    steps.push({ check: 'holder-binding', subject: queryId, passed: false, message: `${queryId} was presented without a key-binding proof` })
+    return steps
+  }
+  const kb = decodeJwt(keyBinding) as { nonce?: string; sd_hash?: string }
+  let holderSigned = false
+  if (payload.cnf?.jwk) {
+    try {
+      await compactVerify(keyBinding, await importJWK(payload.cnf.jwk, decodeProtectedHeader(keyBinding).alg))
+      holderSigned = true
+    } catch {
+      holderSigned = false
+    }
+  } else holderSigned = await signatureValid(keyBinding, payload.cnf?.kid, resolveKey)
+  const coversPresentation = kb.sd_hash === sha256(`${parts.slice(0, -1).join('~')}~`)
+  steps.push({
+    check: 'holder-binding',
+    subject: queryId,
+    passed: holderSigned && coversPresentation,
+    message: !holderSigned
+      ? `The key-binding proof of ${queryId} is not signed by the key the credential is bound to`
+      : coversPresentation
+        ? `The key-binding proof of ${queryId} is signed by the bound key`
+        : `The key-binding proof of ${queryId} does not cover what was presented`,
+  })
+  steps.push({
+    check: 'nonce',
+    subject: queryId,
+    passed: kb.nonce === nonce,
+    message: kb.nonce === nonce ? `${queryId} answers this request's nonce` : `${queryId} answers another request (nonce ${kb.nonce ?? 'missing'}, expected ${nonce})`,
+  })
+  return steps
+}
+
+async function diagnoseJwtVp(queryId: string, presentation: string, nonce: string, resolveKey: KeyResolver, now: Date): Promise<TraceStep[]> {
+  const vp = decodeJwt(presentation) as { iss?: string; nonce?: string; vp?: { verifiableCredential?: string[] } }
+  const holderKid = decodeProtectedHeader(presentation).kid
+  const steps: TraceStep[] = []
+  for (const vc of vp.vp?.verifiableCredential ?? []) {
+    const payload = decodeJwt(vc) as { iss?: string; sub?: string; exp?: number }
+    const signed = await signatureValid(vc, issuerKeyUrl(vc, payload), resolveKey)
+    steps.push({ check: 'signature', subject: queryId, passed: signed, message: signed ? `The issuer's signature on ${queryId} verifies` : `The issuer's signature on ${queryId} does not verify against ${payload.iss ?? 'an unnamed issuer'}` })
+    if (payload.exp !== undefined) {
+      const expired = payload.exp * 1000 <= now.getTime()
+      steps.push({ check: 'expiry', subject: queryId, passed: !expired, message: expired ? `${queryId} expired at ${new Date(payload.exp * 1000).toISOString()}` : `${queryId} has not expired` })
+    }
+    const boundToHolder = payload.sub !== undefined && holderKid?.startsWith(payload.sub) === true
+    const holderSigned = boundToHolder && (await signatureValid(presentation, holderKid, resolveKey))
+    steps.push({
+      check: 'holder-binding',
+      subject: queryId,
+      passed: holderSigned,
+      message: holderSigned ? `The presentation of ${queryId} is signed by its subject ${payload.sub}` : `The presentation of ${queryId} is not signed by the credential's subject ${payload.sub ?? '(none)'}`,
+    })
+  }
+  steps.push({
+    check: 'nonce',
+    subject: queryId,
+    passed: vp.nonce === nonce,
+    message: vp.nonce === nonce ? `${queryId} answers this request's nonce` : `${queryId} answers another request (nonce ${vp.nonce ?? 'missing'}, expected ${nonce})`,
+  })
+  return steps
+}
+
+/**
+ * When Credo refuses a response, says which check failed and for which credential: issuer signature,
+ * holder binding, nonce or expiry, each verified again here from the raw vp_token.
+ */
+export async function diagnoseResponse(vpToken: unknown, nonce: string, resolveKey: KeyResolver, now = new Date()): Promise<TraceStep[]> {
+  if (!vpToken || typeof vpToken !== 'object') return []
+  const steps: TraceStep[] = []
+  for (const [queryId, value] of Object.entries(vpToken as Record<string, unknown>)) {
+    for (const presentation of Array.isArray(value) ? value : [value]) {
+      if (typeof presentation !== 'string') continue
+      try {
+        steps.push(...(presentation.includes('~') ? await diagnoseSdJwt(queryId, presentation, nonce, resolveKey, now) : await diagnoseJwtVp(queryId, presentation, nonce, resolveKey, now)))
+      } catch (error) {
+        steps.push({ check: 'signature', subject: queryId, passed: false, message: `${queryId} is not a well-formed presentation: ${error instanceof Error ? error.message : String(error)}` })
+      }
+    }
+  }
+  return steps
+}

@@ -1,0 +1,147 @@
+import { getPublicJwkFromVerificationMethod } from '@credo-ts/core'
+import { OpenId4VcModule, type OpenId4VcVerificationSessionRecord, OpenId4VcVerificationSessionState } from '@credo-ts/openid4vc'
+import type { JWK } from 'jose'
+import { z } from 'zod'
+import { createAgent } from '../common/agent'
+import { CREDENTIAL_FORMATS, loadCredentialTypes } from '../common/credentialTypes'
+import type { Database, DatabaseConfig } from '../common/db'
+import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../common/http'
+import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
+import { dcqlQueryFor } from './dcql'
+import { diagnoseResponse, type KeyResolver } from './diagnose'
+import { classifyVerificationError, type Decision, evaluatePresentation, finish, type TrustCheck } from './decision'
+import { loadPolicies } from './policy'
+import { presentedCredentials } from './presented'
+import { verificationMigrations, type VerificationRow } from './sessions'
+
+export interface VerifierServiceOptions {
+  port?: number
+  host?: string
+  dataDir: string
+  database: DatabaseConfig
+  trust: TrustCheck
+  publicUrl?: string
+}
+
+const createVerificationSchema = z.strictObject({
+  policyId: z.string().min(1),
+  format: z.enum(CREDENTIAL_FORMATS).default('dc+sd-jwt'),
+})
+
+/** The verifier service: OID4VP 1.0 + DCQL requests built from policies, and a decision with a trace for every response. */
+export async function startVerifierService(options: VerifierServiceOptions) {
+  const types = loadCredentialTypes()
+  const policies = loadPolicies()
+  const app = createApp()
+  const listening = await listen(app, options.port ?? 0, options.host)
+  const baseUrl = options.publicUrl ?? listening.url
+
+  // registered before Credo mounts its OID4VP routes, so it sees each response first
+  let database: Database | undefined
+  app.post('/oid4vp/*path', (req, _res, next) => {
+    const { vp_token: vpToken, state } = (req.body ?? {}) as Record<string, unknown>
+    if (typeof vpToken !== 'string' || typeof state !== 'string' || !database) return next()
+    database
+      .run('INSERT INTO verification_responses (state, vp_token, received_at) VALUES (?, ?, ?)', [state, vpToken, new Date().toISOString()])
+      .then(() => next(), next)
+  })
+
+  const { agent, db, shutdown } = await createAgent({
+    database: options.database,
+    dataDir: options.dataDir,
+    migrations: [...identityMigrations, ...verificationMigrations],
+    modules: { openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }) },
+  })
+
+  database = db
+  const identities = new Map<string, PartyIdentity>()
+  for (const verifierKey of new Set([...policies.values()].map((p) => p.verifier))) {
+    identities.set(verifierKey, await ensureIdentity(agent, db, verifierKey))
+    const existing = await agent.openid4vc.verifier.getVerifierByVerifierId(verifierKey).catch(() => undefined)
+    if (!existing) await agent.openid4vc.verifier.createVerifier({ verifierId: verifierKey })
+  }
+
+  const resolveKey: KeyResolver = async (didUrl) => {
+    const document = await agent.dids.resolveDidDocument(didUrl)
+    return getPublicJwkFromVerificationMethod(document.dereferenceKey(didUrl)).toJson() as JWK
+  }
+
+  const policyFor = (id: string) => {
+    const policy = policies.get(id)
+    if (!policy) throw new HttpError(404, 'unknown_policy', `No policy '${id}'; known policies: ${[...policies.keys()].join(', ')}`)
+    return policy
+  }
+
+  /** Decides once, when Credo has a final answer for the session, and keeps the decision. */
+  async function decisionFor(row: VerificationRow, session: OpenId4VcVerificationSessionRecord): Promise<Decision | undefined> {
+    if (row.decision) return JSON.parse(row.decision) as Decision
+    let decision: Decision
+    if (session.state === OpenId4VcVerificationSessionState.Error) {
+      const message = session.errorMessage ?? 'The response could not be verified'
+      const nonce = String(session.requestPayload.nonce ?? '')
+      const [response] = await db.query<{ vp_token: string }>('SELECT vp_token FROM verification_responses WHERE state = ? ORDER BY received_at DESC LIMIT 1', [
+        String(session.requestPayload.state ?? ''),
+      ])
+      const diagnosed = response ? await diagnoseResponse(JSON.parse(response.vp_token), nonce, resolveKey) : []
+      const trace = diagnosed.some((step) => !step.passed) ? diagnosed : [{ check: classifyVerificationError(message), passed: false, message }, ...diagnosed]
+      decision = finish(trace, {}, message)
+    } else if (session.state === OpenId4VcVerificationSessionState.ResponseVerified) {
+      const verified = await agent.openid4vc.verifier.getVerifiedAuthorizationResponse(row.id)
+      const presentations = (verified.dcql?.presentations ?? {}) as Record<string, unknown[]>
+      decision = await evaluatePresentation(policyFor(row.policy_id), presentedCredentials(presentations, types), options.trust)
+    } else return undefined
+    await db.run('UPDATE verifications SET decision = ? WHERE id = ? AND decision IS NULL', [JSON.stringify(decision), row.id])
+    return decision
+  }
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: 'verifier' })
+  })
+  app.get('/policies', (_req, res) => {
+    res.json({ policies: [...policies.values()] })
+  })
+  app.post(
+    '/verifications',
+    handle(async (req, res) => {
+      const { policyId, format } = parseInput(createVerificationSchema, req.body)
+      const policy = policyFor(policyId)
+      const { authorizationRequest, verificationSession } = await agent.openid4vc.verifier.createAuthorizationRequest({
+        verifierId: policy.verifier,
+        requestSigner: { method: 'did', didUrl: identities.get(policy.verifier)!.kid },
+        dcql: { query: dcqlQueryFor(policy, types, format) },
+        responseMode: 'direct_post',
+        version: 'v1',
+      })
+      await db.run('INSERT INTO verifications (id, policy_id, format, created_at) VALUES (?, ?, ?, ?)', [
+        verificationSession.id,
+        policy.id,
+        format,
+        new Date().toISOString(),
+      ])
+      res.status(201).json({ id: verificationSession.id, policyId, format, requestUri: authorizationRequest })
+    }),
+  )
+  app.get(
+    '/verifications/:id',
+    handle(async (req, res) => {
+      const [row] = await db.query<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [String(req.params.id)])
+      if (!row) throw new HttpError(404, 'unknown_verification', `No verification ${req.params.id}`)
+      const session = await agent.openid4vc.verifier.getVerificationSessionById(row.id)
+      const decision = await decisionFor(row, session)
+      res.json({ id: row.id, policyId: row.policy_id, format: row.format, state: session.state, decision })
+    }),
+  )
+  finishApp(app)
+
+  return {
+    url: baseUrl,
+    agent,
+    policies,
+    async close() {
+      await listening.close()
+      await shutdown()
+    },
+  }
+}
+
+export type VerifierService = Awaited<ReturnType<typeof startVerifierService>>
