@@ -22,7 +22,15 @@ export function serviceConfigFromArgs(service: string, defaultPort: number, argv
   const { values } = parseArgs({
     args: argv,
     strict: false,
-    options: { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'public-url': { type: 'string' },
+      'trust-registry': { type: 'string' },
+      issuer: { type: 'string' },
+      governance: { type: 'string' },
+    },
   })
   const envPrefix = service.toUpperCase().replace(/[^A-Z0-9]/g, '_')
   const port = Number(values.port ?? env[`${envPrefix}_PORT`] ?? defaultPort)

@@ -1,6 +1,7 @@
 import { ClaimFormat, W3cCredential, W3cCredentialSubject, W3cIssuer, parseDid, w3cDate } from '@credo-ts/core'
 import type { OpenId4VciCredentialRequestToCredentialMapper } from '@credo-ts/openid4vc'
 import type { CredentialType } from '../common/credentialTypes'
+import { bitstringStatusEntry, w3cCredentialStatus } from '../common/status'
 import { parseConfigurationId } from './credentialConfigurations'
 import type { PartyIdentity } from '../common/identities'
 
@@ -62,6 +63,7 @@ export function createCredentialMapper(context: MapperContext): OpenId4VciCreden
             credentialSubject: new W3cCredentialSubject({ id: parseDid(holder.didUrl).did, claims: offer.claims }),
             issuanceDate: w3cDate(Date.now()),
             ...(offer.validUntil ? { expirationDate: w3cDate(new Date(offer.validUntil).getTime()) } : {}),
+            ...(offer.status ? { credentialStatus: w3cCredentialStatus(bitstringStatusEntry(offer.status.index, offer.status.bitstringUri)) } : {}),
           }),
         }
       }),

@@ -2,7 +2,11 @@ import { serviceConfigFromArgs } from '../common/config'
 import { startIssuerService } from './service'
 
 const config = serviceConfigFromArgs('issuer', 4200)
-const service = await startIssuerService({ ...config, publicUrl: config.extra['public-url'] ?? process.env.ISSUER_PUBLIC_URL })
+const service = await startIssuerService({
+  ...config,
+  trustRegistryUrl: config.extra['trust-registry'] ?? process.env.TRUST_REGISTRY_URL ?? 'http://127.0.0.1:4100',
+  publicUrl: config.extra['public-url'] ?? process.env.ISSUER_PUBLIC_URL,
+})
 console.log(`Issuer service listening at ${service.url} (${service.jurisdictions.length} jurisdictions)`)
 process.once('SIGINT', () => void service.close().then(() => process.exit(0)))
 process.once('SIGTERM', () => void service.close().then(() => process.exit(0)))

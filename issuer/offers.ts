@@ -4,6 +4,9 @@ import { CREDENTIAL_FORMATS, type CredentialType, claimsSchema } from '../common
 import { HttpError, parseInput } from '../common/http'
 import { configurationId } from './credentialConfigurations'
 import type { OfferMetadata } from './credentialMapper'
+import type { StatusAllocation } from './status'
+
+const toOfferStatus = ({ idx, uri, bitstringUri }: StatusAllocation): OfferMetadata['status'] => ({ index: idx, listUri: uri, bitstringUri })
 import type { JurisdictionIssuer } from './jurisdictions'
 
 export const offerRequestSchema = z.strictObject({
@@ -31,7 +34,7 @@ export async function createOffer(
   issuer: JurisdictionIssuer,
   types: Map<string, CredentialType>,
   body: unknown,
-  status?: (request: OfferRequest) => Promise<OfferMetadata['status']>,
+  allocateStatus?: () => Promise<StatusAllocation>,
 ): Promise<CreatedOffer> {
   const request = parseInput(offerRequestSchema, body)
   const type = types.get(request.credentialType)
@@ -43,7 +46,7 @@ export async function createOffer(
     issuerKey: issuer.key,
     claims,
     validUntil: request.validUntil,
-    status: await status?.(request),
+    status: allocateStatus ? toOfferStatus(await allocateStatus()) : undefined,
   }
   const { credentialOffer, issuanceSession } = await issuerApi.createCredentialOffer({
     issuerId: issuer.key,

@@ -3,11 +3,19 @@ import { createAgent } from '../common/agent'
 import { loadCredentialTypes } from '../common/credentialTypes'
 import type { DatabaseConfig } from '../common/db'
 import { createApp, finishApp, handle, HttpError, listen, requireApiKey } from '../common/http'
+import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
+import { masterSecretFor } from '../common/secrets'
+import { queryAuthorization } from '../trust-registry/client'
 import { credentialConfigurations } from './credentialConfigurations'
 import { createCredentialMapper } from './credentialMapper'
-import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
-import { loadJurisdictionIssuers } from './jurisdictions'
+import { loadHostedParties } from './jurisdictions'
+import { createNotificationRouter, DEFAULT_RETRY_POLICY, notificationHubMigrations, openNotificationHub } from './notifications'
 import { createOffer } from './offers'
+import { createStatusRouter, credoJwtSigner, statusListMigrations, StatusListService } from './status'
+import { MEDICAL_CERTIFICATE_TYPE } from './vital-statistics/certificate'
+import { deathRegistrationMigrations } from './vital-statistics/migrations'
+import { DeathRegistry } from './vital-statistics/registry'
+import { vitalStatisticsRouter } from './vital-statistics/routes'
 
 export interface IssuerServiceOptions {
   port?: number
@@ -15,16 +23,24 @@ export interface IssuerServiceOptions {
   dataDir: string
   database: DatabaseConfig
   adminApiKeys: string[]
+  /** Where the registrars check that a medical certifier is authorized. */
+  trustRegistryUrl?: string
   jurisdictionsFile?: string
   /** The URL wallets reach this service at, when not the listening address (behind a proxy). */
   publicUrl?: string
+  /** Notification delivery tuning (tests shorten the retry delays). */
+  notificationRetryBaseMs?: number
 }
 
-/** The issuer service: every jurisdiction's OID4VCI issuer in one Credo agent, each with its own DID. */
+/**
+ * The issuer service: every jurisdiction's OID4VCI issuer in one Credo agent, each with its own DID
+ * and status list; the vital-statistics registrars and medical certifiers; the notification hub.
+ */
 export async function startIssuerService(options: IssuerServiceOptions) {
   const types = loadCredentialTypes()
-  const jurisdictions = loadJurisdictionIssuers(options.jurisdictionsFile)
+  const { issuers: jurisdictions, certifiers } = loadHostedParties(options.jurisdictionsFile)
   const identities = new Map<string, PartyIdentity>()
+  const statusListIds = new Map<string, string>()
 
   const app = createApp()
   const listening = await listen(app, options.port ?? 0, options.host)
@@ -33,7 +49,7 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   const { agent, db, shutdown } = await createAgent({
     database: options.database,
     dataDir: options.dataDir,
-    migrations: identityMigrations,
+    migrations: [...identityMigrations, ...statusListMigrations, ...notificationHubMigrations, ...deathRegistrationMigrations],
     modules: {
       openid4vc: new OpenId4VcModule({
         app,
@@ -41,9 +57,19 @@ export async function startIssuerService(options: IssuerServiceOptions) {
       }),
     },
   })
+  const status = new StatusListService({ db, baseUrl, signerFor: (list) => credoJwtSigner(agent.context, list.kid) })
+  const hub = await openNotificationHub({
+    database: db,
+    masterSecret: masterSecretFor(options.dataDir),
+    publisher: 'interop-lab-vital-statistics',
+    dispatcher: options.notificationRetryBaseMs ? { retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: options.notificationRetryBaseMs } } : undefined,
+  })
 
+  for (const party of [...jurisdictions, ...certifiers]) identities.set(party.key, await ensureIdentity(agent, db, party.key))
   for (const jurisdiction of jurisdictions) {
-    identities.set(jurisdiction.key, await ensureIdentity(agent, db, jurisdiction.key))
+    const identity = identities.get(jurisdiction.key)!
+    const [list] = await status.store.listsOf(identity.did)
+    statusListIds.set(jurisdiction.key, (list ?? (await status.createList({ issuer: identity.did, kid: identity.kid }))).id)
     const credentialConfigurationsSupported = credentialConfigurations(jurisdiction.credentialTypes.map((id) => types.get(id)!))
     const display = [
       { name: jurisdiction.name.en, locale: 'en-CA' },
@@ -53,6 +79,26 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     if (existing) await agent.openid4vc.issuer.updateIssuerMetadata({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
     else await agent.openid4vc.issuer.createIssuer({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
   }
+
+  const allocateStatus = (issuerKey: string, credentialRef?: string) => status.allocate(statusListIds.get(issuerKey)!, credentialRef)
+  const registry = new DeathRegistry({
+    agent,
+    db,
+    registrars: jurisdictions,
+    async certifierAuthorized(did, jurisdiction) {
+      if (!options.trustRegistryUrl) return { authorized: false, message: 'no trust registry is configured for this issuer service' }
+      const answer = await queryAuthorization(options.trustRegistryUrl, { entity_id: did, authority_id: jurisdiction, action: 'certify', resource: MEDICAL_CERTIFICATE_TYPE })
+      return { authorized: answer.authorized, message: answer.message }
+    },
+    offerCredential: (registrar, request, credentialRef) =>
+      createOffer(agent.openid4vc.issuer, registrar, types, { ...request, credentialType: 'DeathRegistrationCredential' }, () => allocateStatus(registrar.key, credentialRef)),
+    async revokeCredentials(credentialRef) {
+      const allocations = await status.allocationsFor(credentialRef)
+      for (const allocation of allocations) if (allocation.status !== 'revoked') await status.setStatus(allocation.listId, allocation.idx, 'revoked')
+      return allocations.length
+    },
+    publish: (event) => hub.publish(event),
+  })
 
   const jurisdictionFor = (key: string) => {
     const jurisdiction = jurisdictions.find((j) => j.key === key)
@@ -69,18 +115,16 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   })
   app.get('/issuers', (_req, res) => {
     res.json({
-      issuers: jurisdictions.map((j) => ({
-        ...j,
-        did: identities.get(j.key)!.did,
-        credentialIssuer: `${baseUrl}/oid4vci/${j.key}`,
-      })),
+      issuers: jurisdictions.map((j) => ({ ...j, did: identities.get(j.key)!.did, credentialIssuer: `${baseUrl}/oid4vci/${j.key}` })),
+      certifiers: certifiers.map((c) => ({ ...c, did: identities.get(c.key)!.did })),
     })
   })
   app.post(
     '/issuers/:key/offers',
     admin,
     handle(async (req, res) => {
-      res.status(201).json(await createOffer(agent.openid4vc.issuer, jurisdictionFor(String(req.params.key)), types, req.body))
+      const issuer = jurisdictionFor(String(req.params.key))
+      res.status(201).json(await createOffer(agent.openid4vc.issuer, issuer, types, req.body, () => allocateStatus(issuer.key)))
     }),
   )
   app.get(
@@ -94,16 +138,23 @@ export async function startIssuerService(options: IssuerServiceOptions) {
       res.json({ offerId: session.id, state: session.state, errorMessage: session.errorMessage })
     }),
   )
+  app.use(createStatusRouter(status))
+  app.use(createNotificationRouter(hub, { adminApiKeys: options.adminApiKeys }))
+  app.use(vitalStatisticsRouter({ agent, registry, certifiers, identities, adminApiKeys: options.adminApiKeys, baseUrl }))
   finishApp(app)
 
   return {
     url: baseUrl,
     agent,
     db,
+    hub,
+    status,
     identities,
     jurisdictions,
+    certifiers,
     async close() {
       await listening.close()
+      await hub.stop()
       await shutdown()
     },
   }

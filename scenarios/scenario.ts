@@ -25,6 +25,26 @@ const issueStep = z.object({
   validForSeconds: z.number().int().positive().optional(),
 })
 const waitStep = z.object({ id: z.string(), action: z.literal('wait'), seconds: z.number().positive().max(60) })
+/** A physician or coroner certifies a death to a registrar (the certificate's `registrar` is filled from the step). */
+const certifyStep = z.object({ id: z.string(), action: z.literal('certify'), certifier: partyKey, registrar: partyKey, certificate: z.record(z.string(), z.unknown()) })
+/** The registrar registers the last certified death and offers the credential to the holder. */
+const registerStep = z.object({
+  id: z.string(),
+  action: z.literal('register'),
+  registrar: partyKey,
+  holder: partyKey,
+  executor: z.object({ given_name: z.string(), family_name: z.string() }),
+})
+/** The registrar corrects the last registered death: what was issued is revoked. */
+const correctStep = z.object({ id: z.string(), action: z.literal('correct'), registrar: partyKey, reason: z.string() })
+/** Every listed program has received the notification of `topic` about the current registration. */
+const expectNotificationsStep = z.object({
+  id: z.string(),
+  action: z.literal('expect-notifications'),
+  topic: z.string(),
+  programs: z.array(partyKey).min(1),
+  timeoutSeconds: z.number().positive().max(120).default(15),
+})
 const presentStep = z.object({
   id: z.string(),
   action: z.literal('present'),
@@ -34,10 +54,14 @@ const presentStep = z.object({
   fault: faultSchema.optional(),
   expect: expectation,
 })
-const step = z.discriminatedUnion('action', [issueStep, presentStep, waitStep])
+const step = z.discriminatedUnion('action', [issueStep, presentStep, waitStep, certifyStep, registerStep, correctStep, expectNotificationsStep])
 export type ScenarioStep = z.infer<typeof step>
 export type IssueStep = z.infer<typeof issueStep>
 export type PresentStep = z.infer<typeof presentStep>
+export type CertifyStep = z.infer<typeof certifyStep>
+export type RegisterStep = z.infer<typeof registerStep>
+export type CorrectStep = z.infer<typeof correctStep>
+export type ExpectNotificationsStep = z.infer<typeof expectNotificationsStep>
 
 const patch = z.union([
   z.object({ step: z.string(), set: z.record(z.string(), z.unknown()) }),
@@ -89,6 +113,9 @@ export function stepsFor(scenario: Scenario, variant?: Variant): ScenarioStep[] 
       Object.assign(target, change.set)
     }
   }
+  // a variant is about the steps it expects something of: it ends with the last of them
+  const expected = Object.keys(variant?.expect ?? {})
+  if (expected.length) steps = steps.slice(0, Math.max(...expected.map((id) => steps.findIndex((s) => s.id === id))) + 1)
   for (const [stepId, expected] of Object.entries(variant?.expect ?? {})) {
     const target = steps.find((s) => s.id === stepId)
     if (target?.action !== 'present') throw new Error(`Variant ${variant!.id} expects an outcome of ${stepId}, which is not a presentation`)

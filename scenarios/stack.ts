@@ -6,7 +6,7 @@ import { startTrustRegistry } from '../trust-registry/service'
 import { startVerifierService } from '../verifier/service'
 import { trustRegistryCheck } from '../verifier/trust'
 import { startWalletService } from '../wallet-sim/service'
-import { onboardIssuers } from './onboarding'
+import { onboardIssuers, subscribePrograms } from './onboarding'
 import type { Endpoints } from './runner'
 
 export interface StackOptions {
@@ -15,6 +15,8 @@ export interface StackOptions {
   ports?: Partial<Record<'trustRegistry' | 'issuer' | 'verifier' | 'wallet', number>>
   adminApiKey?: string
   env?: NodeJS.ProcessEnv
+  /** First retry delay of notification deliveries (tests shorten it). */
+  notificationRetryBaseMs?: number
 }
 
 /** Every service in this process, each with its own database, wired together over real HTTP. */
@@ -31,16 +33,27 @@ export async function startStack(options: StackOptions) {
     adminApiKeys: [adminApiKey],
     database: database('trust_registry'),
   })
-  const issuer = await startIssuerService({ port: options.ports?.issuer, host, dataDir: options.dataDir, database: database('issuer'), adminApiKeys: [adminApiKey] })
+  const issuer = await startIssuerService({
+    port: options.ports?.issuer,
+    host,
+    dataDir: options.dataDir,
+    database: database('issuer'),
+    adminApiKeys: [adminApiKey],
+    trustRegistryUrl: trustRegistry.url,
+    notificationRetryBaseMs: options.notificationRetryBaseMs,
+  })
   const verifier = await startVerifierService({
     port: options.ports?.verifier,
     host,
     dataDir: options.dataDir,
     database: database('verifier'),
     trust: trustRegistryCheck(trustRegistry.url),
+    adminApiKeys: [adminApiKey],
+    publisherJwksUrl: `${issuer.url}/notifications/jwks.json`,
   })
   const wallet = await startWalletService({ port: options.ports?.wallet, host, dataDir: options.dataDir, databaseFor: (id) => database(`wallet_${id}`) })
   const onboarding = await onboardIssuers(issuer.url, trustRegistry.url, adminApiKey)
+  const subscriptions = await subscribePrograms(issuer.url, verifier.url, adminApiKey)
 
   const endpoints: Endpoints = { issuer: issuer.url, wallet: wallet.url, verifier: verifier.url, adminApiKey }
   return {
@@ -50,6 +63,7 @@ export async function startStack(options: StackOptions) {
     verifier,
     wallet,
     onboarding,
+    subscriptions,
     async close() {
       await wallet.close()
       await verifier.close()

@@ -1,7 +1,7 @@
-import type { PolicyRule, VerificationPolicy } from './policy'
+import { overAskedClaims, type PolicyRule, type Purposes, type VerificationPolicy } from './policy'
 import type { PresentedCredential } from './presented'
 
-export type CheckName = 'signature' | 'holder-binding' | 'nonce' | 'expiry' | 'status' | 'trust-registry' | 'claims' | 'policy' | 'response'
+export type CheckName = 'signature' | 'holder-binding' | 'nonce' | 'expiry' | 'status' | 'trust-registry' | 'claims' | 'minimization' | 'policy' | 'response'
 
 /** One line of the machine-readable decision trace. */
 export interface TraceStep {
@@ -91,8 +91,23 @@ function evaluateRule(rule: PolicyRule, disclosed: Decision['disclosed']): Trace
  * Everything Credo does not decide for us, after it has checked signatures, holder binding and nonce:
  * validity period, requested claims, the trust registry's answer for each issuer, and the policy's rules.
  */
+/** Flags a verifier that asks for more than its declared purpose needs. */
+export function minimizationStep(policy: VerificationPolicy, purposes: Purposes): TraceStep {
+  const excess = overAskedClaims(policy, purposes)
+  const listed = Object.entries(excess).map(([id, claims]) => `${id}: ${claims.join(', ')}`)
+  return {
+    check: 'minimization',
+    passed: listed.length === 0,
+    message: listed.length
+      ? `The request asks for more than '${policy.purposeKey}' needs (${listed.join('; ')})`
+      : `The request asks only for what '${policy.purposeKey}' needs`,
+    detail: excess,
+  }
+}
+
 export async function evaluatePresentation(
   policy: VerificationPolicy,
+  purposes: Purposes,
   credentials: PresentedCredential[],
   trust: TrustCheck,
   now = new Date(),
@@ -101,6 +116,7 @@ export async function evaluatePresentation(
     { check: 'signature', passed: true, message: 'Issuer signatures verified' },
     { check: 'holder-binding', passed: true, message: 'Presentations are signed by the keys the credentials are bound to' },
     { check: 'nonce', passed: true, message: 'The response answers this request (nonce and state match)' },
+    minimizationStep(policy, purposes),
   ]
   const disclosed: Decision['disclosed'] = {}
   for (const wanted of policy.credentials) {

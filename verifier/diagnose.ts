@@ -5,6 +5,24 @@ import type { TraceStep } from './decision'
 /** Finds the public key behind a DID URL (the agent's DID resolver). */
 export type KeyResolver = (didUrl: string) => Promise<JWK>
 
+/** Reads a credential's published status: 'valid', 'revoked' or 'suspended'; throws when it cannot. */
+export type StatusResolver = (credential: { header: Record<string, unknown>; payload: Record<string, unknown> }) => Promise<string>
+
+export interface DiagnosisTools {
+  resolveKey: KeyResolver
+  resolveStatus: StatusResolver
+}
+
+async function statusStep(queryId: string, jwt: string, payload: Record<string, unknown>, resolveStatus: StatusResolver): Promise<TraceStep[]> {
+  if (!payload.status && !(payload.vc as { credentialStatus?: unknown } | undefined)?.credentialStatus) return []
+  try {
+    const status = await resolveStatus({ header: decodeProtectedHeader(jwt) as Record<string, unknown>, payload })
+    return [{ check: 'status', subject: queryId, passed: status === 'valid', message: status === 'valid' ? `${queryId} is not revoked or suspended` : `${queryId} has been ${status} by its issuer` }]
+  } catch (error) {
+    return [{ check: 'status', subject: queryId, passed: false, message: `The status of ${queryId} could not be established: ${error instanceof Error ? error.message : String(error)}` }]
+  }
+}
+
 const sha256 = (text: string) => base64url.encode(createHash('sha256').update(text).digest())
 
 async function signatureValid(jwt: string, didUrl: string | undefined, resolveKey: KeyResolver): Promise<boolean> {
@@ -35,7 +53,7 @@ const issuerKeyUrl = (jwt: string, payload: { iss?: string }) => {
   return kid?.startsWith('did:') ? kid : payload.iss && kid ? `${payload.iss}${kid.startsWith('#') ? '' : '#'}${kid}` : payload.iss ? `${payload.iss}#0` : undefined
 }
 
-async function diagnoseSdJwt(queryId: string, presentation: string, nonce: string, resolveKey: KeyResolver, now: Date): Promise<TraceStep[]> {
+async function diagnoseSdJwt(queryId: string, presentation: string, nonce: string, { resolveKey, resolveStatus }: DiagnosisTools, now: Date): Promise<TraceStep[]> {
   const parts = presentation.split('~')
   const issuerJwt = parts[0]
   const keyBinding = parts.at(-1) ?? ''
@@ -60,6 +78,7 @@ async function diagnoseSdJwt(queryId: string, presentation: string, nonce: strin
     const expired = payload.exp * 1000 <= now.getTime()
     steps.push({ check: 'expiry', subject: queryId, passed: !expired, message: expired ? `${queryId} expired at ${new Date(payload.exp * 1000).toISOString()}` : `${queryId} has not expired` })
   }
+  steps.push(...(await statusStep(queryId, issuerJwt, payload, resolveStatus)))
   if (!keyBinding) {
     steps.push({ check: 'holder-binding', subject: queryId, passed: false, message: `${queryId} was presented without a key-binding proof` })
     return steps
@@ -94,18 +113,19 @@ async function diagnoseSdJwt(queryId: string, presentation: string, nonce: strin
   return steps
 }
 
-async function diagnoseJwtVp(queryId: string, presentation: string, nonce: string, resolveKey: KeyResolver, now: Date): Promise<TraceStep[]> {
+async function diagnoseJwtVp(queryId: string, presentation: string, nonce: string, { resolveKey, resolveStatus }: DiagnosisTools, now: Date): Promise<TraceStep[]> {
   const vp = decodeJwt(presentation) as { iss?: string; nonce?: string; vp?: { verifiableCredential?: string[] } }
   const holderKid = decodeProtectedHeader(presentation).kid
   const steps: TraceStep[] = []
   for (const vc of vp.vp?.verifiableCredential ?? []) {
-    const payload = decodeJwt(vc) as { iss?: string; sub?: string; exp?: number }
+    const payload = decodeJwt(vc) as { iss?: string; sub?: string; exp?: number; vc?: { credentialStatus?: unknown } }
     const signed = await signatureValid(vc, issuerKeyUrl(vc, payload), resolveKey)
     steps.push({ check: 'signature', subject: queryId, passed: signed, message: signed ? `The issuer's signature on ${queryId} verifies` : `The issuer's signature on ${queryId} does not verify against ${payload.iss ?? 'an unnamed issuer'}` })
     if (payload.exp !== undefined) {
       const expired = payload.exp * 1000 <= now.getTime()
       steps.push({ check: 'expiry', subject: queryId, passed: !expired, message: expired ? `${queryId} expired at ${new Date(payload.exp * 1000).toISOString()}` : `${queryId} has not expired` })
     }
+    steps.push(...(await statusStep(queryId, vc, payload, resolveStatus)))
     const boundToHolder = payload.sub !== undefined && holderKid?.startsWith(payload.sub) === true
     const holderSigned = boundToHolder && (await signatureValid(presentation, holderKid, resolveKey))
     steps.push({
@@ -126,16 +146,16 @@ async function diagnoseJwtVp(queryId: string, presentation: string, nonce: strin
 
 /**
  * When Credo refuses a response, says which check failed and for which credential: issuer signature,
- * holder binding, nonce or expiry, each verified again here from the raw vp_token.
+ * holder binding, nonce, expiry or status, each verified again here from the raw vp_token.
  */
-export async function diagnoseResponse(vpToken: unknown, nonce: string, resolveKey: KeyResolver, now = new Date()): Promise<TraceStep[]> {
+export async function diagnoseResponse(vpToken: unknown, nonce: string, tools: DiagnosisTools, now = new Date()): Promise<TraceStep[]> {
   if (!vpToken || typeof vpToken !== 'object') return []
   const steps: TraceStep[] = []
   for (const [queryId, value] of Object.entries(vpToken as Record<string, unknown>)) {
     for (const presentation of Array.isArray(value) ? value : [value]) {
       if (typeof presentation !== 'string') continue
       try {
-        steps.push(...(presentation.includes('~') ? await diagnoseSdJwt(queryId, presentation, nonce, resolveKey, now) : await diagnoseJwtVp(queryId, presentation, nonce, resolveKey, now)))
+        steps.push(...(presentation.includes('~') ? await diagnoseSdJwt(queryId, presentation, nonce, tools, now) : await diagnoseJwtVp(queryId, presentation, nonce, tools, now)))
       } catch (error) {
         steps.push({ check: 'signature', subject: queryId, passed: false, message: `${queryId} is not a well-formed presentation: ${error instanceof Error ? error.message : String(error)}` })
       }

@@ -4,7 +4,13 @@ import { trustRegistryCheck } from './trust'
 
 const config = serviceConfigFromArgs('verifier', 4400)
 const registryUrl = config.extra['trust-registry'] ?? process.env.TRUST_REGISTRY_URL ?? 'http://127.0.0.1:4100'
-const service = await startVerifierService({ ...config, trust: trustRegistryCheck(registryUrl), publicUrl: config.extra['public-url'] ?? process.env.VERIFIER_PUBLIC_URL })
+const issuerUrl = config.extra.issuer ?? process.env.ISSUER_URL ?? 'http://127.0.0.1:4200'
+const service = await startVerifierService({
+  ...config,
+  trust: trustRegistryCheck(registryUrl),
+  publisherJwksUrl: `${issuerUrl}/notifications/jwks.json`,
+  publicUrl: config.extra['public-url'] ?? process.env.VERIFIER_PUBLIC_URL,
+})
 console.log(`Verifier service listening at ${service.url} (trust registry ${registryUrl})`)
 process.once('SIGINT', () => void service.close().then(() => process.exit(0)))
 process.once('SIGTERM', () => void service.close().then(() => process.exit(0)))

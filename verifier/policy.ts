@@ -18,6 +18,8 @@ const policySchema = z.object({
   verifier: z.string().regex(/^[a-z0-9-]+$/),
   name: localized,
   purpose: localized,
+  /** The purpose in the data-minimization catalogue (verifier/purposes.json) that bounds what may be asked. */
+  purposeKey: z.string(),
   /** The authority whose recognition of the issuer's jurisdiction this verifier relies on. */
   trustAuthority: z.string(),
   credentials: z
@@ -26,6 +28,27 @@ const policySchema = z.object({
   rules: z.array(rule),
 })
 export type VerificationPolicy = z.infer<typeof policySchema>
+
+const purposesSchema = z.object({
+  purposes: z.record(z.string(), z.object({ name: localized, necessaryClaims: z.record(z.string(), z.array(z.string())) })),
+})
+export type Purposes = z.infer<typeof purposesSchema>['purposes']
+
+/** For each purpose, the claims of each credential type it needs: a request for more is over-asking. */
+export function loadPurposes(file = join(import.meta.dirname, 'purposes.json')): Purposes {
+  return purposesSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).purposes
+}
+
+/** The claims a policy requests beyond what its purpose needs, by credential query id. */
+export function overAskedClaims(policy: VerificationPolicy, purposes: Purposes): Record<string, string[]> {
+  const necessary = purposes[policy.purposeKey]?.necessaryClaims ?? {}
+  const excess: Record<string, string[]> = {}
+  for (const wanted of policy.credentials) {
+    const extra = wanted.claims.filter((claim) => !(necessary[wanted.credentialType] ?? []).includes(claim))
+    if (extra.length) excess[wanted.id] = extra
+  }
+  return excess
+}
 
 /** Verification policies are data: which credentials, which claims, which rules (verifier/policies/*.json). */
 export function loadPolicies(dir = join(import.meta.dirname, 'policies')): Map<string, VerificationPolicy> {

@@ -1,16 +1,18 @@
-import { getPublicJwkFromVerificationMethod } from '@credo-ts/core'
 import { OpenId4VcModule, type OpenId4VcVerificationSessionRecord, OpenId4VcVerificationSessionState } from '@credo-ts/openid4vc'
-import type { JWK } from 'jose'
 import { z } from 'zod'
 import { createAgent } from '../common/agent'
+import { resolvePublicJwk } from '../common/didKeys'
 import { CREDENTIAL_FORMATS, loadCredentialTypes } from '../common/credentialTypes'
 import type { Database, DatabaseConfig } from '../common/db'
 import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../common/http'
 import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
+import { BitstringStatusCheckModule, checkBitstringStatus, checkTokenStatus } from '../common/status'
 import { dcqlQueryFor } from './dcql'
-import { diagnoseResponse, type KeyResolver } from './diagnose'
+import { createProgramInbox, programInboxMigrations } from './notifications'
+import { loadPrograms } from './programs'
+import { type DiagnosisTools, diagnoseResponse } from './diagnose'
 import { classifyVerificationError, type Decision, evaluatePresentation, finish, type TrustCheck } from './decision'
-import { loadPolicies } from './policy'
+import { loadPolicies, loadPurposes, overAskedClaims } from './policy'
 import { presentedCredentials } from './presented'
 import { verificationMigrations, type VerificationRow } from './sessions'
 
@@ -20,6 +22,10 @@ export interface VerifierServiceOptions {
   dataDir: string
   database: DatabaseConfig
   trust: TrustCheck
+  /** Reading a program's inbox (personal data) needs one of these keys. */
+  adminApiKeys: string[]
+  /** The notification publisher's JWKS (GET {issuer}/notifications/jwks.json), for the programs' inboxes. */
+  publisherJwksUrl?: string
   publicUrl?: string
 }
 
@@ -32,6 +38,7 @@ const createVerificationSchema = z.strictObject({
 export async function startVerifierService(options: VerifierServiceOptions) {
   const types = loadCredentialTypes()
   const policies = loadPolicies()
+  const purposes = loadPurposes()
   const app = createApp()
   const listening = await listen(app, options.port ?? 0, options.host)
   const baseUrl = options.publicUrl ?? listening.url
@@ -49,8 +56,12 @@ export async function startVerifierService(options: VerifierServiceOptions) {
   const { agent, db, shutdown } = await createAgent({
     database: options.database,
     dataDir: options.dataDir,
-    migrations: [...identityMigrations, ...verificationMigrations],
-    modules: { openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }) },
+    migrations: [...identityMigrations, ...verificationMigrations, ...programInboxMigrations],
+    modules: {
+      openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }),
+      // Credo refuses any W3C JWT VC that carries a credentialStatus unless a status checker is registered
+      bitstringStatus: new BitstringStatusCheckModule(),
+    },
   })
 
   database = db
@@ -61,9 +72,13 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     if (!existing) await agent.openid4vc.verifier.createVerifier({ verifierId: verifierKey })
   }
 
-  const resolveKey: KeyResolver = async (didUrl) => {
-    const document = await agent.dids.resolveDidDocument(didUrl)
-    return getPublicJwkFromVerificationMethod(document.dereferenceKey(didUrl)).toJson() as JWK
+  const diagnosisTools: DiagnosisTools = {
+    resolveKey: (didUrl) => resolvePublicJwk(agent, didUrl),
+    async resolveStatus({ header, payload }) {
+      if (payload.status) return (await checkTokenStatus(agent.context, { header, payload })).status
+      const vc = payload.vc as { credentialStatus?: unknown }
+      return (await checkBitstringStatus(agent.context, vc.credentialStatus, { issuer: String(payload.iss) })).status
+    },
   }
 
   const policyFor = (id: string) => {
@@ -82,23 +97,33 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       const [response] = await db.query<{ vp_token: string }>('SELECT vp_token FROM verification_responses WHERE state = ? ORDER BY received_at DESC LIMIT 1', [
         String(session.requestPayload.state ?? ''),
       ])
-      const diagnosed = response ? await diagnoseResponse(JSON.parse(response.vp_token), nonce, resolveKey) : []
+      const diagnosed = response ? await diagnoseResponse(JSON.parse(response.vp_token), nonce, diagnosisTools) : []
       const trace = diagnosed.some((step) => !step.passed) ? diagnosed : [{ check: classifyVerificationError(message), passed: false, message }, ...diagnosed]
       decision = finish(trace, {}, message)
     } else if (session.state === OpenId4VcVerificationSessionState.ResponseVerified) {
       const verified = await agent.openid4vc.verifier.getVerifiedAuthorizationResponse(row.id)
       const presentations = (verified.dcql?.presentations ?? {}) as Record<string, unknown[]>
-      decision = await evaluatePresentation(policyFor(row.policy_id), presentedCredentials(presentations, types), options.trust)
+      decision = await evaluatePresentation(policyFor(row.policy_id), purposes, presentedCredentials(presentations, types), options.trust)
     } else return undefined
     await db.run('UPDATE verifications SET decision = ? WHERE id = ? AND decision IS NULL', [JSON.stringify(decision), row.id])
     return decision
   }
 
+  const programs = loadPrograms()
+  if (options.publisherJwksUrl) {
+    for (const program of programs) {
+      const inbox = createProgramInbox({ programKey: program.key, name: program.name, publisherJwksUrl: options.publisherJwksUrl, database: db, readApiKeys: options.adminApiKeys })
+      app.use(inbox.router)
+    }
+  }
+  app.get('/programs', (_req, res) => {
+    res.json({ programs: programs.map((p) => ({ ...p, inbox: `${baseUrl}/programs/${p.key}/inbox` })) })
+  })
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'verifier' })
   })
   app.get('/policies', (_req, res) => {
-    res.json({ policies: [...policies.values()] })
+    res.json({ policies: [...policies.values()].map((policy) => ({ ...policy, overAskedClaims: overAskedClaims(policy, purposes) })) })
   })
   app.post(
     '/verifications',

@@ -11,9 +11,18 @@ export function openSqlite(file: string): Database {
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
-  let depth = 0
 
-  const self: Database = {
+  // One connection serves every task: while one task's transaction is open, other tasks' statements
+  // wait for it, or they would land inside it (and in its rollback).
+  let tail: Promise<unknown> = Promise.resolve()
+  const exclusive = <T>(work: () => Promise<T> | T): Promise<T> => {
+    const result = tail.then(work)
+    tail = result.catch(() => undefined)
+    return result
+  }
+
+  let depth = 0
+  const inTransaction: Database = {
     engine: 'sqlite',
     async exec(sql) {
       db.exec(sql)
@@ -25,12 +34,10 @@ export function openSqlite(file: string): Database {
       return db.prepare(sql).run(...bind(params)).changes
     },
     async transaction(fn) {
-      // better-sqlite3 is synchronous, so nested or interleaved async work shares one connection:
-      // savepoints keep each transaction's rollback to its own writes.
       const name = `sp${depth++}`
       db.exec(`SAVEPOINT ${name}`)
       try {
-        const result = await fn(self)
+        const result = await fn(inTransaction)
         db.exec(`RELEASE ${name}`)
         return result
       } catch (error) {
@@ -41,8 +48,18 @@ export function openSqlite(file: string): Database {
       }
     },
     async close() {
-      db.close()
+      throw new Error('A database cannot be closed inside a transaction')
     },
   }
-  return self
+
+  return {
+    engine: 'sqlite',
+    exec: (sql) => exclusive(() => inTransaction.exec(sql)),
+    query: (sql, params) => exclusive(() => inTransaction.query(sql, params)),
+    run: (sql, params) => exclusive(() => inTransaction.run(sql, params)),
+    transaction: <T>(fn: (tx: Database) => Promise<T>) => exclusive(() => inTransaction.transaction(fn)),
+    close: () => exclusive(() => {
+      db.close()
+    }),
+  }
 }

@@ -1,0 +1,59 @@
+import type { AgentContext } from '@credo-ts/core'
+
+export type StatusCheckErrorCode =
+  | 'invalid_status_reference'
+  | 'unsupported_status'
+  | 'status_list_unavailable'
+  | 'status_list_invalid'
+  | 'status_list_signature_invalid'
+  | 'status_list_mismatch'
+
+/** The status could not be established: a verifier must treat the credential as not verified. */
+export class StatusCheckError extends Error {
+  public constructor(
+    public readonly code: StatusCheckErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+    this.name = 'StatusCheckError'
+  }
+}
+
+const FETCH_TIMEOUT_MS = 10_000
+const MAX_BODY_CHARS = 2 * 1024 * 1024
+
+/** Fetches a published status list with the agent's HTTP client (so a wallet's or verifier's fetch rules apply). */
+export async function fetchStatusList(agentContext: AgentContext, url: string, accept: string): Promise<string> {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new StatusCheckError('invalid_status_reference', `Status list URL '${url}' is not a URL`)
+  }
+  const insecureAllowed = agentContext.config.allowInsecureHttpUrls
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && insecureAllowed))
+    throw new StatusCheckError('invalid_status_reference', `Status list URL '${url}' must use https`)
+  let response: Awaited<ReturnType<typeof fetch>>
+  try {
+    response = await agentContext.config.agentDependencies.fetch(url, { headers: { Accept: accept }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+  } catch (error) {
+    throw new StatusCheckError('status_list_unavailable', `Could not fetch status list ${url}: ${(error as Error).message}`, { cause: error })
+  }
+  if (!response.ok) throw new StatusCheckError('status_list_unavailable', `Status list ${url} answered HTTP ${response.status}`)
+  const body = (await response.text()).trim()
+  if (body.length > MAX_BODY_CHARS) throw new StatusCheckError('status_list_invalid', `Status list ${url} is larger than ${MAX_BODY_CHARS} characters`)
+  return body
+}
+
+export function decodeJwtPart(jwt: string, part: 0 | 1): Record<string, unknown> {
+  const segments = jwt.split('.')
+  if (segments.length !== 3) throw new StatusCheckError('status_list_invalid', 'Status list is not a compact JWT')
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segments[part], 'base64url').toString('utf8'))
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
+  } catch {
+    // reported below
+  }
+  throw new StatusCheckError('status_list_invalid', `Status list JWT ${part === 0 ? 'header' : 'payload'} is not a JSON object`)
+}

@@ -1,0 +1,5 @@
+export { statusListMigrations } from './migrations'
+export { createStatusRouter } from './router'
+export { StatusListService, type StatusAllocation, type StatusListServiceOptions } from './service'
+export { credoJwtSigner, type JwtHeaderParams, type JwtSign } from './signer'
+export { DEFAULT_LIST_SIZE, StatusListStore, type StatusEntry, type StatusListRecord } from './store'

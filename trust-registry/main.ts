@@ -1,0 +1,8 @@
+import { serviceConfigFromArgs } from '../common/config'
+import { startTrustRegistry } from './service'
+
+const config = serviceConfigFromArgs('trust-registry', 4100)
+const registry = await startTrustRegistry({ ...config, governanceFile: config.extra.governance ?? process.env.TRUST_REGISTRY_GOVERNANCE })
+console.log(`Trust registry listening at ${registry.url}`)
+process.once('SIGINT', () => void registry.close().then(() => process.exit(0)))
+process.once('SIGTERM', () => void registry.close().then(() => process.exit(0)))
