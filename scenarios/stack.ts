@@ -56,7 +56,7 @@ export async function startStack(options: StackOptions) {
   const subscriptions = await subscribePrograms(issuer.url, verifier.url, adminApiKey)
 
   const endpoints: Endpoints = { issuer: issuer.url, wallet: wallet.url, verifier: verifier.url, adminApiKey }
-  return {
+  const stack = {
     endpoints,
     trustRegistry,
     issuer,
@@ -64,13 +64,15 @@ export async function startStack(options: StackOptions) {
     wallet,
     onboarding,
     subscriptions,
+    /** Stops what is running now (a test may have restarted a service in place). */
     async close() {
-      await wallet.close()
-      await verifier.close()
-      await issuer.close()
-      await trustRegistry.close()
+      await stack.wallet.close()
+      await stack.verifier.close()
+      await stack.issuer.close()
+      await stack.trustRegistry.close()
     },
   }
+  return stack
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>
