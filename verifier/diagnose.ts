@@ -13,6 +13,22 @@ export interface DiagnosisTools {
   resolveStatus: StatusResolver
 }
 
+function expirySteps(queryId: string, exp: number | undefined, now: Date): TraceStep[] {
+  if (exp === undefined) return []
+  const expired = exp * 1000 <= now.getTime()
+  return [{ check: 'expiry', subject: queryId, passed: !expired, message: expired ? `${queryId} expired at ${new Date(exp * 1000).toISOString()}` : `${queryId} has not expired` }]
+}
+
+function nonceStep(queryId: string, presented: string | undefined, expected: string): TraceStep {
+  const passed = presented === expected
+  return {
+    check: 'nonce',
+    subject: queryId,
+    passed,
+    message: passed ? `${queryId} answers this request's nonce` : `${queryId} answers another request (nonce ${presented ?? 'missing'}, expected ${expected})`,
+  }
+}
+
 async function statusStep(queryId: string, jwt: string, payload: Record<string, unknown>, resolveStatus: StatusResolver): Promise<TraceStep[]> {
   if (!payload.status && !(payload.vc as { credentialStatus?: unknown } | undefined)?.credentialStatus) return []
   try {
@@ -74,10 +90,7 @@ async function diagnoseSdJwt(queryId: string, presentation: string, nonce: strin
         ? `${unsigned.length} disclosure(s) of ${queryId} were not signed by the issuer`
         : `The issuer's signature on ${queryId} verifies`,
   })
-  if (payload.exp !== undefined) {
-    const expired = payload.exp * 1000 <= now.getTime()
-    steps.push({ check: 'expiry', subject: queryId, passed: !expired, message: expired ? `${queryId} expired at ${new Date(payload.exp * 1000).toISOString()}` : `${queryId} has not expired` })
-  }
+  steps.push(...expirySteps(queryId, payload.exp, now))
   steps.push(...(await statusStep(queryId, issuerJwt, payload, resolveStatus)))
   if (!keyBinding) {
     steps.push({ check: 'holder-binding', subject: queryId, passed: false, message: `${queryId} was presented without a key-binding proof` })
@@ -104,12 +117,7 @@ async function diagnoseSdJwt(queryId: string, presentation: string, nonce: strin
         ? `The key-binding proof of ${queryId} is signed by the bound key`
         : `The key-binding proof of ${queryId} does not cover what was presented`,
   })
-  steps.push({
-    check: 'nonce',
-    subject: queryId,
-    passed: kb.nonce === nonce,
-    message: kb.nonce === nonce ? `${queryId} answers this request's nonce` : `${queryId} answers another request (nonce ${kb.nonce ?? 'missing'}, expected ${nonce})`,
-  })
+  steps.push(nonceStep(queryId, kb.nonce, nonce))
   return steps
 }
 
@@ -121,10 +129,7 @@ async function diagnoseJwtVp(queryId: string, presentation: string, nonce: strin
     const payload = decodeJwt(vc) as { iss?: string; sub?: string; exp?: number; vc?: { credentialStatus?: unknown } }
     const signed = await signatureValid(vc, issuerKeyUrl(vc, payload), resolveKey)
     steps.push({ check: 'signature', subject: queryId, passed: signed, message: signed ? `The issuer's signature on ${queryId} verifies` : `The issuer's signature on ${queryId} does not verify against ${payload.iss ?? 'an unnamed issuer'}` })
-    if (payload.exp !== undefined) {
-      const expired = payload.exp * 1000 <= now.getTime()
-      steps.push({ check: 'expiry', subject: queryId, passed: !expired, message: expired ? `${queryId} expired at ${new Date(payload.exp * 1000).toISOString()}` : `${queryId} has not expired` })
-    }
+    steps.push(...expirySteps(queryId, payload.exp, now))
     steps.push(...(await statusStep(queryId, vc, payload, resolveStatus)))
     const boundToHolder = payload.sub !== undefined && holderKid?.startsWith(payload.sub) === true
     const holderSigned = boundToHolder && (await signatureValid(presentation, holderKid, resolveKey))
@@ -135,12 +140,7 @@ async function diagnoseJwtVp(queryId: string, presentation: string, nonce: strin
       message: holderSigned ? `The presentation of ${queryId} is signed by its subject ${payload.sub}` : `The presentation of ${queryId} is not signed by the credential's subject ${payload.sub ?? '(none)'}`,
     })
   }
-  steps.push({
-    check: 'nonce',
-    subject: queryId,
-    passed: vp.nonce === nonce,
-    message: vp.nonce === nonce ? `${queryId} answers this request's nonce` : `${queryId} answers another request (nonce ${vp.nonce ?? 'missing'}, expected ${nonce})`,
-  })
+  steps.push(nonceStep(queryId, vp.nonce, nonce))
   return steps
 }
 
