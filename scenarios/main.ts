@@ -21,7 +21,8 @@ const started = new Date()
 console.log('Interop Lab: starting the trust registry, issuer, verifier and wallet simulator…')
 const stack = await startStack({
   dataDir: resolve(values['data-dir']),
-  ports: { trustRegistry: base, issuer: base + 100, wallet: base + 200, verifier: base + 300 },
+  ports: { trustRegistry: base, issuer: base + 100, wallet: base + 200, verifier: base + 300, dashboard: base + 400 },
+  reportsDir: resolve(values['reports-dir']),
 })
 console.log(`  trust registry  ${stack.trustRegistry.url}`)
 console.log(`  issuer          ${stack.issuer.url}  (${stack.issuer.jurisdictions.length} jurisdictions)`)
@@ -40,7 +41,7 @@ const report = summarize(results, started)
 console.log(`\n${formatText(report)}`)
 const files = writeReports(report, resolve(values['reports-dir']))
 console.log(`\nReports: ${files.join(', ')}`)
-console.log(`Dashboard: ${stack.trustRegistry.url}`)
+console.log(`Dashboard: ${stack.dashboardUrl}`)
 
 if (values.once) {
   await stack.close()

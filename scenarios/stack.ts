@@ -6,13 +6,16 @@ import { startTrustRegistry } from '../trust-registry/service'
 import { startVerifierService } from '../verifier/service'
 import { trustRegistryCheck } from '../verifier/trust'
 import { startWalletService } from '../wallet-sim/service'
+import { startDashboard } from './dashboard/server'
 import { onboardIssuers, subscribePrograms } from './onboarding'
 import type { Endpoints } from './runner'
 
 export interface StackOptions {
   dataDir: string
   host?: string
-  ports?: Partial<Record<'trustRegistry' | 'issuer' | 'verifier' | 'wallet', number>>
+  ports?: Partial<Record<'trustRegistry' | 'issuer' | 'verifier' | 'wallet' | 'dashboard', number>>
+  /** Where the dashboard finds the latest report (default `<dataDir>/reports`). */
+  reportsDir?: string
   adminApiKey?: string
   env?: NodeJS.ProcessEnv
   /** First retry delay of notification deliveries (tests shorten it). */
@@ -29,7 +32,7 @@ export async function startStack(options: StackOptions) {
   const trustRegistry = await startTrustRegistry({
     port: options.ports?.trustRegistry,
     host,
-    dataDir: join(options.dataDir),
+    dataDir: options.dataDir,
     adminApiKeys: [adminApiKey],
     database: database('trust_registry'),
   })
@@ -56,6 +59,13 @@ export async function startStack(options: StackOptions) {
   const subscriptions = await subscribePrograms(issuer.url, verifier.url, adminApiKey)
 
   const endpoints: Endpoints = { issuer: issuer.url, wallet: wallet.url, verifier: verifier.url, adminApiKey }
+  const dashboard = await startDashboard({
+    port: options.ports?.dashboard,
+    host,
+    endpoints,
+    trustRegistryUrl: trustRegistry.url,
+    reportsDir: options.reportsDir ?? join(options.dataDir, 'reports'),
+  })
   const stack = {
     endpoints,
     trustRegistry,
@@ -64,8 +74,11 @@ export async function startStack(options: StackOptions) {
     wallet,
     onboarding,
     subscriptions,
+    dashboard,
+    dashboardUrl: dashboard.url,
     /** Stops what is running now (a test may have restarted a service in place). */
     async close() {
+      await stack.dashboard.close()
       await stack.wallet.close()
       await stack.verifier.close()
       await stack.issuer.close()

@@ -1,0 +1,165 @@
+import { api } from './api.js'
+import { fill, h } from './dom.js'
+import { pick, t } from './i18n.js'
+import { walletLink } from './links.js'
+import { namer } from './names.js'
+import { decisionPanel } from './trace.js'
+
+const POLL_EVERY_MS = 2000
+const POLL_FOR_MS = 10 * 60 * 1000
+
+/** Sample claims for a credential type, taken from the first scenario step that issues one. */
+function sampleClaims(catalog, typeId) {
+  for (const scenario of catalog.scenarios) {
+    for (const step of scenario.variants[0].steps) if (step.action === 'issue' && step.credentialType === typeId) return step.claims
+  }
+  return {}
+}
+
+/** Real-wallet mode: offers and requests a phone wallet scans, instead of the simulated wallet answering. */
+export function createWalletView(root, catalog) {
+  const issuance = { issuer: catalog.issuers[0]?.key, type: catalog.issuers[0]?.credentialTypes[0], format: catalog.formats[0], txCode: true, claims: {}, offer: undefined, error: undefined }
+  // the first pilot's request is the one a demo starts with; test-only policies come later in the list
+  const firstPolicy = catalog.scenarios[0]?.variants[0].steps.find((s) => s.action === 'present')?.policy ?? catalog.policies[0]?.id
+  const presentation = { policyId: firstPolicy, format: catalog.formats[0], verification: undefined, status: undefined, error: undefined }
+  issuance.claims = { ...sampleClaims(catalog, issuance.type) }
+  let polling
+
+  const issueCard = h('section', { class: 'panel' })
+  const presentCard = h('section', { class: 'panel' })
+  fill(root, h('p', { class: 'intro' }, ''), h('div', { class: 'wallet-layout' }, issueCard, presentCard))
+
+  const types = () => catalog.issuers.find((i) => i.key === issuance.issuer)?.credentialTypes ?? []
+  const typeOf = (id) => catalog.credentialTypes.find((c) => c.id === id)
+
+  function claimField(name, claim) {
+    const id = `claim-${name}`
+    const value = issuance.claims[name] ?? ''
+    const set = (v) => {
+      if (v === '' || v === undefined) delete issuance.claims[name]
+      else issuance.claims[name] = claim.type === 'number' ? Number(v) : v
+    }
+    const input = claim.enum
+      ? h('select', { id, onchange: (e) => set(e.target.value) }, [h('option', { value: '' }, '—'), claim.enum.map((v) => h('option', { value: v, selected: v === value }, v))])
+      : claim.type === 'boolean'
+        ? h('input', { id, type: 'checkbox', checked: value === true, onchange: (e) => (issuance.claims[name] = e.target.checked) })
+        : h('input', { id, type: claim.type === 'date' ? 'date' : claim.type === 'number' ? 'number' : 'text', value, oninput: (e) => set(e.target.value) })
+    return h('div', { class: 'claim-field' }, h('label', { for: id }, pick(claim.display), claim.required ? h('span', { class: 'required', title: t('wallet.required') }, ' *') : null), input)
+  }
+
+  function renderIssue() {
+    const type = typeOf(issuance.type)
+    fill(
+      issueCard,
+      h('h2', {}, t('wallet.issue.title')),
+      h('p', { class: 'muted small' }, t('wallet.issue.help')),
+      h('label', { class: 'field-label', for: 'offer-issuer' }, t('wallet.issuer')),
+      h(
+        'select',
+        {
+          id: 'offer-issuer',
+          onchange: (e) => {
+            issuance.issuer = e.target.value
+            issuance.type = types()[0]
+            issuance.claims = { ...sampleClaims(catalog, issuance.type) }
+            renderIssue()
+          },
+        },
+        catalog.issuers.map((i) => h('option', { value: i.key, selected: i.key === issuance.issuer }, `${pick(i.name)} (${i.jurisdiction})`)),
+      ),
+      h('label', { class: 'field-label', for: 'offer-type' }, t('wallet.credentialType')),
+      h(
+        'select',
+        {
+          id: 'offer-type',
+          onchange: (e) => {
+            issuance.type = e.target.value
+            issuance.claims = { ...sampleClaims(catalog, issuance.type) }
+            renderIssue()
+          },
+        },
+        types().map((id) => h('option', { value: id, selected: id === issuance.type }, pick(typeOf(id)?.display) || id)),
+      ),
+      h('label', { class: 'field-label', for: 'offer-format' }, t('run.format')),
+      h('select', { id: 'offer-format', onchange: (e) => (issuance.format = e.target.value) }, catalog.formats.map((f) => h('option', { value: f, selected: f === issuance.format }, t(`format.${f}`)))),
+      h('fieldset', { class: 'claims-form' }, h('legend', { class: 'field-label' }, t('wallet.claims')), Object.entries(type?.claims ?? {}).map(([name, claim]) => claimField(name, claim))),
+      h('label', { class: 'checkbox' }, h('input', { type: 'checkbox', checked: issuance.txCode, onchange: (e) => (issuance.txCode = e.target.checked) }), t('wallet.txCode')),
+      h('button', { class: 'primary', onclick: createOffer }, t('wallet.issue.create')),
+      issuance.error ? h('p', { class: 'error-line', role: 'alert' }, issuance.error) : null,
+      issuance.offer ? walletLink('offer', issuance.offer.offerUri, { txCode: issuance.offer.txCode, note: t('wallet.issue.scan') }) : null,
+    )
+  }
+
+  async function createOffer() {
+    issuance.error = undefined
+    issuance.offer = undefined
+    try {
+      issuance.offer = await api('POST', '/api/offers', { issuer: issuance.issuer, credentialType: issuance.type, format: issuance.format, claims: issuance.claims, txCode: issuance.txCode })
+    } catch (error) {
+      issuance.error = error.message
+    }
+    renderIssue()
+  }
+
+  function renderPresent() {
+    const policy = catalog.policies.find((p) => p.id === presentation.policyId)
+    const scenario = catalog.scenarios.find((s) => policy && s.parties[policy.verifier])
+    const names = namer(catalog, scenario)
+    const { verification, status } = presentation
+    fill(
+      presentCard,
+      h('h2', {}, t('wallet.present.title')),
+      h('p', { class: 'muted small' }, t('wallet.present.help')),
+      h('label', { class: 'field-label', for: 'request-policy' }, t('wallet.policy')),
+      h(
+        'select',
+        { id: 'request-policy', onchange: (e) => ((presentation.policyId = e.target.value), renderPresent()) },
+        catalog.policies.map((p) => h('option', { value: p.id, selected: p.id === presentation.policyId }, pick(p.name))),
+      ),
+      policy ? h('p', { class: 'muted small' }, pick(policy.purpose)) : null,
+      h('label', { class: 'field-label', for: 'request-format' }, t('run.format')),
+      h('select', { id: 'request-format', onchange: (e) => (presentation.format = e.target.value) }, catalog.formats.map((f) => h('option', { value: f, selected: f === presentation.format }, t(`format.${f}`)))),
+      h('button', { class: 'primary', onclick: createRequest }, t('wallet.present.create')),
+      presentation.error ? h('p', { class: 'error-line', role: 'alert' }, presentation.error) : null,
+      verification ? walletLink('request', verification.requestUri, { note: t('wallet.present.scan') }) : null,
+      status ? h('p', { class: 'status-line' }, t('wallet.state'), ' ', h('strong', {}, t(`wallet.state.${status.state}`) === `wallet.state.${status.state}` ? status.state : t(`wallet.state.${status.state}`))) : null,
+      status?.decision ? decisionPanel(status.decision, { policyId: status.policyId, verifierKey: policy?.verifier, names }) : null,
+    )
+  }
+
+  async function createRequest() {
+    clearInterval(polling)
+    Object.assign(presentation, { error: undefined, verification: undefined, status: undefined })
+    try {
+      presentation.verification = await api('POST', '/api/verifications', { policyId: presentation.policyId, format: presentation.format })
+      const started = Date.now()
+      const id = presentation.verification.id
+      polling = setInterval(async () => {
+        try {
+          const status = await api('GET', `/api/verifications/${encodeURIComponent(id)}`)
+          if (presentation.verification?.id !== id) return
+          const changed = status.state !== presentation.status?.state || (status.decision && !presentation.status?.decision)
+          presentation.status = status
+          if (status.decision || status.state === 'Error' || Date.now() - started > POLL_FOR_MS) clearInterval(polling)
+          if (changed) renderPresent()
+        } catch (error) {
+          clearInterval(polling)
+          presentation.error = error.message
+          renderPresent()
+        }
+      }, POLL_EVERY_MS)
+    } catch (error) {
+      presentation.error = error.message
+    }
+    renderPresent()
+  }
+
+  function render() {
+    root.querySelector('.intro').textContent = t('wallet.intro')
+    renderIssue()
+    renderPresent()
+  }
+  document.addEventListener('languagechange', render)
+  render()
+  return {}
+}

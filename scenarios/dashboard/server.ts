@@ -1,0 +1,156 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import express from 'express'
+import { z } from 'zod'
+import { CREDENTIAL_FORMATS } from '../../common/credentialTypes'
+import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../../common/http'
+import { type Endpoints, runVariant } from '../runner'
+import { loadScenarios } from '../scenario'
+import { BASELINE, type Catalog, loadCatalog } from './catalog'
+import { qrSvg } from './qr'
+import { createRunBoard, finishedSteps } from './runs'
+import { openEventStream } from './sse'
+import { relay } from './upstream'
+
+export interface DashboardOptions {
+  port?: number
+  host?: string
+  endpoints: Endpoints
+  trustRegistryUrl: string
+  /** Where the pilot runner writes latest.json. */
+  reportsDir: string
+}
+
+const format = z.enum(CREDENTIAL_FORMATS)
+const runRequestSchema = z.strictObject({ scenarioId: z.string().min(1), variantId: z.string().min(1).default(BASELINE), format })
+const qrQuerySchema = z.object({ data: z.string().min(1).max(4096) })
+const offerRequestSchema = z.strictObject({
+  issuer: z.string().regex(/^[a-z0-9-]+$/, 'expected an issuer key such as bc-registries'),
+  credentialType: z.string().min(1),
+  format,
+  claims: z.record(z.string(), z.unknown()),
+  /** Whether the wallet must enter a transaction code; some phone wallets cannot. */
+  txCode: z.boolean().optional(),
+})
+const verificationRequestSchema = z.strictObject({ policyId: z.string().min(1), format })
+const serviceId = z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'expected an id')
+
+/** The council-demo dashboard: runs pilots from the browser and shows each exchange, the trust registry and the latest report. */
+export async function startDashboard(options: DashboardOptions) {
+  const { endpoints } = options
+  const scenarios = loadScenarios()
+  const board = createRunBoard(({ scenarioId, variantId, format }, onEvent) => {
+    const scenario = scenarios.find((s) => s.id === scenarioId)!
+    return runVariant(endpoints, scenario, scenario.variants.find((v) => v.id === variantId), format, onEvent)
+  })
+  let catalog: Catalog | undefined
+
+  const app = createApp()
+  app.use(express.static(join(import.meta.dirname, 'public'), { index: 'index.html' }))
+
+  app.get(
+    '/api/scenarios',
+    handle(async (_req, res) => {
+      catalog ??= await loadCatalog(scenarios, endpoints)
+      res.json(catalog)
+    }),
+  )
+
+  app.post('/api/runs', (req, res) => {
+    const request = parseInput(runRequestSchema, req.body)
+    const scenario = scenarios.find((s) => s.id === request.scenarioId)
+    if (!scenario) throw new HttpError(404, 'unknown_scenario', `No scenario '${request.scenarioId}'; known scenarios: ${scenarios.map((s) => s.id).join(', ')}`)
+    const variant = scenario.variants.find((v) => v.id === request.variantId)
+    if (!variant && request.variantId !== BASELINE) {
+      const known = [BASELINE, ...scenario.variants.map((v) => v.id)]
+      throw new HttpError(404, 'unknown_variant', `Scenario '${scenario.id}' has no variant '${request.variantId}'; known variants: ${known.join(', ')}`)
+    }
+    if (variant?.formats && !variant.formats.includes(request.format)) {
+      throw new HttpError(422, 'format_not_applicable', `Variant '${variant.id}' applies to ${variant.formats.join(', ')} only, not ${request.format}`)
+    }
+    const run = board.start(request)
+    res.status(202).json({ runId: run.id })
+  })
+
+  app.get('/api/runs/:id', (req, res) => {
+    const run = board.get(String(req.params.id))
+    const { events: _events, ...record } = run
+    res.json({ ...record, steps: finishedSteps(run) })
+  })
+
+  app.get('/api/runs/:id/events', (req, res) => {
+    board.get(String(req.params.id)) // 404 before the stream opens
+    const stream = openEventStream(res)
+    const unsubscribe = board.watch(String(req.params.id), (event) => {
+      if (event.type === 'done') stream.send('done', event.result)
+      else if (event.type === 'failed') stream.send('failed', { message: event.message })
+      else stream.send(event.type, event)
+      if (event.type === 'done' || event.type === 'failed') stream.end()
+    })
+    res.on('close', unsubscribe)
+  })
+
+  app.get(
+    '/api/trust-registry',
+    handle(async (_req, res) => {
+      res.json(await relay('GET', `${options.trustRegistryUrl}/registry/entities`))
+    }),
+  )
+
+  app.get(
+    '/api/report',
+    handle(async (_req, res) => {
+      const file = join(options.reportsDir, 'latest.json')
+      const text = await readFile(file, 'utf8').catch(() => {
+        throw new HttpError(404, 'no_report', 'No report yet: run the pilots (npm run pilots) to write one')
+      })
+      try {
+        res.json(JSON.parse(text))
+      } catch {
+        throw new HttpError(404, 'no_report', 'The latest report is not readable yet (a run may be writing it); try again shortly')
+      }
+    }),
+  )
+
+  app.get(
+    '/api/qr',
+    handle(async (req, res) => {
+      const { data } = parseInput(qrQuerySchema, req.query)
+      res.type('image/svg+xml').set('cache-control', 'public, max-age=3600').send(await qrSvg(data))
+    }),
+  )
+
+  // real-wallet mode: offers and requests a phone wallet scans, instead of the simulated wallet answering
+  app.post(
+    '/api/offers',
+    handle(async (req, res) => {
+      const { issuer, ...offer } = parseInput(offerRequestSchema, req.body)
+      res.status(201).json(await relay('POST', `${endpoints.issuer}/issuers/${issuer}/offers`, offer, endpoints.adminApiKey))
+    }),
+  )
+  app.post(
+    '/api/verifications',
+    handle(async (req, res) => {
+      res.status(201).json(await relay('POST', `${endpoints.verifier}/verifications`, parseInput(verificationRequestSchema, req.body)))
+    }),
+  )
+  app.get(
+    '/api/verifications/:id',
+    handle(async (req, res) => {
+      const id = parseInput(serviceId, req.params.id)
+      res.json(await relay('GET', `${endpoints.verifier}/verifications/${id}`))
+    }),
+  )
+  finishApp(app)
+
+  const listening = await listen(app, options.port ?? 0, options.host)
+  return {
+    url: listening.url,
+    async close() {
+      await listening.close()
+      await board.settle()
+    },
+  }
+}
+
+export type Dashboard = Awaited<ReturnType<typeof startDashboard>>
