@@ -52,7 +52,12 @@ describe.each(['dc+sd-jwt', 'jwt_vc_json'] as const)('death notification in %s',
   ])('rejects the %s variant on the %s check', async (variantId, check) => {
     const result = await runVariant(stack.endpoints, scenario, scenario.variants.find((v) => v.id === variantId), format)
     expect(result.passed).toBe(true)
-    expect(result.steps.at(-1)!.decision!.failedChecks).toContain(check)
+    const decision = result.steps.at(-1)!.decision!
+    expect(decision.failedChecks).toContain(check)
+    if (variantId === 'over-asking-verifier') {
+      expect(decision.disclosed.death.registration_number).toBeDefined()
+      expect(decision.disclosed.death.cause_of_death).toBeUndefined()
+    }
   })
 })
 

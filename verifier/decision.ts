@@ -99,7 +99,7 @@ export function minimizationStep(policy: VerificationPolicy, purposes: Purposes)
     check: 'minimization',
     passed: listed.length === 0,
     message: listed.length
-      ? `The request asks for more than '${policy.purposeKey}' needs (${listed.join('; ')})`
+      ? `The request asks for more than '${policy.purposeKey}' needs (${listed.join('; ')}); those claims were discarded unread`
       : `The request asks only for what '${policy.purposeKey}' needs`,
     detail: excess,
   }
@@ -152,5 +152,9 @@ export async function evaluatePresentation(
     trace.push({ check: 'trust-registry', subject: wanted.id, passed: answer.authorized, message: answer.message, detail: answer.detail })
   }
   for (const rule of policy.rules) trace.push(evaluateRule(rule, disclosed))
+  // what a verifier should not have asked for is not kept, even when the wallet sent it
+  for (const [queryId, claims] of Object.entries(overAskedClaims(policy, purposes))) {
+    for (const claim of claims) if (disclosed[queryId]) delete disclosed[queryId][claim]
+  }
   return finish(trace, disclosed)
 }
