@@ -2,31 +2,69 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 
-const localized = z.object({ en: z.string().min(1), fr: z.string().min(1) })
-const jurisdiction = z.string().regex(/^CA(-[A-Z]{2})?$/)
-export const authorizationSchema = z.object({ action: z.string().regex(/^[a-z-]+$/), resource: z.string().regex(/^[A-Za-z0-9*]+$/) })
+const localized = z.strictObject({ en: z.string().min(1), fr: z.string().min(1) })
+/** ISO 3166 style: "CA" (federal) or "CA-BC" (a province or territory). */
+export const jurisdictionSchema = z.string().regex(/^CA(-[A-Z]{2})?$/, 'expected a jurisdiction such as "CA" or "CA-BC"')
+export const entityStatusSchema = z.enum(['active', 'suspended', 'revoked'])
+export type EntityStatus = z.infer<typeof entityStatusSchema>
+const timestamp = z.iso.datetime({ offset: true })
 
-export const entitySchema = z.object({
-  key: z.string().regex(/^[a-z0-9-]+$/),
-  name: localized,
-  jurisdiction,
-  authorizations: z.array(authorizationSchema),
-  status: z.enum(['active', 'suspended', 'revoked']).default('active'),
-  validFrom: z.iso.datetime({ offset: true }).optional(),
-  validUntil: z.iso.datetime({ offset: true }).optional(),
+export const authorizationSchema = z.strictObject({
+  action: z.string().regex(/^[a-z][a-z-]*$/, 'expected a lower-case action such as "issue"'),
+  resource: z.string().regex(/^[A-Za-z0-9]+$/, 'expected a credential type id such as "BusinessRegistrationCredential"'),
 })
+export type Authorization = z.infer<typeof authorizationSchema>
+
+export const validityInOrder = (entity: { validFrom?: string | null; validUntil?: string | null }) =>
+  !entity.validFrom || !entity.validUntil || Date.parse(entity.validFrom) < Date.parse(entity.validUntil)
+export const validityMessage = { message: 'validFrom must be before validUntil', path: ['validUntil'] }
+
+export const entityFields = {
+  key: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case key such as "bc-registries"').max(100),
+  name: localized,
+  jurisdiction: jurisdictionSchema,
+  authorizations: z.array(authorizationSchema),
+  status: entityStatusSchema.default('active'),
+  validFrom: timestamp.optional(),
+  validUntil: timestamp.optional(),
+}
+/** An entity as the governance file names it: its DID is bound later, once its issuer has one. */
+export const entitySchema = z.strictObject(entityFields).refine(validityInOrder, validityMessage)
 export type GovernedEntity = z.infer<typeof entitySchema>
 
-const governanceSchema = z.object({
-  authority: z.object({ id: jurisdiction, name: localized }),
-  entities: z.array(entitySchema),
-  recognitions: z.array(z.object({ authority: jurisdiction, recognizes: jurisdiction, resources: z.array(z.string()).min(1) })),
+export const recognitionSchema = z.strictObject({
+  authority: jurisdictionSchema,
+  recognizes: jurisdictionSchema,
+  /** Credential type ids, or "*" for every type. */
+  resources: z.array(z.string().regex(/^([A-Za-z0-9]+|\*)$/)).min(1),
 })
+
+const governanceSchema = z
+  .strictObject({
+    authority: z.strictObject({ id: jurisdictionSchema, name: localized }),
+    entities: z.array(entitySchema),
+    recognitions: z.array(recognitionSchema),
+  })
+  .superRefine((governance, ctx) => {
+    const seen = new Set<string>()
+    governance.entities.forEach((entity, i) => {
+      if (seen.has(entity.key)) ctx.addIssue({ code: 'custom', path: ['entities', i, 'key'], message: `duplicate entity key '${entity.key}'` })
+      seen.add(entity.key)
+    })
+  })
 export type Governance = z.infer<typeof governanceSchema>
 
+export const DEFAULT_GOVERNANCE_FILE = join(import.meta.dirname, 'governance.json')
+
 /** The governance file: who may do what under which authority, and who recognizes whom. */
-export function loadGovernance(file = join(import.meta.dirname, 'governance.json')): Governance {
-  const parsed = governanceSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')))
-  if (!parsed.success) throw new Error(`Invalid governance file ${file}: ${parsed.error.message}`)
+export function loadGovernance(file = DEFAULT_GOVERNANCE_FILE): Governance {
+  let raw: unknown
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new Error(`Cannot read governance file ${file}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const parsed = governanceSchema.safeParse(raw)
+  if (!parsed.success) throw new Error(`Invalid governance file ${file}: ${z.prettifyError(parsed.error)}`)
   return parsed.data
 }

@@ -1,42 +1,49 @@
-import type { DatabaseConfig } from '../common/db'
-import { openDatabase } from '../common/db'
-import { createApp, finishApp, listen } from '../common/http'
+import { databaseConfigFor, openDatabase, type DatabaseConfig } from '../common/db'
+import { listen } from '../common/http'
 import { agentMigrations } from '../common/persistence'
-import { masterSecretFor } from '../common/secrets'
-import { loadServiceSigner } from '../common/serviceKey'
-import { addRegistryRoutes } from './app'
+import { createRegistryApp } from './app'
 import { loadGovernance } from './governance'
+import { loadRegistrySigner } from './signer'
 import { RegistryStore, registryMigrations } from './store'
 
 export interface TrustRegistryOptions {
   port?: number
   host?: string
   dataDir: string
-  database: DatabaseConfig
-  adminApiKeys: string[]
+  /** Defaults to the bundled governance.json. */
   governanceFile?: string
+  adminApiKeys: string[]
+  /** Defaults to `databaseConfigFor('trust-registry', dataDir)`: SQLite under dataDir, or INTEROP_DATABASE_URL. */
+  database?: DatabaseConfig
+  publicUrl?: string
 }
 
 /** The trust registry: seeded from the governance file, answering TRQP queries with signed statements. */
 export async function startTrustRegistry(options: TrustRegistryOptions) {
+  if (!options.adminApiKeys.length || options.adminApiKeys.some((key) => !key)) throw new Error('The trust registry needs at least one non-empty admin API key')
   const governance = loadGovernance(options.governanceFile)
   // agentMigrations bring the sealed key table the registry's signing key lives in
-  const db = await openDatabase(options.database, [...agentMigrations, ...registryMigrations])
-  const store = new RegistryStore(db)
-  await store.seed(governance)
-  const signer = await loadServiceSigner(db, masterSecretFor(options.dataDir), 'trust-registry')
-  const app = createApp()
-  addRegistryRoutes(app, store, signer, options.adminApiKeys, governance.authority.id)
-  finishApp(app)
-  const listening = await listen(app, options.port ?? 0, options.host)
-  return {
-    url: listening.url,
-    store,
-    signer,
-    async close() {
-      await listening.close()
-      await db.close()
-    },
+  const db = await openDatabase(options.database ?? databaseConfigFor('trust-registry', options.dataDir), [...agentMigrations, ...registryMigrations])
+  try {
+    const store = new RegistryStore(db)
+    await store.seed(governance)
+    const signer = await loadRegistrySigner(db, options.dataDir)
+    const app = createRegistryApp({ store, signer, authority: governance.authority, adminApiKeys: options.adminApiKeys, publicUrl: options.publicUrl })
+    const listening = await listen(app, options.port ?? 0, options.host)
+    return {
+      url: listening.url,
+      port: listening.port,
+      app,
+      store,
+      signer,
+      async close() {
+        await listening.close()
+        await db.close()
+      },
+    }
+  } catch (error) {
+    await db.close()
+    throw error
   }
 }
 

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { Database, Migration } from '../common/db'
-import type { Governance, GovernedEntity } from './governance'
+import type { Database, Migration, SqlValue } from '../common/db'
+import type { Authorization, EntityStatus, Governance, GovernedEntity } from './governance'
 
+/**
+ * Authorizations hang off the stable entity key (DIDs are bound later and may change); a query by DID
+ * goes through the unique index on `entity_id`, then the authorizations primary key: both index seeks.
+ */
 export const registryMigrations: Migration[] = [
   {
     id: 'trust-registry-1',
@@ -18,10 +22,63 @@ export const registryMigrations: Migration[] = [
         id TEXT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         target TEXT NOT NULL, before_state TEXT, after_state TEXT)`,
   },
+  {
+    id: 'trust-registry-2',
+    sql: `CREATE INDEX registry_entities_listing ON registry_entities (jurisdiction, entity_key);
+      CREATE INDEX registry_audit_at ON registry_audit (at);
+      CREATE INDEX registry_audit_target ON registry_audit (target, at)`,
+  },
 ]
 
+/** An entity as the registry holds it: its governed fields, and its DID once one is bound. */
 export interface RegistryEntity extends GovernedEntity {
   entityId?: string
+}
+
+export interface EntityChanges {
+  status?: EntityStatus
+  authorizations?: Authorization[]
+  /** `null` removes the bound. */
+  validFrom?: string | null
+  validUntil?: string | null
+}
+
+/** What an authorization answer is decided from. */
+export interface AuthorizationFacts {
+  key: string
+  name: { en: string; fr: string }
+  status: EntityStatus
+  validFrom?: string
+  validUntil?: string
+  /** Whether the entity holds exactly the authorization asked about. */
+  granted: boolean
+}
+
+export interface Recognition {
+  authority: string
+  recognizes: string
+  resource: string
+}
+
+export interface AuditEntry {
+  id: string
+  at: string
+  /** Who: the admin API key's id (a digest, never the key). */
+  actor: string
+  action: 'create-entity' | 'bind-did' | 'update-entity'
+  target: string
+  before?: RegistryEntity
+  after?: RegistryEntity
+}
+
+/** A change the registry refuses: no such entity, a key or DID already taken, or a result that would be inconsistent. */
+export class RegistryChangeError extends Error {
+  public constructor(
+    public readonly reason: 'not-found' | 'conflict' | 'invalid',
+    message: string,
+  ) {
+    super(message)
+  }
 }
 
 interface EntityRow extends Record<string, unknown> {
@@ -30,55 +87,30 @@ interface EntityRow extends Record<string, unknown> {
   name_en: string
   name_fr: string
   jurisdiction: string
-  status: GovernedEntity['status']
+  status: EntityStatus
   valid_from: string | null
   valid_until: string | null
 }
 
-export interface AuditEntry {
-  id: string
-  at: string
-  actor: string
-  action: string
-  target: string
-  before?: unknown
-  after?: unknown
-}
+const ENTITY_COLUMNS = 'entity_key, entity_id, name_en, name_fr, jurisdiction, status, valid_from, valid_until'
+
+/** SQLite says "UNIQUE constraint failed", PostgreSQL sets code 23505. */
+const isUniqueViolation = (error: unknown) =>
+  (error as { code?: string })?.code === '23505' || /UNIQUE constraint failed/.test(String((error as Error)?.message))
 
 /** The registry's content in its database: entities, their authorizations, recognitions and the audit trail. */
 export class RegistryStore {
   public constructor(private readonly db: Database) {}
 
-  private async authorizationsOf(key: string) {
-    return this.db.query<{ action: string; resource: string }>('SELECT action, resource FROM registry_authorizations WHERE entity_key = ? ORDER BY action, resource', [key])
-  }
-
-  private async toEntity(row: EntityRow): Promise<RegistryEntity> {
-    return {
-      key: row.entity_key,
-      entityId: row.entity_id ?? undefined,
-      name: { en: row.name_en, fr: row.name_fr },
-      jurisdiction: row.jurisdiction,
-      status: row.status,
-      validFrom: row.valid_from ?? undefined,
-      validUntil: row.valid_until ?? undefined,
-      authorizations: await this.authorizationsOf(row.entity_key),
-    }
-  }
-
-  /** Seeds what the governance file names and the database lacks; admin changes made since are kept. */
+  /** Adds what the governance file names and the database lacks; admin changes made since are kept. */
   public async seed(governance: Governance): Promise<void> {
     await this.db.transaction(async (tx) => {
       for (const entity of governance.entities) {
         const inserted = await tx.run(
-          `INSERT INTO registry_entities (entity_key, name_en, name_fr, jurisdiction, status, valid_from, valid_until)
-           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity_key) DO NOTHING`,
+          `INSERT INTO registry_entities (${ENTITY_COLUMNS}) VALUES (?, NULL, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity_key) DO NOTHING`,
           [entity.key, entity.name.en, entity.name.fr, entity.jurisdiction, entity.status, entity.validFrom ?? null, entity.validUntil ?? null],
         )
-        if (!inserted) continue
-        for (const a of entity.authorizations) {
-          await tx.run('INSERT INTO registry_authorizations (entity_key, authority_id, action, resource) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [entity.key, entity.jurisdiction, a.action, a.resource])
-        }
+        if (inserted) await insertAuthorizations(tx, entity.key, entity.jurisdiction, entity.authorizations)
       }
       for (const r of governance.recognitions) {
         for (const resource of r.resources) {
@@ -88,62 +120,100 @@ export class RegistryStore {
     })
   }
 
-  public async entities(): Promise<RegistryEntity[]> {
-    const rows = await this.db.query<EntityRow>('SELECT * FROM registry_entities ORDER BY jurisdiction, entity_key')
-    return Promise.all(rows.map((row) => this.toEntity(row)))
+  /** A page of entities, by jurisdiction then key, with their authorizations (one query for the page's). */
+  public async entities(page: { limit: number; offset: number } = { limit: 1000, offset: 0 }): Promise<RegistryEntity[]> {
+    const rows = await this.db.query<EntityRow>(`SELECT ${ENTITY_COLUMNS} FROM registry_entities ORDER BY jurisdiction, entity_key LIMIT ? OFFSET ?`, [page.limit, page.offset])
+    return this.withAuthorizations(rows)
   }
 
   public async entityByKey(key: string): Promise<RegistryEntity | undefined> {
-    const [row] = await this.db.query<EntityRow>('SELECT * FROM registry_entities WHERE entity_key = ?', [key])
-    return row ? this.toEntity(row) : undefined
+    const rows = await this.db.query<EntityRow>(`SELECT ${ENTITY_COLUMNS} FROM registry_entities WHERE entity_key = ?`, [key])
+    return (await this.withAuthorizations(rows))[0]
   }
 
-  /** The entity a DID belongs to, with whether it holds this one authorization: two indexed lookups. */
-  public async authorizationFor(entityId: string, authorityId: string, action: string, resource: string) {
-    const [row] = await this.db.query<EntityRow>('SELECT * FROM registry_entities WHERE entity_id = ?', [entityId])
-    if (!row) return undefined
-    const granted = await this.db.query(
-      'SELECT 1 FROM registry_authorizations WHERE entity_key = ? AND authority_id = ? AND action = ? AND resource = ?',
-      [row.entity_key, authorityId, action, resource],
+  /** One statement: the entity bound to the DID (unique index) and whether it holds the authorization (primary key). */
+  public async authorizationFacts(entityId: string, authorityId: string, action: string, resource: string): Promise<AuthorizationFacts | undefined> {
+    const [row] = await this.db.query<EntityRow & { granted: number }>(
+      `SELECT e.entity_key, e.name_en, e.name_fr, e.status, e.valid_from, e.valid_until,
+         CASE WHEN EXISTS (SELECT 1 FROM registry_authorizations a
+           WHERE a.entity_key = e.entity_key AND a.authority_id = ? AND a.action = ? AND a.resource = ?) THEN 1 ELSE 0 END AS granted
+       FROM registry_entities e WHERE e.entity_id = ?`,
+      [authorityId, action, resource, entityId],
     )
-    return { entity: row, granted: granted.length > 0 }
+    if (!row) return undefined
+    return {
+      key: row.entity_key,
+      name: { en: row.name_en, fr: row.name_fr },
+      status: row.status,
+      validFrom: row.valid_from ?? undefined,
+      validUntil: row.valid_until ?? undefined,
+      granted: Number(row.granted) === 1,
+    }
   }
 
-  public async entitiesWithDid(did: string): Promise<string[]> {
-    return (await this.db.query<{ entity_key: string }>('SELECT entity_key FROM registry_entities WHERE entity_id = ?', [did])).map((r) => r.entity_key)
-  }
-
+  /** Whether `authorityId` recognizes `recognizedId` for `resource`, or for every resource ("*"). */
   public async recognizes(authorityId: string, recognizedId: string, resource: string): Promise<boolean> {
     const rows = await this.db.query(
-      "SELECT 1 FROM registry_recognitions WHERE authority_id = ? AND recognized_id = ? AND (resource = ? OR resource = '*')",
+      "SELECT 1 FROM registry_recognitions WHERE authority_id = ? AND recognized_id = ? AND resource IN (?, '*') LIMIT 1",
       [authorityId, recognizedId, resource],
     )
     return rows.length > 0
   }
 
-  /** Applies an admin change and its audit entry in one transaction. */
-  public async change(actor: string, action: string, key: string, apply: (db: Database) => Promise<void>): Promise<RegistryEntity | undefined> {
-    return this.db.transaction(async (tx) => {
-      const before = await new RegistryStore(tx).entityByKey(key)
-      await apply(tx)
-      const after = await new RegistryStore(tx).entityByKey(key)
-      await tx.run('INSERT INTO registry_audit (id, at, actor, action, target, before_state, after_state) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        randomUUID(),
-        new Date().toISOString(),
-        actor,
-        action,
-        key,
-        before ? JSON.stringify(before) : null,
-        after ? JSON.stringify(after) : null,
+  public async recognitions(): Promise<Recognition[]> {
+    const rows = await this.db.query<{ authority_id: string; recognized_id: string; resource: string }>(
+      'SELECT authority_id, recognized_id, resource FROM registry_recognitions ORDER BY authority_id, recognized_id, resource',
+    )
+    return rows.map((r) => ({ authority: r.authority_id, recognizes: r.recognized_id, resource: r.resource }))
+  }
+
+  public async createEntity(actor: string, entity: RegistryEntity): Promise<RegistryEntity> {
+    return this.audited(actor, 'create-entity', entity.key, async (tx, before) => {
+      if (before) throw new RegistryChangeError('conflict', `Entity '${entity.key}' already exists`)
+      if (entity.entityId) await refuseTakenDid(tx, entity.entityId, entity.key)
+      await tx.run(`INSERT INTO registry_entities (${ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+        entity.key, entity.entityId ?? null, entity.name.en, entity.name.fr, entity.jurisdiction, entity.status, entity.validFrom ?? null, entity.validUntil ?? null,
       ])
-      return after
+      await insertAuthorizations(tx, entity.key, entity.jurisdiction, entity.authorizations)
     })
   }
 
-  public async audit(limit = 200): Promise<AuditEntry[]> {
-    const rows = await this.db.query<{ id: string; at: string; actor: string; action: string; target: string; before_state: string | null; after_state: string | null }>(
-      'SELECT * FROM registry_audit ORDER BY at DESC LIMIT ?',
-      [limit],
+  /** Binds (or rebinds) the entity's DID; binding the DID it already has changes nothing and is not audited. */
+  public async bindDid(actor: string, key: string, did: string): Promise<RegistryEntity> {
+    const current = await this.entityByKey(key)
+    if (current?.entityId === did) return current
+    return this.audited(actor, 'bind-did', key, async (tx, before) => {
+      if (!before) throw notFound(key)
+      await refuseTakenDid(tx, did, key)
+      await tx.run('UPDATE registry_entities SET entity_id = ? WHERE entity_key = ?', [did, key])
+    })
+  }
+
+  public async updateEntity(actor: string, key: string, changes: EntityChanges): Promise<RegistryEntity> {
+    return this.audited(actor, 'update-entity', key, async (tx, before) => {
+      if (!before) throw notFound(key)
+      const validFrom = changes.validFrom === undefined ? before.validFrom : changes.validFrom
+      const validUntil = changes.validUntil === undefined ? before.validUntil : changes.validUntil
+      if (validFrom && validUntil && Date.parse(validFrom) >= Date.parse(validUntil)) {
+        throw new RegistryChangeError('invalid', `validFrom (${validFrom}) must be before validUntil (${validUntil})`)
+      }
+      await tx.run('UPDATE registry_entities SET status = ?, valid_from = ?, valid_until = ? WHERE entity_key = ?', [
+        changes.status ?? before.status, validFrom ?? null, validUntil ?? null, key,
+      ])
+      if (changes.authorizations) {
+        await tx.run('DELETE FROM registry_authorizations WHERE entity_key = ?', [key])
+        await insertAuthorizations(tx, key, before.jurisdiction, changes.authorizations)
+      }
+    })
+  }
+
+  /** Newest first; `target` narrows to one entity's history. */
+  public async audit(options: { limit: number; target?: string }): Promise<AuditEntry[]> {
+    const where = options.target ? 'WHERE target = ?' : ''
+    const params: SqlValue[] = options.target ? [options.target, options.limit] : [options.limit]
+    const rows = await this.db.query<{ id: string; at: string; actor: string; action: AuditEntry['action']; target: string; before_state: string | null; after_state: string | null }>(
+      `SELECT id, at, actor, action, target, before_state, after_state FROM registry_audit ${where} ORDER BY at DESC, id LIMIT ?`,
+      params,
     )
     return rows.map((r) => ({
       id: r.id,
@@ -151,8 +221,68 @@ export class RegistryStore {
       actor: r.actor,
       action: r.action,
       target: r.target,
-      before: r.before_state ? JSON.parse(r.before_state) : undefined,
-      after: r.after_state ? JSON.parse(r.after_state) : undefined,
+      before: r.before_state ? (JSON.parse(r.before_state) as RegistryEntity) : undefined,
+      after: r.after_state ? (JSON.parse(r.after_state) as RegistryEntity) : undefined,
     }))
+  }
+
+  /** Applies a change and writes its audit entry (who, when, what, before and after) in one transaction. */
+  private async audited(
+    actor: string,
+    action: AuditEntry['action'],
+    key: string,
+    apply: (tx: Database, before: RegistryEntity | undefined) => Promise<void>,
+  ): Promise<RegistryEntity> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const inTx = new RegistryStore(tx)
+        const before = await inTx.entityByKey(key)
+        await apply(tx, before)
+        const after = (await inTx.entityByKey(key))!
+        await tx.run('INSERT INTO registry_audit (id, at, actor, action, target, before_state, after_state) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+          randomUUID(), new Date().toISOString(), actor, action, key, before ? JSON.stringify(before) : null, JSON.stringify(after),
+        ])
+        return after
+      })
+    } catch (error) {
+      // two admins racing for the same key or DID on PostgreSQL: the index decides, the caller hears 409
+      if (isUniqueViolation(error)) throw new RegistryChangeError('conflict', `Entity '${key}' or its DID is already taken`)
+      throw error
+    }
+  }
+
+  private async withAuthorizations(rows: EntityRow[]): Promise<RegistryEntity[]> {
+    if (!rows.length) return []
+    const keys = rows.map((r) => r.entity_key)
+    const authorizations = await this.db.query<{ entity_key: string; action: string; resource: string }>(
+      `SELECT entity_key, action, resource FROM registry_authorizations WHERE entity_key IN (${keys.map(() => '?').join(', ')}) ORDER BY action, resource`,
+      keys,
+    )
+    const byKey = new Map<string, Authorization[]>(keys.map((key) => [key, []]))
+    for (const { entity_key, action, resource } of authorizations) byKey.get(entity_key)?.push({ action, resource })
+    return rows.map((row) => ({
+      key: row.entity_key,
+      ...(row.entity_id ? { entityId: row.entity_id } : {}),
+      name: { en: row.name_en, fr: row.name_fr },
+      jurisdiction: row.jurisdiction,
+      status: row.status,
+      ...(row.valid_from ? { validFrom: row.valid_from } : {}),
+      ...(row.valid_until ? { validUntil: row.valid_until } : {}),
+      authorizations: byKey.get(row.entity_key) ?? [],
+    }))
+  }
+}
+
+const notFound = (key: string) => new RegistryChangeError('not-found', `No entity '${key}' in the registry`)
+
+async function refuseTakenDid(tx: Database, did: string, key: string): Promise<void> {
+  const [holder] = await tx.query<{ entity_key: string }>('SELECT entity_key FROM registry_entities WHERE entity_id = ?', [did])
+  if (holder && holder.entity_key !== key) throw new RegistryChangeError('conflict', `${did} is already bound to '${holder.entity_key}'`)
+}
+
+/** An entity's authorizations are granted under its own jurisdiction. */
+async function insertAuthorizations(tx: Database, key: string, jurisdiction: string, authorizations: readonly Authorization[]): Promise<void> {
+  for (const a of authorizations) {
+    await tx.run('INSERT INTO registry_authorizations (entity_key, authority_id, action, resource) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [key, jurisdiction, a.action, a.resource])
   }
 }
