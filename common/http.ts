@@ -3,6 +3,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
+import { UnstorableValueError } from './db/storable'
 
 /** An error whose message is safe to show the caller; `status` is always a 4xx unless the fault is ours. */
 export class HttpError extends Error {
@@ -46,6 +47,10 @@ const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (res.headersSent) return // Credo's routers answer, then pass the request on
   if (err instanceof HttpError) {
     res.status(err.status).json({ error: err.code, message: err.message, details: err.details })
+    return
+  }
+  if (err instanceof UnstorableValueError) {
+    res.status(400).json({ error: 'invalid_request', message: err.message })
     return
   }
   // body-parser errors (malformed JSON, oversized body) carry their own 4xx status

@@ -22,4 +22,6 @@ export interface Migration {
   id: string
   /** DDL that works on both engines (TEXT, INTEGER, BIGINT, PRIMARY KEY, indexes). */
   sql: string
+  /** Data the DDL cannot move portably (a backfill), run after `sql` in the same transaction. */
+  run?: (tx: Database) => Promise<void>
 }

@@ -2,8 +2,11 @@ import BetterSqlite3 from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Database, SqlValue } from './Database'
+import { storable } from './storable'
 
-const bind = (params: readonly SqlValue[]) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
+const STATEMENT_CACHE_SIZE = 500
+
+const bind = (params: readonly SqlValue[]) => storable(params).map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
 
 export function openSqlite(file: string): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -11,6 +14,17 @@ export function openSqlite(file: string): Database {
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
+
+  // Compiling a statement costs more than running most of ours: keep the recent ones compiled.
+  const statements = new Map<string, BetterSqlite3.Statement>()
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql)
+    if (statement) return statement
+    statement = db.prepare(sql)
+    if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!)
+    statements.set(sql, statement)
+    return statement
+  }
 
   // One connection serves every task: while one task's transaction is open, other tasks' statements
   // wait for it, or they would land inside it (and in its rollback).
@@ -28,20 +42,21 @@ export function openSqlite(file: string): Database {
       db.exec(sql)
     },
     async query(sql, params = []) {
-      return db.prepare(sql).all(...bind(params)) as never
+      return prepared(sql).all(...bind(params)) as never
     },
     async run(sql, params = []) {
-      return db.prepare(sql).run(...bind(params)).changes
+      return prepared(sql).run(...bind(params)).changes
     },
     async transaction(fn) {
       const name = `sp${depth++}`
-      db.exec(`SAVEPOINT ${name}`)
+      prepared(`SAVEPOINT ${name}`).run()
       try {
         const result = await fn(inTransaction)
-        db.exec(`RELEASE ${name}`)
+        prepared(`RELEASE ${name}`).run()
         return result
       } catch (error) {
-        db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`)
+        prepared(`ROLLBACK TO ${name}`).run()
+        prepared(`RELEASE ${name}`).run()
         throw error
       } finally {
         depth--

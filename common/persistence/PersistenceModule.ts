@@ -1,10 +1,10 @@
 import { type DependencyManager, InjectionSymbols, Kms, type Module } from '@credo-ts/core'
-import { NodeKeyManagementService } from '@credo-ts/node'
 import type { Database } from '../db'
 import { CredoStorageService } from './CredoStorageService'
+import { DidCommKeyManagementService } from './DidCommKeyManagementService'
 import { SealedKeyStorage } from './KeyStorage'
 
-/** Registers our database as Credo's record storage and as the key store of the Node KMS. */
+/** Registers our database as Credo's record storage and as the key store of the Node KMS (with DIDComm v1 envelopes). */
 export class PersistenceModule implements Module {
   public constructor(
     private readonly db: Database,
@@ -14,6 +14,6 @@ export class PersistenceModule implements Module {
   public register(dependencyManager: DependencyManager): void {
     dependencyManager.registerInstance(InjectionSymbols.StorageService, new CredoStorageService(this.db))
     const kms = dependencyManager.resolve(Kms.KeyManagementModuleConfig)
-    kms.registerBackend(new NodeKeyManagementService(new SealedKeyStorage(this.db, this.masterSecret)))
+    kms.registerBackend(new DidCommKeyManagementService(new SealedKeyStorage(this.db, this.masterSecret)))
   }
 }

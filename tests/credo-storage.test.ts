@@ -1,0 +1,163 @@
+import { type AgentContext, BaseRecord, type TagsBase } from '@credo-ts/core'
+import fc from 'fast-check'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { type Database, type DatabaseConfig, openDatabase } from '../common/db'
+import { agentMigrations, CredoStorageService } from '../common/persistence'
+import { credoStorageMigrations } from '../common/persistence/CredoStorageService'
+import { matchesQuery, type TagQuery } from '../common/persistence/tagQuery'
+
+class TaggedRecord extends BaseRecord<TagsBase> {
+  public static readonly type = 'TaggedRecord'
+  public readonly type = TaggedRecord.type
+
+  public constructor(props?: { id: string; tags: TagsBase; createdAt: Date }) {
+    super()
+    if (props) {
+      this.id = props.id
+      this.createdAt = props.createdAt
+      this._tags = props.tags
+    }
+  }
+
+  public getTags() {
+    return { ...this._tags }
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'interop-storage-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+// PostgreSQL too when a server is given (INTEROP_TEST_DATABASE_URL=postgres://…/db, an empty database)
+const engines: [string, DatabaseConfig][] = [['sqlite', { engine: 'sqlite', file: join(dataDir, 'records.sqlite') }]]
+if (process.env.INTEROP_TEST_DATABASE_URL) engines.push(['postgres', { engine: 'postgres', url: process.env.INTEROP_TEST_DATABASE_URL }])
+
+let contexts = 0
+const freshContext = () => ({ contextCorrelationId: `ctx-${process.pid}-${contexts++}` }) as AgentContext
+
+// a small alphabet, so that generated queries hit generated tags often
+const names = ['a', 'b', 'c']
+const scalar = fc.oneof(fc.constantFrom('x', 'y', '1', '0', 'true'), fc.boolean(), fc.constant(null), fc.constantFrom(0, 1))
+const tagValue = fc.oneof(scalar, fc.uniqueArray(fc.constantFrom('x', 'y', '1'), { maxLength: 3 }))
+const tags = fc.dictionary(fc.constantFrom(...names), tagValue, { maxKeys: 3 }) as fc.Arbitrary<TagsBase>
+const { query } = fc.letrec<{ query: TagQuery }>((tie) => ({
+  query: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.dictionary(fc.constantFrom(...names), fc.oneof(tagValue, fc.constant(undefined)), { maxKeys: 2 }) as fc.Arbitrary<TagQuery>,
+    fc.record({ $and: fc.array(tie('query'), { maxLength: 3 }) }),
+    fc.record({ $or: fc.array(tie('query'), { maxLength: 3 }) }),
+    fc.record({ $not: tie('query') }),
+  ),
+}))
+
+describe.each(engines)('Credo storage queries on %s', (_engine, config) => {
+  let db: Database
+  let storage: CredoStorageService<TaggedRecord>
+
+  const save = async (context: AgentContext, tagsOf: TagsBase[]) => {
+    const records = tagsOf.map((t, i) => new TaggedRecord({ id: `r${i}`, tags: t, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)) }))
+    for (const record of records) await storage.save(context, record)
+    return records
+  }
+  const ids = async (context: AgentContext, q: TagQuery, options?: { limit?: number; offset?: number }) =>
+    (await storage.findByQuery(context, TaggedRecord, q as never, options)).map((r) => r.id)
+
+  it('opens with the tag index', async () => {
+    db = await openDatabase(config, agentMigrations)
+    storage = new CredoStorageService<TaggedRecord>(db)
+  })
+
+  it('answers every query exactly as the in-memory reference matcher does, after saves and updates', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(tags, { minLength: 1, maxLength: 8 }), fc.array(fc.option(tags), { maxLength: 8 }), fc.array(query, { minLength: 1, maxLength: 4 }), async (tagSets, updates, queries) => {
+        const context = freshContext()
+        const records = await save(context, tagSets)
+        for (const [i, update] of updates.entries()) {
+          if (!update || !records[i]) continue
+          records[i].replaceTags(update)
+          await storage.update(context, records[i])
+        }
+        for (const q of queries) {
+          const expected = records.filter((r) => matchesQuery(JSON.parse(JSON.stringify(r.getTags())) as TagsBase, q)).map((r) => r.id)
+          expect(await ids(context, q)).toEqual(expected)
+        }
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  it('reads the tags a record has now: after an update, and not after a delete', async () => {
+    const context = freshContext()
+    const [record] = await save(context, [{ state: 'offered', code: 'abc' }])
+    expect(await ids(context, { code: 'abc' })).toEqual(['r0'])
+    record.replaceTags({ state: 'issued' })
+    await storage.update(context, record)
+    expect(await ids(context, { code: 'abc' })).toEqual([])
+    expect(await ids(context, { state: 'issued', code: null })).toEqual(['r0'])
+    await storage.delete(context, record)
+    expect(await ids(context, { state: 'issued' })).toEqual([])
+    await expect(storage.update(context, record)).rejects.toThrow(/not found/)
+  })
+
+  it('keeps records of other contexts and types apart', async () => {
+    const [one, two] = [freshContext(), freshContext()]
+    await save(one, [{ a: 'x' }])
+    await save(two, [{ a: 'x' }, { a: 'y' }])
+    expect(await ids(one, {})).toEqual(['r0'])
+    expect(await ids(two, { a: 'x' })).toEqual(['r0'])
+  })
+
+  it('refuses a duplicate id without touching the stored tags', async () => {
+    const context = freshContext()
+    await save(context, [{ a: 'x' }])
+    await expect(storage.save(context, new TaggedRecord({ id: 'r0', tags: { a: 'y' }, createdAt: new Date() }))).rejects.toThrow(/already exists/)
+    expect(await ids(context, { a: 'y' })).toEqual([])
+    expect(await ids(context, { a: 'x' })).toEqual(['r0'])
+  })
+
+  it('pages in creation order, and refuses a page that is not a non-negative integer', async () => {
+    const context = freshContext()
+    await save(context, Array.from({ length: 5 }, () => ({ kind: 'same' })))
+    expect(await ids(context, { kind: 'same' }, { limit: 2 })).toEqual(['r0', 'r1'])
+    expect(await ids(context, { kind: 'same' }, { offset: 3 })).toEqual(['r3', 'r4'])
+    expect(await ids(context, { kind: 'same' }, { offset: 1, limit: 2 })).toEqual(['r1', 'r2'])
+    await expect(ids(context, {}, { limit: -1 })).rejects.toThrow(/non-negative integer/)
+    await expect(ids(context, {}, { offset: 1.5 })).rejects.toThrow(/non-negative integer/)
+  })
+
+  it('closes', async () => {
+    await db.close()
+  })
+})
+
+describe('the tag index migration', () => {
+  it('indexes the records a database held before it', async () => {
+    const config: DatabaseConfig = { engine: 'sqlite', file: join(dataDir, 'older.sqlite') }
+    const older = await openDatabase(config, credoStorageMigrations.slice(0, 1))
+    await older.run('INSERT INTO credo_records (context, type, id, value, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      'ctx-old', TaggedRecord.type, 'old-1', JSON.stringify({ id: 'old-1', createdAt: new Date().toISOString() }), JSON.stringify({ state: 'issued', types: ['A', 'B'] }), new Date().toISOString(),
+    ])
+    await older.close()
+
+    const db = await openDatabase(config, agentMigrations)
+    const storage = new CredoStorageService<TaggedRecord>(db)
+    const found = await storage.findByQuery({ contextCorrelationId: 'ctx-old' } as AgentContext, TaggedRecord, { state: 'issued', types: ['B'] } as never)
+    expect(found.map((r) => r.id)).toEqual(['old-1'])
+    await db.close()
+  })
+
+  it('lets SQLite answer a tag query from the index, not by reading every record', async () => {
+    const db = await openDatabase({ engine: 'sqlite', file: join(dataDir, 'plan.sqlite') }, agentMigrations)
+    const plan = await db.query<{ detail: string }>(
+      `EXPLAIN QUERY PLAN SELECT r.id FROM credo_records r WHERE r.context = ? AND r.type = ? AND
+       r.id IN (SELECT t.id FROM credo_record_tags t WHERE t.context = ? AND t.type = ? AND t.name = ? AND t.kind = ? AND t.value = ?)`,
+      ['c', 'T', 'c', 'T', 'code', 's', '"abc"'],
+    )
+    const details = plan.map((p) => p.detail).join('\n')
+    expect(details).not.toMatch(/^SCAN r\b/m)
+    expect(details).toMatch(/SEARCH t USING (COVERING )?INDEX/)
+    await db.close()
+  })
+})
