@@ -1,0 +1,8 @@
+export { AnonCredsBackendModule, type AnonCredsBackend, type AnonCredsBackendOptions, createAnonCredsModule, loadNativeAnonCreds } from './AnonCredsBackendModule'
+export { EncodingCheckedVerifierService } from './EncodingCheckedVerifierService'
+export { encodeAnonCredsValue, findMisencodedAttributes, type MisencodedAttribute } from './encoding'
+export { AnonCredsInputError, AnonCredsLibraryError, AnonCredsUnsupportedError } from './errors'
+export { FileAnonCredsRegistry } from './FileAnonCredsRegistry'
+export { credentialDefinitionIdFor, fileRegistryIdentifier, parseCredentialDefinitionId, parseSchemaId, schemaIdFor } from './identifiers'
+export { type AnonCredsIssuerMaterial, type CredentialDefinitionRequest, ensureCredentialDefinition, exportIssuerMaterial, importIssuerMaterial } from './issuerMaterial'
+export { selectFromOneCredential } from './selectFromOneCredential'
