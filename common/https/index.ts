@@ -1,0 +1,2 @@
+export { selfSignedCertificate, type CertificateFiles } from './selfSignedCertificate'
+export { startTlsFront, type TlsFront } from './tlsFront'

@@ -1,0 +1,5 @@
+export * from './dataModel'
+export * from './eddsaRdfc2022'
+export * from './problems'
+export * from './vcJose'
+export * from './httpProblems'

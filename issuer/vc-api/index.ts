@@ -1,0 +1,6 @@
+export { mountVcApiIssuer, type MountVcApiIssuerOptions } from './mount'
+export { VcApiIssuers, type IssuerDid, type VcApiIssuer } from './issuers'
+export { credentialRefFor, issueCredential, parseIssueRequest, type IssueContext, type IssueOptions } from './issue'
+export { createVcApiIssuerRouter, type VcApiIssuerRouterOptions } from './router'
+export { parseStatusListId, StatusListCredentials, type StatusListSecuring } from './statusLists'
+export { updateCredentialStatus, type StatusUpdateResult } from './updateStatus'

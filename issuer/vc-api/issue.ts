@@ -1,0 +1,130 @@
+import { z } from 'zod'
+import { claimsSchema, type CredentialType } from '../../common/credentialTypes'
+import { canonize, type DocumentLoader, JsonLdProcessingError } from '../../common/jsonld'
+import { bitstringStatusEntry } from '../../common/status'
+import {
+  addEddsaRdfc2022Proof,
+  credentialProblems,
+  EDDSA_RDFC_2022,
+  envelope,
+  isObject,
+  issuerIdOf,
+  type JsonObject,
+  ProblemError,
+  signJoseEnvelope,
+  typesOf,
+  VC_JWT_MEDIA_TYPE,
+} from '../../common/vc2'
+import type { StatusListService } from '../status'
+import type { VcApiIssuer, VcApiIssuers } from './issuers'
+import type { StatusListCredentials } from './statusLists'
+
+export interface IssueContext {
+  issuers: VcApiIssuers
+  status: StatusListService
+  statusLists: StatusListCredentials
+  types: ReadonlyMap<string, CredentialType>
+  documentLoader: DocumentLoader
+}
+
+/**
+ * `options` of POST /credentials/issue: VCALM's `credentialId` and `mandatoryPointers`, and the lab's
+ * choice of securing mechanism — a Data Integrity `cryptosuite` (default eddsa-rdfc-2022) or an
+ * `envelope` media type (application/vc+jwt, VC-JOSE).
+ */
+const issueOptionsSchema = z.strictObject({
+  credentialId: z.string().min(1).optional(),
+  mandatoryPointers: z.array(z.string()).optional(),
+  cryptosuite: z.string().min(1).optional(),
+  envelope: z.string().min(1).optional(),
+})
+export type IssueOptions = z.infer<typeof issueOptionsSchema>
+export const ISSUE_OPTIONS = Object.keys(issueOptionsSchema.shape)
+
+/** The status-list reference the issuer records for a credential it can be asked about later. */
+export const credentialRefFor = (credentialId: string) => `vc-api:${credentialId}`
+
+const fail = (detail: string, property?: string) => new ProblemError(400, 'MALFORMED_VALUE_ERROR', detail, property)
+
+export function parseIssueRequest(body: unknown): { credential: JsonObject; options: IssueOptions } {
+  if (!isObject(body)) throw new ProblemError(400, 'PARSING_ERROR', 'The request body must be a JSON object {credential, options}')
+  if (!isObject(body.credential)) throw fail('credential is required and must be a JSON object', 'credential')
+  const rawOptions = body.options ?? {}
+  if (!isObject(rawOptions)) throw fail('options must be a JSON object', 'options')
+  const unknown = Object.keys(rawOptions).filter((name) => !ISSUE_OPTIONS.includes(name))
+  if (unknown.length) throw new ProblemError(400, 'UNKNOWN_OPTION_PROVIDED', `Unknown option(s): ${unknown.join(', ')}; supported: ${ISSUE_OPTIONS.join(', ')}`, 'options')
+  const parsed = issueOptionsSchema.safeParse(rawOptions)
+  if (!parsed.success) throw fail(`Invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'options')
+  const options = parsed.data
+  if (options.cryptosuite && options.envelope) throw fail('Choose either a Data Integrity cryptosuite or an envelope, not both', 'options')
+  if (options.cryptosuite && options.cryptosuite !== EDDSA_RDFC_2022) throw fail(`Cryptosuite '${options.cryptosuite}' is not supported; supported: ${EDDSA_RDFC_2022}`, 'options.cryptosuite')
+  if (options.envelope && options.envelope !== VC_JWT_MEDIA_TYPE) throw fail(`Envelope '${options.envelope}' is not supported; supported: ${VC_JWT_MEDIA_TYPE}`, 'options.envelope')
+  if (options.mandatoryPointers?.length) throw fail('mandatoryPointers apply to selective-disclosure cryptosuites; eddsa-rdfc-2022 and VC-JOSE sign every claim', 'options.mandatoryPointers')
+  return { credential: body.credential, options }
+}
+
+/** Our credential types in the credential must be ones this issuer issues, with valid claims. */
+function credentialTypeProblems(credential: JsonObject, issuer: VcApiIssuer, types: ReadonlyMap<string, CredentialType>): string[] {
+  const problems: string[] = []
+  for (const typeId of typesOf(credential).filter((t) => types.has(t))) {
+    if (!issuer.jurisdiction.credentialTypes.includes(typeId)) {
+      problems.push(`${issuer.jurisdiction.key} does not issue ${typeId} (it issues ${issuer.jurisdiction.credentialTypes.join(', ')})`)
+      continue
+    }
+    const schema = claimsSchema(types.get(typeId)!)
+    for (const subject of [credential.credentialSubject].flat()) {
+      const { id: _id, ...claims } = subject as JsonObject
+      const result = schema.safeParse(claims)
+      if (!result.success) problems.push(...result.error.issues.map((i) => `credentialSubject.${i.path.join('.') || '(claims)'}: ${i.message}`))
+    }
+  }
+  return problems
+}
+
+/** Runs VCALM POST /credentials/issue: checks the credential, gives it status entries, secures it. */
+export async function issueCredential(context: IssueContext, credential: JsonObject, options: IssueOptions): Promise<JsonObject> {
+  const problems = credentialProblems(credential)
+  if (problems.length) throw new ProblemError(400, 'MALFORMED_VALUE_ERROR', problems.map((p) => p.detail).join('; '), problems[0].property)
+
+  const issuerId = issuerIdOf(credential)!
+  const found = context.issuers.find(issuerId)
+  if (!found)
+    throw fail(
+      `issuer '${issuerId}' does not match this service's configuration; its issuers are ${context.issuers
+        .all()
+        .map((i) => `${i.didKey.did} (${i.jurisdiction.key})`)
+        .join(', ')} (or the same keys as did:jwk)`,
+      'issuer',
+    )
+  const typeProblems = credentialTypeProblems(credential, found.issuer, context.types)
+  if (typeProblems.length) throw fail(typeProblems.join('; '), 'credentialSubject')
+
+  try {
+    await canonize(credential, context.documentLoader)
+  } catch (error) {
+    if (error instanceof JsonLdProcessingError) throw fail(error.message)
+    throw error
+  }
+
+  const credentialId = options.credentialId ?? (typeof credential.id === 'string' ? credential.id : undefined)
+  const withStatus = credential.credentialStatus === undefined ? { ...credential, credentialStatus: await allocateStatus(context, found.issuer, credentialId) } : credential
+
+  if (options.envelope) {
+    const jwt = await signJoseEnvelope(withStatus, 'credential', found.as.verificationMethod, found.issuer.sign)
+    return envelope(jwt, 'credential')
+  }
+  try {
+    return await addEddsaRdfc2022Proof(withStatus, { verificationMethod: found.as.verificationMethod, proofPurpose: 'assertionMethod' }, found.issuer.sign, context.documentLoader)
+  } catch (error) {
+    if (error instanceof JsonLdProcessingError) throw new ProblemError(400, 'PROOF_GENERATION_ERROR', error.message)
+    throw error
+  }
+}
+
+/** One index in the issuer's list, published for both purposes (revocation and suspension). */
+async function allocateStatus(context: IssueContext, issuer: VcApiIssuer, credentialId: string | undefined) {
+  const [list] = await context.status.store.listsOf(issuer.didJwk.did)
+  if (!list) throw new Error(`Issuer ${issuer.jurisdiction.key} has no status list`)
+  const allocation = await context.status.allocate(list.id, credentialId ? credentialRefFor(credentialId) : undefined)
+  return context.statusLists.purposes().map((purpose) => bitstringStatusEntry(allocation.idx, context.statusLists.url(list.id, purpose), purpose))
+}

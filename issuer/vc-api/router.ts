@@ -1,0 +1,86 @@
+import { Router } from 'express'
+import { handle, requireApiKey } from '../../common/http'
+import { ProblemError, problemDetailsHandler, VC_JWT_MEDIA_TYPE } from '../../common/vc2'
+import { type IssueContext, issueCredential, parseIssueRequest } from './issue'
+import { parseStatusListId, type StatusListSecuring } from './statusLists'
+import { updateCredentialStatus } from './updateStatus'
+
+export interface VcApiIssuerRouterOptions extends IssueContext {
+  adminApiKeys: readonly string[]
+}
+
+// VCDM 2.0 §6.1: a JSON-LD credential is `application/vc`; the older `application/vc+ld+json` is still what most clients ask for.
+const STATUS_LIST_MEDIA_TYPES = ['application/vc+ld+json', 'application/vc', 'application/ld+json', 'application/json']
+
+/**
+ * The W3C VC API (VCALM) issuer endpoints:
+ *  POST /credentials/issue            {credential, options} → 201 {verifiableCredential}        (API key)
+ *  POST /credentials/status           {credentialId, credentialStatus, status} → 200             (API key)
+ *  GET  /status-lists/{id}            the BitstringStatusListCredential: Data Integrity, or vc+jwt (public)
+ *  POST /status-lists/{id}/publish    204: lists are re-signed on every change, so nothing waits  (API key)
+ *  GET  /vc-api/issuers               the issuer DIDs a client may put in `credential.issuer`     (public)
+ * Errors are RFC 9457 problem details.
+ */
+export function createVcApiIssuerRouter(options: VcApiIssuerRouterOptions): Router {
+  const router = Router()
+  const admin = requireApiKey(options.adminApiKeys)
+  const { statusLists } = options
+
+  router.post(
+    '/credentials/issue',
+    admin,
+    handle(async (req, res) => {
+      const { credential, options: issueOptions } = parseIssueRequest(req.body)
+      res.status(201).json({ verifiableCredential: await issueCredential(options, credential, issueOptions) })
+    }),
+  )
+  router.post(
+    '/credentials/status',
+    admin,
+    handle(async (req, res) => {
+      res.json(await updateCredentialStatus(options.status, statusLists, req.body))
+    }),
+  )
+
+  const listFrom = async (id: string, securing?: StatusListSecuring) => {
+    const parsed = parseStatusListId(id)
+    const credential = parsed && (await statusLists.credential(parsed.listId, parsed.purpose, securing))
+    if (!credential) throw new ProblemError(404, 'STATUS_RETRIEVAL_ERROR', `No status list '${id}' here`)
+    return credential
+  }
+  router.get(
+    '/status-lists/:id',
+    handle(async (req, res) => {
+      // content negotiation: JSON with a Data Integrity proof unless the client prefers application/vc+jwt
+      const mediaType = req.accepts([...STATUS_LIST_MEDIA_TYPES, VC_JWT_MEDIA_TYPE]) || STATUS_LIST_MEDIA_TYPES[0]
+      const credential = await listFrom(String(req.params.id), mediaType === VC_JWT_MEDIA_TYPE ? 'vc-jose' : 'data-integrity')
+      res.type(mediaType)
+      res.set('Cache-Control', `public, max-age=${options.status.ttlSeconds}`)
+      res.set('Vary', 'Accept')
+      res.send(typeof credential === 'string' ? credential : JSON.stringify(credential))
+    }),
+  )
+  router.post(
+    '/status-lists/:id/publish',
+    admin,
+    handle(async (req, res) => {
+      await listFrom(String(req.params.id))
+      res.status(204).end()
+    }),
+  )
+  router.get('/vc-api/issuers', (_req, res) => {
+    res.json({
+      issuers: options.issuers.all().map((issuer) => ({
+        key: issuer.jurisdiction.key,
+        name: issuer.jurisdiction.name,
+        jurisdiction: issuer.jurisdiction.jurisdiction,
+        credentialTypes: issuer.jurisdiction.credentialTypes,
+        did: issuer.didKey.did,
+        verificationMethod: issuer.didKey.verificationMethod,
+        alsoKnownAs: issuer.didJwk.did,
+      })),
+    })
+  })
+  router.use(problemDetailsHandler())
+  return router
+}

@@ -1,0 +1,5 @@
+export { createVcApiVerifierRouter, type VcApiVerifierRouterOptions } from './router'
+export { VERIFICATION_CHECKS, type CredentialVerification, type StatusEntryResult, type StepResult, type VerificationCheck } from './results'
+export { verifyCredential, type VerifierContext } from './verifyCredential'
+export { verifyPresentation, type PresentationExpectations, type PresentationVerification } from './verifyPresentation'
+export { agentKeyResolver } from './resolveKey'

@@ -1,0 +1,38 @@
+import type { ProblemDetails } from '../../common/vc2'
+
+/** What the verifier checks; `proof` (and the data model) always, the others unless the caller leaves them out. */
+export const VERIFICATION_CHECKS = ['proof', 'validity', 'credentialStatus'] as const
+export type VerificationCheck = (typeof VERIFICATION_CHECKS)[number]
+
+export interface StepResult {
+  verified: boolean
+  input: unknown
+  problemDetails?: ProblemDetails[]
+}
+
+export interface StatusEntryResult extends StepResult {
+  /** The bit read from the list (1: revoked or suspended for the entry's purpose). */
+  value?: 0 | 1
+}
+
+/**
+ * VCDM 2.0 §7.1 verification output with VCALM's per-step `results`: `verified` is false exactly
+ * when `errors` is not empty.
+ */
+export interface CredentialVerification {
+  verified: boolean
+  checks: VerificationCheck[]
+  warnings: ProblemDetails[]
+  errors: ProblemDetails[]
+  mediaType: 'application/vc' | 'application/vc+jwt'
+  /** Who secured the credential (its issuer, once the proof verified). */
+  controller?: string
+  /** The verified credential (for an enveloped one, the JWS payload). */
+  document?: Record<string, unknown>
+  results: {
+    proof: StepResult[]
+    validFrom?: StepResult
+    validUntil?: StepResult
+    credentialStatus?: StatusEntryResult[]
+  }
+}

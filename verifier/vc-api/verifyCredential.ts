@@ -1,0 +1,121 @@
+import type { AgentContext } from '@credo-ts/core'
+import { canonize, type DocumentLoader, JsonLdProcessingError } from '../../common/jsonld'
+import {
+  credentialProblems,
+  isEnveloped,
+  isObject,
+  issuerIdOf,
+  type JsonObject,
+  openEnvelope,
+  problem,
+  type ProblemDetails,
+  type ResolveProofKey,
+  verifyEddsaRdfc2022Proof,
+} from '../../common/vc2'
+import { checkCredentialStatus } from './credentialStatus'
+import { verifyJose } from './jose'
+import type { CredentialVerification, StepResult, VerificationCheck } from './results'
+import { checkValidity } from './validity'
+
+export interface VerifierContext {
+  agentContext: AgentContext
+  resolveKey: ResolveProofKey
+  documentLoader: DocumentLoader
+}
+
+interface Secured {
+  mediaType: CredentialVerification['mediaType']
+  document?: JsonObject
+  controller?: string
+  proof: StepResult[]
+  errors: ProblemDetails[]
+}
+
+/** Every term defined, no protected term redefined, every IRI absolute (JSON-LD safe mode). */
+async function jsonLdProblems(document: JsonObject, documentLoader: DocumentLoader): Promise<ProblemDetails[]> {
+  try {
+    await canonize(document, documentLoader)
+    return []
+  } catch (error) {
+    if (error instanceof JsonLdProcessingError) return [problem('MALFORMED_VALUE_ERROR', error.message)]
+    throw error
+  }
+}
+
+async function verifyEnveloped(context: VerifierContext, input: JsonObject): Promise<Secured> {
+  const secured: Secured = { mediaType: 'application/vc+jwt', proof: [], errors: [] }
+  const opened = openEnvelope(input, 'credential')
+  if ('problems' in opened) return { ...secured, errors: opened.problems }
+  const jose = await verifyJose(opened.jwt, 'credential', context.resolveKey)
+  if ('problems' in jose) return { ...secured, proof: [{ verified: false, input: opened.mediaType, problemDetails: jose.problems }], errors: jose.problems }
+  const { document, controller, header } = jose
+  const errors: ProblemDetails[] = []
+  if (isObject(document.vc)) errors.push(problem('MALFORMED_VALUE_ERROR', 'The JWS holds a VCDM 1.1 JWT (a `vc` claim); an EnvelopedVerifiableCredential holds a VCDM 2.0 credential'))
+  else {
+    errors.push(...credentialProblems(document))
+    if (!errors.length) errors.push(...(await jsonLdProblems(document, context.documentLoader)))
+  }
+  const issuer = issuerIdOf(document)
+  if (issuer !== controller) {
+    const mismatch = problem('CRYPTOGRAPHIC_SECURITY_ERROR', `The credential is signed by ${controller}, not by its issuer ${String(issuer)}`, 'issuer')
+    return { mediaType: 'application/vc+jwt', document, proof: [{ verified: false, input: header, problemDetails: [mismatch] }], errors: [...errors, mismatch] }
+  }
+  return { mediaType: 'application/vc+jwt', document, controller, proof: [{ verified: true, input: header }], errors }
+}
+
+async function verifyDataIntegrity(context: VerifierContext, input: JsonObject): Promise<Secured> {
+  const errors = credentialProblems(input)
+  const proofs = input.proof === undefined ? [] : [input.proof].flat()
+  if (!proofs.length) errors.push(problem('CRYPTOGRAPHIC_SECURITY_ERROR', 'The credential has no proof (and is not an EnvelopedVerifiableCredential)', 'proof'))
+  const issuer = issuerIdOf(input)
+  const proof: StepResult[] = []
+  let controller: string | undefined
+  for (const candidate of proofs) {
+    const result = await verifyEddsaRdfc2022Proof(input, candidate, { purpose: 'assertionMethod' }, context.resolveKey, context.documentLoader)
+    const problems = [...result.problems]
+    if (result.verified && result.controller !== issuer)
+      problems.push(problem('PROOF_VERIFICATION_ERROR', `The proof is made by ${result.controller}, not by the issuer ${String(issuer)}`, 'proof.verificationMethod'))
+    if (!problems.length) controller = result.controller
+    proof.push({ verified: !problems.length, input: candidate, problemDetails: problems })
+    errors.push(...problems)
+  }
+  if (proof.some((p) => !p.verified)) errors.push(problem('CRYPTOGRAPHIC_SECURITY_ERROR', 'A proof on the credential does not verify: it was changed after signing, or was not signed by its issuer'))
+  return { mediaType: 'application/vc', document: input, controller, proof, errors }
+}
+
+/**
+ * VCDM 2.0 §7.1 verification of one credential: its securing mechanism (eddsa-rdfc-2022 Data
+ * Integrity or a VC-JOSE envelope), the data model, then — once the proof holds — its validity
+ * period and Bitstring status (unless `checks` leaves them out).
+ */
+export async function verifyCredential(context: VerifierContext, input: unknown, checks: ReadonlySet<VerificationCheck>): Promise<CredentialVerification> {
+  if (!isObject(input))
+    return { verified: false, checks: ['proof'], warnings: [], errors: [problem('PARSING_ERROR', 'verifiableCredential must be a JSON object')], mediaType: 'application/vc', results: { proof: [] } }
+  const secured = isEnveloped(input, 'credential') ? await verifyEnveloped(context, input) : await verifyDataIntegrity(context, input)
+  const errors = [...secured.errors]
+  const result: CredentialVerification = { verified: false, checks: ['proof'], warnings: [], errors, mediaType: secured.mediaType, results: { proof: secured.proof } }
+  const proofHolds = secured.document !== undefined && secured.proof.length > 0 && secured.proof.every((p) => p.verified)
+
+  if (proofHolds && secured.document) {
+    if (checks.has('validity')) {
+      const validity = checkValidity(secured.document, secured.mediaType === 'application/vc+jwt' ? secured.document : {}, context.agentContext.config.validitySkewSeconds)
+      result.checks.push('validity')
+      result.results.validFrom = validity.validFrom
+      result.results.validUntil = validity.validUntil
+      errors.push(...validity.errors)
+    }
+    // status lists are only fetched for credentials whose issuer is proven: the URL is theirs
+    if (checks.has('credentialStatus') && secured.document.credentialStatus !== undefined) {
+      const status = await checkCredentialStatus(context.agentContext, secured.document.credentialStatus, (list) => verifyCredential(context, list, new Set(['proof', 'validity'])))
+      result.checks.push('credentialStatus')
+      result.results.credentialStatus = status.results
+      errors.push(...status.errors)
+    }
+  }
+  result.verified = errors.length === 0
+  if (result.verified) {
+    result.controller = secured.controller
+    result.document = secured.document
+  }
+  return result
+}
