@@ -10,9 +10,11 @@ import {
   UpdateAssistant,
 } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
+import { EventEmitter as NodeEventEmitter } from 'node:events'
 import { type Database, type DatabaseConfig, type Migration, openDatabase } from './db'
 import { agentMigrations, PersistenceModule } from './persistence'
 import { masterSecretFor } from './secrets'
+import { installFastStatusListDecoding } from './status/fastStatusListDecoding'
 
 export interface AgentOptions<Modules extends ModulesMap> {
   database: DatabaseConfig
@@ -24,8 +26,17 @@ export interface AgentOptions<Modules extends ModulesMap> {
   fetch?: AgentDependencies['fetch']
 }
 
+/** Each DIDComm message in flight waits on one listener: concurrent exchanges exceed Node's default warning cap of 10. */
+class ConcurrentEventEmitter extends NodeEventEmitter {
+  public constructor() {
+    super()
+    this.setMaxListeners(0)
+  }
+}
+
 /** A Credo agent whose records and keys live in our database: a restart keeps DIDs, keys and credentials. */
 export async function createAgent<Modules extends ModulesMap>(options: AgentOptions<Modules>) {
+  installFastStatusListDecoding()
   const db: Database = await openDatabase(options.database, [...agentMigrations, ...(options.migrations ?? [])])
   const logLevel = process.env.CREDO_LOG_LEVEL as keyof typeof LogLevel | undefined
   const agent = new Agent({
@@ -34,7 +45,7 @@ export async function createAgent<Modules extends ModulesMap>(options: AgentOpti
       // the lab runs services on loopback over plain HTTP; production sets public HTTPS URLs
       allowInsecureHttpUrls: true,
     },
-    dependencies: options.fetch ? { ...agentDependencies, fetch: options.fetch } : agentDependencies,
+    dependencies: { ...agentDependencies, EventEmitterClass: ConcurrentEventEmitter as AgentDependencies['EventEmitterClass'], ...(options.fetch ? { fetch: options.fetch } : {}) },
     modules: { persistence: new PersistenceModule(db, masterSecretFor(options.dataDir)), ...options.modules },
   })
   if (!(await db.query('SELECT 1 FROM credo_records LIMIT 1')).length) {

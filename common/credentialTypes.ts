@@ -21,7 +21,8 @@ const credentialTypeDefinition = z.object({
 })
 export type CredentialType = z.infer<typeof credentialTypeDefinition>
 
-export const CREDENTIAL_FORMATS = ['dc+sd-jwt', 'jwt_vc_json'] as const
+/** SD-JWT VC and W3C JWT VC travel over OID4VC; W3C JSON-LD (Data Integrity) over DIDComm (see common/protocols). */
+export const CREDENTIAL_FORMATS = ['dc+sd-jwt', 'jwt_vc_json', 'ldp_vc'] as const
 export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number]
 
 const typesDir = join(import.meta.dirname, 'credential-types')

@@ -1,21 +1,29 @@
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { createAgent } from '../common/agent'
+import { didCommModules } from '../common/didcomm/modules'
+import { fullCapabilities } from '../common/protocols'
 import { loadCredentialTypes } from '../common/credentialTypes'
 import type { DatabaseConfig } from '../common/db'
 import { createApp, finishApp, handle, HttpError, listen, requireApiKey } from '../common/http'
 import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
+import { guardOid4vcRoutes } from '../common/oid4vcRoutes'
 import { masterSecretFor } from '../common/secrets'
 import { queryAuthorization } from '../trust-registry/client'
 import { credentialConfigurations } from './credentialConfigurations'
 import { createCredentialMapper } from './credentialMapper'
 import { loadHostedParties } from './jurisdictions'
 import { createNotificationRouter, DEFAULT_RETRY_POLICY, notificationHubMigrations, openNotificationHub } from './notifications'
-import { createOffer } from './offers'
+import { createOffer, type OfferChannels } from './offers'
+import { createDidCommOffer, didCommOfferState } from './didcomm/offers'
 import { createStatusRouter, credoJwtSigner, statusListMigrations, StatusListService } from './status'
+import { mountVcApiIssuer } from './vc-api'
 import { MEDICAL_CERTIFICATE_TYPE } from './vital-statistics/certificate'
 import { deathRegistrationMigrations } from './vital-statistics/migrations'
 import { DeathRegistry } from './vital-statistics/registry'
 import { vitalStatisticsRouter } from './vital-statistics/routes'
+
+/** Where DIDComm v1 envelopes arrive on the issuer's app. */
+const DIDCOMM_PATH = '/didcomm'
 
 export interface IssuerServiceOptions {
   port?: number
@@ -45,6 +53,16 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   const app = createApp()
   const listening = await listen(app, options.port ?? 0, options.host)
   const baseUrl = options.publicUrl ?? listening.url
+  app.use(
+    guardOid4vcRoutes({
+      basePath: new URL(`${baseUrl}/oid4vci`).pathname,
+      actorIds: () => jurisdictions.map((j) => j.key),
+      actor: 'issuer',
+      formEndpoints: ['/token', '/par', '/challenge'],
+      // Credo continues an auth_session with its verifier module, which an issuer does not load (a 500)
+      refusal: (req) => (req.path.endsWith('/challenge') && req.body?.auth_session !== undefined ? 'This issuer asks for no presentation during issuance: there is no auth_session to continue' : undefined),
+    }),
+  )
 
   const { agent, db, shutdown } = await createAgent({
     database: options.database,
@@ -55,8 +73,14 @@ export async function startIssuerService(options: IssuerServiceOptions) {
         app,
         issuer: { baseUrl: `${baseUrl}/oid4vci`, credentialRequestToCredentialMapper: createCredentialMapper({ identities, types }) },
       }),
+      ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl }),
     },
   })
+  const offerChannels: OfferChannels = {
+    oid4vc: agent.openid4vc.issuer,
+    didcomm: (issuer, type, metadata) =>
+      createDidCommOffer(agent.didcomm, `${baseUrl}${DIDCOMM_PATH}`, { issuerDid: identities.get(issuer.key)!.did, label: issuer.name.en, type, metadata }),
+  }
   const status = new StatusListService({ db, baseUrl, signerFor: (list) => credoJwtSigner(agent.context, list.kid) })
   const hub = await openNotificationHub({
     database: db,
@@ -91,7 +115,7 @@ export async function startIssuerService(options: IssuerServiceOptions) {
       return { authorized: answer.authorized, message: answer.message }
     },
     offerCredential: (registrar, request, credentialRef) =>
-      createOffer(agent.openid4vc.issuer, registrar, types, { ...request, credentialType: 'DeathRegistrationCredential' }, () => allocateStatus(registrar.key, credentialRef)),
+      createOffer(offerChannels, registrar, types, { ...request, credentialType: 'DeathRegistrationCredential' }, () => allocateStatus(registrar.key, credentialRef)),
     async revokeCredentials(credentialRef) {
       const allocations = await status.allocationsFor(credentialRef)
       for (const allocation of allocations) if (allocation.status !== 'revoked') await status.setStatus(allocation.listId, allocation.idx, 'revoked')
@@ -110,6 +134,9 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'issuer' })
   })
+  app.get('/capabilities', (_req, res) => {
+    res.json(fullCapabilities())
+  })
   app.get('/credential-types', (_req, res) => {
     res.json({ credentialTypes: [...types.values()] })
   })
@@ -124,7 +151,7 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     admin,
     handle(async (req, res) => {
       const issuer = jurisdictionFor(String(req.params.key))
-      res.status(201).json(await createOffer(agent.openid4vc.issuer, issuer, types, req.body, () => allocateStatus(issuer.key)))
+      res.status(201).json(await createOffer(offerChannels, issuer, types, req.body, () => allocateStatus(issuer.key)))
     }),
   )
   app.get(
@@ -132,19 +159,22 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     admin,
     handle(async (req, res) => {
       jurisdictionFor(String(req.params.key))
-      const session = await agent.openid4vc.issuer.getIssuanceSessionById(String(req.params.offerId)).catch(() => {
-        throw new HttpError(404, 'unknown_offer', `No offer ${req.params.offerId}`)
-      })
-      res.json({ offerId: session.id, state: session.state, errorMessage: session.errorMessage })
+      const offerId = String(req.params.offerId)
+      const session = await agent.openid4vc.issuer.getIssuanceSessionById(offerId).catch(() => undefined)
+      const offer = session ? { offerId: session.id, state: session.state, errorMessage: session.errorMessage } : await didCommOfferState(agent.didcomm, offerId)
+      if (!offer) throw new HttpError(404, 'unknown_offer', `No offer ${offerId}`)
+      res.json(offer)
     }),
   )
   app.use(createStatusRouter(status))
   app.use(createNotificationRouter(hub, { adminApiKeys: options.adminApiKeys }))
   app.use(vitalStatisticsRouter({ agent, registry, certifiers, identities, adminApiKeys: options.adminApiKeys, baseUrl }))
+  await mountVcApiIssuer(app, { agent, status, jurisdictions, identities, types, baseUrl, adminApiKeys: options.adminApiKeys })
   finishApp(app)
 
   return {
     url: baseUrl,
+    app,
     agent,
     db,
     hub,

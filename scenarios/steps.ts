@@ -1,4 +1,6 @@
 import type { CredentialFormat } from '../common/credentialTypes'
+import type { Protocol } from '../common/protocols'
+import { specVersionMismatch } from '../common/specVersions'
 import type { Decision } from '../verifier/decision'
 import type { PresentationOutcome } from '../wallet-sim/wallet'
 import { callJson } from './client'
@@ -26,6 +28,14 @@ export interface StepResult {
   /** The offer or request a wallet was given: a dashboard shows them as QR codes / deep links. */
   links?: { offerUri?: string; txCode?: string; requestUri?: string }
   error?: string
+  /** Who a failure is down to, as far as the runner can tell, and why. */
+  failure?: StepFailure
+}
+
+export interface StepFailure {
+  role: 'issuer' | 'wallet' | 'verifier' | 'registry'
+  party: string
+  reason: string
 }
 
 export type StepOutcome = Omit<StepResult, 'durationMs'>
@@ -34,6 +44,7 @@ export type StepOutcome = Omit<StepResult, 'durationMs'>
 export interface RunContext {
   endpoints: Endpoints
   format: CredentialFormat
+  protocol: Protocol
   registration?: { registrar: string; id: string; registrationNumber?: string }
 }
 
@@ -51,13 +62,14 @@ async function acceptOffer(context: RunContext, holder: string, offer: Offer): P
 }
 
 async function issue(context: RunContext, step: IssueStep): Promise<StepOutcome> {
-  const { endpoints, format } = context
+  const { endpoints, format, protocol } = context
   const offer = await callJson<Offer>(
     'POST',
     `${endpoints.issuer}/issuers/${step.issuer}/offers`,
     {
       credentialType: step.credentialType,
       format,
+      protocol,
       claims: step.claims,
       validUntil: step.validForSeconds ? new Date(Date.now() + step.validForSeconds * 1000).toISOString() : undefined,
     },
@@ -69,23 +81,37 @@ async function issue(context: RunContext, step: IssueStep): Promise<StepOutcome>
     action: 'issue',
     parties: [step.issuer, step.holder],
     passed: received > 0,
-    summary: `${step.issuer} issued ${step.credentialType} (${format}) to ${step.holder}`,
+    summary: `${step.issuer} issued ${step.credentialType} (${format} over ${protocol}) to ${step.holder}`,
+    failure: received > 0 ? undefined : { role: 'wallet', party: step.holder, reason: 'The wallet accepted the offer but stored no credential' },
     links: { offerUri: offer.offerUri, txCode: offer.txCode },
   }
 }
 
+/** Why a wallet did not present, naming a spec-version mismatch when its answer shows one. */
+function walletRefusal(outcome: PresentationOutcome): string {
+  const error = outcome.error ?? 'the verifier reached no decision'
+  if (outcome.check !== 'spec-version') return error
+  return `spec-version (${specVersionMismatch(error) ?? 'the two sides implement different versions'}): ${error}`
+}
+
 async function present(context: RunContext, step: PresentStep): Promise<StepOutcome> {
-  const { endpoints, format } = context
-  const verification = await callJson<{ id: string; requestUri: string }>('POST', `${endpoints.verifier}/verifications`, { policyId: step.policy, format })
+  const { endpoints, format, protocol } = context
+  const verification = await callJson<{ id: string; requestUri: string }>('POST', `${endpoints.verifier}/verifications`, { policyId: step.policy, format, protocol })
   const walletOutcome = await callJson<PresentationOutcome>('POST', `${endpoints.wallet}/personas/${step.holder}/presentations`, {
     requestUri: verification.requestUri,
     fault: step.fault,
   })
   const { decision } = await callJson<{ decision?: Decision }>('GET', `${endpoints.verifier}/verifications/${verification.id}`)
   const outcome = decision?.outcome ?? 'rejected'
-  const failedChecks: string[] = decision?.failedChecks ?? (walletOutcome.submitted ? ['response'] : ['claims'])
+  const failedChecks: string[] = decision?.failedChecks ?? (walletOutcome.check ? [walletOutcome.check] : walletOutcome.submitted ? ['response'] : ['claims'])
   const passed = outcome === step.expect.outcome && (step.expect.failedCheck === undefined || failedChecks.includes(step.expect.failedCheck))
   const why = decision ? decision.reasons[0] : `the wallet did not answer: ${walletOutcome.error}`
+  const expected = `${step.expect.outcome}${step.expect.failedCheck ? ` on ${step.expect.failedCheck}` : ''}`
+  const failure: StepFailure | undefined = passed
+    ? undefined
+    : decision
+      ? { role: 'verifier', party: step.verifier, reason: `expected ${expected}, the verifier ${outcome} [${failedChecks.join(', ')}]${why ? `: ${why}` : ''}` }
+      : { role: 'wallet', party: step.holder, reason: `expected ${expected}; ${walletRefusal(walletOutcome)}` }
   return {
     stepId: step.id,
     action: 'present',
@@ -93,6 +119,7 @@ async function present(context: RunContext, step: PresentStep): Promise<StepOutc
     passed,
     summary: `${step.verifier} ${outcome} ${step.holder}'s presentation${step.fault ? ` (fault: ${step.fault.kind})` : ''}${outcome === 'rejected' ? `: ${why}` : ''}`,
     expected: step.expect,
+    failure,
     links: { requestUri: verification.requestUri },
     decision,
     walletOutcome,
@@ -125,7 +152,7 @@ async function register(context: RunContext, step: RegisterStep): Promise<StepOu
   const result = await callJson<{ registration: { registrationNumber: string }; offer: Offer; notification: { deliveries: number } }>(
     'POST',
     `${context.endpoints.issuer}/registrars/${step.registrar}/registrations/${registration.id}/registration`,
-    { executor: step.executor, format: context.format },
+    { executor: step.executor, format: context.format, protocol: context.protocol },
     context.endpoints.adminApiKey,
   )
   registration.registrationNumber = result.registration.registrationNumber
@@ -135,7 +162,8 @@ async function register(context: RunContext, step: RegisterStep): Promise<StepOu
     action: 'register',
     parties: [step.registrar, step.holder],
     passed: received > 0,
-    summary: `${step.registrar} registered death ${registration.registrationNumber}, notified ${result.notification.deliveries} program(s) and issued the credential (${context.format}) to ${step.holder}`,
+    summary: `${step.registrar} registered death ${registration.registrationNumber}, notified ${result.notification.deliveries} program(s) and issued the credential (${context.format} over ${context.protocol}) to ${step.holder}`,
+    failure: received > 0 ? undefined : { role: 'wallet', party: step.holder, reason: 'The wallet accepted the offer but stored no credential' },
     links: { offerUri: result.offer.offerUri, txCode: result.offer.txCode },
   }
 }
@@ -153,6 +181,7 @@ async function correct(context: RunContext, step: CorrectStep): Promise<StepOutc
     action: 'correct',
     parties: [step.registrar],
     passed: result.revoked > 0,
+    failure: result.revoked > 0 ? undefined : { role: 'issuer', party: step.registrar, reason: 'The correction revoked no credential' },
     summary: `${step.registrar} corrected registration ${registration.registrationNumber} and revoked ${result.revoked} credential(s): ${step.reason}`,
   }
 }
@@ -181,6 +210,7 @@ async function expectNotifications(context: RunContext, step: ExpectNotification
     action: 'expect-notifications',
     parties: step.programs,
     passed: missing.length === 0,
+    failure: missing.length ? { role: 'verifier', party: missing.join(', '), reason: `${step.topic} not received within ${step.timeoutSeconds} s` } : undefined,
     summary: missing.length
       ? `${missing.join(', ')} did not receive ${step.topic} for ${number} within ${step.timeoutSeconds} s`
       : `${step.programs.length} program(s) received ${step.topic} for ${number}, signature verified`,

@@ -1,7 +1,20 @@
+import { specVersionMismatch } from '../common/specVersions'
 import { overAskedClaims, type PolicyRule, type Purposes, type VerificationPolicy } from './policy'
 import type { PresentedCredential } from './presented'
 
-export type CheckName = 'signature' | 'holder-binding' | 'nonce' | 'expiry' | 'status' | 'trust-registry' | 'claims' | 'minimization' | 'policy' | 'response'
+export type CheckName =
+  | 'signature'
+  | 'holder-binding'
+  | 'nonce'
+  | 'expiry'
+  | 'status'
+  | 'trust-registry'
+  | 'claims'
+  | 'minimization'
+  | 'policy'
+  | 'response'
+  /** The two sides speak different versions of a specification (vc+sd-jwt vs dc+sd-jwt, PEX vs DCQL). */
+  | 'spec-version'
 
 /** One line of the machine-readable decision trace. */
 export interface TraceStep {
@@ -36,6 +49,7 @@ export type TrustCheck = (query: { issuer: string; credentialType: string; juris
 
 /** Names the check a Credo verification error is about, from its message. */
 export function classifyVerificationError(message: string): CheckName {
+  if (specVersionMismatch(message)) return 'spec-version'
   const text = message.toLowerCase()
   if (text.includes('nonce') || text.includes('state')) return 'nonce'
   if (text.includes('key binding') || text.includes('kb-jwt') || text.includes('kb jwt') || text.includes('holder')) return 'holder-binding'

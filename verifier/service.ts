@@ -1,11 +1,14 @@
 import { OpenId4VcModule, type OpenId4VcVerificationSessionRecord, OpenId4VcVerificationSessionState } from '@credo-ts/openid4vc'
 import { z } from 'zod'
 import { createAgent } from '../common/agent'
+import { didCommModules } from '../common/didcomm/modules'
+import { fullCapabilities, PROTOCOL_FORMATS, PROTOCOLS, protocolOf } from '../common/protocols'
 import { resolvePublicJwk } from '../common/didKeys'
 import { CREDENTIAL_FORMATS, loadCredentialTypes } from '../common/credentialTypes'
 import type { Database, DatabaseConfig } from '../common/db'
 import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../common/http'
 import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
+import { guardOid4vcRoutes } from '../common/oid4vcRoutes'
 import { BitstringStatusCheckModule, checkBitstringStatus, checkTokenStatus } from '../common/status'
 import { dcqlQueryFor } from './dcql'
 import { createProgramInbox, programInboxMigrations } from './notifications'
@@ -15,6 +18,8 @@ import { classifyVerificationError, type Decision, evaluatePresentation, finish,
 import { loadPolicies, loadPurposes, overAskedClaims } from './policy'
 import { presentedCredentials } from './presented'
 import { verificationMigrations, type VerificationRow } from './sessions'
+import { createDidCommVerification, decideDidCommVerification, type DidCommVerifier } from './didcomm/verifications'
+import { createVcApiVerifierRouter } from './vc-api'
 
 export interface VerifierServiceOptions {
   port?: number
@@ -27,21 +32,33 @@ export interface VerifierServiceOptions {
   /** The notification publisher's JWKS (GET {issuer}/notifications/jwks.json), for the programs' inboxes. */
   publisherJwksUrl?: string
   publicUrl?: string
+  /** Where the verification policies are (default verifier/policies). */
+  policiesDir?: string
 }
 
 const createVerificationSchema = z.strictObject({
   policyId: z.string().min(1),
   format: z.enum(CREDENTIAL_FORMATS).default('dc+sd-jwt'),
+  /** OID4VP 1.0 + DCQL (a request URI) or DIDComm v1 present-proof v2 + DIF PE (an out-of-band invitation URL); by default the format's own. */
+  protocol: z.enum(PROTOCOLS).optional(),
 })
 
-/** The verifier service: OID4VP 1.0 + DCQL requests built from policies, and a decision with a trace for every response. */
+/** Where DIDComm v1 envelopes arrive on the verifier's app. */
+const DIDCOMM_PATH = '/didcomm'
+
+/**
+ * The verifier service: OID4VP 1.0 + DCQL requests, or DIDComm v1 present-proof v2 + DIF PE requests, built from
+ * policies, and a decision with a trace for every response.
+ */
 export async function startVerifierService(options: VerifierServiceOptions) {
   const types = loadCredentialTypes()
-  const policies = loadPolicies()
+  const policies = loadPolicies(options.policiesDir)
   const purposes = loadPurposes()
   const app = createApp()
   const listening = await listen(app, options.port ?? 0, options.host)
   const baseUrl = options.publicUrl ?? listening.url
+  const verifierIds = new Set([...policies.values()].map((p) => p.verifier))
+  app.use(guardOid4vcRoutes({ basePath: new URL(`${baseUrl}/oid4vp`).pathname, actorIds: () => verifierIds, actor: 'verifier', formEndpoints: ['/authorize'] }))
 
   // registered before Credo mounts its OID4VP routes, so it sees each response first
   let database: Database | undefined
@@ -61,12 +78,21 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }),
       // Credo refuses any W3C JWT VC that carries a credentialStatus unless a status checker is registered
       bitstringStatus: new BitstringStatusCheckModule(),
+      ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl }),
     },
   })
+  const didCommVerifier: DidCommVerifier = {
+    didcomm: agent.didcomm,
+    agentContext: agent.context,
+    invitationDomain: `${baseUrl}${DIDCOMM_PATH}`,
+    types,
+    purposes,
+    trust: options.trust,
+  }
 
   database = db
   const identities = new Map<string, PartyIdentity>()
-  for (const verifierKey of new Set([...policies.values()].map((p) => p.verifier))) {
+  for (const verifierKey of verifierIds) {
     identities.set(verifierKey, await ensureIdentity(agent, db, verifierKey))
     const existing = await agent.openid4vc.verifier.getVerifierByVerifierId(verifierKey).catch(() => undefined)
     if (!existing) await agent.openid4vc.verifier.createVerifier({ verifierId: verifierKey })
@@ -122,14 +148,27 @@ export async function startVerifierService(options: VerifierServiceOptions) {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'verifier' })
   })
+  app.get('/capabilities', (_req, res) => {
+    res.json(fullCapabilities())
+  })
   app.get('/policies', (_req, res) => {
     res.json({ policies: [...policies.values()].map((policy) => ({ ...policy, overAskedClaims: overAskedClaims(policy, purposes) })) })
   })
   app.post(
     '/verifications',
     handle(async (req, res) => {
-      const { policyId, format } = parseInput(createVerificationSchema, req.body)
+      const { policyId, format, ...requested } = parseInput(createVerificationSchema, req.body)
+      const protocol = requested.protocol ?? protocolOf(format)
       const policy = policyFor(policyId)
+      if (!PROTOCOL_FORMATS[protocol].includes(format)) {
+        throw new HttpError(422, 'unsupported_format', `${format} is not requested over ${protocol}; over ${protocol} this verifier asks for ${PROTOCOL_FORMATS[protocol].join(', ')}`)
+      }
+      if (protocol === 'didcomm') {
+        const { id, requestUri } = await createDidCommVerification(didCommVerifier, policy)
+        await db.run('INSERT INTO verifications (id, policy_id, format, protocol, created_at) VALUES (?, ?, ?, ?, ?)', [id, policy.id, format, protocol, new Date().toISOString()])
+        res.status(201).json({ id, policyId, format, protocol, requestUri })
+        return
+      }
       const { authorizationRequest, verificationSession } = await agent.openid4vc.verifier.createAuthorizationRequest({
         verifierId: policy.verifier,
         requestSigner: { method: 'did', didUrl: identities.get(policy.verifier)!.kid },
@@ -143,7 +182,7 @@ export async function startVerifierService(options: VerifierServiceOptions) {
         format,
         new Date().toISOString(),
       ])
-      res.status(201).json({ id: verificationSession.id, policyId, format, requestUri: authorizationRequest })
+      res.status(201).json({ id: verificationSession.id, policyId, format, protocol, requestUri: authorizationRequest })
     }),
   )
   app.get(
@@ -151,15 +190,26 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     handle(async (req, res) => {
       const [row] = await db.query<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [String(req.params.id)])
       if (!row) throw new HttpError(404, 'unknown_verification', `No verification ${req.params.id}`)
+      if (row.protocol === 'didcomm') {
+        const kept = row.decision ? (JSON.parse(row.decision) as Decision) : undefined
+        const { state, decision } = kept
+          ? { state: (await agent.didcomm.proofs.findById(row.id))?.state ?? 'unknown', decision: kept }
+          : await decideDidCommVerification(didCommVerifier, policyFor(row.policy_id), row.id)
+        if (decision && !kept) await db.run('UPDATE verifications SET decision = ? WHERE id = ? AND decision IS NULL', [JSON.stringify(decision), row.id])
+        res.json({ id: row.id, policyId: row.policy_id, format: row.format, protocol: row.protocol, state, decision })
+        return
+      }
       const session = await agent.openid4vc.verifier.getVerificationSessionById(row.id)
       const decision = await decisionFor(row, session)
-      res.json({ id: row.id, policyId: row.policy_id, format: row.format, state: session.state, decision })
+      res.json({ id: row.id, policyId: row.policy_id, format: row.format, protocol: row.protocol, state: session.state, decision })
     }),
   )
+  app.use(createVcApiVerifierRouter({ agent, adminApiKeys: options.adminApiKeys }))
   finishApp(app)
 
   return {
     url: baseUrl,
+    app,
     agent,
     policies,
     async close() {

@@ -12,12 +12,14 @@ export const verificationMigrations: Migration[] = [
     id: 'verification-responses-1',
     sql: 'CREATE TABLE verification_responses (state TEXT NOT NULL, vp_token TEXT NOT NULL, received_at TEXT NOT NULL)',
   },
+  { id: 'verifications-protocol-1', sql: "ALTER TABLE verifications ADD COLUMN protocol TEXT NOT NULL DEFAULT 'oid4vc'" },
 ]
 
 export interface VerificationRow extends Record<string, unknown> {
   id: string
   policy_id: string
   format: string
+  protocol: string
   created_at: string
   decision: string | null
 }

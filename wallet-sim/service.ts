@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { DatabaseConfig } from '../common/db'
 import { databaseConfigFor } from '../common/db'
 import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../common/http'
+import { type Capabilities, fullCapabilities } from '../common/protocols'
 import { faultSchema } from './faults'
 import { PersonaWallet } from './wallet'
 
@@ -15,7 +16,7 @@ export function loadPersonas(file = join(import.meta.dirname, 'personas.json')):
 }
 
 const offerSchema = z.strictObject({ offerUri: z.string().startsWith('openid-credential-offer://').or(z.url()), txCode: z.string().max(64).optional() })
-const presentationSchema = z.strictObject({ requestUri: z.string().min(1).max(8192), fault: faultSchema.optional() })
+const presentationSchema = z.strictObject({ requestUri: z.string().min(1).max(32_768), fault: faultSchema.optional() })
 
 export interface WalletServiceOptions {
   port?: number
@@ -23,14 +24,23 @@ export interface WalletServiceOptions {
   dataDir: string
   /** One database per persona; with PostgreSQL each gets its own database name. */
   databaseFor?: (personaId: string) => DatabaseConfig
+  /** The personas to host (default: personas.json); a load test adds its own. */
+  personas?: Persona[]
+  /** What this wallet says it speaks at GET /capabilities (default: every protocol and format). */
+  capabilities?: Capabilities
+  publicUrl?: string
 }
 
 /** The wallet simulator: one Credo holder agent per persona, driven over HTTP. */
 export async function startWalletService(options: WalletServiceOptions) {
-  const personas = loadPersonas()
+  const personas = options.personas ?? loadPersonas()
   const databaseFor = options.databaseFor ?? ((id: string) => databaseConfigFor(`wallet_${id}`, options.dataDir))
+  // listening first: each persona's DIDComm endpoint is on this app
+  const app = createApp()
+  const listening = await listen(app, options.port ?? 0, options.host)
+  const baseUrl = options.publicUrl ?? listening.url
   const wallets = new Map<string, PersonaWallet>()
-  for (const persona of personas) wallets.set(persona.id, await PersonaWallet.open(persona.id, databaseFor(persona.id), options.dataDir))
+  for (const persona of personas) wallets.set(persona.id, await PersonaWallet.open(persona.id, databaseFor(persona.id), options.dataDir, { app, baseUrl }))
 
   const walletFor = (id: string) => {
     const wallet = wallets.get(id)
@@ -38,9 +48,11 @@ export async function startWalletService(options: WalletServiceOptions) {
     return wallet
   }
 
-  const app = createApp()
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'wallet-sim' })
+  })
+  app.get('/capabilities', (_req, res) => {
+    res.json(options.capabilities ?? fullCapabilities())
   })
   app.get('/personas', (_req, res) => {
     res.json({ personas: personas.map((p) => ({ ...p, holderDid: wallets.get(p.id)!.holderDid })) })
@@ -82,10 +94,10 @@ export async function startWalletService(options: WalletServiceOptions) {
     }),
   )
   finishApp(app)
-  const listening = await listen(app, options.port ?? 0, options.host)
 
   return {
-    url: listening.url,
+    url: baseUrl,
+    app,
     wallets,
     async close() {
       await listening.close()

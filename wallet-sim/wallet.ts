@@ -1,9 +1,26 @@
-import { type Agent, type SdJwtVcRecord, type W3cCredentialRecord } from '@credo-ts/core'
+import {
+  ClaimFormat,
+  type JsonObject,
+  JsonTransformer,
+  parseDid,
+  type SdJwtVcRecord,
+  vcLibraries,
+  type W3cCredentialRecord,
+  W3cPresentation,
+} from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
+import type { Express } from 'express'
 import { createAgent } from '../common/agent'
 import type { DatabaseConfig, Migration } from '../common/db'
-import { HttpError } from '../common/http'
+import { LDP_PROOF_TYPE } from '../common/didcomm/ldp'
+import { didCommModules } from '../common/didcomm/modules'
+import { isDidCommInvitationUrl } from '../common/protocols'
+import { specVersionMismatch } from '../common/specVersions'
+import { sdJwtVcModule } from '../common/typeMetadata'
+import { FaultInjectingPresentationFormat, type PresentationRequestOptions } from './didcomm/FaultInjectingPresentationFormat'
+import { acceptDidCommOffer, type DidCommHolderAgent, presentOverDidComm } from './didcomm/holder'
+import { applyLdpFault } from './didcomm/ldpFaults'
 import { type Fault, mapVpToken, swapHolderKey, tamperPresentation } from './faults'
 
 export const walletMigrations: Migration[] = [
@@ -12,7 +29,7 @@ export const walletMigrations: Migration[] = [
 
 export interface HeldCredential {
   id: string
-  format: 'dc+sd-jwt' | 'jwt_vc_json'
+  format: 'dc+sd-jwt' | 'jwt_vc_json' | 'ldp_vc'
   type: string
   issuer: string
   claims: Record<string, unknown>
@@ -23,19 +40,44 @@ export interface PresentationOutcome {
   verifierStatus?: number
   verifierResponse?: unknown
   error?: string
+  /** The check a refusal is about, when the wallet can tell (a spec-version mismatch). */
+  check?: 'spec-version'
   fault?: Fault
 }
 
-type WalletAgent = Agent<{ openid4vc: OpenId4VcModule }>
+/** Where the wallet service receives DIDComm messages: each persona at its own path. */
+export interface WalletDidCommEndpoint {
+  app: Express
+  baseUrl: string
+}
+
+const walletModules = (wallet: PersonaWallet, endpoint: WalletDidCommEndpoint) => ({
+  openid4vc: new OpenId4VcModule(),
+  // the lab's own credential types are known locally: no fetch of type metadata per credential received
+  sdJwtVc: sdJwtVcModule(),
+  ...didCommModules({
+    app: endpoint.app,
+    path: `/didcomm/${wallet.personaId}`,
+    baseUrl: endpoint.baseUrl,
+    holderDid: () => wallet.holderDid,
+    presentationExchange: new FaultInjectingPresentationFormat((_context, presentation, request) => wallet.sendLdpPresentation(presentation, request)),
+  }),
+})
+type WalletAgent = Awaited<ReturnType<typeof createAgent<ReturnType<typeof walletModules>>>>['agent']
 
 /**
- * A holder persona: accepts OID4VCI offers and answers OID4VP requests on its own, from any
- * issuer or verifier URL. A presentation may carry a fault, applied on the wire to what Credo sends.
+ * A holder persona: accepts OID4VCI offers and DIDComm out-of-band offers, answers OID4VP requests and
+ * DIDComm presentation requests on its own, from any issuer or verifier URL. A presentation may carry a
+ * fault, applied on the wire to what Credo sends.
  */
 export class PersonaWallet {
   private fault?: Fault
   /** The last honest vp_token sent, kept so the replay fault can send it to another session. */
   private lastVpToken?: string
+  /** The last honest JSON-LD presentation sent over DIDComm, for the same purpose. */
+  private lastLdpPresentation?: JsonObject
+  /** Mallory's key, which no credential is bound to (wrong-holder-key over DIDComm). */
+  private foreignKey?: string
   private queue: Promise<unknown> = Promise.resolve()
   private agent!: WalletAgent
   private shutdownAgent!: () => Promise<void>
@@ -43,14 +85,14 @@ export class PersonaWallet {
 
   private constructor(public readonly personaId: string) {}
 
-  public static async open(personaId: string, database: DatabaseConfig, dataDir: string): Promise<PersonaWallet> {
+  public static async open(personaId: string, database: DatabaseConfig, dataDir: string, didcomm: WalletDidCommEndpoint): Promise<PersonaWallet> {
     const wallet = new PersonaWallet(personaId)
     const { agent, db, shutdown } = await createAgent({
       database,
       dataDir,
       migrations: walletMigrations,
       fetch: (input, init) => wallet.send(input, init),
-      modules: { openid4vc: new OpenId4VcModule() },
+      modules: walletModules(wallet, didcomm),
     })
     wallet.agent = agent
     wallet.shutdownAgent = shutdown
@@ -96,7 +138,40 @@ export class PersonaWallet {
     }
   }
 
+  private get didCommHolder(): DidCommHolderAgent {
+    return { events: this.agent.events, didcomm: this.agent.didcomm, w3cCredentials: this.agent.w3cCredentials, label: this.personaId }
+  }
+
+  /** What goes out for a DIDComm presentation Credo built: it, or what the current fault makes of it. */
+  public async sendLdpPresentation(presentation: JsonObject, request: PresentationRequestOptions): Promise<JsonObject> {
+    const sent = await applyLdpFault(this.fault, presentation, request, {
+      sign: (unsigned, verificationMethod, options) => this.signLdpPresentation(unsigned, verificationMethod, options),
+      holderKey: `${this.holderDid}#0`,
+      foreignKey: async () => {
+        this.foreignKey ??= `${(await this.agent.dids.create({ method: 'jwk', options: { createKey: { type: { kty: 'OKP', crv: 'Ed25519' } } } })).didState.did}#0`
+        return this.foreignKey
+      },
+      lastPresentation: this.lastLdpPresentation,
+    })
+    this.lastLdpPresentation = presentation
+    return sent
+  }
+
+  private async signLdpPresentation(presentation: JsonObject, verificationMethod: string, request: PresentationRequestOptions): Promise<JsonObject> {
+    const signed = await this.agent.w3cCredentials.signPresentation({
+      format: ClaimFormat.LdpVp,
+      proofType: LDP_PROOF_TYPE,
+      proofPurpose: new vcLibraries.jsonldSignatures.purposes.AuthenticationProofPurpose({ challenge: request.challenge, domain: request.domain }),
+      verificationMethod,
+      presentation: JsonTransformer.fromJSON({ ...presentation, holder: parseDid(verificationMethod).did }, W3cPresentation),
+      challenge: request.challenge,
+      domain: request.domain,
+    })
+    return JsonTransformer.toJSON(signed) as JsonObject
+  }
+
   public acceptOffer(offerUri: string, txCode?: string): Promise<HeldCredential[]> {
+    if (isDidCommInvitationUrl(offerUri)) return this.serialize(async () => (await acceptDidCommOffer(this.didCommHolder, offerUri)).map(describe))
     return this.serialize(async () => {
       const holder = this.agent.openid4vc.holder
       const offer = await holder.resolveCredentialOffer(offerUri)
@@ -118,12 +193,18 @@ export class PersonaWallet {
   }
 
   public present(requestUri: string, fault?: Fault): Promise<PresentationOutcome> {
+    if (isDidCommInvitationUrl(requestUri)) return this.serialize(() => this.answerDidCommRequest(requestUri, fault))
     return this.serialize(async () => {
       const holder = this.agent.openid4vc.holder
       const request = await holder.resolveOpenId4VpAuthorizationRequest(requestUri)
-      if (!request.dcql) throw new HttpError(422, 'unsupported_request', 'Only OID4VP requests with a DCQL query are supported by this wallet')
+      if (!request.dcql) {
+        const error = 'The verifier asks with a DIF Presentation Exchange definition (OID4VP drafts); this wallet answers DCQL queries (OID4VP 1.0)'
+        return { submitted: false, error, check: 'spec-version', fault }
+      }
       if (!request.dcql.queryResult.can_be_satisfied) {
-        return { submitted: false, error: 'This wallet holds no credentials that satisfy the request', fault }
+        const asked = [...new Set(request.dcql.queryResult.credentials.map((query) => String(query.format)))]
+        const error = `This wallet holds no credentials that satisfy the request (it asks for ${asked.join(', ')})`
+        return { submitted: false, error, ...(specVersionMismatch(error) ? { check: 'spec-version' as const } : {}), fault }
       }
       const selected = holder.selectCredentialsForDcqlRequest(request.dcql.queryResult)
       if (fault?.kind === 'withhold') {
@@ -143,6 +224,22 @@ export class PersonaWallet {
         this.fault = undefined
       }
     })
+  }
+
+  private async answerDidCommRequest(requestUri: string, fault?: Fault): Promise<PresentationOutcome> {
+    this.fault = fault
+    try {
+      const result = await presentOverDidComm(this.didCommHolder, requestUri)
+      return {
+        submitted: result.submitted,
+        verifierResponse: result.state ? { state: result.state } : undefined,
+        error: result.error,
+        ...(result.specVersion ? { check: 'spec-version' as const } : {}),
+        fault,
+      }
+    } finally {
+      this.fault = undefined
+    }
   }
 
   public async credentials(): Promise<HeldCredential[]> {
@@ -178,7 +275,7 @@ function describe(record: SdJwtVcRecord | W3cCredentialRecord): HeldCredential {
   const subject = credential.credentialSubject as unknown as { claims?: Record<string, unknown> }[]
   return {
     id: record.id,
-    format: 'jwt_vc_json',
+    format: credential.claimFormat === ClaimFormat.LdpVc ? 'ldp_vc' : 'jwt_vc_json',
     type: credential.type.filter((t) => t !== 'VerifiableCredential').join(','),
     issuer: credential.issuerId,
     claims: (Array.isArray(subject) ? subject[0] : subject)?.claims ?? {},

@@ -1,6 +1,6 @@
 import { type AgentContext, DidResolverService, getPublicJwkFromVerificationMethod, JwsService, parseDid } from '@credo-ts/core'
 import { z } from 'zod'
-import { decodeTokenStatusList } from './encoding'
+import { readTokenStatus } from './encoding'
 import { decodeJwtPart, fetchStatusList, StatusCheckError } from './fetchStatusList'
 import { type CredentialStatus, statusForTokenCode } from './statuses'
 import { STATUS_LIST_JWT_MEDIA_TYPE, STATUS_LIST_JWT_TYP } from './tokens'
@@ -67,14 +67,14 @@ export async function checkTokenStatus(
 
   const list = statusListClaimSchema.safeParse(payload.status_list)
   if (!list.success) throw new StatusCheckError('status_list_invalid', 'Status list has no valid status_list { bits, lst } claim')
-  let values: Uint8Array
+  let read: ReturnType<typeof readTokenStatus>
   try {
-    values = decodeTokenStatusList(list.data)
+    read = readTokenStatus(list.data, idx)
   } catch (error) {
     throw new StatusCheckError('status_list_invalid', `Status list lst cannot be decompressed: ${(error as Error).message}`, { cause: error })
   }
-  if (idx >= values.length) throw new StatusCheckError('status_list_invalid', `Index ${idx} is outside the ${values.length}-entry status list`)
-  const value = values[idx]
+  const { value } = read
+  if (value === undefined) throw new StatusCheckError('status_list_invalid', `Index ${idx} is outside the ${read.length}-entry status list`)
   const status = statusForTokenCode(value)
   if (!status) throw new StatusCheckError('unsupported_status', `Status value ${value} at index ${idx} is application-specific`)
   return { status, value, uri, idx, ...(typeof payload.ttl === 'number' ? { ttl: payload.ttl } : {}) }

@@ -42,6 +42,15 @@ export function decodeTokenStatusList(claim: { bits: BitsPerStatus; lst: string 
   return unpackTokenStatusList(inflated, claim.bits)
 }
 
+/** The value at one index, read straight from the packed bytes (a verifier needs one, not a million); `length` is the list's. */
+export function readTokenStatus(claim: { bits: BitsPerStatus; lst: string }, index: number): { value: number | undefined; length: number } {
+  const packed = inflateSync(Buffer.from(claim.lst, 'base64url'), { maxOutputLength: MAX_INFLATED_BYTES })
+  const perByte = 8 / claim.bits
+  const length = packed.length * perByte
+  if (!Number.isInteger(index) || index < 0 || index >= length) return { value: undefined, length }
+  return { value: (packed[Math.floor(index / perByte)] >> ((index % perByte) * claim.bits)) & ((1 << claim.bits) - 1), length }
+}
+
 /**
  * The W3C `encodedList`: one bit per index, index 0 the left-most (most significant) bit of the
  * first byte, padded to at least 16 KiB, GZIP-compressed, multibase base64url (prefix `u`).

@@ -53,7 +53,7 @@ export interface DeathRegistryDependencies {
   /** May this DID certify deaths in this jurisdiction? (the trust registry's answer) */
   certifierAuthorized(did: string, jurisdiction: string): Promise<{ authorized: boolean; message: string }>
   /** Offers the death-registration credential, its status tracked under `credentialRef`. */
-  offerCredential(registrar: JurisdictionIssuer, request: { format: string; claims: Record<string, unknown> }, credentialRef: string): Promise<CreatedOffer>
+  offerCredential(registrar: JurisdictionIssuer, request: { format: string; protocol: string; claims: Record<string, unknown> }, credentialRef: string): Promise<CreatedOffer>
   /** Revokes every credential issued under `credentialRef`; returns how many. */
   revokeCredentials(credentialRef: string): Promise<number>
   publish(event: { topic: string; jurisdiction: string; data: Record<string, unknown> }): Promise<{ eventId: string; deliveries: number }>
@@ -113,7 +113,7 @@ export class DeathRegistry {
   }
 
   /** Registers a certified death: a registration number, the programs notified, the executor's credential offered. */
-  public async register(registrarKey: string, id: string, request: { executor: { given_name: string; family_name: string }; format: string }) {
+  public async register(registrarKey: string, id: string, request: { executor: { given_name: string; family_name: string }; format: string; protocol: string }) {
     const registrar = this.registrar(registrarKey)
     const registration = await this.get(registrarKey, id)
     if (registration.state !== 'certified') throw new HttpError(409, 'invalid_state', `Registration ${id} is ${registration.state}, not awaiting registration`)
@@ -151,7 +151,7 @@ export class DeathRegistry {
         jurisdiction: registrar.jurisdiction,
       },
     })
-    const offer = await this.deps.offerCredential(registrar, { format: request.format, claims }, credentialRefFor(registration))
+    const offer = await this.deps.offerCredential(registrar, { format: request.format, protocol: request.protocol, claims }, credentialRefFor(registration))
     return { registration: await this.get(registrarKey, id), offer, notification }
   }
 

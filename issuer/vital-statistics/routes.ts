@@ -5,6 +5,7 @@ import { signWithDid } from '../../common/didKeys'
 import { handle, HttpError, parseInput, requireApiKey } from '../../common/http'
 import type { PartyIdentity } from '../../common/identities'
 import { CREDENTIAL_FORMATS } from '../../common/credentialTypes'
+import { PROTOCOLS, protocolOf } from '../../common/protocols'
 import type { MedicalCertifier } from '../jurisdictions'
 import { MEDICAL_CERTIFICATE_JWS_TYPE, medicalCertificateSchema } from './certificate'
 import type { DeathRegistry } from './registry'
@@ -18,6 +19,8 @@ const submitSchema = z.strictObject({ certificate: z.string().min(10).max(20_000
 const registerSchema = z.strictObject({
   executor: z.strictObject({ given_name: z.string().min(1).max(200), family_name: z.string().min(1).max(200) }),
   format: z.enum(CREDENTIAL_FORMATS).default('dc+sd-jwt'),
+  /** By default the format's own protocol. */
+  protocol: z.enum(PROTOCOLS).optional(),
 })
 const correctSchema = z.strictObject({ reason: z.string().min(3).max(1000) })
 
@@ -73,7 +76,8 @@ export function vitalStatisticsRouter(options: VitalStatisticsRoutesOptions): Ro
     '/registrars/:key/registrations/:id/registration',
     admin,
     handle(async (req, res) => {
-      res.status(201).json(await registry.register(String(req.params.key), String(req.params.id), parseInput(registerSchema, req.body)))
+      const request = parseInput(registerSchema, req.body)
+      res.status(201).json(await registry.register(String(req.params.key), String(req.params.id), { ...request, protocol: request.protocol ?? protocolOf(request.format) }))
     }),
   )
   router.post(

@@ -39,7 +39,8 @@ export function createReportView(root, catalog) {
     if (problem) return fill(root, h('section', { class: 'panel' }, head, h('p', { class: 'muted' }, problem)))
     if (!report) return fill(root, h('section', { class: 'panel' }, head, h('p', { class: 'muted' }, t('common.loading'))))
     const rows = new Map()
-    for (const result of report.results) {
+    // the matrix also lists protocol/format combinations not run (status 'unsupported'): show what ran
+    for (const result of report.results.filter((r) => r.status !== 'unsupported')) {
       const key = `${result.scenarioId}/${result.variantId}`
       rows.set(key, { ...(rows.get(key) ?? { scenarioId: result.scenarioId, variantId: result.variantId }), [result.format]: result })
     }

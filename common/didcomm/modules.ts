@@ -1,0 +1,62 @@
+import { type Agent, W3cCredentialsModule } from '@credo-ts/core'
+import {
+  DidCommAutoAcceptCredential,
+  DidCommAutoAcceptProof,
+  DidCommCredentialV2Protocol,
+  DidCommDifPresentationExchangeProofFormatService,
+  DidCommHttpOutboundTransport,
+  DidCommModule,
+  DidCommProofV2Protocol,
+} from '@credo-ts/didcomm'
+import type { Express } from 'express'
+import { ConnectionlessProblemReportsModule } from './ConnectionlessProblemReports'
+import { credoDocumentLoader } from './credoDocumentLoader'
+import { ExpressInboundTransport } from './ExpressInboundTransport'
+import { HolderBoundJsonLdFormatService } from './HolderBoundJsonLdFormatService'
+import { LabJsonLdCredentialModule } from './LabJsonLdCredentialService'
+
+export interface DidCommAgentOptions {
+  /** The service's express app: envelopes arrive at `path` on it. */
+  app: Express
+  path: string
+  /** Where others reach the app (the service's public URL). */
+  baseUrl: string
+  /** A holder binds the JSON-LD credentials it accepts to this DID. */
+  holderDid?: () => string | undefined
+  /** Replaces the DIF Presentation Exchange format service (the fault-injecting wallet wraps it). */
+  presentationExchange?: DidCommDifPresentationExchangeProofFormatService
+}
+
+/**
+ * The Credo modules of a DIDComm v1 party over HTTP: issue-credential v2 with W3C JSON-LD credentials,
+ * present-proof v2 with DIF Presentation Exchange, JSON-LD contexts served locally, and Bitstring Status
+ * List checks. Exchanges start from out-of-band invitations without a connection; content is accepted
+ * automatically only when it is what was offered or asked for.
+ */
+export function didCommModules(options: DidCommAgentOptions) {
+  return {
+    didcomm: new DidCommModule({
+      endpoints: [`${options.baseUrl}${options.path}`],
+      transports: { inbound: [new ExpressInboundTransport(options.app, options.path)], outbound: [new DidCommHttpOutboundTransport()] },
+      connections: { autoAcceptConnections: true },
+      credentials: {
+        autoAcceptCredentials: DidCommAutoAcceptCredential.ContentApproved,
+        credentialProtocols: [new DidCommCredentialV2Protocol({ credentialFormats: [new HolderBoundJsonLdFormatService(options.holderDid)] })],
+      },
+      proofs: {
+        autoAcceptProofs: DidCommAutoAcceptProof.ContentApproved,
+        proofProtocols: [new DidCommProofV2Protocol({ proofFormats: [options.presentationExchange ?? new DidCommDifPresentationExchangeProofFormatService()] })],
+      },
+      mediator: false,
+      mediationRecipient: false,
+    }),
+    w3cCredentials: new W3cCredentialsModule({ documentLoader: credoDocumentLoader }),
+    jsonLdCredentials: new LabJsonLdCredentialModule(),
+    connectionlessProblemReports: new ConnectionlessProblemReportsModule(),
+  }
+}
+
+export type DidCommModules = ReturnType<typeof didCommModules>
+
+/** The `agent.didcomm` API of an agent built with these modules. */
+export type DidCommAgentApi = Agent<DidCommModules>['didcomm']
