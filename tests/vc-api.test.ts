@@ -1,17 +1,18 @@
 import { spawnSync } from 'node:child_process'
-import { generateKeyPairSync, sign as signEd25519 } from 'node:crypto'
+import { createHash, generateKeyPairSync, sign as signEd25519 } from 'node:crypto'
 import { request as httpsRequest } from 'node:https'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TypedArrayEncoder } from '@credo-ts/core'
+import { p256 } from '@noble/curves/nist.js'
 import { decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCredentialTypes } from '../common/credentialTypes'
 import { selfSignedCertificate, startTlsFront } from '../common/https'
 import { bundledContexts, canonize, CONTEXTS, createDocumentLoader } from '../common/jsonld'
 import { bitAt, decodeBitstring } from '../common/status'
-import { addEddsaRdfc2022Proof, envelope, signJoseEnvelope, verifyEddsaRdfc2022Proof } from '../common/vc2'
+import { addDataIntegrityProof, CRYPTOSUITES, ecdsaRdfc2019, eddsaRdfc2022, envelope, signJoseEnvelope, verifyDataIntegrityProof } from '../common/vc2'
 import { startIssuerService, type IssuerService } from '../issuer/service'
 import { startVerifierService, type VerifierService } from '../verifier/service'
 
@@ -20,8 +21,9 @@ const asAdmin = { authorization: `Bearer ${ADMIN}` }
 const dataDir = mkdtempSync(join(tmpdir(), 'interop-vc-api-'))
 let issuer: IssuerService
 let verifier: VerifierService
-/** bc-registries, by the did:key and did:jwk of its one key */
-let bcRegistries: { did: string; verificationMethod: string; alsoKnownAs: string }
+type IssuerDid = { did: string; verificationMethod: string }
+/** bc-registries: its Ed25519 key as did:key (and did:jwk), and its P-256 key as did:key */
+let bcRegistries: IssuerDid & { alsoKnownAs: string; cryptosuites: Record<'eddsa-rdfc-2022' | 'ecdsa-rdfc-2019', IssuerDid> }
 
 type Json = Record<string, any>
 
@@ -56,11 +58,33 @@ function businessCredential(overrides: Json = {}): Json {
   }
 }
 
-async function issued(suite: 'eddsa-rdfc-2022' | 'vc-jose', overrides: Json = {}) {
-  const credential = businessCredential(overrides)
-  const response = await issue(credential, suite === 'vc-jose' ? { envelope: 'application/vc+jwt' } : { cryptosuite: 'eddsa-rdfc-2022' })
+type Suite = 'eddsa-rdfc-2022' | 'ecdsa-rdfc-2019' | 'vc-jose'
+/** The issuer DID a suite's credentials name: the P-256 did:key for ecdsa-rdfc-2019, the Ed25519 did:key otherwise. */
+const issuerFor = (suite: Suite): IssuerDid => bcRegistries.cryptosuites[suite === 'vc-jose' ? 'eddsa-rdfc-2022' : suite]
+
+async function issued(suite: Suite, overrides: Json = {}) {
+  const credential = businessCredential({ issuer: issuerFor(suite).did, ...overrides })
+  const response = await issue(credential, suite === 'vc-jose' ? { envelope: 'application/vc+jwt' } : { cryptosuite: suite })
   expect(response.status, JSON.stringify(response.body)).toBe(201)
   return { id: credential.id as string, vc: response.body.verifiableCredential as Json }
+}
+
+/** A P-256 did:key made outside the lab: multicodec p256-pub (0x1200, varint 80 24) and the compressed point, base58btc. */
+function p256DidKey(publicKey: Uint8Array): IssuerDid {
+  const did = `did:key:z${TypedArrayEncoder.toBase58(Uint8Array.from([0x80, 0x24, ...publicKey]))}`
+  return { did, verificationMethod: `${did}#${did.slice('did:key:'.length)}` }
+}
+
+/**
+ * An ecdsa-rdfc-2019 proof made without common/vc2's proof code: RDFC-1.0 from the bundled-context
+ * canonizer, SHA-256 from node:crypto, ECDSA P-256 from @noble/curves.
+ */
+async function handSignedEcdsa(document: Json, secretKey: Uint8Array, verificationMethod: string, options: Json = {}): Promise<Json> {
+  const loader = createDocumentLoader()
+  const config = { type: 'DataIntegrityProof', cryptosuite: 'ecdsa-rdfc-2019', created: '2025-06-01T12:00:00Z', verificationMethod, proofPurpose: 'assertionMethod', ...options }
+  const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest()
+  const data = Buffer.concat([sha256(await canonize({ ...config, '@context': document['@context'] }, loader)), sha256(await canonize(document, loader))])
+  return { ...document, proof: { ...config, proofValue: `z${TypedArrayEncoder.toBase58(p256.sign(data, secretKey))}` } }
 }
 
 /** The credential inside a VC-JOSE envelope. */
@@ -86,7 +110,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-describe('bundled JSON-LD contexts and the eddsa-rdfc-2022 cryptosuite', () => {
+describe('bundled JSON-LD contexts and the eddsa-rdfc-2022 and ecdsa-rdfc-2019 cryptosuites', () => {
   // vc-di-eddsa TestVectors/eddsa-rdfc-2022/signedDataInt.json and keyPair.json (W3C, 2025-05-15)
   const vector = {
     '@context': [CONTEXTS.credentialsV2, CONTEXTS.credentialsExamplesV2],
@@ -129,15 +153,65 @@ describe('bundled JSON-LD contexts and the eddsa-rdfc-2022 cryptosuite', () => {
 
   it('reproduces the W3C test vector proof and verifies it; a changed claim fails', async () => {
     const privateKey = (await import('node:crypto')).createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' })
-    const signed = await addEddsaRdfc2022Proof(vector, { verificationMethod: proof.verificationMethod, proofPurpose: 'assertionMethod', created: proof.created }, async (data) => signEd25519(null, data, privateKey), loader)
+    const signer = { algorithm: 'EdDSA' as const, sign: async (data: Uint8Array) => signEd25519(null, data, privateKey) }
+    const signed = await addDataIntegrityProof(vector, eddsaRdfc2022, { verificationMethod: proof.verificationMethod, proofPurpose: 'assertionMethod', created: proof.created }, signer, loader)
     expect(signed.proof).toEqual(proof)
-    expect((await verifyEddsaRdfc2022Proof(signed, proof, { purpose: 'assertionMethod' }, resolveKey, loader)).verified).toBe(true)
+    expect((await verifyDataIntegrityProof(signed, proof, CRYPTOSUITES, { purpose: 'assertionMethod' }, resolveKey, loader)).verified).toBe(true)
     const tampered = { ...signed, credentialSubject: { ...vector.credentialSubject, alumniOf: 'Another School' } }
-    const result = await verifyEddsaRdfc2022Proof(tampered, proof, { purpose: 'assertionMethod' }, resolveKey, loader)
+    const result = await verifyDataIntegrityProof(tampered, proof, CRYPTOSUITES, { purpose: 'assertionMethod' }, resolveKey, loader)
     expect(result.verified).toBe(false)
     expect(titles(result.problems)).toEqual(['PROOF_VERIFICATION_ERROR'])
-    const wrongPurpose = await verifyEddsaRdfc2022Proof(signed, proof, { purpose: 'authentication' }, resolveKey, loader)
+    const wrongPurpose = await verifyDataIntegrityProof(signed, proof, CRYPTOSUITES, { purpose: 'authentication' }, resolveKey, loader)
     expect(wrongPurpose.problems[0].detail).toMatch(/purpose/)
+  })
+
+  // vc-di-ecdsa TestVectors/ecdsa-rdfc-2019-p256/signedECDSAP256.json, combinedHashECDSAP256.txt and p256KeyPair.json (W3C, main as of 2026-04-08)
+  const ecdsaProof = {
+    type: 'DataIntegrityProof',
+    cryptosuite: 'ecdsa-rdfc-2019',
+    created: '2023-02-24T23:36:38Z',
+    verificationMethod: 'did:key:zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP#zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP',
+    proofPurpose: 'assertionMethod',
+    proofValue: 'zaHXrr7AQdydBk3ahpCDpWbxfLokDqmCToYm2dyWvpcFVyWooC2he63w1f7UNQoAMKdhaRtcnaE2KTo5o5vTCcfw',
+  }
+  const ecdsaCombinedHash = '3a8a522f689025727fb9d1f0fa99a618da023e8494ac74f51015d009d35abc2e517744132ae165a5349155bef0bb0cf2258fff99dfe1dbd914b938d775a36017'
+  // multicodec p256-pub (0x1200, varint 80 24) and p256-priv (0x1306, varint 86 26)
+  const p256Public = TypedArrayEncoder.fromBase58('DnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP')
+  const p256Secret = TypedArrayEncoder.fromBase58('42twTcNeSYcnqg1FLuSFs2bsGH3ZqbRHFmvS9XMsYhjxvHN')
+  const p256Jwk = (compressed: Uint8Array) => {
+    const uncompressed = p256.Point.fromBytes(compressed).toBytes(false)
+    return { kty: 'EC', crv: 'P-256', x: Buffer.from(uncompressed.subarray(1, 33)).toString('base64url'), y: Buffer.from(uncompressed.subarray(33)).toString('base64url') }
+  }
+  const resolveP256Key = async () => ({ publicJwk: p256Jwk(p256Public.subarray(2)), controller: 'did:key:zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP' })
+
+  it('reproduces the W3C ecdsa-rdfc-2019 P-256 test vector and verifies it; a changed claim fails', async () => {
+    expect([...p256Public.subarray(0, 2), ...p256Secret.subarray(0, 2)]).toEqual([0x80, 0x24, 0x86, 0x26])
+    let signedData = ''
+    // the vector's signature is RFC 6979 deterministic and not low-S normalized: @noble/curves reproduces it with lowS off
+    const signer = {
+      algorithm: 'ES256' as const,
+      sign: async (data: Uint8Array) => {
+        signedData = Buffer.from(data).toString('hex')
+        return p256.sign(data, p256Secret.subarray(2), { lowS: false })
+      },
+    }
+    const signed = await addDataIntegrityProof(vector, ecdsaRdfc2019, { verificationMethod: ecdsaProof.verificationMethod, proofPurpose: 'assertionMethod', created: ecdsaProof.created }, signer, loader)
+    expect(signedData).toBe(ecdsaCombinedHash)
+    expect(signed.proof).toEqual(ecdsaProof)
+    const verified = await verifyDataIntegrityProof({ ...vector, proof: ecdsaProof }, ecdsaProof, CRYPTOSUITES, { purpose: 'assertionMethod' }, resolveP256Key, loader)
+    expect(verified).toMatchObject({ verified: true, problems: [] })
+    const tampered = { ...vector, credentialSubject: { ...vector.credentialSubject, alumniOf: 'Another School' } }
+    const result = await verifyDataIntegrityProof(tampered, ecdsaProof, CRYPTOSUITES, { purpose: 'assertionMethod' }, resolveP256Key, loader)
+    expect(result.verified).toBe(false)
+    expect(result.problems[0]).toMatchObject({ title: 'PROOF_VERIFICATION_ERROR', detail: expect.stringMatching(/ecdsa-rdfc-2019 signature does not match the document/) })
+    // a suite's proof is checked with that suite's key type only
+    const wrongKey = await verifyDataIntegrityProof(signed, ecdsaProof, CRYPTOSUITES, { purpose: 'assertionMethod' }, resolveKey, loader)
+    expect(wrongKey.problems[0].detail).toMatch(/is not a P-256 key, as ecdsa-rdfc-2019 needs/)
+    const relabelled = { ...proof, cryptosuite: 'ecdsa-rdfc-2019' }
+    expect((await verifyDataIntegrityProof({ ...vector, proof: relabelled }, relabelled, CRYPTOSUITES, { purpose: 'assertionMethod' }, resolveKey, loader)).verified).toBe(false)
+    // and only with the suites the caller accepts
+    const eddsaOnly = await verifyDataIntegrityProof(signed, ecdsaProof, [eddsaRdfc2022], { purpose: 'assertionMethod' }, resolveP256Key, loader)
+    expect(eddsaOnly.problems[0].detail).toBe("Cryptosuite 'ecdsa-rdfc-2019' is not supported; supported: eddsa-rdfc-2022")
   })
 
   it('refuses in safe mode what JSON-LD would silently drop', async () => {
@@ -147,7 +221,7 @@ describe('bundled JSON-LD contexts and the eddsa-rdfc-2022 cryptosuite', () => {
 })
 
 describe('POST /credentials/issue and /credentials/verify', () => {
-  for (const suite of ['eddsa-rdfc-2022', 'vc-jose'] as const) {
+  for (const suite of ['eddsa-rdfc-2022', 'ecdsa-rdfc-2019', 'vc-jose'] as const) {
     it(`issues and verifies with ${suite}, with revocation and suspension entries`, async () => {
       const { vc } = await issued(suite)
       const credential = suite === 'vc-jose' ? payloadOf(vc) : vc
@@ -156,7 +230,7 @@ describe('POST /credentials/issue and /credentials/verify', () => {
         expect(vc.id).toMatch(/^data:application\/vc\+jwt,/)
         expect(decodeProtectedHeader(String(vc.id).split(',')[1])).toEqual({ alg: 'EdDSA', kid: bcRegistries.verificationMethod, typ: 'vc+jwt', cty: 'vc' })
       } else {
-        expect(vc.proof).toMatchObject({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'assertionMethod', verificationMethod: bcRegistries.verificationMethod })
+        expect(vc.proof).toMatchObject({ type: 'DataIntegrityProof', cryptosuite: suite, proofPurpose: 'assertionMethod', verificationMethod: issuerFor(suite).verificationMethod })
         expect(vc.proof.proofValue).toMatch(/^z[1-9A-HJ-NP-Za-km-z]{80,90}$/)
       }
       expect(credential.credentialStatus.map((entry: Json) => entry.statusPurpose)).toEqual(['revocation', 'suspension'])
@@ -164,7 +238,7 @@ describe('POST /credentials/issue and /credentials/verify', () => {
 
       const result = await verify(vc, { returnCredential: true })
       expect(result.status, JSON.stringify(result.body.errors)).toBe(200)
-      expect(result.body).toMatchObject({ verified: true, errors: [], controller: bcRegistries.did, mediaType: suite === 'vc-jose' ? 'application/vc+jwt' : 'application/vc' })
+      expect(result.body).toMatchObject({ verified: true, errors: [], controller: issuerFor(suite).did, mediaType: suite === 'vc-jose' ? 'application/vc+jwt' : 'application/vc' })
       expect(result.body.checks).toEqual(['proof', 'validity', 'credentialStatus'])
       expect(result.body.results.credentialStatus.map((r: Json) => r.value)).toEqual([0, 0])
       expect(result.body.document.credentialSubject.legal_name).toBe('Prairie Widgets Inc.')
@@ -184,6 +258,7 @@ describe('POST /credentials/issue and /credentials/verify', () => {
       expect(result.body.verified).toBe(false)
       expect(titles(result.body.errors)).toContain('CRYPTOGRAPHIC_SECURITY_ERROR')
       expect(result.body.results.proof[0].verified).toBe(false)
+      if (suite !== 'vc-jose') expect(result.body.results.proof[0].problemDetails[0].detail).toMatch(`The ${suite} signature does not match the document`)
       expect(result.body.checks).toEqual(['proof'])
     })
 
@@ -217,6 +292,79 @@ describe('POST /credentials/issue and /credentials/verify', () => {
       expect(reinstated.body.detail).toMatch(/revocation is final/)
     })
   }
+
+  it("gives each issuer a P-256 did:key for ecdsa-rdfc-2019, and takes the cryptosuite from the issuer DID's key", async () => {
+    const p256Issuer = bcRegistries.cryptosuites['ecdsa-rdfc-2019']
+    expect(p256Issuer.did).toMatch(/^did:key:zDn[1-9A-HJ-NP-Za-km-z]{46}$/)
+    // a Multikey: multicodec p256-pub (0x1200) and a compressed point on the curve
+    const multikey = TypedArrayEncoder.fromBase58(p256Issuer.did.slice('did:key:z'.length))
+    expect([multikey.length, multikey[0], multikey[1]]).toEqual([35, 0x80, 0x24])
+    expect(() => p256.Point.fromBytes(multikey.subarray(2))).not.toThrow()
+    expect(p256Issuer.verificationMethod).toBe(`${p256Issuer.did}#${p256Issuer.did.slice('did:key:'.length)}`)
+    expect(bcRegistries.cryptosuites['eddsa-rdfc-2022']).toEqual({ did: bcRegistries.did, verificationMethod: bcRegistries.verificationMethod })
+
+    // no option: the key behind credential.issuer decides
+    const byDefault = await issue(businessCredential({ issuer: p256Issuer.did }))
+    expect(byDefault.status).toBe(201)
+    expect(byDefault.body.verifiableCredential.proof.cryptosuite).toBe('ecdsa-rdfc-2019')
+    expect((await verify(byDefault.body.verifiableCredential)).body).toMatchObject({ verified: true, controller: p256Issuer.did })
+
+    // a suite the issuer DID's key cannot make: the answer names the DID that can
+    const eddsaDid = await issue(businessCredential(), { cryptosuite: 'ecdsa-rdfc-2019' })
+    expect(eddsaDid.status).toBe(400)
+    expect(eddsaDid.body).toMatchObject({ title: 'MALFORMED_VALUE_ERROR', property: 'options.cryptosuite' })
+    expect(eddsaDid.body.detail).toBe(`Issuer ${bcRegistries.did} signs with eddsa-rdfc-2022; for ecdsa-rdfc-2019, put the same issuer's DID ${p256Issuer.did} in credential.issuer`)
+    const p256Did = await issue(businessCredential({ issuer: p256Issuer.did }), { cryptosuite: 'eddsa-rdfc-2022' })
+    expect(p256Did.status).toBe(400)
+    expect(p256Did.body.detail).toMatch(`for eddsa-rdfc-2022, put the same issuer's DID ${bcRegistries.did} in credential.issuer`)
+  })
+
+  it('envelopes a credential of the P-256 did:key with ES256 (VC-JOSE)', async () => {
+    const p256Issuer = bcRegistries.cryptosuites['ecdsa-rdfc-2019']
+    const response = await issue(businessCredential({ issuer: p256Issuer.did }), { envelope: 'application/vc+jwt' })
+    expect(response.status).toBe(201)
+    const vc = response.body.verifiableCredential
+    expect(decodeProtectedHeader(String(vc.id).split(',')[1])).toEqual({ alg: 'ES256', kid: p256Issuer.verificationMethod, typ: 'vc+jwt', cty: 'vc' })
+    expect((await verify(vc)).body).toMatchObject({ verified: true, controller: p256Issuer.did, mediaType: 'application/vc+jwt' })
+  })
+
+  it('verifies an ecdsa-rdfc-2019 credential signed outside the lab (@noble/curves), and not once changed', async () => {
+    const { secretKey, publicKey } = p256.keygen()
+    const outsider = p256DidKey(publicKey)
+    const credential = {
+      '@context': [CONTEXTS.credentialsV2, CONTEXTS.credentialsExamplesV2],
+      id: 'urn:uuid:6a1d2f60-4b8e-4c1a-9d3e-7f0b5c2a9e11',
+      type: ['VerifiableCredential', 'AlumniCredential'],
+      issuer: outsider.did,
+      validFrom: '2024-01-01T00:00:00Z',
+      credentialSubject: { id: 'did:example:abcdefgh', alumniOf: 'The School of Examples' },
+    }
+    const signed = await handSignedEcdsa(credential, secretKey, outsider.verificationMethod)
+    const result = await verify(signed)
+    expect(result.status, JSON.stringify(result.body.errors)).toBe(200)
+    expect(result.body).toMatchObject({ verified: true, controller: outsider.did, checks: ['proof', 'validity'] })
+    const changed = await verify({ ...signed, credentialSubject: { ...credential.credentialSubject, alumniOf: 'Another School' } })
+    expect(changed.status).toBe(400)
+    expect(changed.body.results.proof[0].problemDetails[0].detail).toMatch(/ecdsa-rdfc-2019 signature does not match the document/)
+    // someone else's key under the outsider's verification method
+    const forged = await handSignedEcdsa(credential, p256.utils.randomSecretKey(), outsider.verificationMethod)
+    expect((await verify(forged)).status).toBe(400)
+  })
+
+  it('rejects a proof whose cryptosuite it does not know with 400 and the supported ones', async () => {
+    const { vc } = await issued('ecdsa-rdfc-2019')
+    const result = await verify({ ...vc, proof: { ...vc.proof, cryptosuite: 'ecdsa-jcs-2019' } })
+    expect(result.status).toBe(400)
+    expect(result.body.verified).toBe(false)
+    expect(result.body.results.proof[0].problemDetails).toEqual([
+      expect.objectContaining({ title: 'PROOF_VERIFICATION_ERROR', property: 'proof.cryptosuite', detail: "Cryptosuite 'ecdsa-jcs-2019' is not supported; supported: eddsa-rdfc-2022, ecdsa-rdfc-2019" }),
+    ])
+    // an eddsa-rdfc-2022 signature presented as ecdsa-rdfc-2019 names the key it needs
+    const { vc: eddsa } = await issued('eddsa-rdfc-2022')
+    const relabelled = await verify({ ...eddsa, proof: { ...eddsa.proof, cryptosuite: 'ecdsa-rdfc-2019' } })
+    expect(relabelled.status).toBe(400)
+    expect(relabelled.body.results.proof[0].problemDetails[0].detail).toMatch(/is not a P-256 key, as ecdsa-rdfc-2019 needs/)
+  })
 
   it('suspends and reinstates a credential, and publishes each purpose as its own status list credential', async () => {
     const { id, vc } = await issued('eddsa-rdfc-2022')
@@ -306,7 +454,7 @@ describe('VC API error cases', () => {
       ['no credential', { options: {} }, /credential is required/],
       ['a credential that is not an object', { credential: 'hello' }, /credential is required/],
       ['an issuer that is not ours', { credential: { ...businessCredential(), issuer: 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2' } }, /does not match this service's configuration/],
-      ['an unsupported cryptosuite', { credential: businessCredential(), options: { cryptosuite: 'ecdsa-rdfc-2019' } }, /not supported; supported: eddsa-rdfc-2022/],
+      ['an unsupported cryptosuite', { credential: businessCredential(), options: { cryptosuite: 'ecdsa-sd-2023' } }, /^Cryptosuite 'ecdsa-sd-2023' is not supported; supported: eddsa-rdfc-2022, ecdsa-rdfc-2019$/],
       ['an unsupported envelope', { credential: businessCredential(), options: { envelope: 'application/vc+sd-jwt' } }, /Envelope 'application\/vc\+sd-jwt' is not supported/],
       ['an unknown option', { credential: businessCredential(), options: { proofType: 'Ed25519Signature2020' } }, /Unknown option\(s\): proofType/],
       ['no VCDM 2.0 base context', { credential: { ...businessCredential(), '@context': ['https://www.w3.org/2018/credentials/v1'] } }, /first @context value/],
@@ -386,23 +534,41 @@ describe('POST /presentations/verify', () => {
   const x = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url')
   const holderDid = `did:key:z${TypedArrayEncoder.toBase58(Buffer.concat([Buffer.from([0xed, 0x01]), x]))}`
   const holderKey = `${holderDid}#${holderDid.slice('did:key:'.length)}`
-  const holderSign = async (data: Uint8Array) => signEd25519(null, data, privateKey)
+  const holderSign = { algorithm: 'EdDSA' as const, sign: async (data: Uint8Array) => signEd25519(null, data, privateKey) }
   const challenge = 'u3f1c6e2a-challenge'
   const domain = 'verifier.interop-lab.ca'
   const verifyVp = (body: unknown) => post(`${verifier.url}/presentations/verify`, body)
 
   async function presentation(credentials: Json[], proof: { challenge?: string; domain?: string } = { challenge, domain }) {
     const unsigned = { '@context': [CONTEXTS.credentialsV2], type: ['VerifiablePresentation'], holder: holderDid, verifiableCredential: credentials }
-    return addEddsaRdfc2022Proof(unsigned, { verificationMethod: holderKey, proofPurpose: 'authentication', ...proof }, holderSign, createDocumentLoader())
+    return addDataIntegrityProof(unsigned, eddsaRdfc2022, { verificationMethod: holderKey, proofPurpose: 'authentication', ...proof }, holderSign, createDocumentLoader())
   }
 
-  it('verifies a Data Integrity presentation holding both kinds of credentials', async () => {
-    const vp = await presentation([(await issued('eddsa-rdfc-2022')).vc, (await issued('vc-jose')).vc])
+  it('verifies a Data Integrity presentation holding every kind of credential', async () => {
+    const vp = await presentation([(await issued('eddsa-rdfc-2022')).vc, (await issued('vc-jose')).vc, (await issued('ecdsa-rdfc-2019')).vc])
     const result = await verifyVp({ verifiablePresentation: vp, options: { challenge, domain } })
     expect(result.status).toBe(200)
     expect(result.body, JSON.stringify(result.body.errors)).toMatchObject({ verified: true, errors: [] })
     expect(result.body.results.presentation).toMatchObject({ challenge: { verified: true }, domain: { verified: true }, holder: { verified: true, input: holderDid } })
-    expect(result.body.results.credentials.map((c: Json) => c.verified)).toEqual([true, true])
+    expect(result.body.results.credentials.map((c: Json) => c.verified)).toEqual([true, true, true])
+  })
+
+  it('verifies a presentation a P-256 holder signed with ecdsa-rdfc-2019 outside the lab, and finds a changed credential in it', async () => {
+    const { secretKey, publicKey } = p256.keygen()
+    const holder = p256DidKey(publicKey)
+    const { vc } = await issued('ecdsa-rdfc-2019')
+    const unsigned = { '@context': [CONTEXTS.credentialsV2], type: ['VerifiablePresentation'], holder: holder.did, verifiableCredential: [vc] }
+    const vp = await handSignedEcdsa(unsigned, secretKey, holder.verificationMethod, { proofPurpose: 'authentication', challenge, domain })
+    const result = await verifyVp({ verifiablePresentation: vp, options: { challenge, domain } })
+    expect(result.body, JSON.stringify(result.body.errors)).toMatchObject({ verified: true, errors: [] })
+    expect(result.body.results.presentation.holder).toEqual({ verified: true, input: holder.did })
+
+    const changedCredential = { ...vc, credentialSubject: { ...vc.credentialSubject, legal_name: 'Forged Holdings Ltd.' } }
+    const resigned = await handSignedEcdsa({ ...unsigned, verifiableCredential: [changedCredential] }, secretKey, holder.verificationMethod, { proofPurpose: 'authentication', challenge, domain })
+    const rejected = await verifyVp({ verifiablePresentation: resigned, options: { challenge, domain } })
+    expect(rejected.body.verified).toBe(false)
+    expect(rejected.body.results.presentation.proof[0].verified).toBe(true)
+    expect(rejected.body.errors.map((e: Json) => e.detail)).toContain('verifiableCredential[0]: The ecdsa-rdfc-2019 signature does not match the document: it was changed after signing or signed by another key')
   })
 
   it('reports a wrong challenge, a wrong domain and a revoked credential inside (200, verified false)', async () => {
@@ -470,5 +636,20 @@ describe('HTTPS for external test harnesses', () => {
     } finally {
       await front.close()
     }
+  })
+})
+
+describe('issuer keys across a restart', () => {
+  it('keeps the P-256 did:key, so ecdsa-rdfc-2019 credentials issued before still verify', async () => {
+    const before = bcRegistries.cryptosuites['ecdsa-rdfc-2019']
+    const { vc } = await issued('ecdsa-rdfc-2019')
+    const port = Number(new URL(issuer.url).port)
+    await issuer.close()
+    issuer = await startIssuerService({ port, dataDir, database: { engine: 'sqlite', file: join(dataDir, 'issuer.sqlite') }, adminApiKeys: [ADMIN] })
+    const { issuers } = (await (await fetch(`${issuer.url}/vc-api/issuers`)).json()) as { issuers: Array<Json> }
+    expect(issuers.find((i) => i.key === 'bc-registries')?.cryptosuites['ecdsa-rdfc-2019']).toEqual(before)
+    expect((await verify(vc)).body).toMatchObject({ verified: true, controller: before.did })
+    const { vc: after } = await issued('ecdsa-rdfc-2019')
+    expect(after.proof.verificationMethod).toBe(before.verificationMethod)
   })
 })

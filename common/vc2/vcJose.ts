@@ -1,7 +1,7 @@
 import { base64url } from 'jose'
 import { CONTEXTS } from '../jsonld'
 import { ENVELOPED_CREDENTIAL, ENVELOPED_PRESENTATION, isObject, type JsonObject, typesOf } from './dataModel'
-import type { Ed25519Sign } from './eddsaRdfc2022'
+import type { Signer } from './dataIntegrity'
 import { problem, type ProblemDetails } from './problems'
 
 /** VC-JOSE-COSE §3.1: a credential secured as a JWS whose payload is the credential itself. */
@@ -15,11 +15,11 @@ const ENVELOPE = {
   presentation: { type: ENVELOPED_PRESENTATION, mediaTypes: [VP_JWT_MEDIA_TYPE, 'application/jwt'], typ: 'vp+jwt' },
 } as const
 
-/** Signs `document` as a compact JWS: `typ` vc+jwt (or vp+jwt), `cty` vc (or vp), `kid` the verification method. */
-export async function signJoseEnvelope(document: JsonObject, kind: EnvelopedKind, kid: string, sign: Ed25519Sign): Promise<string> {
-  const header = { alg: 'EdDSA', kid, typ: ENVELOPE[kind].typ, cty: kind === 'credential' ? 'vc' : 'vp' }
+/** Signs `document` as a compact JWS: `alg` the signer's, `typ` vc+jwt (or vp+jwt), `cty` vc (or vp), `kid` the verification method. */
+export async function signJoseEnvelope(document: JsonObject, kind: EnvelopedKind, kid: string, signer: Signer): Promise<string> {
+  const header = { alg: signer.algorithm, kid, typ: ENVELOPE[kind].typ, cty: kind === 'credential' ? 'vc' : 'vp' }
   const signingInput = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(document))}`
-  return `${signingInput}.${base64url.encode(await sign(new TextEncoder().encode(signingInput)))}`
+  return `${signingInput}.${base64url.encode(await signer.sign(new TextEncoder().encode(signingInput)))}`
 }
 
 /** VCDM 2.0 §4.13.1: the object that carries an enveloped credential (or presentation) in JSON. */

@@ -3,9 +3,10 @@ import { claimsSchema, type CredentialType } from '../../common/credentialTypes'
 import { canonize, type DocumentLoader, JsonLdProcessingError } from '../../common/jsonld'
 import { bitstringStatusEntry } from '../../common/status'
 import {
-  addEddsaRdfc2022Proof,
+  addDataIntegrityProof,
   credentialProblems,
-  EDDSA_RDFC_2022,
+  CRYPTOSUITES,
+  cryptosuiteNamed,
   envelope,
   isObject,
   issuerIdOf,
@@ -16,7 +17,7 @@ import {
   VC_JWT_MEDIA_TYPE,
 } from '../../common/vc2'
 import type { StatusListService } from '../status'
-import type { VcApiIssuer, VcApiIssuers } from './issuers'
+import type { IssuerDid, VcApiIssuer, VcApiIssuers } from './issuers'
 import type { StatusListCredentials } from './statusLists'
 
 export interface IssueContext {
@@ -29,8 +30,8 @@ export interface IssueContext {
 
 /**
  * `options` of POST /credentials/issue: VCALM's `credentialId` and `mandatoryPointers`, and the lab's
- * choice of securing mechanism — a Data Integrity `cryptosuite` (default eddsa-rdfc-2022) or an
- * `envelope` media type (application/vc+jwt, VC-JOSE).
+ * choice of securing mechanism — a Data Integrity `cryptosuite` (eddsa-rdfc-2022 or ecdsa-rdfc-2019;
+ * by default the one of the issuer DID's key) or an `envelope` media type (application/vc+jwt, VC-JOSE).
  */
 const issueOptionsSchema = z.strictObject({
   credentialId: z.string().min(1).optional(),
@@ -57,9 +58,10 @@ export function parseIssueRequest(body: unknown): { credential: JsonObject; opti
   if (!parsed.success) throw fail(`Invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'options')
   const options = parsed.data
   if (options.cryptosuite && options.envelope) throw fail('Choose either a Data Integrity cryptosuite or an envelope, not both', 'options')
-  if (options.cryptosuite && options.cryptosuite !== EDDSA_RDFC_2022) throw fail(`Cryptosuite '${options.cryptosuite}' is not supported; supported: ${EDDSA_RDFC_2022}`, 'options.cryptosuite')
+  if (options.cryptosuite && !cryptosuiteNamed(options.cryptosuite))
+    throw fail(`Cryptosuite '${options.cryptosuite}' is not supported; supported: ${CRYPTOSUITES.map((suite) => suite.name).join(', ')}`, 'options.cryptosuite')
   if (options.envelope && options.envelope !== VC_JWT_MEDIA_TYPE) throw fail(`Envelope '${options.envelope}' is not supported; supported: ${VC_JWT_MEDIA_TYPE}`, 'options.envelope')
-  if (options.mandatoryPointers?.length) throw fail('mandatoryPointers apply to selective-disclosure cryptosuites; eddsa-rdfc-2022 and VC-JOSE sign every claim', 'options.mandatoryPointers')
+  if (options.mandatoryPointers?.length) throw fail(`mandatoryPointers apply to selective-disclosure cryptosuites; ${CRYPTOSUITES.map((suite) => suite.name).join(', ')} and VC-JOSE sign every claim`, 'options.mandatoryPointers')
   return { credential: body.credential, options }
 }
 
@@ -81,6 +83,17 @@ function credentialTypeProblems(credential: JsonObject, issuer: VcApiIssuer, typ
   return problems
 }
 
+/**
+ * The issuer DID's key decides the cryptosuite (the proof's controller must be `credential.issuer`):
+ * a request for another suite names the issuer's DID whose key makes it.
+ */
+function checkCryptosuite(issuer: VcApiIssuer, as: IssuerDid, requested: string | undefined): void {
+  if (!requested || requested === as.cryptosuite.name) return
+  const other = [issuer.didKey, issuer.p256DidKey, issuer.didJwk].find((candidate) => candidate.cryptosuite.name === requested)
+  const instead = other ? `; for ${requested}, put the same issuer's DID ${other.did} in credential.issuer` : ''
+  throw fail(`Issuer ${as.did} signs with ${as.cryptosuite.name}${instead}`, 'options.cryptosuite')
+}
+
 /** Runs VCALM POST /credentials/issue: checks the credential, gives it status entries, secures it. */
 export async function issueCredential(context: IssueContext, credential: JsonObject, options: IssueOptions): Promise<JsonObject> {
   const problems = credentialProblems(credential)
@@ -92,10 +105,11 @@ export async function issueCredential(context: IssueContext, credential: JsonObj
     throw fail(
       `issuer '${issuerId}' does not match this service's configuration; its issuers are ${context.issuers
         .all()
-        .map((i) => `${i.didKey.did} (${i.jurisdiction.key})`)
-        .join(', ')} (or the same keys as did:jwk)`,
+        .map((i) => `${i.didKey.did} or ${i.p256DidKey.did} (${i.jurisdiction.key})`)
+        .join(', ')} (or the same Ed25519 keys as did:jwk)`,
       'issuer',
     )
+  checkCryptosuite(found.issuer, found.as, options.cryptosuite)
   const typeProblems = credentialTypeProblems(credential, found.issuer, context.types)
   if (typeProblems.length) throw fail(typeProblems.join('; '), 'credentialSubject')
 
@@ -110,11 +124,12 @@ export async function issueCredential(context: IssueContext, credential: JsonObj
   const withStatus = credential.credentialStatus === undefined ? { ...credential, credentialStatus: await allocateStatus(context, found.issuer, credentialId) } : credential
 
   if (options.envelope) {
-    const jwt = await signJoseEnvelope(withStatus, 'credential', found.as.verificationMethod, found.issuer.sign)
+    const jwt = await signJoseEnvelope(withStatus, 'credential', found.as.verificationMethod, found.as.signer)
     return envelope(jwt, 'credential')
   }
   try {
-    return await addEddsaRdfc2022Proof(withStatus, { verificationMethod: found.as.verificationMethod, proofPurpose: 'assertionMethod' }, found.issuer.sign, context.documentLoader)
+    const proofOptions = { verificationMethod: found.as.verificationMethod, proofPurpose: 'assertionMethod' } as const
+    return await addDataIntegrityProof(withStatus, found.as.cryptosuite, proofOptions, found.as.signer, context.documentLoader)
   } catch (error) {
     if (error instanceof JsonLdProcessingError) throw new ProblemError(400, 'PROOF_GENERATION_ERROR', error.message)
     throw error

@@ -18,7 +18,7 @@ const STATUS_LIST_MEDIA_TYPES = ['application/vc+ld+json', 'application/vc', 'ap
  *  POST /credentials/status           {credentialId, credentialStatus, status} → 200             (API key)
  *  GET  /status-lists/{id}            the BitstringStatusListCredential: Data Integrity, or vc+jwt (public)
  *  POST /status-lists/{id}/publish    204: lists are re-signed on every change, so nothing waits  (API key)
- *  GET  /vc-api/issuers               the issuer DIDs a client may put in `credential.issuer`     (public)
+ *  GET  /vc-api/issuers               each issuer's DID per cryptosuite, for `credential.issuer`  (public)
  * Errors are RFC 9457 problem details.
  */
 export function createVcApiIssuerRouter(options: VcApiIssuerRouterOptions): Router {
@@ -78,6 +78,8 @@ export function createVcApiIssuerRouter(options: VcApiIssuerRouterOptions): Rout
         did: issuer.didKey.did,
         verificationMethod: issuer.didKey.verificationMethod,
         alsoKnownAs: issuer.didJwk.did,
+        // the DID to put in credential.issuer for each Data Integrity cryptosuite (VC-JOSE: ES256 under the P-256 one)
+        cryptosuites: Object.fromEntries([issuer.didKey, issuer.p256DidKey].map((as) => [as.cryptosuite.name, { did: as.did, verificationMethod: as.verificationMethod }])),
       })),
     })
   })

@@ -1,7 +1,7 @@
 import { CONTEXTS, type DocumentLoader } from '../../common/jsonld'
 import { encodeBitstring } from '../../common/status'
 import { BITSTRING_PURPOSE_STATUS, type BitstringPurpose, TOKEN_STATUS_CODES } from '../../common/status/statuses'
-import { addEddsaRdfc2022Proof, type JsonObject, signJoseEnvelope } from '../../common/vc2'
+import { addDataIntegrityProof, type JsonObject, signJoseEnvelope } from '../../common/vc2'
 import type { StatusListRecord, StatusListService } from '../status'
 import type { VcApiIssuers } from './issuers'
 
@@ -62,12 +62,12 @@ export class StatusListCredentials {
     const key = `${listId}:${purpose}:${securing}`
     const cached = this.published.get(key)
     if (cached && cached.version === list.version && Date.now() < cached.reuseUntil) return cached.credential
-    const { issuer } = signer
-    const unsecured = await this.unsecured(list, purpose, issuer.didKey.did)
+    const { didKey } = signer.issuer
+    const unsecured = await this.unsecured(list, purpose, didKey.did)
     const credential =
       securing === 'vc-jose'
-        ? await signJoseEnvelope(unsecured, 'credential', issuer.didKey.verificationMethod, issuer.sign)
-        : await addEddsaRdfc2022Proof(unsecured, { verificationMethod: issuer.didKey.verificationMethod, proofPurpose: 'assertionMethod' }, issuer.sign, this.documentLoader)
+        ? await signJoseEnvelope(unsecured, 'credential', didKey.verificationMethod, didKey.signer)
+        : await addDataIntegrityProof(unsecured, didKey.cryptosuite, { verificationMethod: didKey.verificationMethod, proofPurpose: 'assertionMethod' }, didKey.signer, this.documentLoader)
     this.published.set(key, { version: list.version, credential, reuseUntil: Date.now() + this.status.ttlSeconds * 1000 })
     return credential
   }

@@ -1,10 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
+import { freePort } from './serviceProcess'
 
 /** A PostgreSQL server of its own for one test file: a fresh cluster in a temporary directory, deleted by `stop`. */
 export interface PostgresCluster {
@@ -43,17 +43,6 @@ function clusterOwner(): { uid: number; gid: number } | undefined {
   const user = users.find((fields) => fields[0] === 'postgres') ?? users.find((fields) => fields[0] === 'nobody')
   if (!user) throw new Error('Running as root, PostgreSQL needs an unprivileged user to run as: create a `postgres` user')
   return { uid: Number(user[2]), gid: Number(user[3]) }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function waitUntilAccepting(url: string, server: ChildProcess, log: () => string): Promise<void> {

@@ -2,6 +2,7 @@ import type { AgentContext } from '@credo-ts/core'
 import { canonize, type DocumentLoader, JsonLdProcessingError } from '../../common/jsonld'
 import {
   credentialProblems,
+  CRYPTOSUITES,
   isEnveloped,
   isObject,
   issuerIdOf,
@@ -10,7 +11,7 @@ import {
   problem,
   type ProblemDetails,
   type ResolveProofKey,
-  verifyEddsaRdfc2022Proof,
+  verifyDataIntegrityProof,
 } from '../../common/vc2'
 import { checkCredentialStatus } from './credentialStatus'
 import { verifyJose } from './jose'
@@ -71,7 +72,7 @@ async function verifyDataIntegrity(context: VerifierContext, input: JsonObject):
   const proof: StepResult[] = []
   let controller: string | undefined
   for (const candidate of proofs) {
-    const result = await verifyEddsaRdfc2022Proof(input, candidate, { purpose: 'assertionMethod' }, context.resolveKey, context.documentLoader)
+    const result = await verifyDataIntegrityProof(input, candidate, CRYPTOSUITES, { purpose: 'assertionMethod' }, context.resolveKey, context.documentLoader)
     const problems = [...result.problems]
     if (result.verified && result.controller !== issuer)
       problems.push(problem('PROOF_VERIFICATION_ERROR', `The proof is made by ${result.controller}, not by the issuer ${String(issuer)}`, 'proof.verificationMethod'))
@@ -84,8 +85,8 @@ async function verifyDataIntegrity(context: VerifierContext, input: JsonObject):
 }
 
 /**
- * VCDM 2.0 §7.1 verification of one credential: its securing mechanism (eddsa-rdfc-2022 Data
- * Integrity or a VC-JOSE envelope), the data model, then — once the proof holds — its validity
+ * VCDM 2.0 §7.1 verification of one credential: its securing mechanism (Data Integrity with
+ * eddsa-rdfc-2022 or ecdsa-rdfc-2019, or a VC-JOSE envelope), the data model, then — once the proof holds — its validity
  * period and Bitstring status (unless `checks` leaves them out).
  */
 export async function verifyCredential(context: VerifierContext, input: unknown, checks: ReadonlySet<VerificationCheck>): Promise<CredentialVerification> {

@@ -1,4 +1,5 @@
 import {
+  CRYPTOSUITES,
   holderIdOf,
   isEnveloped,
   isObject,
@@ -7,7 +8,7 @@ import {
   presentationProblems,
   problem,
   type ProblemDetails,
-  verifyEddsaRdfc2022Proof,
+  verifyDataIntegrityProof,
 } from '../../common/vc2'
 import { verifyJose } from './jose'
 import type { CredentialVerification, StepResult, VerificationCheck } from './results'
@@ -66,7 +67,7 @@ async function verifyDataIntegrityPresentation(context: VerifierContext, input: 
   const errors: ProblemDetails[] = []
   let controller: string | undefined
   for (const candidate of proofs) {
-    const result = await verifyEddsaRdfc2022Proof(input, candidate, { purpose: 'authentication', challenge: expected.challenge, domain: expected.domain }, context.resolveKey, context.documentLoader)
+    const result = await verifyDataIntegrityProof(input, candidate, CRYPTOSUITES, { purpose: 'authentication', challenge: expected.challenge, domain: expected.domain }, context.resolveKey, context.documentLoader)
     proof.push({ verified: result.verified, input: candidate, problemDetails: result.problems })
     errors.push(...result.problems)
     if (result.verified) controller = result.controller
@@ -75,7 +76,7 @@ async function verifyDataIntegrityPresentation(context: VerifierContext, input: 
 }
 
 /**
- * VCALM POST /presentations/verify: the presentation's own proof (eddsa-rdfc-2022 with purpose
+ * VCALM POST /presentations/verify: the presentation's own proof (Data Integrity with purpose
  * authentication, or a vp+jwt envelope), challenge, domain and holder, then every credential in it.
  */
 export async function verifyPresentation(
