@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -8,5 +9,7 @@ export default defineConfig({
     // services bind real ports and some suites start PostgreSQL: keep files apart on this 2-core machine
     fileParallelism: false,
     setupFiles: ['reflect-metadata'],
+    // every issuer a test starts imports stored AnonCreds material instead of generating it (minutes each)
+    env: { INTEROP_ANONCREDS_MATERIAL_DIR: join(import.meta.dirname, 'tests', 'fixtures', 'anoncreds', 'issuers') },
   },
 })

@@ -30,6 +30,7 @@ export function serviceConfigFromArgs(service: string, defaultPort: number, argv
       'trust-registry': { type: 'string' },
       issuer: { type: 'string' },
       governance: { type: 'string' },
+      'anoncreds-material': { type: 'string' },
     },
   })
   const envPrefix = service.toUpperCase().replace(/[^A-Z0-9]/g, '_')

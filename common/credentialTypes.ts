@@ -18,11 +18,13 @@ const credentialTypeDefinition = z.object({
   w3cType: z.array(z.string()).min(2),
   display: localized,
   claims: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), claimDefinition),
+  /** The AnonCreds schema the type is issued under (attributes: the claims; dates as YYYYMMDD integers). */
+  anoncreds: z.object({ schemaName: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), schemaVersion: z.string().regex(/^[0-9]+(\.[0-9]+)*$/) }).optional(),
 })
 export type CredentialType = z.infer<typeof credentialTypeDefinition>
 
-/** SD-JWT VC and W3C JWT VC travel over OID4VC; W3C JSON-LD (Data Integrity) over DIDComm (see common/protocols). */
-export const CREDENTIAL_FORMATS = ['dc+sd-jwt', 'jwt_vc_json', 'ldp_vc'] as const
+/** SD-JWT VC and W3C JWT VC travel over OID4VC; W3C JSON-LD (Data Integrity) and AnonCreds over DIDComm (see common/protocols). */
+export const CREDENTIAL_FORMATS = ['dc+sd-jwt', 'jwt_vc_json', 'ldp_vc', 'anoncreds'] as const
 export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number]
 
 const typesDir = join(import.meta.dirname, 'credential-types')

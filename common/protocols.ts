@@ -7,12 +7,29 @@ export type Protocol = (typeof PROTOCOLS)[number]
 /** The formats each protocol carries in this lab. */
 export const PROTOCOL_FORMATS: Record<Protocol, readonly CredentialFormat[]> = {
   oid4vc: ['dc+sd-jwt', 'jwt_vc_json'],
-  didcomm: ['ldp_vc'],
+  didcomm: ['ldp_vc', 'anoncreds'],
 }
+
+/**
+ * What a format cannot show, by the check a scenario expects to fail: a variant or step that relies on one of these
+ * is not applicable to the format (reported with this reason), never a failure.
+ */
+export const FORMAT_LIMITS: Partial<Record<CredentialFormat, Record<string, string>>> = {
+  anoncreds: {
+    expiry: 'AnonCreds credentials carry no expiry date',
+    status: 'AnonCreds revocation is not supported on the WASM backend (no revocation registries)',
+    'holder-binding': "AnonCreds binds a credential to the holder's link secret, not to a key a wallet could swap",
+  },
+}
+
+/** Why `format` cannot show a failure of `check`, or undefined when it can. */
+export const formatLimit = (format: CredentialFormat, check: string | undefined): string | undefined => (check ? FORMAT_LIMITS[format]?.[check] : undefined)
 
 /** What a service answers at `GET /capabilities`. */
 export interface Capabilities {
   protocols: Partial<Record<Protocol, CredentialFormat[]>>
+  /** Formats this service will speak but cannot yet (an AnonCreds credential definition still generating), and why. */
+  pending?: Partial<Record<CredentialFormat, string>>
 }
 
 export const supports = (capabilities: Capabilities, protocol: Protocol, format: CredentialFormat) => capabilities.protocols[protocol]?.includes(format) ?? false

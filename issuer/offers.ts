@@ -1,8 +1,8 @@
 import type { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { z } from 'zod'
-import { CREDENTIAL_FORMATS, type CredentialType, claimsSchema } from '../common/credentialTypes'
+import { CREDENTIAL_FORMATS, type CredentialFormat, type CredentialType, claimsSchema } from '../common/credentialTypes'
 import { HttpError, parseInput } from '../common/http'
-import { PROTOCOL_FORMATS, PROTOCOLS, type Protocol, protocolOf } from '../common/protocols'
+import { FORMAT_LIMITS, PROTOCOL_FORMATS, PROTOCOLS, type Protocol, protocolOf } from '../common/protocols'
 import type { DidCommOffer } from './didcomm/offers'
 import { configurationId } from './credentialConfigurations'
 import type { OfferMetadata } from './credentialMapper'
@@ -36,7 +36,7 @@ export interface CreatedOffer {
 /** How an offer reaches the wallet, per protocol. */
 export interface OfferChannels {
   oid4vc: OpenId4VcIssuerApi
-  didcomm: (issuer: JurisdictionIssuer, type: CredentialType, metadata: OfferMetadata) => Promise<DidCommOffer>
+  didcomm: (issuer: JurisdictionIssuer, type: CredentialType, metadata: OfferMetadata, format: CredentialFormat) => Promise<DidCommOffer>
 }
 
 /**
@@ -60,14 +60,17 @@ export async function createOffer(
     throw new HttpError(422, 'unsupported_credential_type', `${issuer.name.en} does not issue ${request.credentialType}; it issues ${issuer.credentialTypes.join(', ')}`)
   }
   const claims = parseInput(claimsSchema(type), request.claims)
+  const limits = FORMAT_LIMITS[request.format]
+  if (request.validUntil && limits?.expiry) throw new HttpError(422, 'unsupported_option', `validUntil cannot be honoured: ${limits.expiry}`)
   const issuanceMetadata: OfferMetadata = {
     issuerKey: issuer.key,
     claims,
     validUntil: request.validUntil,
-    status: allocateStatus ? toOfferStatus(await allocateStatus()) : undefined,
+    // a format without revocation gets no status entry (a correction then has nothing to revoke)
+    status: allocateStatus && !limits?.status ? toOfferStatus(await allocateStatus()) : undefined,
   }
   if (request.protocol === 'didcomm') {
-    const { offerId, offerUri } = await channels.didcomm(issuer, type, issuanceMetadata)
+    const { offerId, offerUri } = await channels.didcomm(issuer, type, issuanceMetadata, request.format)
     return { offerId, offerUri, credentialType: type.id, format: request.format, protocol: request.protocol }
   }
   const { credentialOffer, issuanceSession } = await channels.oid4vc.createCredentialOffer({

@@ -1,20 +1,21 @@
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { createAgent } from '../common/agent'
-import { didCommModules } from '../common/didcomm/modules'
+import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
 import { fullCapabilities } from '../common/protocols'
-import { loadCredentialTypes } from '../common/credentialTypes'
+import { type CredentialFormat, type CredentialType, loadCredentialTypes } from '../common/credentialTypes'
+import { type AnonCredsDefinitions, loadIssuerMaterial, startAnonCredsDefinitions } from './anoncreds/definitions'
 import type { DatabaseConfig } from '../common/db'
 import { createApp, finishApp, handle, HttpError, listen, requireApiKey } from '../common/http'
-import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
+import { ensureIdentity, identityMigrations, importIdentity, type PartyIdentity } from '../common/identities'
 import { guardOid4vcRoutes } from '../common/oid4vcRoutes'
 import { masterSecretFor } from '../common/secrets'
 import { queryAuthorization } from '../trust-registry/client'
 import { credentialConfigurations } from './credentialConfigurations'
 import { createCredentialMapper } from './credentialMapper'
-import { loadHostedParties } from './jurisdictions'
+import { type JurisdictionIssuer, loadHostedParties } from './jurisdictions'
 import { createNotificationRouter, DEFAULT_RETRY_POLICY, notificationHubMigrations, openNotificationHub } from './notifications'
 import { createOffer, type OfferChannels } from './offers'
-import { createDidCommOffer, didCommOfferState } from './didcomm/offers'
+import { createDidCommOffer, didCommOfferState, type DidCommOfferFormat } from './didcomm/offers'
 import { createStatusRouter, credoJwtSigner, statusListMigrations, StatusListService } from './status'
 import { mountVcApiIssuer } from './vc-api'
 import { MEDICAL_CERTIFICATE_TYPE } from './vital-statistics/certificate'
@@ -38,6 +39,11 @@ export interface IssuerServiceOptions {
   publicUrl?: string
   /** Notification delivery tuning (tests shorten the retry delays). */
   notificationRetryBaseMs?: number
+  /**
+   * AnonCreds issuer material to import (`<issuer key>.json` files; default INTEROP_ANONCREDS_MATERIAL_DIR); definitions
+   * not found there are generated in the background.
+   */
+  anonCredsMaterialDir?: string
 }
 
 /**
@@ -47,6 +53,7 @@ export interface IssuerServiceOptions {
 export async function startIssuerService(options: IssuerServiceOptions) {
   const types = loadCredentialTypes()
   const { issuers: jurisdictions, certifiers } = loadHostedParties(options.jurisdictionsFile)
+  const anonCredsMaterialDir = options.anonCredsMaterialDir ?? process.env.INTEROP_ANONCREDS_MATERIAL_DIR
   const identities = new Map<string, PartyIdentity>()
   const statusListIds = new Map<string, string>()
 
@@ -73,13 +80,20 @@ export async function startIssuerService(options: IssuerServiceOptions) {
         app,
         issuer: { baseUrl: `${baseUrl}/oid4vci`, credentialRequestToCredentialMapper: createCredentialMapper({ identities, types }) },
       }),
-      ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl }),
+      ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl, anoncreds: await anonCredsModule(options.dataDir) }),
     },
   })
+  let anonCreds: AnonCredsDefinitions | undefined
+  const offerUnder = (issuer: JurisdictionIssuer, type: CredentialType, format: CredentialFormat): DidCommOfferFormat => {
+    if (format !== 'anoncreds') return { format: 'ldp_vc', issuerDid: identities.get(issuer.key)!.did }
+    const definition = anonCreds?.get(issuer.key, type.id)
+    if (!definition) throw new HttpError(503, 'anoncreds_not_ready', anonCreds?.pending() ?? `${issuer.name.en} has no AnonCreds credential definition for ${type.id}`)
+    return { format, credentialDefinitionId: definition.credentialDefinitionId }
+  }
   const offerChannels: OfferChannels = {
     oid4vc: agent.openid4vc.issuer,
-    didcomm: (issuer, type, metadata) =>
-      createDidCommOffer(agent.didcomm, `${baseUrl}${DIDCOMM_PATH}`, { issuerDid: identities.get(issuer.key)!.did, label: issuer.name.en, type, metadata }),
+    didcomm: (issuer, type, metadata, format) =>
+      createDidCommOffer(agent.didcomm, `${baseUrl}${DIDCOMM_PATH}`, { label: issuer.name.en, type, metadata, under: offerUnder(issuer, type, format) }),
   }
   const status = new StatusListService({ db, baseUrl, signerFor: (list) => credoJwtSigner(agent.context, list.kid) })
   const hub = await openNotificationHub({
@@ -89,7 +103,11 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     dispatcher: options.notificationRetryBaseMs ? { retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: options.notificationRetryBaseMs } } : undefined,
   })
 
-  for (const party of [...jurisdictions, ...certifiers]) identities.set(party.key, await ensureIdentity(agent, db, party.key))
+  for (const party of [...jurisdictions, ...certifiers]) {
+    // imported AnonCreds material names its issuer's DID: the jurisdiction signs with that DID's key
+    const material = loadIssuerMaterial(anonCredsMaterialDir, party.key)
+    identities.set(party.key, material ? await importIdentity(agent, db, party.key, material.issuerPrivateJwk) : await ensureIdentity(agent, db, party.key))
+  }
   for (const jurisdiction of jurisdictions) {
     const identity = identities.get(jurisdiction.key)!
     const [list] = await status.store.listsOf(identity.did)
@@ -103,6 +121,8 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     if (existing) await agent.openid4vc.issuer.updateIssuerMetadata({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
     else await agent.openid4vc.issuer.createIssuer({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
   }
+
+  anonCreds = await startAnonCredsDefinitions({ agent, jurisdictions, identities, types, materialDir: anonCredsMaterialDir })
 
   const allocateStatus = (issuerKey: string, credentialRef?: string) => status.allocate(statusListIds.get(issuerKey)!, credentialRef)
   const registry = new DeathRegistry({
@@ -135,7 +155,10 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     res.json({ status: 'ok', service: 'issuer' })
   })
   app.get('/capabilities', (_req, res) => {
-    res.json(fullCapabilities())
+    const pending = anonCreds?.pending()
+    const capabilities = fullCapabilities()
+    if (pending) capabilities.protocols.didcomm = capabilities.protocols.didcomm?.filter((format) => format !== 'anoncreds')
+    res.json(pending ? { ...capabilities, pending: { anoncreds: pending } } : capabilities)
   })
   app.get('/credential-types', (_req, res) => {
     res.json({ credentialTypes: [...types.values()] })

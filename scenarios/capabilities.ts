@@ -27,6 +27,11 @@ export function unsupportedReason(parties: PartyCapabilities, protocol: Protocol
   const lacking = ROLES.filter((role) => !parties[role].capabilities || !supports(parties[role].capabilities!, protocol, format))
   if (!lacking.length) return undefined
   const unreachable = lacking.filter((role) => parties[role].error)
+  const pending = lacking.flatMap((role) => {
+    const reason = parties[role].capabilities?.pending?.[format]
+    return reason ? [`${role}: ${reason}`] : []
+  })
+  if (pending.length) return pending.join('; ')
   const answered = lacking.filter((role) => !parties[role].error)
   const names = answered.length > 1 ? `${answered.slice(0, -1).join(', ')} and ${answered.at(-1)}` : answered[0]
   const reasons = [

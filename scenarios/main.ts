@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CREDENTIAL_FORMATS } from '../common/credentialTypes'
-import { PROTOCOLS } from '../common/protocols'
+import { type Capabilities, PROTOCOLS } from '../common/protocols'
 import { ALL_COMBINATIONS, runMatrix } from './matrix'
 import { formatText, summarize, writeReports } from './report'
 import { loadScenarios } from './scenario'
@@ -19,7 +19,8 @@ const USAGE = `Usage: npm start -- [options]   (npm run pilots: the same, exitin
   --port-base <port>     trust registry port; issuer +100, wallet +200, verifier +300, dashboard +400 (default 4100)
   --data-dir <dir>       where SQLite files and keys live (default ./data)
   --reports-dir <dir>    where latest.json, latest.junit.xml and latest.html go (default ./reports)
-  --once                 exit after the run instead of keeping the dashboard up
+  --anoncreds-material <dir>  import AnonCreds issuer material (<issuer key>.json files) instead of generating it
+  --once                 exit after the run instead of keeping the dashboard up (waits for AnonCreds definitions still generating)
   --help                 this text`
 
 const OPTIONS = {
@@ -35,6 +36,7 @@ const OPTIONS = {
   'verifier-url': { type: 'string' },
   'wallet-url': { type: 'string' },
   'admin-api-key': { type: 'string' },
+  'anoncreds-material': { type: 'string' },
 } as const
 
 function parseCommandLine() {
@@ -43,6 +45,22 @@ function parseCommandLine() {
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
     process.exit(2)
+  }
+}
+
+/**
+ * A run that ends with a verdict waits for the issuer's AnonCreds credential definitions (generated once per data
+ * directory, about a minute each), saying how far they are; the dashboard mode starts at once and shows the
+ * AnonCreds cells as unsupported, with the same progress, until they are ready.
+ */
+async function waitForAnonCreds(issuerUrl: string): Promise<void> {
+  let last = ''
+  for (;;) {
+    const { pending } = (await (await fetch(`${issuerUrl}/capabilities`)).json()) as Capabilities
+    if (!pending?.anoncreds || pending.anoncreds.includes('generation failed')) return
+    if (pending.anoncreds !== last) console.log(`  … ${pending.anoncreds}`)
+    last = pending.anoncreds
+    await new Promise((resolve) => setTimeout(resolve, 2000))
   }
 }
 
@@ -79,6 +97,7 @@ const targets = await startTargets({
   ports: { trustRegistry: base, issuer: base + 100, wallet: base + 200, verifier: base + 300, dashboard: base + 400 },
   reportsDir: resolve(values['reports-dir']),
   adminApiKey: values['admin-api-key'] ?? process.env.INTEROP_ADMIN_API_KEY,
+  anonCredsMaterialDir: values['anoncreds-material'] ? resolve(values['anoncreds-material']) : undefined,
   remote,
 })
 for (const role of ['issuer', 'wallet', 'verifier'] as const) console.log(`  ${role.padEnd(9)} ${targets.endpoints[role]}${targets.local[role] ? '' : '  (remote)'}`)
@@ -86,6 +105,7 @@ for (const warning of targets.warnings) console.log(`  ! ${warning}`)
 
 const scenarios = known.filter((s) => !values.scenario?.length || values.scenario.includes(s.id))
 const combinations = ALL_COMBINATIONS.filter((c) => (!values.protocol?.length || values.protocol.includes(c.protocol)) && (!values.format?.length || values.format.includes(c.format)))
+if (values.once && combinations.some((c) => c.format === 'anoncreds')) await waitForAnonCreds(targets.endpoints.issuer)
 console.log(`\nRunning ${scenarios.map((s) => s.id).join(', ')} over ${combinations.map((c) => `${c.protocol}/${c.format}`).join(', ')}…`)
 const { capabilities, results } = await runMatrix(targets.endpoints, scenarios, {
   combinations,
@@ -102,6 +122,7 @@ console.log(`\nReports: ${files.join(', ')}`)
 if (targets.dashboardUrl) console.log(`Dashboard: ${targets.dashboardUrl}`)
 
 const exitCode = report.failed ? 1 : 0
+
 if (values.once || !targets.dashboardUrl) {
   await targets.close()
   process.exit(exitCode)

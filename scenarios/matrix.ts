@@ -1,5 +1,5 @@
 import { CREDENTIAL_FORMATS, type CredentialFormat } from '../common/credentialTypes'
-import { type Protocol, PROTOCOLS } from '../common/protocols'
+import { formatLimit, type Protocol, PROTOCOLS } from '../common/protocols'
 import { fetchCapabilities, type PartyCapabilities, unsupportedReason } from './capabilities'
 import { type RunEvent, runVariant, unsupportedRow, type VariantResult } from './runner'
 import type { Scenario } from './scenario'
@@ -32,7 +32,10 @@ export async function runMatrix(
   for (const scenario of scenarios) {
     for (const variant of [undefined, ...scenario.variants]) {
       for (const { protocol, format } of options.combinations ?? ALL_COMBINATIONS) {
-        const notApplicable = variant?.formats && !variant.formats.includes(format) ? `the variant applies only to ${variant.formats.join(', ')}` : undefined
+        const limit = Object.values(variant?.expect ?? {})
+          .map((expected) => formatLimit(format, expected.failedCheck))
+          .find(Boolean)
+        const notApplicable = variant?.formats && !variant.formats.includes(format) ? `the variant applies only to ${variant.formats.join(', ')}` : limit ? `not applicable to ${format}: ${limit}` : undefined
         const reason = notApplicable ?? unsupportedReason(capabilities, protocol, format)
         results.push(reason ? unsupportedRow(scenario, variant, format, protocol, reason) : await runVariant(endpoints, scenario, variant, format, options.onEvent, protocol))
       }

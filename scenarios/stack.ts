@@ -20,6 +20,8 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv
   /** First retry delay of notification deliveries (tests shorten it). */
   notificationRetryBaseMs?: number
+  /** AnonCreds issuer material to import instead of generating it (tests: tests/fixtures/anoncreds/issuers). */
+  anonCredsMaterialDir?: string
 }
 
 /** Every service in this process, each with its own database, wired together over real HTTP. */
@@ -44,6 +46,7 @@ export async function startStack(options: StackOptions) {
     adminApiKeys: [adminApiKey],
     trustRegistryUrl: trustRegistry.url,
     notificationRetryBaseMs: options.notificationRetryBaseMs,
+    anonCredsMaterialDir: options.anonCredsMaterialDir,
   })
   const verifier = await startVerifierService({
     port: options.ports?.verifier,

@@ -1,5 +1,5 @@
 import type { CredentialFormat } from '../common/credentialTypes'
-import type { Protocol } from '../common/protocols'
+import { formatLimit, type Protocol } from '../common/protocols'
 import { specVersionMismatch } from '../common/specVersions'
 import type { Decision } from '../verifier/decision'
 import type { PresentationOutcome } from '../wallet-sim/wallet'
@@ -96,11 +96,13 @@ function walletRefusal(outcome: PresentationOutcome): string {
 
 async function present(context: RunContext, step: PresentStep): Promise<StepOutcome> {
   const { endpoints, format, protocol } = context
-  const verification = await callJson<{ id: string; requestUri: string }>('POST', `${endpoints.verifier}/verifications`, { policyId: step.policy, format, protocol })
-  const walletOutcome = await callJson<PresentationOutcome>('POST', `${endpoints.wallet}/personas/${step.holder}/presentations`, {
-    requestUri: verification.requestUri,
-    fault: step.fault,
-  })
+  const verification = await callJson<{ id: string; requestUri: string; requestUris?: string[] }>('POST', `${endpoints.verifier}/verifications`, { policyId: step.policy, format, protocol })
+  // an AnonCreds verification on the WASM backend asks for each credential in its own request
+  let walletOutcome!: PresentationOutcome
+  for (const requestUri of verification.requestUris ?? [verification.requestUri]) {
+    walletOutcome = await callJson<PresentationOutcome>('POST', `${endpoints.wallet}/personas/${step.holder}/presentations`, { requestUri, fault: step.fault })
+    if (!walletOutcome.submitted) break
+  }
   const { decision } = await callJson<{ decision?: Decision }>('GET', `${endpoints.verifier}/verifications/${verification.id}`)
   const outcome = decision?.outcome ?? 'rejected'
   const failedChecks: string[] = decision?.failedChecks ?? (walletOutcome.check ? [walletOutcome.check] : walletOutcome.submitted ? ['response'] : ['claims'])
@@ -176,13 +178,16 @@ async function correct(context: RunContext, step: CorrectStep): Promise<StepOutc
     { reason: step.reason },
     context.endpoints.adminApiKey,
   )
+  // a format without revocation has nothing to revoke: the correction still reaches the programs
+  const unrevocable = formatLimit(context.format, 'status')
+  const passed = result.revoked > 0 || unrevocable !== undefined
   return {
     stepId: step.id,
     action: 'correct',
     parties: [step.registrar],
-    passed: result.revoked > 0,
-    failure: result.revoked > 0 ? undefined : { role: 'issuer', party: step.registrar, reason: 'The correction revoked no credential' },
-    summary: `${step.registrar} corrected registration ${registration.registrationNumber} and revoked ${result.revoked} credential(s): ${step.reason}`,
+    passed,
+    failure: passed ? undefined : { role: 'issuer', party: step.registrar, reason: 'The correction revoked no credential' },
+    summary: `${step.registrar} corrected registration ${registration.registrationNumber} and revoked ${result.revoked} credential(s)${unrevocable && !result.revoked ? ` (${unrevocable})` : ''}: ${step.reason}`,
   }
 }
 

@@ -13,6 +13,10 @@ export type CheckName =
   | 'minimization'
   | 'policy'
   | 'response'
+  /** AnonCreds: a revealed raw value encodes to the value the issuer signed. */
+  | 'encoding'
+  /** AnonCreds: the predicates asked for (an age, a registration date) are proven. */
+  | 'predicates'
   /** The two sides speak different versions of a specification (vc+sd-jwt vs dc+sd-jwt, PEX vs DCQL). */
   | 'spec-version'
 

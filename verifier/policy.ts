@@ -23,7 +23,25 @@ const policySchema = z.object({
   /** The authority whose recognition of the issuer's jurisdiction this verifier relies on. */
   trustAuthority: z.string(),
   credentials: z
-    .array(z.object({ id: z.string().regex(/^[a-z0-9_-]+$/), credentialType: z.string(), claims: z.array(z.string()).min(1) }))
+    .array(
+      z.object({
+        id: z.string().regex(/^[a-z0-9_-]+$/),
+        credentialType: z.string(),
+        claims: z.array(z.string()).min(1),
+        /** Date predicates proven without revealing the date (AnonCreds): `claim p_type (today - yearsBeforeToday)`. */
+        predicates: z
+          .array(
+            z.object({
+              id: z.string().regex(/^[a-z0-9_-]+$/),
+              claim: z.string(),
+              p_type: z.enum(['<=', '<', '>=', '>']),
+              yearsBeforeToday: z.number().int().min(0).max(150),
+              description: localized,
+            }),
+          )
+          .optional(),
+      }),
+    )
     .min(1),
   rules: z.array(rule),
 })

@@ -4,7 +4,7 @@ import type { CredentialType } from '../common/credentialTypes'
 /** One credential as the verifier received it, whatever its format. */
 export interface PresentedCredential {
   queryId: string
-  format: 'dc+sd-jwt' | 'jwt_vc_json' | 'ldp_vc'
+  format: 'dc+sd-jwt' | 'jwt_vc_json' | 'ldp_vc' | 'anoncreds'
   issuer: string
   credentialType?: string
   claims: Record<string, unknown>

@@ -1,7 +1,8 @@
 import { OpenId4VcModule, type OpenId4VcVerificationSessionRecord, OpenId4VcVerificationSessionState } from '@credo-ts/openid4vc'
 import { z } from 'zod'
 import { createAgent } from '../common/agent'
-import { didCommModules } from '../common/didcomm/modules'
+import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
+import { anonCredsVerificationMigrations, createAnonCredsVerification, decideAnonCredsVerification } from './didcomm/anoncreds'
 import { fullCapabilities, PROTOCOL_FORMATS, PROTOCOLS, protocolOf } from '../common/protocols'
 import { resolvePublicJwk } from '../common/didKeys'
 import { CREDENTIAL_FORMATS, loadCredentialTypes } from '../common/credentialTypes'
@@ -73,12 +74,12 @@ export async function startVerifierService(options: VerifierServiceOptions) {
   const { agent, db, shutdown } = await createAgent({
     database: options.database,
     dataDir: options.dataDir,
-    migrations: [...identityMigrations, ...verificationMigrations, ...programInboxMigrations],
+    migrations: [...identityMigrations, ...verificationMigrations, ...programInboxMigrations, ...anonCredsVerificationMigrations],
     modules: {
       openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }),
       // Credo refuses any W3C JWT VC that carries a credentialStatus unless a status checker is registered
       bitstringStatus: new BitstringStatusCheckModule(),
-      ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl }),
+      ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl, anoncreds: await anonCredsModule(options.dataDir) }),
     },
   })
   const didCommVerifier: DidCommVerifier = {
@@ -163,6 +164,13 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       if (!PROTOCOL_FORMATS[protocol].includes(format)) {
         throw new HttpError(422, 'unsupported_format', `${format} is not requested over ${protocol}; over ${protocol} this verifier asks for ${PROTOCOL_FORMATS[protocol].join(', ')}`)
       }
+      if (protocol === 'didcomm' && format === 'anoncreds') {
+        const { id, requestUris } = await createAnonCredsVerification(didCommVerifier, db, policy)
+        await db.run('INSERT INTO verifications (id, policy_id, format, protocol, created_at) VALUES (?, ?, ?, ?, ?)', [id, policy.id, format, protocol, new Date().toISOString()])
+        // one request per credential: the wallet answers each (requestUri is the first)
+        res.status(201).json({ id, policyId, format, protocol, requestUri: requestUris[0], requestUris })
+        return
+      }
       if (protocol === 'didcomm') {
         const { id, requestUri } = await createDidCommVerification(didCommVerifier, policy)
         await db.run('INSERT INTO verifications (id, policy_id, format, protocol, created_at) VALUES (?, ?, ?, ?, ?)', [id, policy.id, format, protocol, new Date().toISOString()])
@@ -185,6 +193,11 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       res.status(201).json({ id: verificationSession.id, policyId, format, protocol, requestUri: authorizationRequest })
     }),
   )
+  /** Where a DIDComm verification's exchange stands (an AnonCreds one: its last request's). */
+  const didCommStateOf = async (row: VerificationRow) => {
+    const [part] = row.format === 'anoncreds' ? await db.query<{ proof_record_id: string }>('SELECT proof_record_id FROM anoncreds_requests WHERE verification_id = ? ORDER BY query_id DESC LIMIT 1', [row.id]) : []
+    return (await agent.didcomm.proofs.findById(part?.proof_record_id ?? row.id))?.state ?? 'unknown'
+  }
   app.get(
     '/verifications/:id',
     handle(async (req, res) => {
@@ -192,9 +205,9 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       if (!row) throw new HttpError(404, 'unknown_verification', `No verification ${req.params.id}`)
       if (row.protocol === 'didcomm') {
         const kept = row.decision ? (JSON.parse(row.decision) as Decision) : undefined
-        const { state, decision } = kept
-          ? { state: (await agent.didcomm.proofs.findById(row.id))?.state ?? 'unknown', decision: kept }
-          : await decideDidCommVerification(didCommVerifier, policyFor(row.policy_id), row.id)
+        const decide = () =>
+          row.format === 'anoncreds' ? decideAnonCredsVerification(didCommVerifier, db, policyFor(row.policy_id), row.id) : decideDidCommVerification(didCommVerifier, policyFor(row.policy_id), row.id)
+        const { state, decision } = kept ? { state: await didCommStateOf(row), decision: kept } : await decide()
         if (decision && !kept) await db.run('UPDATE verifications SET decision = ? WHERE id = ? AND decision IS NULL', [JSON.stringify(decision), row.id])
         res.json({ id: row.id, policyId: row.policy_id, format: row.format, protocol: row.protocol, state, decision })
         return

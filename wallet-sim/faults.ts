@@ -7,6 +7,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('wrong-holder-key') }),
   z.object({ kind: z.literal('replay') }),
   z.object({ kind: z.literal('withhold'), claim: z.string().min(1) }),
+  /** AnonCreds: a revealed raw value changed, its encoded value left as signed. */
+  z.object({ kind: z.literal('alter-raw') }),
 ])
 export type Fault = z.infer<typeof faultSchema>
 

@@ -14,10 +14,15 @@ import type { Express } from 'express'
 import { createAgent } from '../common/agent'
 import type { DatabaseConfig, Migration } from '../common/db'
 import { LDP_PROOF_TYPE } from '../common/didcomm/ldp'
-import { didCommModules } from '../common/didcomm/modules'
+import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
 import { isDidCommInvitationUrl } from '../common/protocols'
 import { specVersionMismatch } from '../common/specVersions'
 import { sdJwtVcModule } from '../common/typeMetadata'
+import { type AnonCredsCredentialInfo, type AnonCredsHolderService, AnonCredsHolderServiceSymbol, type AnonCredsProof, type AnonCredsProofRequest } from '@credo-ts/anoncreds'
+import type { CredentialRecordBinding } from '@credo-ts/didcomm'
+import type { AnonCredsBackendModule } from '../common/anoncreds'
+import { applyAnonCredsFault, requestShape } from './didcomm/anonCredsFaults'
+import { FaultInjectingAnonCredsProofFormat } from './didcomm/FaultInjectingAnonCredsProofFormat'
 import { FaultInjectingPresentationFormat, type PresentationRequestOptions } from './didcomm/FaultInjectingPresentationFormat'
 import { acceptDidCommOffer, type DidCommHolderAgent, presentOverDidComm } from './didcomm/holder'
 import { applyLdpFault } from './didcomm/ldpFaults'
@@ -29,7 +34,7 @@ export const walletMigrations: Migration[] = [
 
 export interface HeldCredential {
   id: string
-  format: 'dc+sd-jwt' | 'jwt_vc_json' | 'ldp_vc'
+  format: 'dc+sd-jwt' | 'jwt_vc_json' | 'ldp_vc' | 'anoncreds'
   type: string
   issuer: string
   claims: Record<string, unknown>
@@ -41,7 +46,7 @@ export interface PresentationOutcome {
   verifierResponse?: unknown
   error?: string
   /** The check a refusal is about, when the wallet can tell (a spec-version mismatch). */
-  check?: 'spec-version'
+  check?: 'spec-version' | 'predicates'
   fault?: Fault
 }
 
@@ -51,7 +56,7 @@ export interface WalletDidCommEndpoint {
   baseUrl: string
 }
 
-const walletModules = (wallet: PersonaWallet, endpoint: WalletDidCommEndpoint) => ({
+const walletModules = (wallet: PersonaWallet, endpoint: WalletDidCommEndpoint, anoncreds: AnonCredsBackendModule) => ({
   openid4vc: new OpenId4VcModule(),
   // the lab's own credential types are known locally: no fetch of type metadata per credential received
   sdJwtVc: sdJwtVcModule(),
@@ -61,6 +66,8 @@ const walletModules = (wallet: PersonaWallet, endpoint: WalletDidCommEndpoint) =
     baseUrl: endpoint.baseUrl,
     holderDid: () => wallet.holderDid,
     presentationExchange: new FaultInjectingPresentationFormat((_context, presentation, request) => wallet.sendLdpPresentation(presentation, request)),
+    anoncreds,
+    anonCredsProofFormat: new FaultInjectingAnonCredsProofFormat(async (proof, request) => wallet.sendAnonCredsProof(proof, request)),
   }),
 })
 type WalletAgent = Awaited<ReturnType<typeof createAgent<ReturnType<typeof walletModules>>>>['agent']
@@ -76,6 +83,8 @@ export class PersonaWallet {
   private lastVpToken?: string
   /** The last honest JSON-LD presentation sent over DIDComm, for the same purpose. */
   private lastLdpPresentation?: JsonObject
+  /** The last honest AnonCreds proof for each request shape, for the same purpose. */
+  private readonly lastAnonCredsProofs = new Map<string, AnonCredsProof>()
   /** Mallory's key, which no credential is bound to (wrong-holder-key over DIDComm). */
   private foreignKey?: string
   private queue: Promise<unknown> = Promise.resolve()
@@ -92,7 +101,7 @@ export class PersonaWallet {
       dataDir,
       migrations: walletMigrations,
       fetch: (input, init) => wallet.send(input, init),
-      modules: walletModules(wallet, didcomm),
+      modules: walletModules(wallet, didcomm, await anonCredsModule(dataDir)),
     })
     wallet.agent = agent
     wallet.shutdownAgent = shutdown
@@ -139,7 +148,21 @@ export class PersonaWallet {
   }
 
   private get didCommHolder(): DidCommHolderAgent {
-    return { events: this.agent.events, didcomm: this.agent.didcomm, w3cCredentials: this.agent.w3cCredentials, label: this.personaId }
+    return { events: this.agent.events, didcomm: this.agent.didcomm, label: this.personaId }
+  }
+
+  /** What goes out for an AnonCreds proof Credo built: it, or what the current fault makes of it. */
+  public async sendAnonCredsProof(proof: AnonCredsProof, request: AnonCredsProofRequest): Promise<AnonCredsProof> {
+    const shape = requestShape(request)
+    const sent = applyAnonCredsFault(this.fault, proof, this.lastAnonCredsProofs.get(shape))
+    this.lastAnonCredsProofs.set(shape, proof)
+    return sent
+  }
+
+  private async describeStored({ credentialRecordId }: CredentialRecordBinding): Promise<HeldCredential> {
+    // Credo labels AnonCreds credentials 'w3c' whichever way the holder service stores them: look in both stores
+    const anoncreds = (await this.agent.modules.anoncreds.getCredentials({})).find((c) => c.credentialId === credentialRecordId)
+    return anoncreds ? describeAnonCreds(anoncreds) : describe(await this.agent.w3cCredentials.getById(credentialRecordId))
   }
 
   /** What goes out for a DIDComm presentation Credo built: it, or what the current fault makes of it. */
@@ -171,7 +194,9 @@ export class PersonaWallet {
   }
 
   public acceptOffer(offerUri: string, txCode?: string): Promise<HeldCredential[]> {
-    if (isDidCommInvitationUrl(offerUri)) return this.serialize(async () => (await acceptDidCommOffer(this.didCommHolder, offerUri)).map(describe))
+    if (isDidCommInvitationUrl(offerUri)) {
+      return this.serialize(async () => Promise.all((await acceptDidCommOffer(this.didCommHolder, offerUri)).map((stored) => this.describeStored(stored))))
+    }
     return this.serialize(async () => {
       const holder = this.agent.openid4vc.holder
       const offer = await holder.resolveCredentialOffer(offerUri)
@@ -234,7 +259,7 @@ export class PersonaWallet {
         submitted: result.submitted,
         verifierResponse: result.state ? { state: result.state } : undefined,
         error: result.error,
-        ...(result.specVersion ? { check: 'spec-version' as const } : {}),
+        ...(result.specVersion ? { check: 'spec-version' as const } : result.predicateUnsatisfied ? { check: 'predicates' as const } : {}),
         fault,
       }
     } finally {
@@ -245,19 +270,26 @@ export class PersonaWallet {
   public async credentials(): Promise<HeldCredential[]> {
     const sdJwts = await this.agent.sdJwtVc.getAll()
     const w3c = await this.agent.w3cCredentials.getAll()
-    return [...sdJwts, ...w3c].map(describe)
+    const anoncreds = await this.agent.modules.anoncreds.getCredentials({})
+    return [...[...sdJwts, ...w3c].map(describe), ...anoncreds.map(describeAnonCreds)]
   }
 
   public forgetCredentials(): Promise<void> {
     return this.serialize(async () => {
       for (const record of await this.agent.sdJwtVc.getAll()) await this.agent.sdJwtVc.deleteById(record.id)
       for (const record of await this.agent.w3cCredentials.getAll()) await this.agent.w3cCredentials.deleteById(record.id)
+      const holder = this.agent.dependencyManager.resolve<AnonCredsHolderService>(AnonCredsHolderServiceSymbol)
+      for (const { credentialId } of await this.agent.modules.anoncreds.getCredentials({})) await holder.deleteCredential(this.agent.context, credentialId)
     })
   }
 
   public close(): Promise<void> {
     return this.shutdownAgent()
   }
+}
+
+function describeAnonCreds(credential: AnonCredsCredentialInfo): HeldCredential {
+  return { id: credential.credentialId, format: 'anoncreds', type: credential.schemaId, issuer: credential.credentialDefinitionId, claims: credential.attributes }
 }
 
 function describeRejection(body: unknown): string {

@@ -1,3 +1,4 @@
+import { AnonCredsDidCommCredentialFormatService, AnonCredsDidCommProofFormatService } from '@credo-ts/anoncreds'
 import { type Agent, W3cCredentialsModule } from '@credo-ts/core'
 import {
   DidCommAutoAcceptCredential,
@@ -9,6 +10,8 @@ import {
   DidCommProofV2Protocol,
 } from '@credo-ts/didcomm'
 import type { Express } from 'express'
+import { join } from 'node:path'
+import { type AnonCredsBackendModule, createAnonCredsModule, FileAnonCredsRegistry } from '../anoncreds'
 import { ConnectionlessProblemReportsModule } from './ConnectionlessProblemReports'
 import { credoDocumentLoader } from './credoDocumentLoader'
 import { ExpressInboundTransport } from './ExpressInboundTransport'
@@ -25,11 +28,25 @@ export interface DidCommAgentOptions {
   holderDid?: () => string | undefined
   /** Replaces the DIF Presentation Exchange format service (the fault-injecting wallet wraps it). */
   presentationExchange?: DidCommDifPresentationExchangeProofFormatService
+  /** AnonCreds for issue-credential v2 and present-proof v2 (see `anonCredsModule`). */
+  anoncreds: AnonCredsBackendModule
+  /** Replaces the AnonCreds proof format service (the fault-injecting wallet wraps it). */
+  anonCredsProofFormat?: AnonCredsDidCommProofFormatService
 }
 
 /**
- * The Credo modules of a DIDComm v1 party over HTTP: issue-credential v2 with W3C JSON-LD credentials,
- * present-proof v2 with DIF Presentation Exchange, JSON-LD contexts served locally, and Bitstring Status
+ * The AnonCreds module of a DIDComm party: the native library when installed, else WASM; schemas and credential
+ * definitions in a file registry the issuer, holders and verifiers share (INTEROP_ANONCREDS_REGISTRY_DIR, by
+ * default `<data dir>/anoncreds-registry`).
+ */
+export function anonCredsModule(dataDir: string, onProgress?: (message: string) => void) {
+  const directory = process.env.INTEROP_ANONCREDS_REGISTRY_DIR ?? join(dataDir, 'anoncreds-registry')
+  return createAnonCredsModule({ registries: [new FileAnonCredsRegistry(directory)], autoCreateLinkSecret: true, onProgress })
+}
+
+/**
+ * The Credo modules of a DIDComm v1 party over HTTP: issue-credential v2 with W3C JSON-LD and AnonCreds credentials,
+ * present-proof v2 with DIF Presentation Exchange and AnonCreds proofs, JSON-LD contexts served locally, and Bitstring Status
  * List checks. Exchanges start from out-of-band invitations without a connection; content is accepted
  * automatically only when it is what was offered or asked for.
  */
@@ -41,11 +58,18 @@ export function didCommModules(options: DidCommAgentOptions) {
       connections: { autoAcceptConnections: true },
       credentials: {
         autoAcceptCredentials: DidCommAutoAcceptCredential.ContentApproved,
-        credentialProtocols: [new DidCommCredentialV2Protocol({ credentialFormats: [new HolderBoundJsonLdFormatService(options.holderDid)] })],
+        credentialProtocols: [new DidCommCredentialV2Protocol({ credentialFormats: [new HolderBoundJsonLdFormatService(options.holderDid), new AnonCredsDidCommCredentialFormatService()] })],
       },
       proofs: {
         autoAcceptProofs: DidCommAutoAcceptProof.ContentApproved,
-        proofProtocols: [new DidCommProofV2Protocol({ proofFormats: [options.presentationExchange ?? new DidCommDifPresentationExchangeProofFormatService()] })],
+        proofProtocols: [
+          new DidCommProofV2Protocol({
+            proofFormats: [
+              options.presentationExchange ?? new DidCommDifPresentationExchangeProofFormatService(),
+              options.anonCredsProofFormat ?? new AnonCredsDidCommProofFormatService(),
+            ],
+          }),
+        ],
       },
       mediator: false,
       mediationRecipient: false,
@@ -53,6 +77,7 @@ export function didCommModules(options: DidCommAgentOptions) {
     w3cCredentials: new W3cCredentialsModule({ documentLoader: credoDocumentLoader }),
     jsonLdCredentials: new LabJsonLdCredentialModule(),
     connectionlessProblemReports: new ConnectionlessProblemReportsModule(),
+    anoncreds: options.anoncreds,
   }
 }
 

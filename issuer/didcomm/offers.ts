@@ -1,3 +1,5 @@
+import { DidCommCredentialPreviewAttribute } from '@credo-ts/didcomm'
+import { toAnonCredsValues } from '../../common/anoncreds'
 import { LDP_PROOF_TYPE } from '../../common/didcomm/ldp'
 import type { DidCommAgentApi } from '../../common/didcomm/modules'
 import type { CredentialType } from '../../common/credentialTypes'
@@ -10,23 +12,36 @@ export interface DidCommOffer {
   offerUri: string
 }
 
+/** What an offer is made under: a JSON-LD credential signed by the issuer's DID, or an AnonCreds credential definition. */
+export type DidCommOfferFormat = { format: 'ldp_vc'; issuerDid: string } | { format: 'anoncreds'; credentialDefinitionId: string }
+
 /**
- * Offers a JSON-LD credential over DIDComm v1 to whoever accepts the invitation (no connection first):
- * the wallet asks for it bound to its DID, and the agent signs it then, automatically.
+ * Offers a credential over DIDComm v1 to whoever accepts the invitation (no connection first): a JSON-LD credential
+ * the wallet asks for bound to its DID, or an AnonCreds credential (claims as strings, dates as YYYYMMDD) it asks
+ * for blinded to its link secret; the agent issues it then, automatically.
  */
 export async function createDidCommOffer(
   didcomm: DidCommAgentApi,
   invitationDomain: string,
-  offer: { issuerDid: string; label: string; type: CredentialType; metadata: OfferMetadata },
+  offer: { label: string; type: CredentialType; metadata: OfferMetadata; under: DidCommOfferFormat },
 ): Promise<DidCommOffer> {
+  const { under } = offer
   const { message, credentialExchangeRecord } = await didcomm.credentials.createOffer({
     protocolVersion: 'v2',
-    credentialFormats: {
-      jsonld: {
-        credential: ldpCredential(offer.type, offer.issuerDid, offer.metadata),
-        options: { proofType: LDP_PROOF_TYPE, proofPurpose: 'assertionMethod' },
-      },
-    },
+    credentialFormats:
+      under.format === 'anoncreds'
+        ? {
+            anoncreds: {
+              credentialDefinitionId: under.credentialDefinitionId,
+              attributes: Object.entries(toAnonCredsValues(offer.type, offer.metadata.claims)).map(([name, value]) => new DidCommCredentialPreviewAttribute({ name, value })),
+            },
+          }
+        : {
+            jsonld: {
+              credential: ldpCredential(offer.type, under.issuerDid, offer.metadata),
+              options: { proofType: LDP_PROOF_TYPE, proofPurpose: 'assertionMethod' },
+            },
+          },
   })
   const invitation = await didcomm.oob.createInvitation({ handshake: false, messages: [message], label: offer.label })
   return { offerId: credentialExchangeRecord.id, offerUri: invitation.outOfBandInvitation.toUrl({ domain: invitationDomain }) }

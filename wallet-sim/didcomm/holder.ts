@@ -1,14 +1,14 @@
-import type { EventEmitter, W3cCredentialRecord } from '@credo-ts/core'
-import { type DidCommOutOfBandInvitation, DidCommCredentialState, DidCommProofState } from '@credo-ts/didcomm'
+import type { EventEmitter } from '@credo-ts/core'
+import { type CredentialRecordBinding, type DidCommOutOfBandInvitation, DidCommCredentialState, DidCommProofState } from '@credo-ts/didcomm'
 import type { DidCommAgentApi } from '../../common/didcomm/modules'
 import { specVersionMismatch } from '../../common/specVersions'
 import { credentialExchangeReaching, proofExchangeReaching } from './exchanges'
+import { UnsatisfiedPredicateError } from './FaultInjectingAnonCredsProofFormat'
 
 /** The parts of a holder agent a DIDComm exchange uses. */
 export interface DidCommHolderAgent {
   events: EventEmitter
   didcomm: DidCommAgentApi
-  w3cCredentials: { getById(id: string): Promise<W3cCredentialRecord> }
   /** How the holder names itself to the other party. */
   label: string
 }
@@ -20,6 +20,8 @@ export interface DidCommPresentationResult {
   error?: string
   /** The spec-version mismatch the error shows, when it shows one. */
   specVersion?: string
+  /** The wallet holds the credential asked for, but its values do not satisfy a predicate of the request. */
+  predicateUnsatisfied?: boolean
 }
 
 const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error))
@@ -36,8 +38,8 @@ async function openInvitation(agent: DidCommHolderAgent, url: string, kind: 'iss
   return { invitation, threadId: thread?.thid ?? String(message['@id']) }
 }
 
-/** Accepts the credential offer in an out-of-band invitation, bound to the holder's DID; returns the stored credentials. */
-export async function acceptDidCommOffer(agent: DidCommHolderAgent, url: string): Promise<W3cCredentialRecord[]> {
+/** Accepts the credential offer in an out-of-band invitation (bound to the holder's DID, or its link secret); returns where the credentials are stored. */
+export async function acceptDidCommOffer(agent: DidCommHolderAgent, url: string): Promise<CredentialRecordBinding[]> {
   const { invitation, threadId } = await openInvitation(agent, url, 'issue-credential')
   const offered = credentialExchangeReaching(agent.events, threadId, [DidCommCredentialState.OfferReceived])
   await agent.didcomm.oob.receiveInvitation(invitation, { label: agent.label })
@@ -46,7 +48,7 @@ export async function acceptDidCommOffer(agent: DidCommHolderAgent, url: string)
   await agent.didcomm.credentials.acceptOffer({ credentialExchangeRecordId: offer.id })
   const exchange = await finished
   if (exchange.state !== DidCommCredentialState.Done) throw new Error(`The issuer ended the exchange (${exchange.state}): ${exchange.errorMessage ?? 'no reason given'}`)
-  return Promise.all(exchange.credentials.map(({ credentialRecordId }) => agent.w3cCredentials.getById(credentialRecordId)))
+  return exchange.credentials
 }
 
 /** Answers the presentation request in an out-of-band invitation with the credentials that satisfy it. */
@@ -60,6 +62,7 @@ export async function presentOverDidComm(agent: DidCommHolderAgent, url: string)
     selected = await agent.didcomm.proofs.selectCredentialsForRequest({ proofExchangeRecordId: request.id })
   } catch (error) {
     const reason = describeError(error)
+    if (error instanceof UnsatisfiedPredicateError) return { submitted: false, error: reason, predicateUnsatisfied: true }
     return { submitted: false, error: `This wallet holds no credentials that satisfy the request: ${reason}`, specVersion: specVersionMismatch(reason) }
   }
   const finished = proofExchangeReaching(agent.events, threadId, [DidCommProofState.Done, DidCommProofState.Abandoned, DidCommProofState.Declined])

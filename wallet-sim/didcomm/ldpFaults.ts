@@ -47,6 +47,8 @@ export async function applyLdpFault(fault: Fault | undefined, presentation: Json
       )
     case 'wrong-holder-key':
       return tools.sign(alterSubjects(presentation, () => undefined), await tools.foreignKey(), request)
+    case 'alter-raw':
+      throw new Error('The alter-raw fault applies to AnonCreds proofs only (a JSON-LD credential has no encoded values)')
     case 'replay':
       if (!tools.lastPresentation) throw new Error('Nothing to replay: this wallet has not presented over DIDComm before')
       return tools.lastPresentation
