@@ -1,5 +1,5 @@
 import type { CredentialFormat } from '../common/credentialTypes'
-import { type Capabilities, type Protocol, supports } from '../common/protocols'
+import { type Capabilities, PROTOCOL_FORMATS, type Protocol, supports } from '../common/protocols'
 import { callJson } from './client'
 import type { Endpoints } from './steps'
 
@@ -31,7 +31,8 @@ export function unsupportedReason(parties: PartyCapabilities, protocol: Protocol
     const reason = parties[role].capabilities?.pending?.[format]
     return reason ? [`${role}: ${reason}`] : []
   })
-  if (pending.length) return pending.join('; ')
+  // a format still being prepared is pending only over the protocols that carry it
+  if (pending.length && PROTOCOL_FORMATS[protocol].includes(format)) return pending.join('; ')
   const answered = lacking.filter((role) => !parties[role].error)
   const names = answered.length > 1 ? `${answered.slice(0, -1).join(', ')} and ${answered.at(-1)}` : answered[0]
   const reasons = [

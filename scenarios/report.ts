@@ -86,6 +86,12 @@ export function formatText(report: RunReport): string {
     if (r.status === 'fail') lines.push(`    ✗ ${describeFailure(r)}`)
   }
   lines.push('', `${report.passed} passed, ${report.failed} failed, ${report.unsupported} unsupported (not run)`)
+  // a combination no party pair could run at all, with why; a single variant left out is in the JSON and HTML reports
+  const combinations = new Map<string, RunReport['results']>()
+  for (const r of report.results) combinations.set(`${r.protocol} ${r.format}`, [...(combinations.get(`${r.protocol} ${r.format}`) ?? []), r])
+  for (const [combination, rows] of combinations) {
+    if (rows.every((r) => r.status === 'unsupported')) lines.push(`  not run: ${pad(combination, 20)} ${rows.find((r) => r.failure?.reason)?.failure?.reason ?? ''}`)
+  }
   for (const t of report.timings) {
     const show = (label: string, s?: StepTiming) => (s ? `${label} mean ${s.meanMs} ms (max ${s.maxMs}, n=${s.count})` : `${label} -`)
     lines.push(`  ${pad(`${t.protocol} ${t.format}`, 22)} ${show('issue', t.issue)}; ${show('present', t.present)}`)

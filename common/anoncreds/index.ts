@@ -4,6 +4,6 @@ export { encodeAnonCredsValue, findMisencodedAttributes, type MisencodedAttribut
 export { AnonCredsInputError, AnonCredsLibraryError, AnonCredsUnsupportedError } from './errors'
 export { FileAnonCredsRegistry } from './FileAnonCredsRegistry'
 export { credentialDefinitionIdFor, fileRegistryIdentifier, parseCredentialDefinitionId, parseSchemaId, schemaIdFor } from './identifiers'
-export { type AnonCredsIssuerMaterial, type CredentialDefinitionRequest, ensureCredentialDefinition, exportIssuerMaterial, importIssuerMaterial } from './issuerMaterial'
+export { type AnonCredsIssuerMaterial, type CredentialDefinitionRequest, ensureCredentialDefinition, exportIssuerMaterial, findCreatedCredentialDefinition, importIssuerMaterial } from './issuerMaterial'
 export { selectFromOneCredential } from './selectFromOneCredential'
 export { CREDENTIAL_DEFINITION_TAG, credentialDefinitionRequest, dateInt, toAnonCredsValues } from './credentialTypes'

@@ -34,6 +34,13 @@ export interface CredentialDefinitionRequest {
  * The issuer's credential definition for a schema, made only the first time: generating one takes minutes in
  * WASM, and its private key lives in the agent's database, so later starts find and reuse it.
  */
+/** The id of the credential definition this agent already made for `request`, if it made one. */
+export async function findCreatedCredentialDefinition(agent: Agent, request: CredentialDefinitionRequest): Promise<string | undefined> {
+  const schemaId = schemaIdFor(request.issuerId, request.name, request.version)
+  const [existing] = await agent.dependencyManager.resolve(AnonCredsApi).getCreatedCredentialDefinitions({ schemaId, tag: request.tag, issuerId: request.issuerId })
+  return existing?.credentialDefinitionId
+}
+
 export async function ensureCredentialDefinition(agent: Agent, request: CredentialDefinitionRequest): Promise<{ schemaId: string; credentialDefinitionId: string; created: boolean }> {
   const anoncreds = agent.dependencyManager.resolve(AnonCredsApi)
   const schema: AnonCredsSchema = { issuerId: request.issuerId, name: request.name, version: request.version, attrNames: request.attrNames }
@@ -46,8 +53,8 @@ export async function ensureCredentialDefinition(agent: Agent, request: Credenti
   } else if (!sameNames(resolved.schema.attrNames, assertAttributeNames(request.attrNames))) {
     throw new AnonCredsInputError(`Schema ${schemaId} is registered with other attributes (${resolved.schema.attrNames.join(', ')}): publish a new version`)
   }
-  const [existing] = await anoncreds.getCreatedCredentialDefinitions({ schemaId, tag: request.tag, issuerId: request.issuerId })
-  if (existing) return { schemaId, credentialDefinitionId: existing.credentialDefinitionId, created: false }
+  const existing = await findCreatedCredentialDefinition(agent, request)
+  if (existing) return { schemaId, credentialDefinitionId: existing, created: false }
   const registered = await anoncreds.registerCredentialDefinition({
     credentialDefinition: { issuerId: request.issuerId, schemaId, tag: request.tag },
     options: { supportRevocation: false },

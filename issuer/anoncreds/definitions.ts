@@ -2,7 +2,7 @@ import type { Agent, Kms } from '@credo-ts/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { type AnonCredsIssuerMaterial, credentialDefinitionRequest, ensureCredentialDefinition, importIssuerMaterial } from '../../common/anoncreds'
+import { type AnonCredsIssuerMaterial, credentialDefinitionRequest, ensureCredentialDefinition, findCreatedCredentialDefinition, importIssuerMaterial } from '../../common/anoncreds'
 import type { CredentialType } from '../../common/credentialTypes'
 import type { PartyIdentity } from '../../common/identities'
 import type { JurisdictionIssuer } from '../jurisdictions'
@@ -53,11 +53,16 @@ export async function startAnonCredsDefinitions(options: AnonCredsDefinitionsOpt
     for (const typeId of issuer.credentialTypes) {
       const type = options.types.get(typeId)
       if (!type?.anoncreds) continue
+      const issuerId = options.identities.get(issuer.key)!.did
       const imported = material?.definitions[typeId]
-      if (imported && material.issuerId === options.identities.get(issuer.key)?.did) {
+      if (imported && material.issuerId === issuerId) {
         await importIssuerMaterial(options.agent, imported)
-        ready.set(key(issuer.key, typeId), { issuerId: material.issuerId, credentialDefinitionId: imported.credentialDefinitionId })
-      } else toGenerate.push({ issuer, type })
+        ready.set(key(issuer.key, typeId), { issuerId, credentialDefinitionId: imported.credentialDefinitionId })
+        continue
+      }
+      const made = await findCreatedCredentialDefinition(options.agent, credentialDefinitionRequest(type, issuerId)!)
+      if (made) ready.set(key(issuer.key, typeId), { issuerId, credentialDefinitionId: made })
+      else toGenerate.push({ issuer, type })
     }
   }
   const total = ready.size + toGenerate.length
@@ -94,7 +99,8 @@ export async function startAnonCredsDefinitions(options: AnonCredsDefinitionsOpt
       if (failure) return `AnonCreds credential definition generation failed: ${failure}`
       if (ready.size >= total) return undefined
       const waiting = toGenerate.filter(({ issuer, type }) => !ready.has(key(issuer.key, type.id))).map(({ issuer, type }) => `${issuer.key} ${type.id}`)
-      return `AnonCreds credential definitions are being generated (${Math.round((100 * ready.size) / total)}%: ${ready.size} of ${total} ready; waiting: ${waiting.join(', ')})`
+      const shown = waiting.length > 3 ? `${waiting.slice(0, 3).join(', ')} and ${waiting.length - 3} more` : waiting.join(', ')
+      return `AnonCreds credential definitions are being generated (${Math.round((100 * ready.size) / total)}%: ${ready.size} of ${total} ready; waiting: ${shown})`
     },
   }
 }
