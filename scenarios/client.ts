@@ -10,26 +10,41 @@ export class ServiceCallError extends Error {
   }
 }
 
+/** What a service answered to a JSON call: the response, its body, and the body's value when it is JSON. */
+export interface JsonAnswer {
+  response: Response
+  text: string
+  parsed: unknown
+  isJson: boolean
+}
+
+/** Sends `body` as JSON (with the API key as a bearer token) and reads the answer; a fetch that fails rejects as fetch does. */
+export async function exchangeJson(method: string, url: string, body?: unknown, apiKey?: string, signal?: AbortSignal): Promise<JsonAnswer> {
+  const response = await fetch(url, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  })
+  const text = await response.text()
+  try {
+    return { response, text, parsed: text ? JSON.parse(text) : undefined, isJson: true }
+  } catch {
+    return { response, text, parsed: undefined, isJson: false }
+  }
+}
+
 /** JSON over HTTP between the runner and the services, with errors that name the call. */
 export async function callJson<T>(method: string, url: string, body?: unknown, apiKey?: string): Promise<T> {
-  let response: Response
+  let answer: JsonAnswer
   try {
-    response = await fetch(url, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
+    answer = await exchangeJson(method, url, body, apiKey)
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message
     throw new ServiceCallError(`${method} ${url} could not be reached: ${cause}`, url)
   }
-  const text = await response.text()
-  let parsed: unknown
-  try {
-    parsed = text ? JSON.parse(text) : undefined
-  } catch {
-    if (response.ok) throw new ServiceCallError(`${method} ${new URL(url).pathname} answered ${response.status} with something other than JSON`, url, response.status)
-  }
+  const { response, text, parsed, isJson } = answer
+  if (!isJson && response.ok) throw new ServiceCallError(`${method} ${new URL(url).pathname} answered ${response.status} with something other than JSON`, url, response.status)
   if (!response.ok) {
     const message = (parsed as { message?: string } | undefined)?.message ?? text
     throw new ServiceCallError(`${method} ${new URL(url).pathname} answered ${response.status}: ${message}`, url, response.status)
