@@ -3,10 +3,10 @@ import { createAgent } from '../common/agent'
 import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
 import { fullCapabilities } from '../common/protocols'
 import { type CredentialFormat, type CredentialType, loadCredentialTypes } from '../common/credentialTypes'
-import { type AnonCredsDefinitions, loadIssuerMaterial, startAnonCredsDefinitions } from './anoncreds/definitions'
+import { type AnonCredsDefinitions, type IssuerMaterialFile, loadIssuerMaterial, startAnonCredsDefinitions } from './anoncreds/definitions'
 import type { DatabaseConfig } from '../common/db'
 import { createApp, finishApp, handle, HttpError, listen, requireApiKey } from '../common/http'
-import { ensureIdentity, identityMigrations, importIdentity, type PartyIdentity } from '../common/identities'
+import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
 import { guardOid4vcRoutes } from '../common/oid4vcRoutes'
 import { masterSecretFor } from '../common/secrets'
 import { queryAuthorization } from '../trust-registry/client'
@@ -103,10 +103,12 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     dispatcher: options.notificationRetryBaseMs ? { retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: options.notificationRetryBaseMs } } : undefined,
   })
 
+  const materials = new Map<string, IssuerMaterialFile>()
   for (const party of [...jurisdictions, ...certifiers]) {
     // imported AnonCreds material names its issuer's DID: the jurisdiction signs with that DID's key
     const material = loadIssuerMaterial(anonCredsMaterialDir, party.key)
-    identities.set(party.key, material ? await importIdentity(agent, db, party.key, material.issuerPrivateJwk) : await ensureIdentity(agent, db, party.key))
+    if (material) materials.set(party.key, material)
+    identities.set(party.key, await ensureIdentity(agent, db, party.key, material && { did: material.issuerId, privateJwk: material.issuerPrivateJwk }))
   }
   for (const jurisdiction of jurisdictions) {
     const identity = identities.get(jurisdiction.key)!
@@ -122,7 +124,7 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     else await agent.openid4vc.issuer.createIssuer({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
   }
 
-  anonCreds = await startAnonCredsDefinitions({ agent, jurisdictions, identities, types, materialDir: anonCredsMaterialDir })
+  anonCreds = await startAnonCredsDefinitions({ agent, jurisdictions, identities, types, materials })
 
   const allocateStatus = (issuerKey: string, credentialRef?: string) => status.allocate(statusListIds.get(issuerKey)!, credentialRef)
   const registry = new DeathRegistry({

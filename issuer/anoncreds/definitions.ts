@@ -31,14 +31,14 @@ export interface AnonCredsDefinitionsOptions {
   jurisdictions: JurisdictionIssuer[]
   identities: Map<string, PartyIdentity>
   types: Map<string, CredentialType>
-  /** Existing material to import instead of generating (test fixtures, or definitions made elsewhere). */
-  materialDir?: string
+  /** Existing material to import instead of generating (test fixtures, or definitions made elsewhere), by issuer key. */
+  materials: Map<string, IssuerMaterialFile>
   onProgress?: (message: string) => void
 }
 
 /**
  * Each jurisdiction's AnonCreds credential definition for each credential type it issues, under the jurisdiction's
- * own DID (so the trust registry vouches for it as for its other credentials). Material found in `materialDir` (whose
+ * own DID (so the trust registry vouches for it as for its other credentials). Material given in `materials` (whose
  * DID the jurisdiction was given) is imported at once; the rest is generated in the background under the jurisdiction's own DID
  * (about a minute each in WASM, on all cores but one), kept in the issuer's database and reused on later starts.
  * Until every definition is ready, `pending()` says how far generation is.
@@ -49,7 +49,7 @@ export async function startAnonCredsDefinitions(options: AnonCredsDefinitionsOpt
   const key = (issuerKey: string, typeId: string) => `${issuerKey}/${typeId}`
   const toGenerate: { issuer: JurisdictionIssuer; type: CredentialType }[] = []
   for (const issuer of options.jurisdictions) {
-    const material = loadIssuerMaterial(options.materialDir, issuer.key)
+    const material = options.materials.get(issuer.key)
     for (const typeId of issuer.credentialTypes) {
       const type = options.types.get(typeId)
       if (!type?.anoncreds) continue
