@@ -3,8 +3,12 @@ import {
   Agent,
   type AgentDependencies,
   ConsoleLogger,
+  DidsModule,
+  JwkDidResolver,
+  KeyDidResolver,
   LogLevel,
   type ModulesMap,
+  PeerDidResolver,
   StorageVersionRecord,
   StorageVersionRepository,
   UpdateAssistant,
@@ -12,8 +16,9 @@ import {
 import { agentDependencies } from '@credo-ts/node'
 import { EventEmitter as NodeEventEmitter } from 'node:events'
 import { type Database, type DatabaseConfig, type Migration, openDatabase } from './db'
-import { agentMigrations, PersistenceModule } from './persistence'
-import { masterSecretFor } from './secrets'
+import { AgentFetchWebDidResolver } from './net/webDidResolver'
+import { agentMigrations, PersistenceModule, sealClearPrivateRecords } from './persistence'
+import { masterSecretFor, Sealer } from './secrets'
 import { installFastStatusListDecoding } from './status/fastStatusListDecoding'
 
 export interface AgentOptions<Modules extends ModulesMap> {
@@ -22,8 +27,13 @@ export interface AgentOptions<Modules extends ModulesMap> {
   modules: Modules
   /** The service's own tables, kept in the same database as the agent's records. */
   migrations?: Migration[]
-  /** Replaces the HTTP client the agent uses (the fault-injecting wallet wraps it). */
+  /** Replaces the HTTP client the agent uses (the issuer and verifier guard it, the fault-injecting wallet wraps it). */
   fetch?: AgentDependencies['fetch']
+  /**
+   * Credo's `allowInsecureHttpUrls`: plain-http URLs in offers, metadata and requests. Only for a service itself served
+   * over http (on loopback, or with --allow-insecure-http). Default false.
+   */
+  allowInsecureHttp?: boolean
 }
 
 /** Each DIDComm message in flight waits on one listener: concurrent exchanges exceed Node's default warning cap of 10. */
@@ -38,15 +48,22 @@ class ConcurrentEventEmitter extends NodeEventEmitter {
 export async function createAgent<Modules extends ModulesMap>(options: AgentOptions<Modules>) {
   installFastStatusListDecoding()
   const db: Database = await openDatabase(options.database, [...agentMigrations, ...(options.migrations ?? [])])
+  const masterSecret = masterSecretFor(options.dataDir)
+  // private records an earlier version kept in clear are sealed before anything reads them
+  await sealClearPrivateRecords(db, new Sealer(masterSecret))
   const logLevel = process.env.CREDO_LOG_LEVEL as keyof typeof LogLevel | undefined
   const agent = new Agent({
     config: {
       logger: new ConsoleLogger(logLevel ? LogLevel[logLevel] : LogLevel.off),
-      // the lab runs services on loopback over plain HTTP; production sets public HTTPS URLs
-      allowInsecureHttpUrls: true,
+      allowInsecureHttpUrls: options.allowInsecureHttp ?? false,
     },
     dependencies: { ...agentDependencies, EventEmitterClass: ConcurrentEventEmitter as AgentDependencies['EventEmitterClass'], ...(options.fetch ? { fetch: options.fetch } : {}) },
-    modules: { persistence: new PersistenceModule(db, masterSecretFor(options.dataDir)), ...options.modules },
+    modules: {
+      persistence: new PersistenceModule(db, masterSecret),
+      // did:web through the agent's own HTTP client (Credo's resolver would fetch any host)
+      dids: new DidsModule({ resolvers: [new AgentFetchWebDidResolver(), new KeyDidResolver(), new PeerDidResolver(), new JwkDidResolver()] }),
+      ...options.modules,
+    },
   })
   if (!(await db.query('SELECT 1 FROM credo_records LIMIT 1')).length) {
     // a new store starts at the current storage version (Askar does the same when it creates a wallet)

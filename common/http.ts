@@ -1,9 +1,10 @@
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express'
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { UnstorableValueError } from './db/storable'
+import { registerLabService } from './net/outboundPolicy'
 
 /** An error whose message is safe to show the caller; `status` is always a 4xx unless the fault is ours. */
 export class HttpError extends Error {
@@ -34,6 +35,9 @@ export const handle =
 
 /** Requires `Authorization: Bearer <key>` matching one of `keys`. */
 export function requireApiKey(keys: readonly string[]): RequestHandler {
+  // an empty key would match a request that presents none
+  if (!keys.length) throw new Error('An admin route needs at least one API key')
+  if (keys.some((key) => !key)) throw new Error('An admin API key is empty: it would let any request through')
   const accepted = keys.map((k) => Buffer.from(k))
   return (req: Request, _res: Response, next: NextFunction) => {
     const header = req.header('authorization') ?? ''
@@ -62,22 +66,27 @@ const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   })
 }
 
+/** Apps from `createApp` whose `finishApp` has not run yet: some route or key may still be missing. */
+const startingApps = new WeakSet<Express>()
+
 /** An express app with JSON parsing and a size limit; call `finishApp` after adding routes. */
 export function createApp(): Express {
   const app = express()
+  startingApps.add(app)
   app.disable('x-powered-by')
   app.use(express.json({ limit: '256kb' }))
   app.use(express.urlencoded({ extended: false, limit: '256kb' }))
   return app
 }
 
-/** Adds the 404 and error handlers; must come after every route. */
+/** Adds the 404 and error handlers; must come after every route. From then on the app is ready (see `listen`). */
 export function finishApp(app: Express): Express {
   app.use((req, res, next) => {
     // Credo's OID4VC routers call next() after answering; only unanswered requests are a 404
     if (!res.headersSent) next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`))
   })
   app.use(errorHandler)
+  startingApps.delete(app)
   return app
 }
 
@@ -88,19 +97,37 @@ export interface Listening {
   close(): Promise<void>
 }
 
+/** Seconds a caller should wait before retrying a service that is starting. */
+const STARTING_RETRY_AFTER_S = 1
+
+/**
+ * Listens on `port`. A service may listen before its routes exist (it needs its own URL to build its agent): until
+ * `finishApp(app)` has run, every request, `/health` included, gets 503 with `Retry-After`, never a 404 from a route
+ * not mounted yet; from then on the app answers.
+ */
 export async function listen(app: Express, port = 0, host = '127.0.0.1'): Promise<Listening> {
-  const server = app.listen(port, host)
+  const server = createServer((req, res) => {
+    if (!startingApps.has(app)) return void app(req, res)
+    req.resume()
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(STARTING_RETRY_AFTER_S) })
+    res.end(JSON.stringify({ error: 'starting', message: `The service is starting: retry in ${STARTING_RETRY_AFTER_S} s (GET /health answers 200 once it is ready)` }))
+  })
+  server.listen(port, host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)
   })
   const actual = (server.address() as AddressInfo).port
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`
+  // the lab's services in one process reach each other through the outbound guard
+  const withdraw = registerLabService(url)
   return {
     server,
     port: actual,
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
+        withdraw()
         server.closeAllConnections()
         server.close(() => resolve())
       }),

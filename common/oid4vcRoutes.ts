@@ -21,12 +21,34 @@ function oauthError(res: Response, status: number, error: string, description: s
 }
 
 /**
+ * Credo refuses an access token with a 403 and a malformed challenge (`Bearer error, error_description, scope`): the
+ * answer RFC 6750 §3.1 asks for is a 401 `invalid_token` (or no error code when no token was sent), 403 only for
+ * `insufficient_scope`. Returns the body.
+ */
+function tokenRefusal(res: Response, challenge: string): string {
+  const scheme = /^DPoP\b/.test(challenge) ? 'DPoP' : 'Bearer'
+  const error = /error="([^"]+)"/.exec(challenge)?.[1]
+  res.type('application/json')
+  if (!error) {
+    res.status(401).set('WWW-Authenticate', scheme)
+    return JSON.stringify({ error: 'invalid_token', error_description: 'This endpoint needs an access token: send Authorization: Bearer <access_token> (RFC 6750 §2.1)' })
+  }
+  const description =
+    error === 'invalid_token'
+      ? 'The access token is not valid: altered, expired or not issued by this issuer; ask the token endpoint for a new one (RFC 6750 §3.1 invalid_token)'
+      : (/error_description="([^"]*)"/.exec(challenge)?.[1] ?? `The access token was refused (RFC 6750 §3.1 ${error})`)
+  res.status(error === 'insufficient_scope' ? 403 : 401).set('WWW-Authenticate', `${scheme} error="${error}", error_description="${description}"`)
+  return JSON.stringify({ error, error_description: description })
+}
+
+/**
  * In front of Credo's OID4VCI / OID4VP routes (mount it before the agent is created, so before them):
  * a path that is not valid URL encoding gets a 400, and an id this service does not host a 404, both as
  * OAuth errors. Credo would answer the first with a 500 (its error middleware needs the request context
  * its id handler never set) and the second with an HTML "Not found". A POST body must be form or JSON
  * parameters (Credo answers anything else with a 500). The error responses Credo sends without a body
- * (unknown offer, expired session) get an OAuth error body.
+ * (unknown offer, expired session) get an OAuth error body; its refusals of an access token become RFC 6750 answers.
+ * A 5xx that still leaves is logged: the service's own checks answer a client's mistakes before Credo sees them.
  */
 export function guardOid4vcRoutes(options: Oid4vcRoutesGuardOptions): RequestHandler {
   const base = options.basePath.replace(/\/+$/, '')
@@ -57,6 +79,10 @@ export function guardOid4vcRoutes(options: Oid4vcRoutesGuardOptions): RequestHan
     if (refusal) return oauthError(res, 400, 'invalid_request', refusal)
     const send = res.send.bind(res)
     res.send = (body?: unknown) => {
+      // what the request got wrong is answered with a 4xx before Credo sees it; a 5xx left is this service's fault
+      if (res.statusCode >= 500) console.error(`[${options.actor}] ${req.method} ${req.path} answered ${res.statusCode} (a fault of the service; CREDO_LOG_LEVEL=error shows Credo's trace): ${String(body).slice(0, 300)}`)
+      const challenge = res.get('www-authenticate')
+      if (challenge && !body && (res.statusCode === 401 || res.statusCode === 403)) return send(tokenRefusal(res, challenge))
       if (res.statusCode < 400 || /json/.test(String(res.get('content-type') ?? ''))) return send(body)
       res.type('application/json')
       const description = typeof body === 'string' && body ? body : `The ${options.actor} refused the request (HTTP ${res.statusCode})`

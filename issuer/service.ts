@@ -1,20 +1,28 @@
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { createAgent } from '../common/agent'
+import { ensureLdpDid, type LdpDid } from '../common/didcomm/ldpDid'
 import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
 import { fullCapabilities } from '../common/protocols'
 import { type CredentialFormat, type CredentialType, loadCredentialTypes } from '../common/credentialTypes'
-import { type AnonCredsDefinitions, type IssuerMaterialFile, loadIssuerMaterial, startAnonCredsDefinitions } from './anoncreds/definitions'
+import { type AnonCredsDefinitions, startAnonCredsDefinitions } from './anoncreds/definitions'
+import { chooseAnonCredsMaterial } from './anoncreds/material'
 import type { DatabaseConfig } from '../common/db'
 import { createApp, finishApp, handle, HttpError, listen, requireApiKey } from '../common/http'
 import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
 import { guardOid4vcRoutes } from '../common/oid4vcRoutes'
+import { guardedFetch } from '../common/net/guardedFetch'
+import { OutboundPolicy } from '../common/net/outboundPolicy'
 import { masterSecretFor } from '../common/secrets'
-import { queryAuthorization } from '../trust-registry/client'
+import { resolveFederatedTrust } from '../trust-registry/federation'
+import { registryKeyPin, registryKeyPinMigrations } from '../trust-registry/keyPin'
 import { credentialConfigurations } from './credentialConfigurations'
 import { createCredentialMapper } from './credentialMapper'
 import { type JurisdictionIssuer, loadHostedParties } from './jurisdictions'
 import { createNotificationRouter, DEFAULT_RETRY_POLICY, notificationHubMigrations, openNotificationHub } from './notifications'
 import { createOffer, type OfferChannels } from './offers'
+import { redemptionMigrations, redemptionRules, type RedemptionDependencies } from './redemption'
+import { authorizationDetailsMigrations, authorizationDetailsRules, serverMetadataRules } from './authorizationDetails'
+import { credentialRequestRules } from './credentialRequests'
 import { createDidCommOffer, didCommOfferState, type DidCommOfferFormat } from './didcomm/offers'
 import { createStatusRouter, credoJwtSigner, statusListMigrations, StatusListService } from './status'
 import { mountVcApiIssuer } from './vc-api'
@@ -34,14 +42,18 @@ export interface IssuerServiceOptions {
   adminApiKeys: string[]
   /** Where the registrars check that a medical certifier is authorized. */
   trustRegistryUrl?: string
+  /** The trust registry's signing key (JWK thumbprint); otherwise the first one seen is pinned in this service's database. */
+  trustRegistryKey?: string
+  /** Hosts beyond the lab's own services that URLs from outside may name (did:web, DIDComm endpoints); default none. */
+  outbound?: OutboundPolicy
   jurisdictionsFile?: string
   /** The URL wallets reach this service at, when not the listening address (behind a proxy). */
   publicUrl?: string
   /** Notification delivery tuning (tests shorten the retry delays). */
   notificationRetryBaseMs?: number
   /**
-   * AnonCreds issuer material to import (`<issuer key>.json` files; default INTEROP_ANONCREDS_MATERIAL_DIR); definitions
-   * not found there are generated in the background.
+   * AnonCreds issuer material to import (`<issuer key>.json` files; default INTEROP_ANONCREDS_MATERIAL_DIR, else the
+   * DEMO-ONLY material on a local lab: issuer/anoncreds/material.ts); definitions not found there are generated in the background.
    */
   anonCredsMaterialDir?: string
 }
@@ -58,23 +70,39 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   const statusListIds = new Map<string, string>()
 
   const app = createApp()
+  // bound now for its URL (the agent's base URL), but every request gets 503 until finishApp below: see listen
   const listening = await listen(app, options.port ?? 0, options.host)
   const baseUrl = options.publicUrl ?? listening.url
+  const outbound = (options.outbound ?? new OutboundPolicy()).allowing(baseUrl, options.trustRegistryUrl)
   app.use(
     guardOid4vcRoutes({
       basePath: new URL(`${baseUrl}/oid4vci`).pathname,
       actorIds: () => jurisdictions.map((j) => j.key),
       actor: 'issuer',
       formEndpoints: ['/token', '/par', '/challenge'],
-      // Credo continues an auth_session with its verifier module, which an issuer does not load (a 500)
-      refusal: (req) => (req.path.endsWith('/challenge') && req.body?.auth_session !== undefined ? 'This issuer asks for no presentation during issuance: there is no auth_session to continue' : undefined),
+      // Credo has these routes, but the issuer's metadata lists none of them (serverMetadataRules)
+      refusal: (req) =>
+        /\/(?:par|authorize|challenge)$/.test(req.path)
+          ? 'This issuer runs the pre-authorized code flow only: its authorization server metadata lists no authorization, PAR or challenge endpoint'
+          : undefined,
     }),
   )
+  const oid4vciPath = new URL(`${baseUrl}/oid4vci`).pathname
+  app.use(serverMetadataRules(oid4vciPath))
+  // before Credo's token and credential endpoints: the OID4VCI 1.0 rules of a credential request (a refusal claims
+  // nothing and leaves the offer open), tx_code attempts are limited, an access token redeems once, authorization_details
+  let redemption: RedemptionDependencies | undefined
+  app.use(credentialRequestRules(oid4vciPath, () => redemption))
+  app.use(redemptionRules(oid4vciPath, () => redemption))
+  app.use(authorizationDetailsRules(oid4vciPath, () => redemption))
 
   const { agent, db, shutdown } = await createAgent({
     database: options.database,
     dataDir: options.dataDir,
-    migrations: [...identityMigrations, ...statusListMigrations, ...notificationHubMigrations, ...deathRegistrationMigrations],
+    migrations: [...identityMigrations, ...statusListMigrations, ...notificationHubMigrations, ...deathRegistrationMigrations, ...redemptionMigrations, ...authorizationDetailsMigrations, ...registryKeyPinMigrations],
+    // holders' DIDComm endpoints, did:web in proofs: only allowed hosts
+    fetch: guardedFetch(outbound),
+    allowInsecureHttp: new URL(baseUrl).protocol === 'http:',
     modules: {
       openid4vc: new OpenId4VcModule({
         app,
@@ -83,9 +111,10 @@ export async function startIssuerService(options: IssuerServiceOptions) {
       ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl, anoncreds: await anonCredsModule(options.dataDir) }),
     },
   })
+  redemption = { agent, db }
   let anonCreds: AnonCredsDefinitions | undefined
   const offerUnder = (issuer: JurisdictionIssuer, type: CredentialType, format: CredentialFormat): DidCommOfferFormat => {
-    if (format !== 'anoncreds') return { format: 'ldp_vc', issuerDid: identities.get(issuer.key)!.did }
+    if (format !== 'anoncreds') return { format: 'ldp_vc', issuerDid: ldpDids.get(issuer.key)!.did }
     const definition = anonCreds?.get(issuer.key, type.id)
     if (!definition) throw new HttpError(503, 'anoncreds_not_ready', anonCreds?.pending() ?? `${issuer.name.en} has no AnonCreds credential definition for ${type.id}`)
     return { format, credentialDefinitionId: definition.credentialDefinitionId }
@@ -103,13 +132,21 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     dispatcher: options.notificationRetryBaseMs ? { retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: options.notificationRetryBaseMs } } : undefined,
   })
 
-  const materials = new Map<string, IssuerMaterialFile>()
+  const materials = await chooseAnonCredsMaterial({
+    dir: anonCredsMaterialDir,
+    deployment: { host: options.host, publicUrl: options.publicUrl, databaseEngine: options.database.engine, env: process.env },
+    db,
+    partyKeys: [...jurisdictions, ...certifiers].map((party) => party.key),
+    log: (message) => console.info(`[anoncreds] ${message}`),
+  })
   for (const party of [...jurisdictions, ...certifiers]) {
     // imported AnonCreds material names its issuer's DID: the jurisdiction signs with that DID's key
-    const material = loadIssuerMaterial(anonCredsMaterialDir, party.key)
-    if (material) materials.set(party.key, material)
+    const material = materials.get(party.key)
     identities.set(party.key, await ensureIdentity(agent, db, party.key, material && { did: material.issuerId, privateJwk: material.issuerPrivateJwk }))
   }
+  // JSON-LD credentials are signed under the did:key of each jurisdiction's key: what peers such as ACA-Py can read
+  const ldpDids = new Map<string, LdpDid>()
+  for (const jurisdiction of jurisdictions) ldpDids.set(jurisdiction.key, await ensureLdpDid(agent, identities.get(jurisdiction.key)!.kid))
   for (const jurisdiction of jurisdictions) {
     const identity = identities.get(jurisdiction.key)!
     const [list] = await status.store.listsOf(identity.did)
@@ -133,8 +170,13 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     registrars: jurisdictions,
     async certifierAuthorized(did, jurisdiction) {
       if (!options.trustRegistryUrl) return { authorized: false, message: 'no trust registry is configured for this issuer service' }
-      const answer = await queryAuthorization(options.trustRegistryUrl, { entity_id: did, authority_id: jurisdiction, action: 'certify', resource: MEDICAL_CERTIFICATE_TYPE })
-      return { authorized: answer.authorized, message: answer.message }
+      // the certifier's jurisdiction asked directly; a registry that does not hold it refers to the one that does.
+      // No usable answer (unreachable, unsigned, a changed key) is no authorization, and says why
+      const answer = await resolveFederatedTrust(
+        { url: options.trustRegistryUrl, keyPin: registryKeyPin(db, options.trustRegistryKey) },
+        { issuer: did, credentialType: MEDICAL_CERTIFICATE_TYPE, jurisdiction, authority: jurisdiction, action: 'certify' },
+      )
+      return { authorized: answer.trusted, message: answer.message }
     },
     offerCredential: (registrar, request, credentialRef) =>
       createOffer(offerChannels, registrar, types, { ...request, credentialType: 'DeathRegistrationCredential' }, () => allocateStatus(registrar.key, credentialRef)),

@@ -1,5 +1,5 @@
 import 'reflect-metadata'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -7,7 +7,11 @@ import { CREDENTIAL_FORMATS } from '../common/credentialTypes'
 import { startBenchStack } from './bench/benchStack'
 import { measureEd25519 } from './bench/ed25519'
 import { measureDidcomm } from './bench/didcomm'
+import { benchAgainst, compareRows, formatRatios } from './bench/against'
 import { measureGrowth } from './bench/growth'
+import { describeMachine, loadNow } from './bench/machine'
+import { waitUntilQuiet } from './bench/quiet'
+import { type BenchReport, formatSummary, summarize, updateReadme } from './bench/report'
 import { measureIssuance } from './bench/issuance'
 import { measurePilots } from './bench/pilots'
 import { measurePresentation } from './bench/presentation'
@@ -21,27 +25,48 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string', multiple: true },
     profile: { type: 'string' },
+    concurrency: { type: 'string', multiple: true },
+    against: { type: 'string' },
     'reports-dir': { type: 'string', default: './reports' },
+    readme: { type: 'boolean', default: false },
+    'readme-file': { type: 'string', default: './README.md' },
   },
 })
+const reportFile = join(resolve(values['reports-dir']), 'bench.json')
+
+// --readme: no run, the README's bench table is rewritten from the last run's report
+if (values.readme) {
+  updateReadme(resolve(values['readme-file']), JSON.parse(readFileSync(reportFile, 'utf8')) as BenchReport)
+  console.log(`${values['readme-file']}: bench table rewritten from ${reportFile}`)
+  process.exit(0)
+}
 
 const quick = values.quick
 const SECTIONS = ['issuance', 'presentation', 'didcomm', 'pilots', 'status-list', 'growth', 'registry'] as const
 const sections = new Set(values.only ?? SECTIONS)
 for (const section of sections) if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`Unknown section '${section}'; sections: ${SECTIONS.join(', ')}`)
+const concurrencies = values.concurrency?.map(Number) ?? [1, 4, 16, 32]
+if (!concurrencies.every((c) => Number.isInteger(c) && c >= 1 && c <= 32)) throw new Error(`--concurrency takes client counts from 1 to 32, not ${values.concurrency?.join(', ')}`)
 const log = (line: string) => console.log(line)
 const started = Date.now()
+const machine = describeMachine()
 log(`Interop Lab bench (${quick ? 'quick' : 'full'} run): every service in its own process, over HTTP on 127.0.0.1`)
+log(`${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, commit ${machine.commit}${machine.uncommittedChanges ? ' + uncommitted changes' : ''}, load average ${machine.loadavgAtStart.join(' ')}`)
 
+// the other commit first, on its own: its service processes are gone before this tree's start
+const against = values.against ? await benchAgainst(values.against, { quick, only: values.only, concurrency: values.concurrency }, log) : undefined
 const rates = measureEd25519(quick ? 0.3 : 1)
-// AnonCreds is left out: the bench's service processes share no AnonCreds registry directory
-const context: BenchContext = { quick, maxSeconds: quick ? 3 : 10, maxOps: quick ? 600 : 4000, concurrencies: [1, 4, 16, 32], formats: quick ? ['dc+sd-jwt', 'jwt_vc_json'] : CREDENTIAL_FORMATS.filter((f) => f !== 'anoncreds'), log, rates }
+// no AnonCreds load rows (a DIDComm AnonCreds exchange takes seconds): the pilots section runs it end to end
+const context: BenchContext = { quick, maxSeconds: quick ? 3 : 10, maxOps: quick ? 600 : 4000, concurrencies, formats: quick ? ['dc+sd-jwt', 'jwt_vc_json'] : CREDENTIAL_FORMATS.filter((f) => f !== 'anoncreds'), log, rates }
 const dataDir = mkdtempSync(join(tmpdir(), 'interop-bench-'))
 const profileDir = values.profile ? resolve(values.profile) : undefined
 if (profileDir) mkdirSync(profileDir, { recursive: true })
 const rows: BenchRow[] = []
-const stack = await startBenchStack({ dataDir, benchPersonas: Math.max(...context.concurrencies), profileDir })
+// a holder per client; the growth section uses 8 (4 presenting, 4 receiving)
+const stack = await startBenchStack({ dataDir, benchPersonas: Math.max(8, ...context.concurrencies), profileDir })
+let quiet: BenchReport['quiet'] | undefined
 try {
+  quiet = await waitUntilQuiet(stack, log)
   if (sections.has('issuance')) rows.push(...(await measureIssuance(stack, context)))
   if (sections.has('presentation')) rows.push(...(await measurePresentation(stack, context)))
   if (sections.has('didcomm')) rows.push(...(await measureDidcomm(stack, context)))
@@ -54,8 +79,23 @@ try {
   rmSync(dataDir, { recursive: true, force: true })
 }
 
+const summary = summarize(rows, rates)
 log(`\n${formatTable(rows, rates)}\n\nBreakdown:\n${formatBreakdown(rows)}`)
-const reportsDir = resolve(values['reports-dir'])
-mkdirSync(reportsDir, { recursive: true })
-writeFileSync(join(reportsDir, 'bench.json'), `${JSON.stringify({ at: new Date().toISOString(), quick, seconds: (Date.now() - started) / 1000, rates, rows }, null, 2)}\n`)
-log(`\nFinished in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${join(reportsDir, 'bench.json')}`)
+if (summary.length) log(`\nAgainst the targets (${machine.cores} cores) and the signature floor of this run:\n${formatSummary(summary)}`)
+const ratios = against && compareRows(rows, against.rows)
+if (against && ratios) log(`\n${formatRatios(against, ratios)}`)
+const report: BenchReport = {
+  at: new Date().toISOString(),
+  quick,
+  seconds: (Date.now() - started) / 1000,
+  machine: { ...machine, loadavgAtEnd: loadNow() },
+  quiet: quiet!,
+  rates,
+  rows,
+  summary,
+  ...(against && ratios ? { against: { ref: against.ref, commit: against.commit, ratios } } : {}),
+}
+mkdirSync(resolve(values['reports-dir']), { recursive: true })
+writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`)
+const failed = rows.filter((r) => r.failure).length
+log(`\nFinished in ${report.seconds.toFixed(0)} s${failed ? `; ${failed} row(s) FAILED` : ''}; results in ${reportFile} (README table: npm run bench -- --readme)`)

@@ -18,11 +18,14 @@ export interface JsonAnswer {
   isJson: boolean
 }
 
-/** Sends `body` as JSON (with the API key as a bearer token) and reads the answer; a fetch that fails rejects as fetch does. */
-export async function exchangeJson(method: string, url: string, body?: unknown, apiKey?: string, signal?: AbortSignal): Promise<JsonAnswer> {
+/**
+ * Sends `body` as JSON (with the API key as a bearer token, and any further `headers`) and reads the answer; a fetch
+ * that fails rejects as fetch does.
+ */
+export async function exchangeJson(method: string, url: string, body?: unknown, apiKey?: string, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<JsonAnswer> {
   const response = await fetch(url, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal,
   })

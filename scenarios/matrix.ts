@@ -1,8 +1,9 @@
 import { CREDENTIAL_FORMATS, type CredentialFormat } from '../common/credentialTypes'
 import { formatLimit, type Protocol, PROTOCOLS } from '../common/protocols'
-import { fetchCapabilities, type PartyCapabilities, unsupportedReason } from './capabilities'
-import { type RunEvent, runVariant, unsupportedRow, type VariantResult } from './runner'
-import type { Scenario } from './scenario'
+import { describeParty, missingAbility, type PartyCapabilities, type Role, unsupportedReason } from './capabilities'
+import type { Driver, Parties } from './drivers/types'
+import { implementationsOf, partiesFor, type RunEvent, runVariant, unsupportedRow, type VariantResult } from './runner'
+import { type Scenario, stepsFor } from './scenario'
 import type { Endpoints } from './steps'
 
 export interface Combination {
@@ -13,33 +14,97 @@ export interface Combination {
 /** Every protocol with every format: the columns of the interoperability matrix. */
 export const ALL_COMBINATIONS: Combination[] = PROTOCOLS.flatMap((protocol) => CREDENTIAL_FORMATS.map((format) => ({ protocol, format })))
 
+/** Several implementations per role: the matrix crosses them, issuer × wallet × verifier, as AATH does. */
+export type Implementations = { [R in keyof Parties]: Parties[R][] }
+
 export interface MatrixRun {
+  /** What the first implementation of each role said it can do. */
   capabilities: PartyCapabilities
+  /** What every implementation of each role said it can do (or why it could not say), one entry per implementation. */
+  described: { [R in keyof PartyCapabilities]: PartyCapabilities[R][] }
   results: VariantResult[]
 }
 
+const isImplementations = (target: Endpoints | Parties | Implementations): target is Implementations => Array.isArray(target.issuer)
+
+/** Every combination of one implementation per role, in the order given. */
+function crossed({ issuer, wallet, verifier }: Implementations): Parties[] {
+  return issuer.flatMap((i) => wallet.flatMap((w) => verifier.map((v) => ({ issuer: i, wallet: w, verifier: v }))))
+}
+
+/** What each combination's parties can do, each implementation asked once. */
+async function describeCrossings(crossings: Parties[]): Promise<PartyCapabilities[]> {
+  const answers = new Map<Driver, Promise<PartyCapabilities[Role]>>()
+  const ask = (driver: Driver) => {
+    if (!answers.has(driver)) answers.set(driver, describeParty(driver))
+    return answers.get(driver)!
+  }
+  return Promise.all(crossings.map(async ({ issuer, wallet, verifier }) => ({ issuer: await ask(issuer), wallet: await ask(wallet), verifier: await ask(verifier) })))
+}
+
+const holdersOf = (scenario: Scenario) => Object.entries(scenario.parties).flatMap(([key, party]) => (party.role === 'holder' ? [key] : []))
+
 /**
- * Every variant of every scenario in every protocol and format. A combination some party does not
- * speak (its `GET /capabilities`), or a variant does not apply to, is an `unsupported` row, not a failure.
+ * Which lane each scenario runs in: scenarios that share a holder, directly or through another, share a lane, since
+ * each variant starts by emptying its holders' wallets. Scenario id → lane number.
+ */
+function lanesOf(scenarios: Scenario[]): Map<string, number> {
+  let lanes: { holders: Set<string>; scenarioIds: string[] }[] = []
+  for (const scenario of scenarios) {
+    const holders = holdersOf(scenario)
+    const sharing = lanes.filter((lane) => holders.some((holder) => lane.holders.has(holder)))
+    const merged = { holders: new Set([...holders, ...sharing.flatMap((lane) => [...lane.holders])]), scenarioIds: [...sharing.flatMap((lane) => lane.scenarioIds), scenario.id] }
+    lanes = [...lanes.filter((lane) => !sharing.includes(lane)), merged]
+  }
+  return new Map(lanes.flatMap((lane, number) => lane.scenarioIds.map((id) => [id, number])))
+}
+
+/**
+ * Every variant of every scenario in every protocol and format. A combination some party's driver does not declare,
+ * a step one cannot do, or a variant does not apply to, is an `unsupported` row with its reason, not a failure.
+ * `lanes` > 1 runs scenarios with different holders side by side (each scenario's cells still one at a time); the
+ * results keep the same order whatever the lanes.
  */
 export async function runMatrix(
-  endpoints: Endpoints,
+  target: Endpoints | Parties | Implementations,
   scenarios: Scenario[],
-  options: { combinations?: Combination[]; onEvent?: (event: RunEvent) => void } = {},
+  options: { combinations?: Combination[]; onEvent?: (event: RunEvent) => void; lanes?: number } = {},
 ): Promise<MatrixRun> {
-  const capabilities = await fetchCapabilities(endpoints)
-  const results: VariantResult[] = []
+  const crossings = isImplementations(target) ? crossed(target) : [partiesFor(target)]
+  const described = await describeCrossings(crossings)
+  const onEvent = options.onEvent ?? (() => {})
+  // every cell in report order: a row not run has its result already, a runnable one a run that fills it in
+  const laneOf = lanesOf(scenarios)
+  const cells: { lane: number; result?: VariantResult; run?: () => Promise<VariantResult> }[] = []
   for (const scenario of scenarios) {
     for (const variant of [undefined, ...scenario.variants]) {
-      for (const { protocol, format } of options.combinations ?? ALL_COMBINATIONS) {
+      for (const { protocol, format } of options.combinations ?? ALL_COMBINATIONS) for (const [index, parties] of crossings.entries()) {
+        const capabilities = described[index]!
         const limit = Object.values(variant?.expect ?? {})
           .map((expected) => formatLimit(format, expected.failedCheck))
           .find(Boolean)
         const notApplicable = variant?.formats && !variant.formats.includes(format) ? `the variant applies only to ${variant.formats.join(', ')}` : limit ? `not applicable to ${format}: ${limit}` : undefined
-        const reason = notApplicable ?? unsupportedReason(capabilities, protocol, format)
-        results.push(reason ? unsupportedRow(scenario, variant, format, protocol, reason) : await runVariant(endpoints, scenario, variant, format, options.onEvent, protocol))
+        const reason = notApplicable ?? unsupportedReason(capabilities, protocol, format) ?? missingAbility(capabilities, stepsFor(scenario, variant))
+        const name = { scenarioId: scenario.id, variantId: variant?.id ?? 'baseline', protocol, format }
+        const run = async () => {
+          onEvent({ type: 'cell-started', ...name })
+          const result = await runVariant(parties, scenario, variant, format, onEvent, protocol)
+          onEvent({ type: 'cell-finished', ...name, result })
+          return result
+        }
+        cells.push(reason ? { lane: laneOf.get(scenario.id)!, result: unsupportedRow(scenario, variant, format, protocol, reason, implementationsOf(parties)) } : { lane: laneOf.get(scenario.id)!, run })
       }
     }
   }
-  return { capabilities, results }
+  const runnable = cells.filter((cell) => cell.run)
+  onEvent({ type: 'matrix-planned', cells: runnable.length })
+  const lanes = [...new Set(runnable.map((cell) => cell.lane))].map((lane) => runnable.filter((cell) => cell.lane === lane))
+  // at most `lanes` lanes at once, each one cell at a time; a lane that ends hands its slot to the next
+  const worker = async () => {
+    for (let lane = lanes.shift(); lane; lane = lanes.shift()) for (const cell of lane) cell.result = await cell.run!()
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.lanes ?? 1, lanes.length)) }, worker))
+  const results = cells.map((cell) => cell.result!)
+  const byRole = <R extends keyof PartyCapabilities>(role: R) => [...new Map(described.map((c) => [c[role].implementation, c[role]])).values()]
+  return { capabilities: described[0]!, described: { issuer: byRole('issuer'), wallet: byRole('wallet'), verifier: byRole('verifier') }, results }
 }

@@ -1,22 +1,26 @@
 import { callJson } from './client'
 
 /**
- * Binds each hosted issuer's and certifier's DID to its entity in the trust registry, for the entities the
- * governance file names; an issuer it does not name stays unknown, hence untrusted.
+ * Binds each hosted issuer's and certifier's DID to its entity in the trust registry that governs it, among
+ * `registryUrls` (one registry for every jurisdiction, or one per jurisdiction); an issuer none of them names
+ * stays unknown, hence untrusted.
  */
-export async function onboardIssuers(issuerUrl: string, registryUrl: string, adminApiKey: string): Promise<{ bound: string[]; unknown: string[] }> {
+export async function onboardIssuers(issuerUrl: string, registryUrls: string | readonly string[], adminApiKey: string): Promise<{ bound: string[]; unknown: string[] }> {
   const { issuers, certifiers } = await callJson<Record<'issuers' | 'certifiers', { key: string; did: string }[]>>('GET', `${issuerUrl}/issuers`)
   const bound: string[] = []
   const unknown: string[] = []
   for (const issuer of [...issuers, ...certifiers]) {
-    const response = await fetch(`${registryUrl}/admin/entities/${issuer.key}/did`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminApiKey}` },
-      body: JSON.stringify({ did: issuer.did }),
-    })
-    if (response.status === 404) unknown.push(issuer.key)
-    else if (response.ok) bound.push(issuer.key)
-    else throw new Error(`The trust registry refused to bind ${issuer.key}: ${response.status} ${await response.text()}`)
+    let governed = false
+    for (const registryUrl of typeof registryUrls === 'string' ? [registryUrls] : registryUrls) {
+      const response = await fetch(`${registryUrl}/admin/entities/${issuer.key}/did`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminApiKey}` },
+        body: JSON.stringify({ did: issuer.did }),
+      })
+      if (response.ok) governed = true
+      else if (response.status !== 404) throw new Error(`The trust registry at ${registryUrl} refused to bind ${issuer.key}: ${response.status} ${await response.text()}`)
+    }
+    ;(governed ? bound : unknown).push(issuer.key)
   }
   return { bound, unknown }
 }

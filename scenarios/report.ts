@@ -2,9 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CredentialFormat } from '../common/credentialTypes'
 import type { Protocol } from '../common/protocols'
-import type { PartyCapabilities } from './capabilities'
+import type { Decision, TraceStep } from '../verifier/decision'
+import type { PresentationOutcome } from '../wallet-sim/wallet'
+import { type PartyCapabilities, ROLES } from './capabilities'
 import { formatHtml } from './reportHtml'
-import { describeFailure, type VariantResult } from './runner'
+import { columnKey, gridOf, rowKey, uniqueBy } from './reportGrid'
+import { describeFailure, type StepResult, type VariantResult } from './runner'
 
 /** Mean and worst round trip of one kind of step (issue: offer to credential stored; present: request to decision). */
 export interface StepTiming {
@@ -20,6 +23,29 @@ export interface TimingRow {
   present?: StepTiming
 }
 
+/**
+ * A decision as reports keep it: the verdict and every check's message, and which claims were disclosed but not
+ * their values (personal data: names, dates of birth, social insurance numbers).
+ */
+export interface ReportedDecision extends Pick<Decision, 'outcome' | 'reasons' | 'failedChecks' | 'engineError' | 'evaluatedAt'> {
+  trace: Pick<TraceStep, 'check' | 'subject' | 'passed' | 'message'>[]
+  /** Per credential query, the names of the claims disclosed. */
+  disclosedClaims: Record<string, string[]>
+}
+
+/**
+ * A step as reports keep it. Never its offer or request links: an offer URI leads to a pre-authorized code and the
+ * transaction code sits beside it, so together they mint a credential; reports are shared and published.
+ */
+export interface ReportedStep extends Pick<StepResult, 'stepId' | 'action' | 'parties' | 'passed' | 'durationMs' | 'summary' | 'expected' | 'error' | 'failure'> {
+  decision?: ReportedDecision
+  walletOutcome?: Pick<PresentationOutcome, 'submitted' | 'check' | 'error'>
+}
+
+export interface ReportedResult extends Omit<VariantResult, 'steps'> {
+  steps: ReportedStep[]
+}
+
 export interface RunReport {
   startedAt: string
   finishedAt: string
@@ -30,7 +56,38 @@ export interface RunReport {
   endpoints?: { issuer: string; wallet: string; verifier: string }
   capabilities?: PartyCapabilities
   timings: TimingRow[]
-  results: VariantResult[]
+  results: ReportedResult[]
+}
+
+/** What a report may say about a step, named field by field so that nothing new reaches a report unnoticed. */
+export function reportedStep(step: StepResult | ReportedStep): ReportedStep {
+  const { stepId, action, parties, passed, durationMs, summary, expected, error, failure, decision, walletOutcome } = step
+  return {
+    stepId,
+    action,
+    parties,
+    passed,
+    durationMs,
+    summary,
+    expected,
+    error,
+    failure,
+    decision: decision && {
+      outcome: decision.outcome,
+      reasons: decision.reasons,
+      failedChecks: decision.failedChecks,
+      trace: decision.trace.map(({ check, subject, passed, message }) => ({ check, subject, passed, message })),
+      disclosedClaims: 'disclosed' in decision ? Object.fromEntries(Object.entries(decision.disclosed).map(([id, claims]) => [id, Object.keys(claims)])) : decision.disclosedClaims,
+      engineError: decision.engineError,
+      evaluatedAt: decision.evaluatedAt,
+    },
+    walletOutcome: walletOutcome && { submitted: walletOutcome.submitted, check: walletOutcome.check, error: walletOutcome.error },
+  }
+}
+
+/** A report with every step reduced to what reports may say (see `reportedStep`). */
+export function redactReport(report: RunReport): RunReport {
+  return { ...report, results: report.results.map((result) => ({ ...result, steps: result.steps.map(reportedStep) })) }
 }
 
 function timing(durations: number[]): StepTiming | undefined {
@@ -68,29 +125,54 @@ export function summarize(
     ...(context.endpoints ? { endpoints: { issuer: context.endpoints.issuer, wallet: context.endpoints.wallet, verifier: context.endpoints.verifier } } : {}),
     ...(context.capabilities ? { capabilities: context.capabilities } : {}),
     timings: timingsOf(results),
-    results,
+    results: results.map((result) => ({ ...result, steps: result.steps.map(reportedStep) })),
   }
 }
 
 const pad = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width))
+const noteMark = (n?: number) => (n ? ` [${n}]` : '')
+const GLYPHS = { pass: '✓', fail: '✗', unsupported: '–' } as const
 
-/** One line per scenario variant, protocol and format that ran: what was expected, what happened, and why. */
+/** `issuer, wallet and verifier do not support ldp_vc over oid4vc` → `… do not support them`, to list such combinations once. */
+const generalized = (reason: string, column: { protocol: string; format: string }) => reason.replace(` ${column.format} over ${column.protocol}`, ' them')
+
+/**
+ * The matrix as a grid: scenario variants down, the protocol/format combinations some cell ran across, one glyph and
+ * time per cell. Why a cell did not run is a numbered note said once on its row, column or cell; combinations no cell
+ * ran are folded into one footnote line; then each failure's step, party and reason, once, with the cells it broke.
+ */
 export function formatText(report: RunReport): string {
-  const lines = [`${pad('scenario', 20)} ${pad('variant', 22)} ${pad('protocol', 8)} ${pad('format', 12)} ${pad('result', 6)} ${pad('time', 8)} outcome`]
-  for (const r of report.results.filter((result) => result.status !== 'unsupported')) {
-    const decisive = r.steps.filter((s) => s.action === 'present').at(-1) ?? r.steps.at(-1)
-    const outcome = decisive?.decision
-      ? `${decisive.decision.outcome}${decisive.decision.failedChecks.length ? ` [${decisive.decision.failedChecks.join(', ')}]` : ''}`
-      : (decisive?.summary ?? '')
-    lines.push(`${pad(r.scenarioId, 20)} ${pad(r.variantId, 22)} ${pad(r.protocol, 8)} ${pad(r.format, 12)} ${pad(r.status.toUpperCase(), 6)} ${pad(`${Math.round(r.durationMs)}ms`, 8)} ${outcome}`)
-    if (r.status === 'fail') lines.push(`    ✗ ${describeFailure(r)}`)
+  const { columns, folded, rows, keyOf, crossingOf, find, notes } = gridOf(report)
+  const label = (row: RunReport['results'][number]) => `  ${[row.variantId, crossingOf(row)].filter(Boolean).join(' · ')}${noteMark(notes.onRow.get(keyOf(row)))}`
+  const labelWidth = Math.max(...rows.map((row) => label(row).length), ...rows.map((row) => row.scenarioId.length)) + 2
+  const cellText = (row: string, column: (typeof columns)[number]) => {
+    const result = find(row, column)
+    if (!result || result.status === 'unsupported') return `–${noteMark(notes.onCell.get(`${row} ${column.key}`))}`
+    return `${GLYPHS[result.status]} ${(result.durationMs / 1000).toFixed(1)} s`
+  }
+  const headers = columns.map((column) => ({ protocol: column.protocol, format: `${column.format}${noteMark(notes.onColumn.get(column.key))}` }))
+  const widths = columns.map((column, i) => Math.max(headers[i].protocol.length, headers[i].format.length, ...rows.map((row) => cellText(keyOf(row), column).length)) + 2)
+  const line = (first: string, cells: string[]) => `${first.padEnd(labelWidth)}${cells.map((cell, i) => cell.padEnd(widths[i])).join('')}`.trimEnd()
+
+  const lines = [line('', headers.map((h) => h.protocol)), line('', headers.map((h) => h.format))]
+  for (const scenario of uniqueBy(rows, (row) => row.scenarioId)) {
+    lines.push(scenario.scenarioId)
+    for (const row of rows.filter((r) => r.scenarioId === scenario.scenarioId)) lines.push(line(label(row), columns.map((column) => cellText(keyOf(row), column))))
   }
   lines.push('', `${report.passed} passed, ${report.failed} failed, ${report.unsupported} unsupported (not run)`)
-  // a combination no party pair could run at all, with why; a single variant left out is in the JSON and HTML reports
-  const combinations = new Map<string, RunReport['results']>()
-  for (const r of report.results) combinations.set(`${r.protocol} ${r.format}`, [...(combinations.get(`${r.protocol} ${r.format}`) ?? []), r])
-  for (const [combination, rows] of combinations) {
-    if (rows.every((r) => r.status === 'unsupported')) lines.push(`  not run: ${pad(combination, 20)} ${rows.find((r) => r.failure?.reason)?.failure?.reason ?? ''}`)
+  for (const [reason, n] of notes.numbers) lines.push(`  [${n}] ${reason}`)
+  if (folded.length) {
+    const reasons = [...new Set(folded.map(({ column, reason }) => generalized(reason, column)))]
+    const listed = reasons.map((reason) => `${folded.filter(({ column, reason: r }) => generalized(r, column) === reason).map(({ column }) => column.key).join(', ')} (${reason})`)
+    lines.push(`  – not shown, no cell could run: ${listed.join('; ')}`)
+  }
+  // who played every cell when not the lab alone (a run crossing several implementations says it on each row)
+  const players = report.results.find((r) => r.implementations)?.implementations
+  if (players && rows.length && !crossingOf(rows[0]) && Object.values(players).some((name) => name !== 'lab')) lines.push(`  issuer ${players.issuer} · wallet ${players.wallet} · verifier ${players.verifier}`)
+  // a failure's reason once, then the cells it broke
+  const failed = report.results.filter((result) => result.status === 'fail')
+  for (const reason of new Set(failed.map(describeFailure))) {
+    lines.push(`  ✗ ${reason}`, `      in ${failed.filter((r) => describeFailure(r) === reason).map((r) => [rowKey(r), columnKey(r), crossingOf(r)].filter(Boolean).join(' ')).join(', ')}`)
   }
   for (const t of report.timings) {
     const show = (label: string, s?: StepTiming) => (s ? `${label} mean ${s.meanMs} ms (max ${s.maxMs}, n=${s.count})` : `${label} -`)
@@ -111,7 +193,11 @@ export function formatJunit(report: RunReport): string {
         : r.status === 'unsupported'
           ? `<skipped message="${xml(`unsupported: ${r.failure?.reason ?? ''}`)}"/>`
           : `<failure message="${xml(describeFailure(r) || 'incomplete')}"/>`
-    return `  <testcase classname="${xml(r.scenarioId)}" name="${xml(name)}" time="${(r.durationMs / 1000).toFixed(3)}">${body}</testcase>`
+    // which implementation played each role (older reports have none)
+    const implementations = r.implementations
+      ? `<properties>${ROLES.map((role) => `<property name="${role}-implementation" value="${xml(r.implementations[role])}"/>`).join('')}</properties>`
+      : ''
+    return `  <testcase classname="${xml(r.scenarioId)}" name="${xml(name)}" time="${(r.durationMs / 1000).toFixed(3)}">${body}${implementations}</testcase>`
   })
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="interop-lab" tests="${report.results.length}" failures="${report.failed}" skipped="${report.unsupported}">\n${cases.join('\n')}\n</testsuite>\n`
 }

@@ -1,9 +1,11 @@
 import type { CredentialFormat } from '../common/credentialTypes'
 import { type Protocol, protocolOf, formatLimit } from '../common/protocols'
 import { specVersionMismatch } from '../common/specVersions'
-import { ServiceCallError } from './client'
+import { labParties } from './drivers/lab'
+import { withPeerReason } from './drivers/peerReasons'
+import type { Parties, Role } from './drivers/types'
 import { type Scenario, type ScenarioStep, stepsFor, type Variant } from './scenario'
-import { type Endpoints, type RunContext, runStep, type StepFailure, type StepResult } from './steps'
+import { type Endpoints, PartyError, type RunContext, runStep, type StepFailure, type StepResult } from './steps'
 
 export type { Endpoints, StepFailure, StepResult } from './steps'
 
@@ -17,6 +19,9 @@ export interface RowParties {
   verifier: string
 }
 
+/** Which implementation played each role (`lab`, `lab@<url>`, `oid4vci-http@<target>`). */
+export type RowImplementations = Record<Role, string>
+
 export interface VariantResult {
   scenarioId: string
   variantId: string
@@ -26,6 +31,7 @@ export interface VariantResult {
   status: RowStatus
   passed: boolean
   parties: RowParties
+  implementations: RowImplementations
   /** The first failing step, who it is down to and why (or why the row is unsupported). */
   failure?: { stepId?: string; role?: StepFailure['role']; party?: string; reason: string }
   durationMs: number
@@ -35,6 +41,10 @@ export interface VariantResult {
 export type RunEvent =
   | { type: 'step-started'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: Protocol; step: ScenarioStep }
   | { type: 'step-finished'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: Protocol; result: StepResult }
+  /** From the matrix: how many cells will run, then each cell as it starts and ends. */
+  | { type: 'matrix-planned'; cells: number }
+  | { type: 'cell-started'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: Protocol }
+  | { type: 'cell-finished'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: Protocol; result: VariantResult }
 
 const unique = (values: string[]) => [...new Set(values)].join(', ')
 
@@ -47,33 +57,29 @@ export function partiesOf(steps: ScenarioStep[]): RowParties {
   }
 }
 
-/** Which party a failed call to a service is down to: the step's party in that service's role. */
-function failureOfError(endpoints: Endpoints, step: ScenarioStep, error: unknown): StepFailure {
+/** Who a failed step is down to: the party its driver call was made for, or the runner itself. */
+function failureOfError(error: unknown): StepFailure {
   const message = error instanceof Error ? error.message : String(error)
   const mismatch = specVersionMismatch(message)
-  const reason = mismatch ? `spec-version (${mismatch}): ${message}` : message
-  const url = error instanceof ServiceCallError ? error.url : ''
-  const role = url.startsWith(endpoints.wallet) ? 'wallet' : url.startsWith(endpoints.verifier) ? 'verifier' : url.startsWith(endpoints.issuer) ? 'issuer' : undefined
-  const party =
-    role === 'wallet' && 'holder' in step
-      ? step.holder
-      : role === 'verifier' && step.action === 'present'
-        ? step.verifier
-        : role === 'issuer'
-          ? step.action === 'issue'
-            ? step.issuer
-            : step.action === 'certify'
-              ? step.certifier
-              : 'registrar' in step
-                ? step.registrar
-                : 'issuer'
-          : (role ?? 'runner')
-  return { role: role ?? 'registry', party, reason }
+  const reason = mismatch ? `spec-version (${mismatch}): ${message}` : withPeerReason(message)
+  return error instanceof PartyError ? { role: error.role, party: error.party, reason } : { role: 'registry', party: 'runner', reason }
 }
 
-/** Runs one variant (or the scenario itself) in one protocol and format, step by step, each over real HTTP. */
+/** The drivers for a run: given, or the lab's own services at these endpoints. */
+export const partiesFor = (target: Endpoints | Parties): Parties => (typeof target.issuer === 'string' ? labParties(target as Endpoints) : (target as Parties))
+
+export const implementationsOf = (parties: Parties): RowImplementations => ({
+  issuer: parties.issuer.implementation,
+  wallet: parties.wallet.implementation,
+  verifier: parties.verifier.implementation,
+})
+
+/**
+ * Runs one variant (or the scenario itself) in one protocol and format, step by step, each through the parties'
+ * drivers over real HTTP (`target`: the drivers, or the endpoints of the lab's own services).
+ */
 export async function runVariant(
-  endpoints: Endpoints,
+  target: Endpoints | Parties,
   scenario: Scenario,
   variant: Variant | undefined,
   format: CredentialFormat,
@@ -84,13 +90,15 @@ export async function runVariant(
   const variantId = variant?.id ?? 'baseline'
   const steps = stepsFor(scenario, variant)
   const holders = Object.entries(scenario.parties).filter(([, p]) => p.role === 'holder').map(([key]) => key)
-  const context: RunContext = { endpoints, format, protocol }
+  const parties = partiesFor(target)
+  const context: RunContext = { parties, format, protocol }
   const results: StepResult[] = []
   try {
     // every run starts from empty wallets, so a credential from an earlier run cannot answer for this one
-    for (const holder of holders) await fetch(`${endpoints.wallet}/personas/${holder}/credentials`, { method: 'DELETE' })
+    await parties.wallet.reset(holders)
   } catch (error) {
-    results.push({ stepId: 'reset-wallet', action: 'wait', parties: holders, passed: false, durationMs: 0, summary: `failed: the wallet at ${endpoints.wallet} could not be reached`, failure: { role: 'wallet', party: holders.join(', '), reason: `The wallet could not be reached: ${String(error)}` } })
+    const reason = `The wallet ${parties.wallet.implementation} could not be emptied: ${error instanceof Error ? error.message : String(error)}`
+    results.push({ stepId: 'reset-wallet', action: 'wait', parties: holders, passed: false, durationMs: 0, summary: `failed: ${reason}`, failure: { role: 'wallet', party: holders.join(', '), reason } })
   }
   for (const step of results.length ? [] : steps) {
     onEvent({ type: 'step-started', scenarioId: scenario.id, variantId, format, protocol, step })
@@ -107,7 +115,7 @@ export async function runVariant(
     try {
       result = { ...(await runStep(context, step)), durationMs: performance.now() - stepStarted }
     } catch (error) {
-      const failure = failureOfError(endpoints, step, error)
+      const failure = failureOfError(error)
       result = { stepId: step.id, action: step.action, parties: [], passed: false, durationMs: performance.now() - stepStarted, summary: `failed: ${failure.reason}`, error: failure.reason, failure }
     }
     results.push(result)
@@ -125,6 +133,7 @@ export async function runVariant(
     status: passed ? 'pass' : 'fail',
     passed,
     parties: partiesOf(steps),
+    implementations: implementationsOf(parties),
     failure: failed ? { stepId: failed.stepId, role: failed.failure?.role, party: failed.failure?.party, reason: failed.failure?.reason ?? failed.summary } : undefined,
     durationMs: performance.now() - started,
     steps: results,
@@ -132,7 +141,7 @@ export async function runVariant(
 }
 
 /** Where a row broke, for people: `step (role party): reason`, or why it was not run. */
-export function describeFailure(result: VariantResult): string {
+export function describeFailure(result: Pick<VariantResult, 'failure'>): string {
   const failure = result.failure
   if (!failure) return ''
   const where = [failure.stepId, failure.party ? `(${[failure.role, failure.party].filter(Boolean).join(' ')})` : undefined].filter(Boolean).join(' ')
@@ -140,7 +149,14 @@ export function describeFailure(result: VariantResult): string {
 }
 
 /** A row for a combination that was not run, and why. */
-export function unsupportedRow(scenario: Scenario, variant: Variant | undefined, format: CredentialFormat, protocol: Protocol, reason: string): VariantResult {
+export function unsupportedRow(
+  scenario: Scenario,
+  variant: Variant | undefined,
+  format: CredentialFormat,
+  protocol: Protocol,
+  reason: string,
+  implementations: RowImplementations,
+): VariantResult {
   return {
     scenarioId: scenario.id,
     variantId: variant?.id ?? 'baseline',
@@ -150,6 +166,7 @@ export function unsupportedRow(scenario: Scenario, variant: Variant | undefined,
     status: 'unsupported',
     passed: false,
     parties: partiesOf(stepsFor(scenario, variant)),
+    implementations,
     failure: { reason },
     durationMs: 0,
     steps: [],
@@ -157,12 +174,12 @@ export function unsupportedRow(scenario: Scenario, variant: Variant | undefined,
 }
 
 /** Every variant of every scenario in every format the variant applies to, each over the format's protocol. */
-export async function runAll(endpoints: Endpoints, scenarios: Scenario[], formats: CredentialFormat[], onEvent?: (event: RunEvent) => void): Promise<VariantResult[]> {
+export async function runAll(target: Endpoints | Parties, scenarios: Scenario[], formats: CredentialFormat[], onEvent?: (event: RunEvent) => void): Promise<VariantResult[]> {
   const results: VariantResult[] = []
   for (const scenario of scenarios) {
     for (const variant of [undefined, ...scenario.variants]) {
       for (const format of formats.filter((f) => !variant?.formats || variant.formats.includes(f))) {
-        results.push(await runVariant(endpoints, scenario, variant, format, onEvent))
+        results.push(await runVariant(target, scenario, variant, format, onEvent))
       }
     }
   }

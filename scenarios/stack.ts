@@ -1,10 +1,11 @@
 import { join } from 'node:path'
 import { LOCAL_ADMIN_API_KEY } from '../common/config'
 import { databaseConfigFor } from '../common/db'
+import type { OutboundPolicy } from '../common/net/outboundPolicy'
 import { startIssuerService } from '../issuer/service'
+import { startRegistryFederation } from '../trust-registry/federatedRegistries'
 import { startTrustRegistry } from '../trust-registry/service'
 import { startVerifierService } from '../verifier/service'
-import { trustRegistryCheck } from '../verifier/trust'
 import { startWalletService } from '../wallet-sim/service'
 import { startDashboard } from './dashboard/server'
 import { onboardIssuers, subscribePrograms } from './onboarding'
@@ -16,12 +17,25 @@ export interface StackOptions {
   ports?: Partial<Record<'trustRegistry' | 'issuer' | 'verifier' | 'wallet' | 'dashboard', number>>
   /** Where the dashboard finds the latest report (default `<dataDir>/reports`). */
   reportsDir?: string
+  /** Hosts beyond the lab the services may reach on their own (a peer agent's DIDComm endpoint, say). */
+  outbound?: OutboundPolicy
+  /** Where people open the dashboard when it is published beyond this machine (its host is then allowed). */
+  dashboardPublicUrl?: string
   adminApiKey?: string
   env?: NodeJS.ProcessEnv
   /** First retry delay of notification deliveries (tests shorten it). */
   notificationRetryBaseMs?: number
   /** AnonCreds issuer material to import instead of generating it (tests: tests/fixtures/anoncreds/issuers). */
   anonCredsMaterialDir?: string
+  /** The wallet asks the trust registry about each credential's issuer before keeping it (a wallet conformance run). */
+  walletTrustRegistry?: boolean
+  /**
+   * One trust registry per jurisdiction (trust-registry/jurisdictions), linked by their recognitions, the verifier and the
+   * issuer asking only the federal one (`trustRegistry`); otherwise one registry holding every jurisdiction.
+   */
+  federated?: boolean
+  /** The parties the issuer service hosts and the registries' governance, when not the repository's (onboarding tests). */
+  dataFiles?: { issuerParties?: string; governance?: string; jurisdictionsDir?: string }
 }
 
 /** Every service in this process, each with its own database, wired together over real HTTP. */
@@ -31,19 +45,27 @@ export async function startStack(options: StackOptions) {
   const host = options.host ?? '127.0.0.1'
   const database = (service: string) => databaseConfigFor(service, options.dataDir, env)
 
-  const trustRegistry = await startTrustRegistry({
-    port: options.ports?.trustRegistry,
-    host,
-    dataDir: options.dataDir,
-    adminApiKeys: [adminApiKey],
-    database: database('trust_registry'),
-  })
+  const federation = options.federated
+    ? await startRegistryFederation({ dataDir: options.dataDir, host, adminApiKeys: [adminApiKey], jurisdictionsDir: options.dataFiles?.jurisdictionsDir, databaseFor: (jurisdiction) => database(`trust_registry_${jurisdiction.toLowerCase().replace('-', '_')}`) })
+    : undefined
+  const trustRegistry =
+    federation?.federal ??
+    (await startTrustRegistry({
+      port: options.ports?.trustRegistry,
+      host,
+      dataDir: options.dataDir,
+      adminApiKeys: [adminApiKey],
+      database: database('trust_registry'),
+      governanceFile: options.dataFiles?.governance,
+    }))
   const issuer = await startIssuerService({
     port: options.ports?.issuer,
     host,
     dataDir: options.dataDir,
     database: database('issuer'),
     adminApiKeys: [adminApiKey],
+    jurisdictionsFile: options.dataFiles?.issuerParties,
+    outbound: options.outbound,
     trustRegistryUrl: trustRegistry.url,
     notificationRetryBaseMs: options.notificationRetryBaseMs,
     anonCredsMaterialDir: options.anonCredsMaterialDir,
@@ -53,12 +75,19 @@ export async function startStack(options: StackOptions) {
     host,
     dataDir: options.dataDir,
     database: database('verifier'),
-    trust: trustRegistryCheck(trustRegistry.url),
+    outbound: options.outbound,
+    trust: { url: trustRegistry.url },
     adminApiKeys: [adminApiKey],
     publisherJwksUrl: `${issuer.url}/notifications/jwks.json`,
   })
-  const wallet = await startWalletService({ port: options.ports?.wallet, host, dataDir: options.dataDir, databaseFor: (id) => database(`wallet_${id}`) })
-  const onboarding = await onboardIssuers(issuer.url, trustRegistry.url, adminApiKey)
+  const wallet = await startWalletService({
+    port: options.ports?.wallet,
+    host,
+    dataDir: options.dataDir,
+    databaseFor: (id) => database(`wallet_${id}`),
+    trustRegistryUrl: options.walletTrustRegistry ? trustRegistry.url : undefined,
+  })
+  const onboarding = await onboardIssuers(issuer.url, federation ? [...federation.registries.values()].map((r) => r.url) : [trustRegistry.url], adminApiKey)
   const subscriptions = await subscribePrograms(issuer.url, verifier.url, adminApiKey)
 
   const endpoints: Endpoints = { issuer: issuer.url, wallet: wallet.url, verifier: verifier.url, adminApiKey }
@@ -68,24 +97,29 @@ export async function startStack(options: StackOptions) {
     endpoints,
     trustRegistryUrl: trustRegistry.url,
     reportsDir: options.reportsDir ?? join(options.dataDir, 'reports'),
+    publicUrl: options.dashboardPublicUrl,
   })
   const stack = {
     endpoints,
     trustRegistry,
+    /** Every jurisdiction's registry by its code, when `federated` (the federal one is `trustRegistry`). */
+    registries: federation?.registries,
     issuer,
     verifier,
     wallet,
     onboarding,
     subscriptions,
     dashboard,
-    dashboardUrl: dashboard.url,
+    /** The link to open the dashboard with, its access token included (#token=…). */
+    dashboardUrl: dashboard.loginUrl,
     /** Stops what is running now (a test may have restarted a service in place). */
     async close() {
       await stack.dashboard.close()
       await stack.wallet.close()
       await stack.verifier.close()
       await stack.issuer.close()
-      await stack.trustRegistry.close()
+      if (federation) await federation.close()
+      else await stack.trustRegistry.close()
     },
   }
   return stack

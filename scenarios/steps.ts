@@ -3,7 +3,7 @@ import { formatLimit, type Protocol } from '../common/protocols'
 import { specVersionMismatch } from '../common/specVersions'
 import type { Decision } from '../verifier/decision'
 import type { PresentationOutcome } from '../wallet-sim/wallet'
-import { callJson } from './client'
+import { DriverError, type Driver, type Offer, type Parties } from './drivers/types'
 import type { CertifyStep, CorrectStep, ExpectNotificationsStep, IssueStep, PresentStep, RegisterStep, ScenarioStep } from './scenario'
 
 /** Where the parties of a scenario live: local services or another jurisdiction's URLs. */
@@ -42,38 +42,54 @@ export type StepOutcome = Omit<StepResult, 'durationMs'>
 
 /** What one step leaves for the next within a run (the death registration in progress). */
 export interface RunContext {
-  endpoints: Endpoints
+  parties: Parties
   format: CredentialFormat
   protocol: Protocol
   registration?: { registrar: string; id: string; registrationNumber?: string }
 }
 
-interface Offer {
-  offerUri: string
-  txCode?: string
+/** A driver call failed: which role and party it is down to. */
+export class PartyError extends Error {
+  public constructor(
+    public readonly role: StepFailure['role'],
+    public readonly party: string,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause })
+    this.name = 'PartyError'
+  }
+}
+
+/** `call`'s failure, if any, put down to `party` in `role`. */
+const by = async <T>(role: StepFailure['role'], party: string, call: () => Promise<T>): Promise<T> => {
+  try {
+    return await call()
+  } catch (error) {
+    throw error instanceof PartyError ? error : new PartyError(role, party, error)
+  }
+}
+
+/** The driver's pilot operations, or why the cell cannot run with it. */
+function needs<T>(driver: Driver, what: T | undefined, role: StepFailure['role'], party: string, ability: string): T {
+  if (what === undefined) throw new PartyError(role, party, new DriverError('unsupported', `${driver.implementation} cannot ${ability}`))
+  return what
 }
 
 async function acceptOffer(context: RunContext, holder: string, offer: Offer): Promise<number> {
-  const { credentials } = await callJson<{ credentials: unknown[] }>('POST', `${context.endpoints.wallet}/personas/${holder}/offers`, {
-    offerUri: offer.offerUri,
-    txCode: offer.txCode,
-  })
-  return credentials.length
+  return by('wallet', holder, () => context.parties.wallet.acceptOffer(holder, offer))
 }
 
 async function issue(context: RunContext, step: IssueStep): Promise<StepOutcome> {
-  const { endpoints, format, protocol } = context
-  const offer = await callJson<Offer>(
-    'POST',
-    `${endpoints.issuer}/issuers/${step.issuer}/offers`,
-    {
+  const { parties, format, protocol } = context
+  const offer = await by('issuer', step.issuer, () =>
+    parties.issuer.offer({
+      issuer: step.issuer,
       credentialType: step.credentialType,
       format,
       protocol,
       claims: step.claims,
       validUntil: step.validForSeconds ? new Date(Date.now() + step.validForSeconds * 1000).toISOString() : undefined,
-    },
-    endpoints.adminApiKey,
+    }),
   )
   const received = await acceptOffer(context, step.holder, offer)
   return {
@@ -95,35 +111,38 @@ function walletRefusal(outcome: PresentationOutcome): string {
 }
 
 async function present(context: RunContext, step: PresentStep): Promise<StepOutcome> {
-  const { endpoints, format, protocol } = context
-  const verification = await callJson<{ id: string; requestUri: string; requestUris?: string[] }>('POST', `${endpoints.verifier}/verifications`, { policyId: step.policy, format, protocol })
+  const { parties, format, protocol } = context
+  const request = await by('verifier', step.verifier, () => parties.verifier.request(step.policy, format, protocol))
   // an AnonCreds verification on the WASM backend asks for each credential in its own request
   let walletOutcome!: PresentationOutcome
-  for (const requestUri of verification.requestUris ?? [verification.requestUri]) {
-    walletOutcome = await callJson<PresentationOutcome>('POST', `${endpoints.wallet}/personas/${step.holder}/presentations`, { requestUri, fault: step.fault })
+  for (const requestUri of request.requestUris ?? [request.requestUri]) {
+    walletOutcome = await by('wallet', step.holder, () => parties.wallet.present(step.holder, { requestUri, answered: request.answered }, step.fault))
     if (!walletOutcome.submitted) break
   }
-  const { decision } = await callJson<{ decision?: Decision }>('GET', `${endpoints.verifier}/verifications/${verification.id}`)
-  const outcome = decision?.outcome ?? 'rejected'
-  const failedChecks: string[] = decision?.failedChecks ?? (walletOutcome.check ? [walletOutcome.check] : walletOutcome.submitted ? ['response'] : ['claims'])
-  const passed = outcome === step.expect.outcome && (step.expect.failedCheck === undefined || failedChecks.includes(step.expect.failedCheck))
-  const why = decision ? decision.reasons[0] : `the wallet did not answer: ${walletOutcome.error}`
+  const verdict = await by('verifier', step.verifier, () => parties.verifier.verdict(request, walletOutcome))
+  const outcome = verdict?.outcome ?? 'rejected'
+  const failedChecks = verdict ? verdict.failedChecks : [walletOutcome.check ?? (walletOutcome.submitted ? 'response' : 'claims')]
+  // a verifier that names no failed check is judged on its outcome alone (said in the summary)
+  const passed = outcome === step.expect.outcome && (step.expect.failedCheck === undefined || failedChecks === undefined || failedChecks.includes(step.expect.failedCheck))
+  const why = verdict ? verdict.reason : `the wallet did not answer: ${walletOutcome.error}`
   const expected = `${step.expect.outcome}${step.expect.failedCheck ? ` on ${step.expect.failedCheck}` : ''}`
+  const checks = failedChecks ? ` [${failedChecks.join(', ')}]` : ''
   const failure: StepFailure | undefined = passed
     ? undefined
-    : decision
-      ? { role: 'verifier', party: step.verifier, reason: `expected ${expected}, the verifier ${outcome} [${failedChecks.join(', ')}]${why ? `: ${why}` : ''}` }
+    : verdict
+      ? { role: 'verifier', party: step.verifier, reason: `expected ${expected}, the verifier ${outcome}${checks}${why ? `: ${why}` : ''}` }
       : { role: 'wallet', party: step.holder, reason: `expected ${expected}; ${walletRefusal(walletOutcome)}` }
+  const unnamedCheck = verdict && !failedChecks && step.expect.failedCheck ? ` (the verifier names no failed check; ${step.expect.failedCheck} not confirmed)` : ''
   return {
     stepId: step.id,
     action: 'present',
     parties: [step.holder, step.verifier],
     passed,
-    summary: `${step.verifier} ${outcome} ${step.holder}'s presentation${step.fault ? ` (fault: ${step.fault.kind})` : ''}${outcome === 'rejected' ? `: ${why}` : ''}`,
+    summary: `${step.verifier} ${outcome} ${step.holder}'s presentation${step.fault ? ` (fault: ${step.fault.kind})` : ''}${outcome === 'rejected' && why ? `: ${why}` : ''}${unnamedCheck}`,
     expected: step.expect,
     failure,
-    links: { requestUri: verification.requestUri },
-    decision,
+    links: { requestUri: request.requestUri },
+    decision: verdict?.decision,
     walletOutcome,
   }
 }
@@ -133,14 +152,13 @@ async function wait(step: { id: string; seconds: number }): Promise<StepOutcome>
   return { stepId: step.id, action: 'wait', parties: [], passed: true, summary: `${step.seconds} s pass` }
 }
 
+const vitalStatistics = (context: RunContext, registrar: string) =>
+  needs(context.parties.issuer, context.parties.issuer.vitalStatistics, 'issuer', registrar, 'certify, register or correct a death (no vital-statistics operations)')
+
 async function certify(context: RunContext, step: CertifyStep): Promise<StepOutcome> {
-  const { registration } = await callJson<{ registration: { id: string } }>(
-    'POST',
-    `${context.endpoints.issuer}/certifiers/${step.certifier}/certificates`,
-    { certificate: { ...step.certificate, registrar: step.registrar } },
-    context.endpoints.adminApiKey,
-  )
-  context.registration = { registrar: step.registrar, id: registration.id }
+  const operations = vitalStatistics(context, step.registrar)
+  const { id } = await by('issuer', step.certifier, () => operations.certify(step.certifier, step.registrar, step.certificate))
+  context.registration = { registrar: step.registrar, id }
   return { stepId: step.id, action: 'certify', parties: [step.certifier, step.registrar], passed: true, summary: `${step.certifier} certified the death to ${step.registrar}` }
 }
 
@@ -150,34 +168,26 @@ function currentRegistration(context: RunContext, registrar: string) {
 }
 
 async function register(context: RunContext, step: RegisterStep): Promise<StepOutcome> {
+  const operations = vitalStatistics(context, step.registrar)
   const registration = currentRegistration(context, step.registrar)
-  const result = await callJson<{ registration: { registrationNumber: string }; offer: Offer; notification: { deliveries: number } }>(
-    'POST',
-    `${context.endpoints.issuer}/registrars/${step.registrar}/registrations/${registration.id}/registration`,
-    { executor: step.executor, format: context.format, protocol: context.protocol },
-    context.endpoints.adminApiKey,
-  )
-  registration.registrationNumber = result.registration.registrationNumber
+  const result = await by('issuer', step.registrar, () => operations.register(step.registrar, registration.id, { executor: step.executor, format: context.format, protocol: context.protocol }))
+  registration.registrationNumber = result.registrationNumber
   const received = await acceptOffer(context, step.holder, result.offer)
   return {
     stepId: step.id,
     action: 'register',
     parties: [step.registrar, step.holder],
     passed: received > 0,
-    summary: `${step.registrar} registered death ${registration.registrationNumber}, notified ${result.notification.deliveries} program(s) and issued the credential (${context.format} over ${context.protocol}) to ${step.holder}`,
+    summary: `${step.registrar} registered death ${registration.registrationNumber}, notified ${result.deliveries} program(s) and issued the credential (${context.format} over ${context.protocol}) to ${step.holder}`,
     failure: received > 0 ? undefined : { role: 'wallet', party: step.holder, reason: 'The wallet accepted the offer but stored no credential' },
     links: { offerUri: result.offer.offerUri, txCode: result.offer.txCode },
   }
 }
 
 async function correct(context: RunContext, step: CorrectStep): Promise<StepOutcome> {
+  const operations = vitalStatistics(context, step.registrar)
   const registration = currentRegistration(context, step.registrar)
-  const result = await callJson<{ revoked: number }>(
-    'POST',
-    `${context.endpoints.issuer}/registrars/${step.registrar}/registrations/${registration.id}/correction`,
-    { reason: step.reason },
-    context.endpoints.adminApiKey,
-  )
+  const result = await by('issuer', step.registrar, () => operations.correct(step.registrar, registration.id, step.reason))
   // a format without revocation has nothing to revoke: the correction still reaches the programs
   const unrevocable = formatLimit(context.format, 'status')
   const passed = result.revoked > 0 || unrevocable !== undefined
@@ -191,19 +201,16 @@ async function correct(context: RunContext, step: CorrectStep): Promise<StepOutc
   }
 }
 
-interface InboxEntry {
-  topic: string
-  data: Record<string, unknown>
-}
-
 async function expectNotifications(context: RunContext, step: ExpectNotificationsStep): Promise<StepOutcome> {
+  const { verifier } = context.parties
+  const inbox = needs(verifier, verifier.inbox, 'verifier', step.programs.join(', '), "read a program's notifications (no program inbox)")
   const number = context.registration?.registrationNumber
   const deadline = Date.now() + step.timeoutSeconds * 1000
   let missing = step.programs
   while (missing.length) {
     const stillMissing: string[] = []
     for (const program of missing) {
-      const { notifications } = await callJson<{ notifications: InboxEntry[] }>('GET', `${context.endpoints.verifier}/programs/${program}/inbox`, undefined, context.endpoints.adminApiKey)
+      const notifications = await by('verifier', program, () => inbox(program))
       if (!notifications.some((n) => n.topic === step.topic && n.data.registration_number === number)) stillMissing.push(program)
     }
     missing = stillMissing
@@ -222,7 +229,7 @@ async function expectNotifications(context: RunContext, step: ExpectNotification
   }
 }
 
-/** Runs one step against the services, over HTTP. */
+/** Runs one step through the parties' drivers. */
 export function runStep(context: RunContext, step: ScenarioStep): Promise<StepOutcome> {
   switch (step.action) {
     case 'issue':

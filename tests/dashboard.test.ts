@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { type Dashboard, startDashboard } from '../scenarios/dashboard/server'
 import { summarize, writeReports } from '../scenarios/report'
 import type { VariantResult } from '../scenarios/runner'
-import { launchBrowser } from './support/browser'
+import { launchBrowser, signIn } from './support/browser'
 import { startTestStack } from './support/stack'
 
 const screenshotsDir = join(import.meta.dirname, '..', 'reports', 'screenshots')
@@ -16,6 +16,8 @@ let dashboard: Dashboard
 let reportsDir: string
 let browser: Browser
 let page: Page
+/** The session cookie the dashboard set in exchange for its printed token. */
+let session: string
 /** Real results of runs made through the API, for the report view. */
 const finishedRuns: VariantResult[] = []
 
@@ -23,6 +25,7 @@ beforeAll(async () => {
   stack = await startTestStack()
   reportsDir = mkdtempSync(join(tmpdir(), 'interop-lab-reports-'))
   dashboard = await startDashboard({ endpoints: stack.endpoints, trustRegistryUrl: stack.trustRegistry.url, reportsDir })
+  session = await signIn(dashboard)
   browser = await launchBrowser()
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
   mkdirSync(screenshotsDir, { recursive: true })
@@ -38,7 +41,8 @@ afterAll(async () => {
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${dashboard.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // as the dashboard's own page sends it: its origin, its session, JSON
+    headers: { cookie: session, origin: dashboard.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   })
   const text = await response.text()
@@ -47,7 +51,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 
 /** Reads a run's whole event stream (the server ends it after `done`): event names and payloads, in order. */
 async function readEvents(runId: string): Promise<{ event: string; data: any }[]> {
-  const response = await fetch(`${dashboard.url}/api/runs/${runId}/events`)
+  const response = await fetch(`${dashboard.url}/api/runs/${runId}/events`, { headers: { cookie: session } })
   expect(response.headers.get('content-type')).toContain('text/event-stream')
   const text = await response.text()
   return text
@@ -209,9 +213,25 @@ describe('dashboard API', () => {
 })
 
 describe('dashboard in the browser', () => {
+  it('asks for the printed link when opened without its token or with an old one', async () => {
+    for (const address of [dashboard.url, `${dashboard.url}/#token=${'A'.repeat(43)}`]) {
+      const stranger = await browser.newPage() // a context of its own: no session cookie
+      try {
+        await stranger.goto(address)
+        await stranger.locator('#load-error').waitFor()
+        expect(await stranger.locator('#load-error').innerText()).toMatch(/open the address the console printed.*#token=/)
+        expect(await stranger.locator('body[data-ready]').count()).toBe(0)
+      } finally {
+        await stranger.close()
+      }
+    }
+  })
+
   it("runs the business-banking baseline from the page and shows the bank's decision with every check", async (context) => {
-    await page.goto(dashboard.url)
+    await page.goto(dashboard.loginUrl)
     await page.locator('body[data-ready]').waitFor()
+    // the token left the address bar once traded for the session cookie
+    expect(page.url()).not.toContain('token')
     await page.selectOption('#scenario-select', 'business-banking')
     await page.click('label[data-variant="baseline"]')
     await page.click('#run-button')
@@ -264,7 +284,8 @@ describe('dashboard in the browser', () => {
     expect(await page.locator(`${presentation} .trace-step.fail`).getAttribute('data-check')).toBe('trust-registry')
     expect(await text(`${presentation} .trace-step.fail .check-label`)).toMatch(/registre de confiance/i)
     await page.locator(`${presentation} .trace-step.fail details summary`).click()
-    expect(await text(`${presentation} .trace-step.fail details`)).toMatch(/Autorisée\s+non/)
+    // the chain of signed answers: the bank's registry was asked whether the issuer is authorized, and said no
+    expect(await text(`${presentation} .trace-step.fail details`)).toMatch(/L'émetteur est-il autorisé\?[^]*Sa réponse\s+non/)
     await screenshot(context, 'dashboard-untrusted-issuer-fr')
   })
 
@@ -297,7 +318,7 @@ describe('dashboard in the browser', () => {
     await screenshot(context, 'dashboard-trust-registry')
   })
 
-  it('shows the latest report as a scenario × variant × format matrix', async (context) => {
+  it('shows the latest report as a compact scenario variant × protocol/format grid: a glyph and a time per cell', async (context) => {
     await page.click('button[data-view="report"]')
     await page.getByText('No report yet').waitFor()
 
@@ -307,15 +328,25 @@ describe('dashboard in the browser', () => {
     const baseline = page.locator('td[data-variant="baseline"][data-format="jwt_vc_json"]')
     await baseline.waitFor()
     expect(await baseline.getAttribute('class')).toContain('pass')
-    expect(await baseline.innerText()).toMatch(/Pass\nAccepted/)
-    expect(await text('td[data-variant="untrusted-issuer"][data-format="jwt_vc_json"]')).toMatch(/Refused \(Trust registry\)/)
-    expect(await text('tr:has(td[data-variant="untrusted-issuer"]) td.na')).toBe('Not run')
+    expect(await baseline.innerText()).toMatch(/^✓\s+\d+(\.\d)? s/)
+    // the verifier's decision on hover and for screen readers, not spelled out in every cell
+    expect(await baseline.getAttribute('title')).toBe('Accepted')
+    expect(await baseline.locator('.mark').getAttribute('aria-label')).toBe('passed')
+    const refused = page.locator('td[data-variant="untrusted-issuer"][data-format="jwt_vc_json"]')
+    expect(await refused.getAttribute('title')).toBe('Refused (Trust registry)')
+    expect(await refused.locator('.sr-only').innerText()).toMatch(/Refused \(Trust registry\)/)
+    // only the combinations that ran are columns: both runs were OID4VC with jwt_vc_json
+    expect(await page.locator('#view-report thead th[data-format]').evaluateAll((cells) => cells.map((c) => `${c.getAttribute('data-protocol')} ${c.getAttribute('data-format')}`))).toEqual(['oid4vc jwt_vc_json'])
+    expect(await page.locator('#view-report td.na').count()).toBe(0)
     expect(await text('.report-summary')).toMatch(/2 passed, 0 failed/)
     await screenshot(context, 'dashboard-report')
   })
 
   it('makes a fresh offer for a phone wallet, with its QR code and transaction code', async (context) => {
     await page.click('button[data-view="wallet"]')
+    // only OID4VCI formats, whose offers always carry a transaction code; no way to switch the code off
+    expect(await page.locator('#offer-format option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['dc+sd-jwt', 'jwt_vc_json'])
+    expect(await page.locator('#view-wallet label.checkbox').count()).toBe(0)
     await page.selectOption('#offer-issuer', 'bc-registries')
     await page.click('#view-wallet button.primary >> nth=0')
     const offer = page.locator('#view-wallet .wallet-link.offer')

@@ -110,6 +110,7 @@ describe('the pilots over DIDComm v1 (issue-credential v2 JSON-LD, present-proof
       // encodings and predicates are AnonCreds' (tests/anoncreds-pilots.test.ts)
       ['tampered-raw-value', 'unsupported'],
       ['under-age-representative', 'unsupported'],
+      ['recognition-not-covering-type', 'pass'],
     ])
     const accepted = decisionAt(row(results, 'baseline'), 'open-business-account')
     expect(accepted.outcome).toBe('accepted')
@@ -140,7 +141,7 @@ describe('the pilots over DIDComm v1 (issue-credential v2 JSON-LD, present-proof
       expect(decision.failedChecks, variantId).toEqual([check])
       expect(decision.reasons.join(' '), variantId).toMatch(reason)
     }
-    // Credo checks the holder's proof, not whose key made it: our diagnosis refuses what Credo let through
+    // Credo checks the holder's proof, not whose key made it: the lab's JSON-LD adapter refuses what Credo let through
     expect(decisionAt(row(results, 'wrong-holder-key'), 'open-business-account').engineError).toBeUndefined()
     console.log(`[timing] business banking over DIDComm: issue ${meanMs(results, ['issue'])} ms, present ${meanMs(results, ['present'])} ms (mean round trips)`)
   })
@@ -241,8 +242,10 @@ describe('the interoperability matrix with a broken party', () => {
     reportsDir = mkdtempSync(join(tmpdir(), 'interop-lab-matrix-'))
     policiesDir = join(reportsDir, 'policies')
     cpSync(join(import.meta.dirname, '..', 'verifier', 'policies'), policiesDir, { recursive: true })
-    const file = join(policiesDir, 'open-business-account.json')
-    writeFileSync(file, readFileSync(file, 'utf8').replace('"credentialType": "VerifiedPersonCredential"', '"credentialType": "UnknownPersonCredential"'))
+    // every policy the business-banking variants use (the bank's own, and the one relying on Alberta's recognitions)
+    for (const file of ['open-business-account.json', 'open-business-account-alberta.json'].map((name) => join(policiesDir, name))) {
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"credentialType": "VerifiedPersonCredential"', '"credentialType": "UnknownPersonCredential"'))
+    }
     verifier = await startVerifierService({
       dataDir: stack.dataDir,
       database: databaseConfigFor('verifier_broken', stack.dataDir, {}),
@@ -291,6 +294,16 @@ describe('the interoperability matrix with a broken party', () => {
     )
     expect(run.code, run.stdout).toBe(1)
     expect(run.stdout).toMatch(/verifier\s+http:\/\/127\.0\.0\.1:\d+\s+\(remote\)/)
+    // the console: a progress line, not a line per step (that is --verbose); each failure once under the grid; the
+    // combinations no party pair speaks on one footnote line
+    expect(run.stdout).not.toMatch(/^ {2}[✓✗] business-banking\/\S+ \[/m)
+    expect(run.stdout).toMatch(/^ {2}\d+\/\d+ cells in \d+\.\d s$/m)
+    const failure = /^ {2}✗ open-business-account \(verifier northern-bank\): .*unknown credential type UnknownPersonCredential\n {6}in (.*)$/m
+    // one line per broken policy (the bank's own, and the one relying on Alberta's recognitions)
+    expect([...run.stdout.matchAll(new RegExp(failure.source, 'gm'))]).toHaveLength(2)
+    expect(run.stdout.match(failure)![1]).toMatch(/^business-banking\/baseline oid4vc dc\+sd-jwt, business-banking\/baseline oid4vc jwt_vc_json, /)
+    expect(run.stdout).toMatch(/^ {2}– not shown, no cell could run: .*didcomm ldp_vc.* \(wallet does not support them\)/m)
+    expect(run.stdout).not.toContain('not run: ')
 
     const report = JSON.parse(readFileSync(join(reportsDir, 'latest.json'), 'utf8')) as RunReport
     const cell = (variantId: string, protocol: string, format: string) => report.results.find((r) => r.variantId === variantId && r.protocol === protocol && r.format === format)!
@@ -311,11 +324,12 @@ describe('the interoperability matrix with a broken party', () => {
     expect(junit).toMatch(/name="baseline \[didcomm ldp_vc\]"[^>]*><skipped message="unsupported: wallet does not support ldp_vc over didcomm"\/>/)
 
     const html = readFileSync(join(reportsDir, 'latest.html'), 'utf8')
-    expect(html).toMatch(/<td class="fail"><span class="tag">fail<\/span><span class="why">open-business-account \(verifier northern-bank\): [^<]*unknown credential type UnknownPersonCredential/)
-    expect(html).toMatch(/<td class="unsupported"><span class="tag">unsupported<\/span><span class="why">wallet does not support ldp_vc over didcomm<\/span><\/td>/)
-    // self-contained: inline style, nothing fetched
+    expect(html).toMatch(/<td class="cell fail"[^>]*><details><summary>[^]*?<\/summary><div class="why">open-business-account \(verifier northern-bank\): [^<]*unknown credential type UnknownPersonCredential/)
+    // a reason for not running is said once, as a note, not in every cell
+    expect(html.match(/wallet does not support ldp_vc over didcomm/g)).toHaveLength(1)
+    // self-contained: inline style and scripts, nothing fetched
     expect(html).toMatch(/<style>/)
-    expect(html).not.toMatch(/<link|<script|src=|@import|url\(/)
+    expect(html).not.toMatch(/<link|src=|@import|url\(/)
     expect(existsSync(join(reportsDir, 'latest.json'))).toBe(true)
   })
 })

@@ -1,6 +1,12 @@
 import fc from 'fast-check'
+import { CompactSign, exportJWK, generateKeyPair } from 'jose'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOCAL_ADMIN_API_KEY } from '../common/config'
+import { databaseConfigFor } from '../common/db'
+import { type IssuerService, startIssuerService } from '../issuer/service'
 import { loadScenarios } from '../scenarios/scenario'
 import { loadPrograms } from '../verifier/programs'
 import { loadPersonas } from '../wallet-sim/service'
@@ -116,10 +122,12 @@ function endpoints(): Endpoint[] {
     { service: 'issuer', method: 'GET', path: '/notifications/deliveries', admin: true, sample: { state: 'pending', event_id: '{subscriptionId}' } },
     { service: 'issuer', method: 'POST', path: '/notifications/events', admin: true, sample: { topic: 'death.registered', data: { registration_number: 'X' }, jurisdiction: 'CA-NL' } },
     { service: 'issuer', method: 'POST', path: '/credentials/issue', admin: true, errors: 'problem', sample: { credential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: '{issuerDid}', credentialSubject: { id: 'did:example:1' } } } },
+    { service: 'issuer', method: 'POST', path: '/credentials/derive', admin: true, errors: 'problem', sample: { verifiableCredential: { proof: { cryptosuite: 'ecdsa-sd-2023', proofValue: 'u2V0A' } }, options: { selectivePointers: ['/credentialSubject'] } } },
     { service: 'issuer', method: 'POST', path: '/credentials/status', admin: true, errors: 'problem', sample: { credentialId: 'urn:uuid:1', credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' }, status: true } },
     { service: 'issuer', method: 'GET', path: `/status-lists/:{statusListId}-revocation`, errors: 'problem' },
     { service: 'issuer', method: 'POST', path: `/status-lists/:{statusListId}-revocation/publish`, admin: true, errors: 'problem' },
     { service: 'issuer', method: 'GET', path: '/vc-api/issuers' },
+    { service: 'issuer', method: 'GET', path: '/contexts/credentials/v1' },
     { service: 'issuer', method: 'POST', path: '/didcomm', contentTypes: ['application/didcomm-envelope-enc', 'application/ssi-agent-wire'], sample: { protected: 'e30', iv: 'aXY', ciphertext: 'Y3Q', tag: 'dGFn' } },
     // issuer: Credo's OID4VCI routes
     { service: 'issuer', method: 'GET', path: '/.well-known/openid-credential-issuer/oid4vci/:bc-registries', errors: 'oauth' },
@@ -181,6 +189,9 @@ function endpoints(): Endpoint[] {
     },
     { service: 'trustRegistry', method: 'PUT', path: '/admin/entities/:fuzz-entity/did', admin: true, sample: { did: 'did:web:fuzz2.example' } },
     { service: 'trustRegistry', method: 'PATCH', path: '/admin/entities/:fuzz-entity', admin: true, sample: { status: 'suspended', validUntil: '2030-01-01T00:00:00Z' } },
+    { service: 'trustRegistry', method: 'PUT', path: '/admin/recognitions/:CA-ON', admin: true, sample: { resources: ['VerifiedPersonCredential'], maxAssuranceLevel: 2, validUntil: '2030-01-01T00:00:00Z' } },
+    { service: 'trustRegistry', method: 'DELETE', path: '/admin/recognitions/:CA-ON', admin: true, sample: { resource: 'VerifiedPersonCredential' } },
+    { service: 'trustRegistry', method: 'PUT', path: '/admin/registries/:CA-ON', admin: true, sample: { url: 'http://127.0.0.1:9/', key: 'A'.repeat(43) } },
     { service: 'trustRegistry', method: 'GET', path: '/admin/audit', admin: true, sample: { limit: '5', target: 'fuzz-entity' } },
   ]
 }
@@ -344,8 +355,317 @@ describe.each(['sqlite', 'postgres'] as const)('arbitrary input to every endpoin
         const answer = await send(endpoint, { path, query: '', contentType, body, auth: endpoint.admin ? 'admin' : 'none' })
         const where = `${endpoint.method} ${path} (${contentType})`
         expect(answer.status, where).toBe(413)
-        expect(JSON.parse(answer.text), where).toMatchObject({ error: expect.any(String), message: expect.stringMatching(/too large/) })
+        // in the endpoint's own error format: the lab's, or an RFC 9457 problem for the VC API
+        const tooLarge = endpoint.errors === 'problem' ? { status: 413, detail: expect.stringMatching(/too large/) } : { error: expect.any(String), message: expect.stringMatching(/too large/) }
+        expect(JSON.parse(answer.text), where).toMatchObject(tooLarge)
       }
     }
+  })
+})
+
+// OID4VCI, protocol-aware: a valid token request and a valid credential request, each changed in one field at a time
+// (wrong type, missing, extra, wrong alg or typ, expired, wrong aud, a reused or foreign nonce, huge values). Every answer
+// is < 500 in the OAuth error format (RFC 6749 §5.2, OID4VCI 1.0 §8.3.1), or a success where the change is harmless.
+describe.each(['sqlite', 'postgres'] as const)('OID4VCI requests with one field wrong, on %s', (engine) => {
+  const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+  const HUGE = 'x'.repeat(200_000)
+  const dataDir = mkdtempSync(join(tmpdir(), 'interop-fuzz-oid4vci-'))
+  let issuer: IssuerService
+  beforeAll(async () => {
+    const env = engine === 'postgres' ? { INTEROP_DATABASE_URL: postgres.url } : {}
+    issuer = await startIssuerService({ dataDir, database: databaseConfigFor('issuer_oid4vci_fuzz', dataDir, env), adminApiKeys: [LOCAL_ADMIN_API_KEY], anonCredsMaterialDir: join(import.meta.dirname, 'fixtures/anoncreds/issuers') })
+  })
+  afterAll(async () => {
+    await issuer?.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  /** A fresh offer, opened as a wallet does; `token` also redeems its pre-authorized code. */
+  async function exchange(format: 'dc+sd-jwt' | 'jwt_vc_json' = 'dc+sd-jwt') {
+    const admin = { authorization: `Bearer ${LOCAL_ADMIN_API_KEY}`, 'content-type': 'application/json' }
+    const created = (await (await fetch(`${issuer.url}/issuers/bc-registries/offers`, { method: 'POST', headers: admin, body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format, claims: businessClaims }) })).json()) as Json
+    const offer = (await (await fetch(new URL(created.offerUri).searchParams.get('credential_offer_uri')!)).json()) as Json
+    const credentialIssuer = offer.credential_issuer as string
+    const tokenRequest: Record<string, string> = { grant_type: PRE_AUTHORIZED_CODE_GRANT, 'pre-authorized_code': offer.grants[PRE_AUTHORIZED_CODE_GRANT]['pre-authorized_code'], tx_code: created.txCode }
+    const { privateKey, publicKey } = await generateKeyPair('ES256')
+    const jwk = await exportJWK(publicKey)
+    const nonce = async (issuerKey = 'bc-registries') => ((await (await fetch(`${issuer.url}/oid4vci/${issuerKey}/nonce`, { method: 'POST' })).json()) as Json).c_nonce as string
+    /** A key proof with the header and payload given (null drops a member); signed with ES256 unless the alg is another. */
+    const proof = async (header: Json = {}, payload: Json = {}) => {
+      const fullHeader = Object.fromEntries(Object.entries({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk, ...header }).filter(([, v]) => v !== null))
+      const fullPayload = Object.fromEntries(Object.entries({ aud: credentialIssuer, iat: Math.floor(Date.now() / 1000), nonce: await nonce(), ...payload }).filter(([, v]) => v !== null))
+      const bytes = new TextEncoder().encode(JSON.stringify(fullPayload))
+      if (fullHeader.alg === 'ES256') return new CompactSign(bytes).setProtectedHeader(fullHeader as { alg: string }).sign(privateKey)
+      const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+      return `${encode(fullHeader)}.${encode(fullPayload)}.${fullHeader.alg === 'none' ? '' : 'c2lnbmF0dXJl'}`
+    }
+    const token = async () => {
+      const answer = await postForm(`${credentialIssuer}/token`, tokenRequest)
+      expect(answer.status, answer.text).toBe(200)
+      return JSON.parse(answer.text).access_token as string
+    }
+    return { credentialIssuer, configurationId: offer.credential_configuration_ids[0] as string, tokenRequest, nonce, proof, token, jwk }
+  }
+  type Exchange = Awaited<ReturnType<typeof exchange>>
+
+  const postForm = async (url: string, params: Record<string, unknown>): Promise<Answer> => {
+    const form = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() }
+  }
+  const postCredential = async (x: Exchange, body: unknown, authorization?: string): Promise<Answer> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (authorization !== undefined) headers.authorization = authorization
+    const response = await fetch(`${x.credentialIssuer}/credential`, { method: 'POST', headers, body: JSON.stringify(body) })
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() }
+  }
+  const expectOAuthAnswer = (what: string, answer: Answer) => {
+    const where = `${what} → ${answer.status} ${answer.text.slice(0, 300)}`
+    expect(answer.status, where).toBeLessThan(500)
+    if (answer.status < 400) return
+    expect(answer.contentType, where).toMatch(/json/)
+    expect(ERROR_SHAPES.oauth(JSON.parse(answer.text) as Json), where).toBe(true)
+  }
+
+  const tokenMutations: [string, (request: Record<string, string>) => Record<string, unknown>][] = [
+    ['grant_type missing', ({ grant_type, ...rest }) => rest],
+    ['grant_type authorization_code', (r) => ({ ...r, grant_type: 'authorization_code', code: 'x' })],
+    ['grant_type refresh_token', (r) => ({ ...r, grant_type: 'refresh_token', refresh_token: 'x' })],
+    ['grant_type huge', (r) => ({ ...r, grant_type: HUGE })],
+    ['pre-authorized_code missing', ({ 'pre-authorized_code': _, ...rest }) => rest],
+    ['pre-authorized_code wrong', (r) => ({ ...r, 'pre-authorized_code': 'not-a-code' })],
+    ['pre-authorized_code huge', (r) => ({ ...r, 'pre-authorized_code': HUGE })],
+    ['pre-authorized_code with a NUL', (r) => ({ ...r, 'pre-authorized_code': `${r['pre-authorized_code']}\u0000` })],
+    ['tx_code missing', ({ tx_code, ...rest }) => rest],
+    ['tx_code wrong', (r) => ({ ...r, tx_code: '000000' })],
+    ['tx_code as user_pin (draft 11)', ({ tx_code, ...rest }) => ({ ...rest, user_pin: tx_code })],
+    ['tx_code huge', (r) => ({ ...r, tx_code: HUGE })],
+    ['authorization_details not JSON', (r) => ({ ...r, authorization_details: '[{' })],
+    ['authorization_details an object', (r) => ({ ...r, authorization_details: { type: 'openid_credential' } })],
+    ['authorization_details empty', (r) => ({ ...r, authorization_details: [] })],
+    ['authorization_details of another type', (r) => ({ ...r, authorization_details: [{ type: 'payment_initiation' }] })],
+    ['authorization_details without configuration', (r) => ({ ...r, authorization_details: [{ type: 'openid_credential', format: 'dc+sd-jwt' }] })],
+    ['authorization_details with a configuration not offered', (r) => ({ ...r, authorization_details: [{ type: 'openid_credential', credential_configuration_id: 'Nope' }] })],
+    ['authorization_details with null entries', (r) => ({ ...r, authorization_details: [null, 1, 'x'] })],
+    ['an extra parameter', (r) => ({ ...r, scope: 'openid', client_id: 'x', redirect_uri: 'http://127.0.0.1/cb' })],
+  ]
+
+  it.each(tokenMutations)('token request, %s', async (name, mutate) => {
+    const x = await exchange()
+    expectOAuthAnswer(`token: ${name}`, await postForm(`${x.credentialIssuer}/token`, mutate(x.tokenRequest)))
+  })
+
+  const credentialMutations: [string, (x: Exchange) => Promise<{ body: unknown; authorization?: (token: string) => string | undefined }>][] = [
+    ['no Authorization header', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof()] } }, authorization: () => undefined })],
+    ['Authorization: Basic', async (x) => ({ body: {}, authorization: (t) => `Basic ${t}` })],
+    ['Authorization: Bearer with no token', async () => ({ body: {}, authorization: () => 'Bearer' })],
+    ['token altered', async (x) => ({ body: { credential_configuration_id: x.configurationId }, authorization: (t) => `Bearer ${t.slice(0, -4)}AAAA` })],
+    ['token as DPoP without a DPoP proof', async (x) => ({ body: { credential_configuration_id: x.configurationId }, authorization: (t) => `DPoP ${t}` })],
+    ['token huge', async () => ({ body: {}, authorization: () => `Bearer ${'a'.repeat(8_000)}` })],
+    ['empty body', async () => ({ body: {} })],
+    ['body an array', async () => ({ body: [] })],
+    ['credential_configuration_id missing', async (x) => ({ body: { proofs: { jwt: [await x.proof()] } } })],
+    ['credential_configuration_id a number', async (x) => ({ body: { credential_configuration_id: 7, proofs: { jwt: [await x.proof()] } } })],
+    ['credential_configuration_id unknown', async (x) => ({ body: { credential_configuration_id: 'Nope_dc+sd-jwt', proofs: { jwt: [await x.proof()] } } })],
+    ['credential_configuration_id not offered', async (x) => ({ body: { credential_configuration_id: 'BusinessRegistrationCredential_jwt_vc_json', proofs: { jwt: [await x.proof()] } } })],
+    ['credential_configuration_id huge', async (x) => ({ body: { credential_configuration_id: HUGE, proofs: { jwt: [await x.proof()] } } })],
+    ['credential_identifier instead', async (x) => ({ body: { credential_identifier: x.configurationId, proofs: { jwt: [await x.proof()] } } })],
+    ['format (draft 13) instead', async (x) => ({ body: { format: 'vc+sd-jwt', vct: 'x', proofs: { jwt: [await x.proof()] } } })],
+    ['proof and proofs', async (x) => ({ body: { credential_configuration_id: x.configurationId, proof: { proof_type: 'jwt', jwt: await x.proof() }, proofs: { jwt: [await x.proof()] } } })],
+    ['proof (draft 13) only', async (x) => ({ body: { credential_configuration_id: x.configurationId, proof: { proof_type: 'jwt', jwt: await x.proof() } } })],
+    ['proofs missing', async (x) => ({ body: { credential_configuration_id: x.configurationId } })],
+    ['proofs empty', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: {} } })],
+    ['proofs.jwt empty', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [] } } })],
+    ['proofs.jwt a string', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: await x.proof() } } })],
+    ['proofs.jwt of numbers', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [1, 2] } } })],
+    ['proofs.jwt not a JWT', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: ['a.b.c'] } } })],
+    ['proofs of type attestation', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { attestation: [await x.proof()] } } })],
+    ['proofs of an unknown type', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { ldp_vp: [{}] } } })],
+    ['proofs of two types', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof()], attestation: ['a.b.c'] } } })],
+    ['credential_response_encryption garbage', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof()] }, credential_response_encryption: { jwk: 1, alg: 2 } } })],
+    ['an extra member', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof()] }, extra: { deep: [HUGE.slice(0, 1000)] } } })],
+    ['proof alg none', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ alg: 'none' })] } } })],
+    ['proof alg HS256', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ alg: 'HS256' })] } } })],
+    ['proof alg RS256', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ alg: 'RS256' })] } } })],
+    ['proof alg EdDSA with a P-256 key', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ alg: 'EdDSA' })] } } })],
+    ['proof typ JWT', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ typ: 'JWT' })] } } })],
+    ['proof typ missing', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ typ: null })] } } })],
+    ['proof with no key', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null })] } } })],
+    ['proof with kid and jwk', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ kid: 'did:jwk:x#0' })] } } })],
+    ['proof jwk with a private key', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: { ...x.jwk, d: 'AAAA' } })] } } })],
+    ['proof jwk malformed', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: { kty: 'XX' } })] } } })],
+    ['proof kid did:web', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, kid: 'did:web:attacker.example#0' })] } } })],
+    ['proof kid no DID', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, kid: 'key-1' })] } } })],
+    ['proof kid a did:jwk of another key', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, kid: `did:jwk:${Buffer.from(JSON.stringify({ ...x.jwk, x: x.jwk.y })).toString('base64url')}#0` })] } } })],
+    ['proof x5c', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, x5c: ['MIIB'] })] } } })],
+    ['proof nonce missing', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: null })] } } })],
+    ['proof nonce a number', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: 42 })] } } })],
+    ['proof nonce garbage', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: 'not-a-nonce' })] } } })],
+    ['proof nonce of another issuer', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: await x.nonce('alberta-corporate-registry') })] } } })],
+    ['proof nonce huge', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: HUGE })] } } })],
+    ['proofs with two nonces', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof(), await x.proof()] } } })],
+    ['proof aud wrong', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { aud: 'https://elsewhere.example' })] } } })],
+    ['proof aud a number', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { aud: 1 })] } } })],
+    ['proof aud missing', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { aud: null })] } } })],
+    ['proof iat missing', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { iat: null })] } } })],
+    ['proof iat a string', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { iat: 'yesterday' })] } } })],
+    ['proof iat a day old', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { iat: Math.floor(Date.now() / 1000) - 86_400 })] } } })],
+    ['proof iat in a year', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { iat: Math.floor(Date.now() / 1000) + 31_536_000 })] } } })],
+    ['proof expired (exp)', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { exp: Math.floor(Date.now() / 1000) - 60 })] } } })],
+    ['proof signature altered', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [`${(await x.proof()).slice(0, -6)}AAAAAA`] } } })],
+  ]
+
+  it.each(credentialMutations)('credential request, %s', async (name, mutation) => {
+    const x = await exchange()
+    const token = await x.token()
+    const { body, authorization } = await mutation(x)
+    expectOAuthAnswer(`credential: ${name}`, await postCredential(x, body, authorization ? authorization(token) : `Bearer ${token}`))
+  })
+
+  it('credential request for a jwt_vc_json offer, with a bare jwk, then a reused nonce: refused, then issued, then denied', async () => {
+    const x = await exchange('jwt_vc_json')
+    const token = await x.token()
+    const nonce = await x.nonce()
+    const bare = await postCredential(x, { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce })] } }, `Bearer ${token}`)
+    expectOAuthAnswer('jwt_vc_json with a bare jwk', bare)
+    expect(JSON.parse(bare.text).error).toBe('invalid_proof')
+    const kid = `did:jwk:${Buffer.from(JSON.stringify(x.jwk)).toString('base64url')}#0`
+    const issued = await postCredential(x, { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, kid }, { nonce })] } }, `Bearer ${token}`)
+    expect(issued.status, issued.text).toBe(200)
+    const again = await postCredential(x, { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, kid }, { nonce })] } }, `Bearer ${token}`)
+    expectOAuthAnswer('the same nonce again', again)
+    expect(JSON.parse(again.text).error).toBe('credential_request_denied')
+  })
+
+  it('arbitrary JSON in one field of a valid credential request or of its key proof', async () => {
+    let x = await exchange()
+    let token = await x.token()
+    const fields = ['credential_configuration_id', 'proofs', 'proof', 'credential_identifier', 'credential_response_encryption']
+    const claims = ['aud', 'iat', 'nonce', 'iss', 'exp', 'nbf']
+    const headers = ['alg', 'typ', 'kid', 'jwk', 'x5c', 'key_attestation']
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...fields, ...claims.map((c) => `payload.${c}`), ...headers.map((h) => `header.${h}`)), fc.jsonValue({ maxDepth: 2 }), async (field, value) => {
+        const [part, name] = field.includes('.') ? field.split('.') : ['body', field]
+        const jwt = await x.proof(part === 'header' ? { [name]: value } : {}, part === 'payload' ? { [name]: value } : {})
+        const body: Json = { credential_configuration_id: x.configurationId, proofs: { jwt: [jwt] } }
+        if (part === 'body') body[name] = value
+        const answer = await postCredential(x, body, `Bearer ${token}`)
+        expectOAuthAnswer(`credential: ${field} = ${JSON.stringify(value).slice(0, 200)}`, answer)
+        if (answer.status === 200) {
+          x = await exchange()
+          token = await x.token()
+        }
+      }),
+      { numRuns: Math.min(RUNS_PER_ENDPOINT, 60), endOnFailure: true },
+    )
+  })
+
+  it('nonce endpoint: any body, any content type', async () => {
+    const nonceEndpoint = `${issuer.url}/oid4vci/bc-registries/nonce`
+    for (const [contentType, body] of [
+      ['application/json', '{"c_nonce":"x"}'],
+      ['application/json', '[1,2]'],
+      ['application/json', '{'],
+      ['application/x-www-form-urlencoded', 'a=b&a=c'],
+      ['text/plain', HUGE.slice(0, 1000)],
+      ['application/json', JSON.stringify({ deep: HUGE })],
+    ]) {
+      const response = await fetch(nonceEndpoint, { method: 'POST', headers: { 'content-type': contentType }, body })
+      expectOAuthAnswer(`nonce: ${contentType} ${body.slice(0, 40)}`, { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() })
+    }
+  })
+})
+
+describe('OID4VP responses with one field wrong (direct_post, OID4VP 1.0 §8.2)', () => {
+  const HUGE = 'x'.repeat(200_000)
+  let vpStack: Awaited<ReturnType<typeof startTestStack>>
+  beforeAll(async () => {
+    vpStack = await startTestStack({ notificationRetryBaseMs: 60_000 })
+  }, 120_000)
+  afterAll(async () => {
+    await vpStack?.close()
+  })
+
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+  /** A fresh request, and a valid-looking SD-JWT VC presentation for it (our own issuer and holder keys). */
+  async function opened() {
+    const created = (await (await fetch(`${vpStack.verifier.url}/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policyId: 'estate-account-proof-of-death' }) })).json()) as Json
+    const requestObject = await (await fetch(new URL(created.requestUri).searchParams.get('request_uri')!)).text()
+    const request = JSON.parse(Buffer.from(requestObject.split('.')[1], 'base64url').toString()) as { state: string; nonce: string; client_id: string; response_uri: string }
+    const { privateKey, publicKey } = await generateKeyPair('ES256')
+    const jwk = await exportJWK(publicKey)
+    const sign = (header: Json, payload: Json) => new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', ...header }).sign(privateKey)
+    const disclosure = encode(['salt', 'registration_number', 'NL-1'])
+    const issuerJwt = await sign({ typ: 'dc+sd-jwt', kid: `did:jwk:${encode(jwk)}#0` }, { iss: `did:jwk:${encode(jwk)}`, vct: 'https://interop-lab.ca/credentials/death-registration', cnf: { jwk }, _sd: ['x'] })
+    const kb = await sign({ typ: 'kb+jwt' }, { nonce: request.nonce, aud: request.client_id, iat: Math.floor(Date.now() / 1000), sd_hash: 'x' })
+    return { id: created.id as string, request, presentation: `${issuerJwt}~${disclosure}~${kb}` }
+  }
+  type Opened = Awaited<ReturnType<typeof opened>>
+
+  const mutations: [string, (o: Opened) => Record<string, unknown> | string][] = [
+    ['vp_token not JSON', (o) => ({ vp_token: '{', state: o.request.state })],
+    ['vp_token a JSON array', (o) => ({ vp_token: JSON.stringify([o.presentation]), state: o.request.state })],
+    ['vp_token null', (o) => ({ vp_token: 'null', state: o.request.state })],
+    ['vp_token empty object', (o) => ({ vp_token: '{}', state: o.request.state })],
+    ['vp_token for an unasked query', (o) => ({ vp_token: JSON.stringify({ other: [o.presentation] }), state: o.request.state })],
+    ['presentation a number', (o) => ({ vp_token: '{"death":[42]}', state: o.request.state })],
+    ['presentation nested arrays', (o) => ({ vp_token: JSON.stringify({ death: [[o.presentation]] }), state: o.request.state })],
+    ['presentation empty', (o) => ({ vp_token: '{"death":[""]}', state: o.request.state })],
+    ['presentation only tildes', (o) => ({ vp_token: JSON.stringify({ death: ['~~~~'] }), state: o.request.state })],
+    ['presentation with 5000 empty disclosures', (o) => ({ vp_token: JSON.stringify({ death: [`${o.presentation.split('~')[0]}${'~'.repeat(5000)}`] }), state: o.request.state })],
+    ['issuer JWT header not JSON', (o) => ({ vp_token: JSON.stringify({ death: [`${Buffer.from('{').toString('base64url')}.e30.x~${o.presentation.split('~').slice(1).join('~')}`] }), state: o.request.state })],
+    ['disclosure not base64url JSON', (o) => ({ vp_token: JSON.stringify({ death: [o.presentation.replace(/~[^~]+~/, '~%%%~')] }), state: o.request.state })],
+    ['disclosure of invalid UTF-8', (o) => ({ vp_token: JSON.stringify({ death: [o.presentation.replace(/~[^~]+~/, `~${Buffer.from([0xff, 0xfe, 0x5b]).toString('base64url')}~`)] }), state: o.request.state })],
+    ['key-binding JWT garbage', (o) => ({ vp_token: JSON.stringify({ death: [`${o.presentation.split('~').slice(0, -1).join('~')}~a.b.c`] }), state: o.request.state })],
+    ['a JWT VP that is not a JWT', (o) => ({ vp_token: '{"death":["a.b"]}', state: o.request.state })],
+    ['a JWT VP whose vp is a string', (o) => ({ vp_token: JSON.stringify({ death: [`${encode({ alg: 'ES256', kid: 'did:jwk:x#0' })}.${encode({ vp: 'x' })}.c2ln`] }), state: o.request.state })],
+    ['vp_token huge', (o) => ({ vp_token: JSON.stringify({ death: [HUGE] }), state: o.request.state })],
+    ['vp_token repeated', (o) => `vp_token=${encodeURIComponent('{}')}&vp_token=${encodeURIComponent('{}')}&state=${o.request.state}`],
+    ['state missing', (o) => ({ vp_token: JSON.stringify({ death: [o.presentation] }) })],
+    ['state empty', (o) => ({ vp_token: JSON.stringify({ death: [o.presentation] }), state: '' })],
+    ['state repeated', (o) => `vp_token=${encodeURIComponent(JSON.stringify({ death: [o.presentation] }))}&state=${o.request.state}&state=${o.request.state}`],
+    ['state of no request', (o) => ({ vp_token: JSON.stringify({ death: [o.presentation] }), state: 'no-such-state' })],
+    ['state with a NUL', (o) => ({ vp_token: JSON.stringify({ death: [o.presentation] }), state: `${o.request.state}\u0000` })],
+    ['a wallet error with state', (o) => ({ error: 'access_denied', error_description: 'the user declined', state: o.request.state })],
+    ['a wallet error without state', () => ({ error: 'access_denied' })],
+    ['a wallet error with a huge description', (o) => ({ error: 'access_denied', error_description: HUGE, state: o.request.state })],
+  ]
+
+  const postResponse = async (o: Opened, body: Record<string, unknown> | string, contentType = 'application/x-www-form-urlencoded'): Promise<Answer> => {
+    const form = typeof body === 'string' ? body : new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString()
+    const response = await fetch(o.request.response_uri, { method: 'POST', headers: { 'content-type': contentType }, body: form })
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() }
+  }
+  /** The POST answered < 500 in OAuth's error format, and the verification still answers (its decision made, if any). */
+  const expectNoServerError = async (what: string, o: Opened, answer: Answer) => {
+    const where = `${what} → ${answer.status} ${answer.text.slice(0, 300)}`
+    expect(answer.status, where).toBeLessThan(500)
+    if (answer.status >= 400) expect(ERROR_SHAPES.oauth(JSON.parse(answer.text) as Json) || ERROR_SHAPES.lab(JSON.parse(answer.text) as Json), where).toBe(true)
+    const verification = await fetch(`${vpStack.verifier.url}/verifications/${o.id}`)
+    expect(verification.status, `${what}: GET /verifications/${o.id} → ${verification.status} ${await verification.clone().text()}`).toBe(200)
+    const { decision } = (await verification.json()) as { decision?: { outcome: string } }
+    if (decision) expect(decision.outcome, what).toBe('rejected')
+  }
+
+  it.each(mutations)('%s: no 5xx, from the response endpoint or from GET /verifications/{id}', async (name, mutate) => {
+    const o = await opened()
+    await expectNoServerError(name, o, await postResponse(o, mutate(o)))
+  })
+
+  it('a JSON body instead of a form', async () => {
+    const o = await opened()
+    await expectNoServerError('json body', o, await postResponse(o, JSON.stringify({ vp_token: { death: [o.presentation] }, state: o.request.state }), 'application/json'))
+  })
+
+  it('arbitrary JSON as the presentation, and as the vp_token', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), fc.boolean(), async (value, asPresentation) => {
+        const o = await opened()
+        const vpToken = asPresentation ? JSON.stringify({ death: [value] }) : JSON.stringify(value)
+        await expectNoServerError(`vp_token ${vpToken.slice(0, 80)}`, o, await postResponse(o, { vp_token: vpToken, state: o.request.state }))
+      }),
+      { numRuns: Math.min(RUNS_PER_ENDPOINT, 40), endOnFailure: true },
+    )
   })
 })

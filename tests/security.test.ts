@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOCAL_ADMIN_API_KEY } from '../common/config'
@@ -24,6 +25,7 @@ const ADMIN_ROUTES: Record<Service, RouteName[]> = {
     'GET /notifications/deliveries',
     'POST /notifications/events',
     'POST /credentials/issue',
+    'POST /credentials/derive',
     'POST /credentials/status',
     'POST /status-lists/:id/publish',
   ],
@@ -38,7 +40,15 @@ const ADMIN_ROUTES: Record<Service, RouteName[]> = {
     'POST /presentations/verify',
   ],
   wallet: [],
-  trustRegistry: ['POST /admin/entities', 'PUT /admin/entities/:key/did', 'PATCH /admin/entities/:key', 'GET /admin/audit'],
+  trustRegistry: [
+    'POST /admin/entities',
+    'PUT /admin/entities/:key/did',
+    'PATCH /admin/entities/:key',
+    'PUT /admin/recognitions/:jurisdiction',
+    'DELETE /admin/recognitions/:jurisdiction',
+    'PUT /admin/registries/:jurisdiction',
+    'GET /admin/audit',
+  ],
 }
 
 /** Routes open to anyone on purpose, and why. */
@@ -47,6 +57,7 @@ const PUBLIC_ROUTES: Record<Service, { routes: RouteName[]; why: string }[]> = {
     { routes: ['GET /health', 'GET /capabilities', 'GET /credential-types', 'GET /issuers', 'GET /vc-api/issuers', 'GET /notifications/topics'], why: 'what the service is and offers' },
     { routes: ['GET /status/token/:listId', 'GET /status/bitstring/:listId', 'GET /status/bitstring/:listId/suspension', 'GET /status-lists/:id'], why: 'status lists relying parties fetch' },
     { routes: ['GET /notifications/jwks.json'], why: 'the key subscribers check notifications with' },
+    { routes: ['GET /contexts/credentials/v1'], why: 'the lab’s JSON-LD context, for peers that process its credentials' },
     { routes: ['POST /registrars/:key/medical-certificates'], why: 'a certifier’s signed certificate: the signature and the trust registry decide' },
   ],
   verifier: [
@@ -56,7 +67,7 @@ const PUBLIC_ROUTES: Record<Service, { routes: RouteName[]; why: string }[]> = {
       routes: ['canada-revenue-agency', 'nl-medical-care-plan', 'passport-program', 'ramq', 'service-canada-benefits', 'sk-health-registration'].map((key): RouteName => `POST /programs/${key}/inbox`),
       why: 'notifications arrive as JWS signed by the publisher, checked against its JWKS',
     },
-    { routes: ['POST /oid4vp/*path'], why: 'keeps each OID4VP response for the diagnosis, in front of Credo’s response endpoint' },
+    { routes: ['POST /oid4vp/*path'], why: 'admits one OID4VP response per open request and keeps it until the lab’s own checks decide, in front of Credo’s response endpoint' },
   ],
   wallet: [
     {
@@ -118,19 +129,22 @@ describe('authentication', () => {
 })
 
 describe('single-use nonces', () => {
-  it('refuses a second POST of the same OID4VP response, and keeps the first decision', async () => {
+  it('refuses a second POST to an answered OID4VP request, and keeps the first decision', async () => {
     const scenario = loadScenarios().find((s) => s.id === 'business-banking')!
     const result = await runVariant(stack.endpoints, scenario, undefined, 'dc+sd-jwt')
     expect(result.passed).toBe(true)
 
-    // what the wallet posted, as the verifier kept it
+    // once decided, the verifier keeps no raw response (verifier/responses.ts): the replay answers the same request's state
     const verifierDb = await openDatabase({ engine: 'sqlite', file: join(stack.dataDir, 'verifier.sqlite') })
-    const responses = await verifierDb.query<{ state: string; vp_token: string }>('SELECT state, vp_token FROM verification_responses')
+    const responses = await verifierDb.query<{ state: string }>('SELECT state FROM verification_responses')
     const verifications = await verifierDb.query<{ id: string }>('SELECT id FROM verifications')
+    const [session] = await verifierDb.query<{ value: string }>("SELECT value FROM credo_records WHERE type = 'OpenId4VcVerificationSessionRecord'")
     await verifierDb.close()
-    expect([responses.length, verifications.length]).toEqual([1, 1])
+    expect([responses.length, verifications.length]).toEqual([0, 1])
     const [{ id: verificationId }] = verifications
-    const [{ state, vp_token: vpToken }] = responses
+    const { authorizationRequestJwt } = JSON.parse(session.value) as { authorizationRequestJwt: string }
+    const state = String(decodeJwt(authorizationRequestJwt).state)
+    const vpToken = JSON.stringify({ business: ['replayed'], person: ['replayed'] })
 
     const verifierId = stack.verifier.policies.get('open-business-account')!.verifier
     const replay = await fetch(`${stack.verifier.url}/oid4vp/${verifierId}/authorize`, {

@@ -36,6 +36,8 @@ const startVerifierAgent = () =>
     database: { engine: 'sqlite', file: join(dataDir, 'verifier.sqlite') },
     dataDir: join(dataDir, 'verifier'),
     modules: { bitstringStatus: new BitstringStatusCheckModule() },
+    // the issuer's lists are served over plain http on loopback
+    allowInsecureHttp: true,
   })
 let issuerStack: Awaited<ReturnType<typeof startIssuerAgent>>
 let verifierStack: Awaited<ReturnType<typeof startVerifierAgent>>

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, type DatabaseConfig, type Migration, openDatabase, UnstorableValueError } from '../common/db'
-import { agentMigrations, CredoStorageService, SealedKeyStorage } from '../common/persistence'
+import { agentMigrations, CredoStorageService, RecordConflictError, SealedKeyStorage } from '../common/persistence'
+import { credoStorageMigrations } from '../common/persistence/CredoStorageService'
 import { startPostgres } from './support/postgres'
 
 // One contract, two engines: whatever a service does on SQLite must behave the same on PostgreSQL.
@@ -222,13 +223,16 @@ describe.each(['sqlite', 'postgres'] as const)('storage contract on %s', (engine
       const context = freshContext()
       const [record] = await saveAll(context, [{ state: 'start' }])
       const states = Array.from({ length: 16 }, (_, i) => `state-${i}`)
-      await Promise.all(
+      const updates = await Promise.allSettled(
         states.map(async (state) => {
           const copy = await storage.getById(context, NoteRecord, record.id)
           copy.replaceTags({ state })
           await storage.update(context, copy)
         }),
       )
+      // copies read at the same version: the first update wins, the others conflict (see the optimistic concurrency test)
+      expect(updates.filter((u) => u.status === 'fulfilled').length).toBeGreaterThanOrEqual(1)
+      for (const u of updates) if (u.status === 'rejected') expect(u.reason).toBeInstanceOf(RecordConflictError)
       const { state } = (await storage.getById(context, NoteRecord, record.id)).getTags() as { state: string }
       for (const other of ['start', ...states]) expect(await find(context, { state: other }), `query for ${other} (record has ${state})`).toEqual(other === state ? [record.id] : [])
 
@@ -241,11 +245,81 @@ describe.each(['sqlite', 'postgres'] as const)('storage contract on %s', (engine
         }),
         storage.deleteById(context, NoteRecord, record.id),
       ])
-      // an update that comes after the delete finds nothing: no deadlock, no other error
-      for (const outcome of raced) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(RecordNotFoundError)
+      // an update that comes after the delete finds nothing, one after another copy's update conflicts: no deadlock, no other error
+      for (const outcome of raced) if (outcome.status === 'rejected') expect([RecordNotFoundError, RecordConflictError]).toContain(outcome.reason.constructor)
       await storage.save(context, new NoteRecord({ id: record.id, tags: { state: 'fresh' } }))
       expect(await find(context, { $not: { state: 'fresh' } })).toEqual([])
       expect(await find(context, { $or: copies.map((_, i) => ({ state: `late-${i}` })) })).toEqual([])
+    })
+  })
+
+  describe('CredoStorageService optimistic concurrency', () => {
+    let storage: CredoStorageService<NoteRecord>
+    beforeAll(() => {
+      storage = new CredoStorageService<NoteRecord>(db)
+    })
+
+    it('refuses an update from a copy read before another update (RecordConflictError), and keeps the first update', async () => {
+      const context = freshContext()
+      await storage.save(context, new NoteRecord({ id: 'session', text: 'offered', tags: { state: 'offered' } }))
+      const [first, stale] = [await storage.getById(context, NoteRecord, 'session'), await storage.getById(context, NoteRecord, 'session')]
+      first.text = 'issued to holder A'
+      first.replaceTags({ state: 'issued' })
+      await storage.update(context, first)
+
+      stale.text = 'issued to holder B'
+      stale.replaceTags({ state: 'issued-again' })
+      await expect(storage.update(context, stale)).rejects.toThrow(RecordConflictError)
+      await expect(storage.update(context, stale)).rejects.toThrow(/changed by another request since it was read/)
+      const kept = await storage.getById(context, NoteRecord, 'session')
+      expect([kept.text, kept.getTags()]).toEqual(['issued to holder A', { state: 'issued' }])
+      expect(ids(await storage.findByQuery(context, NoteRecord, { state: 'issued-again' } as never))).toEqual([])
+
+      // the instance that won carries its new version: it updates again, as does a fresh read
+      first.text = 'issued, then suspended'
+      await storage.update(context, first)
+      const [fresh] = await storage.findByQuery(context, NoteRecord, { state: 'issued' } as never)
+      fresh.text = 'revoked'
+      await storage.update(context, fresh)
+      await expect(storage.update(context, first)).rejects.toThrow(RecordConflictError)
+      expect((await storage.getById(context, NoteRecord, 'session')).text).toBe('revoked')
+    })
+
+    it('lets exactly one of 20 concurrent state transitions from the same version succeed', async () => {
+      const context = freshContext()
+      await storage.save(context, new NoteRecord({ id: 'offer', text: 'unredeemed', tags: { state: 'offered' } }))
+      const copies = await Promise.all(Array.from({ length: 20 }, () => storage.getById(context, NoteRecord, 'offer')))
+      const outcomes = await Promise.allSettled(
+        copies.map((copy, i) => {
+          copy.text = `credential for holder ${i}`
+          copy.replaceTags({ state: 'completed', holder: String(i) })
+          return storage.update(context, copy)
+        }),
+      )
+      const winners = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []))
+      expect(winners).toHaveLength(1)
+      for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(RecordConflictError)
+      const stored = await storage.getById(context, NoteRecord, 'offer')
+      expect(stored.text).toBe(`credential for holder ${winners[0]}`)
+      expect(ids(await storage.findByQuery(context, NoteRecord, { state: 'completed' } as never))).toEqual(['offer'])
+    })
+
+    it('gives records stored before the version column a version, so their stale copies conflict too', async () => {
+      const config = freshConfig(engine)
+      const context = freshContext()
+      const before = await openDatabase(config, credoStorageMigrations.filter((m) => m.id !== 'credo-records-version-1'))
+      await new CredoStorageService<NoteRecord>(before).save(context, new NoteRecord({ id: 'old', text: 'from before', tags: { state: 'a' } }))
+      await before.close()
+
+      const after = await openDatabase(config, agentMigrations)
+      const upgraded = new CredoStorageService<NoteRecord>(after)
+      const [one, two] = [await upgraded.getById(context, NoteRecord, 'old'), await upgraded.getById(context, NoteRecord, 'old')]
+      one.replaceTags({ state: 'b' })
+      await upgraded.update(context, one)
+      two.replaceTags({ state: 'c' })
+      await expect(upgraded.update(context, two)).rejects.toThrow(RecordConflictError)
+      expect((await upgraded.getById(context, NoteRecord, 'old')).getTags()).toEqual({ state: 'b' })
+      await after.close()
     })
   })
 

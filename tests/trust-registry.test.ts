@@ -149,6 +149,19 @@ describe('TRQP recognition', () => {
     const { body } = await send('GET', '/registry/recognitions')
     expect(body.recognitions).toContainEqual({ authority: 'CA', recognizes: 'CA-SK', resource: 'DeathRegistrationCredential' })
   })
+
+  it('answers a recognition past its end as not recognized, saying since when; the admin API refuses malformed terms', async () => {
+    const ended = await send('PUT', '/admin/recognitions/CA-YT', { resources: ['VerifiedPersonCredential'], maxAssuranceLevel: 2, validUntil: '2020-01-01T00:00:00Z' }, ADMIN)
+    expect(ended.body.recognitions).toEqual([{ authority: 'CA', recognizes: 'CA-YT', resource: 'VerifiedPersonCredential', maxAssuranceLevel: 2, validUntil: '2020-01-01T00:00:00Z' }])
+    const answer = await queryRecognition(registry.url, { entity_id: 'CA-YT', authority_id: 'CA', resource: 'VerifiedPersonCredential' })
+    expect(answer).toMatchObject({ recognized: false, max_assurance_level: 2, expires: '2020-01-01T00:00:00Z', message: "CA's recognition of CA-YT for VerifiedPersonCredential expired on 2020-01-01T00:00:00Z" })
+    const asOf2019 = await queryRecognition(registry.url, { entity_id: 'CA-YT', authority_id: 'CA', resource: 'VerifiedPersonCredential', context: { time: '2019-06-01T00:00:00Z' } })
+    expect(asOf2019.recognized).toBe(true)
+    expect((await send('PUT', '/admin/recognitions/Yukon', { resources: ['X'] }, ADMIN)).status).toBe(400)
+    expect((await send('PUT', '/admin/recognitions/CA-YT', { resources: [], maxAssuranceLevel: 9 }, ADMIN)).status).toBe(400)
+    expect((await send('PUT', '/admin/registries/CA-YT', { url: 'ftp://registry.example', key: 'short' }, ADMIN)).status).toBe(400)
+    expect((await send('DELETE', '/admin/recognitions/CA-PE', undefined, ADMIN)).body.message).toMatch('CA has no standing recognition of CA-PE')
+  })
 })
 
 describe('client verification', () => {
@@ -246,7 +259,7 @@ describe('malformed queries', () => {
 })
 
 describe('public listing', () => {
-  it('lists entities with bilingual names, jurisdiction, DID, authorizations and status, a page at a time', async () => {
+  it('lists entities with bilingual names, jurisdiction, DID, authorizations, status and assurance, a page at a time', async () => {
     const { body } = await send('GET', '/registry/entities')
     expect(body.authority).toBe('CA')
     expect(body.entities).toContainEqual({
@@ -256,6 +269,7 @@ describe('public listing', () => {
       jurisdiction: 'CA-BC',
       status: 'active',
       authorizations: [{ action: 'issue', resource: 'BusinessRegistrationCredential' }],
+      assurance: { subject: 'verified-organization', level: 3 },
     })
     expect(body.entities.find((e: Json) => e.key === 'qc-etat-civil')).toMatchObject({ jurisdiction: 'CA-QC', authorizations: [{ action: 'issue', resource: 'DeathRegistrationCredential' }] })
     expect(body.entities.find((e: Json) => e.key === 'qc-etat-civil').entityId).toBeUndefined()

@@ -206,7 +206,7 @@ describe('bundled JSON-LD contexts and the eddsa-rdfc-2022 and ecdsa-rdfc-2019 c
     expect(result.problems[0]).toMatchObject({ title: 'PROOF_VERIFICATION_ERROR', detail: expect.stringMatching(/ecdsa-rdfc-2019 signature does not match the document/) })
     // a suite's proof is checked with that suite's key type only
     const wrongKey = await verifyDataIntegrityProof(signed, ecdsaProof, CRYPTOSUITES, { purpose: 'assertionMethod' }, resolveKey, loader)
-    expect(wrongKey.problems[0].detail).toMatch(/is not a P-256 key, as ecdsa-rdfc-2019 needs/)
+    expect(wrongKey.problems[0].detail).toMatch(/is not a P-256 or P-384 key, as ecdsa-rdfc-2019 needs/)
     const relabelled = { ...proof, cryptosuite: 'ecdsa-rdfc-2019' }
     expect((await verifyDataIntegrityProof({ ...vector, proof: relabelled }, relabelled, CRYPTOSUITES, { purpose: 'assertionMethod' }, resolveKey, loader)).verified).toBe(false)
     // and only with the suites the caller accepts
@@ -313,7 +313,7 @@ describe('POST /credentials/issue and /credentials/verify', () => {
     const eddsaDid = await issue(businessCredential(), { cryptosuite: 'ecdsa-rdfc-2019' })
     expect(eddsaDid.status).toBe(400)
     expect(eddsaDid.body).toMatchObject({ title: 'MALFORMED_VALUE_ERROR', property: 'options.cryptosuite' })
-    expect(eddsaDid.body.detail).toBe(`Issuer ${bcRegistries.did} signs with eddsa-rdfc-2022; for ecdsa-rdfc-2019, put the same issuer's DID ${p256Issuer.did} in credential.issuer`)
+    expect(eddsaDid.body.detail).toBe(`Issuer ${bcRegistries.did} signs with eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020; for ecdsa-rdfc-2019, put the same issuer's DID ${p256Issuer.did} in credential.issuer`)
     const p256Did = await issue(businessCredential({ issuer: p256Issuer.did }), { cryptosuite: 'eddsa-rdfc-2022' })
     expect(p256Did.status).toBe(400)
     expect(p256Did.body.detail).toMatch(`for eddsa-rdfc-2022, put the same issuer's DID ${bcRegistries.did} in credential.issuer`)
@@ -353,17 +353,24 @@ describe('POST /credentials/issue and /credentials/verify', () => {
 
   it('rejects a proof whose cryptosuite it does not know with 400 and the supported ones', async () => {
     const { vc } = await issued('ecdsa-rdfc-2019')
-    const result = await verify({ ...vc, proof: { ...vc.proof, cryptosuite: 'ecdsa-jcs-2019' } })
+    const result = await verify({ ...vc, proof: { ...vc.proof, cryptosuite: 'bbs-2023' } })
     expect(result.status).toBe(400)
     expect(result.body.verified).toBe(false)
     expect(result.body.results.proof[0].problemDetails).toEqual([
-      expect.objectContaining({ title: 'PROOF_VERIFICATION_ERROR', property: 'proof.cryptosuite', detail: "Cryptosuite 'ecdsa-jcs-2019' is not supported; supported: eddsa-rdfc-2022, ecdsa-rdfc-2019" }),
+      expect.objectContaining({
+        title: 'PROOF_VERIFICATION_ERROR',
+        property: 'proof.cryptosuite',
+        detail: "Cryptosuite 'bbs-2023' is not supported; supported: eddsa-rdfc-2022, ecdsa-rdfc-2019, eddsa-jcs-2022, ecdsa-jcs-2019, Ed25519Signature2020, ecdsa-sd-2023",
+      }),
     ])
+    // an RDFC signature relabelled as its JCS sibling does not verify
+    const jcs = await verify({ ...vc, proof: { ...vc.proof, cryptosuite: 'ecdsa-jcs-2019' } })
+    expect(jcs.body.results.proof[0].problemDetails[0].detail).toMatch(/ecdsa-jcs-2019 signature does not match the document/)
     // an eddsa-rdfc-2022 signature presented as ecdsa-rdfc-2019 names the key it needs
     const { vc: eddsa } = await issued('eddsa-rdfc-2022')
     const relabelled = await verify({ ...eddsa, proof: { ...eddsa.proof, cryptosuite: 'ecdsa-rdfc-2019' } })
     expect(relabelled.status).toBe(400)
-    expect(relabelled.body.results.proof[0].problemDetails[0].detail).toMatch(/is not a P-256 key, as ecdsa-rdfc-2019 needs/)
+    expect(relabelled.body.results.proof[0].problemDetails[0].detail).toMatch(/is not a P-256 or P-384 key, as ecdsa-rdfc-2019 needs/)
   })
 
   it('suspends and reinstates a credential, and publishes each purpose as its own status list credential', async () => {
@@ -454,10 +461,12 @@ describe('VC API error cases', () => {
       ['no credential', { options: {} }, /credential is required/],
       ['a credential that is not an object', { credential: 'hello' }, /credential is required/],
       ['an issuer that is not ours', { credential: { ...businessCredential(), issuer: 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2' } }, /does not match this service's configuration/],
-      ['an unsupported cryptosuite', { credential: businessCredential(), options: { cryptosuite: 'ecdsa-sd-2023' } }, /^Cryptosuite 'ecdsa-sd-2023' is not supported; supported: eddsa-rdfc-2022, ecdsa-rdfc-2019$/],
+      ['an unsupported cryptosuite', { credential: businessCredential(), options: { cryptosuite: 'bbs-2023' } }, /^Cryptosuite 'bbs-2023' is not supported; supported: eddsa-rdfc-2022, ecdsa-rdfc-2019, eddsa-jcs-2022, ecdsa-jcs-2019, Ed25519Signature2020, ecdsa-sd-2023$/],
       ['an unsupported envelope', { credential: businessCredential(), options: { envelope: 'application/vc+sd-jwt' } }, /Envelope 'application\/vc\+sd-jwt' is not supported/],
       ['an unknown option', { credential: businessCredential(), options: { proofType: 'Ed25519Signature2020' } }, /Unknown option\(s\): proofType/],
-      ['no VCDM 2.0 base context', { credential: { ...businessCredential(), '@context': ['https://www.w3.org/2018/credentials/v1'] } }, /first @context value/],
+      ['no VCDM base context', { credential: { ...businessCredential(), '@context': ['https://www.w3.org/ns/credentials/v3', CONTEXTS.credentialsV2] } }, /first @context value/],
+      ['VCDM 2.0 validity in a VCDM 1.1 credential', { credential: { ...businessCredential(), '@context': [CONTEXTS.credentialsV1, CONTEXTS.interopLabCredentialsV1] } }, /issuanceDate is required in a VCDM 1.1 credential.*validFrom is not a VCDM 1.1 property/],
+      ['VCDM 1.1 validity in a VCDM 2.0 credential', { credential: businessCredential({ issuanceDate: '2024-01-01T00:00:00Z' }) }, /issuanceDate is not a VCDM 2.0 property; a VCDM 2.0 credential uses validFrom\/validUntil/],
       ['validUntil before validFrom', { credential: businessCredential({ validFrom: '2025-01-01T00:00:00Z', validUntil: '2024-01-01T00:00:00Z' }) }, /validFrom must be the same as or earlier/],
       ['a date that is not a dateTimeStamp', { credential: businessCredential({ validFrom: '2025-01-01' }) }, /dateTimeStamp/],
       ['an empty credentialSubject', { credential: businessCredential({ credentialSubject: {} }) }, /at least one property/],
@@ -470,6 +479,10 @@ describe('VC API error cases', () => {
       expect(response.status, name).toBe(400)
       expect(`${response.body.detail ?? response.body.message}`, name).toMatch(detail)
     }
+    // a body that is not JSON fails before the API's router, and is a problem all the same (VCDM 2.0 §7.2)
+    const notJson = await post(`${issuer.url}/credentials/issue`, '{"credential":')
+    expect(notJson.contentType).toMatch(/^application\/problem\+json/)
+    expect(notJson.body).toMatchObject({ type: 'https://www.w3.org/TR/vc-data-model#PARSING_ERROR', title: 'PARSING_ERROR', status: 400 })
     const unknownOption = await issue(businessCredential(), { proofType: 'x' })
     expect(unknownOption.body).toMatchObject({ type: 'https://www.w3.org/TR/vcalm#UNKNOWN_OPTION_PROVIDED', title: 'UNKNOWN_OPTION_PROVIDED', status: 400 })
   })
@@ -496,7 +509,7 @@ describe('VC API error cases', () => {
 
   it('answers a bad verify request with 400, verified false and the problem', async () => {
     const cases: Array<[string, unknown, string]> = [
-      ['malformed JSON', '{"verifiableCredential":', ''],
+      ['malformed JSON', '{"verifiableCredential":', 'PARSING_ERROR'],
       ['no verifiableCredential', { options: {} }, 'MALFORMED_VALUE_ERROR'],
       ['a string credential', { verifiableCredential: 'eyJ...' }, 'PARSING_ERROR'],
       ['an unknown option', { verifiableCredential: businessCredential(), options: { checks: ['proof'], expand: true } }, 'UNKNOWN_OPTION_PROVIDED'],
@@ -571,11 +584,14 @@ describe('POST /presentations/verify', () => {
     expect(rejected.body.errors.map((e: Json) => e.detail)).toContain('verifiableCredential[0]: The ecdsa-rdfc-2019 signature does not match the document: it was changed after signing or signed by another key')
   })
 
-  it('reports a wrong challenge, a wrong domain and a revoked credential inside (200, verified false)', async () => {
+  it('rejects a wrong challenge, a wrong domain and a revoked credential inside (400, a problem, verified false)', async () => {
     const { id, vc } = await issued('eddsa-rdfc-2022')
     const vp = await presentation([vc])
     const wrongChallenge = await verifyVp({ verifiablePresentation: vp, options: { challenge: 'another', domain } })
-    expect(wrongChallenge.status).toBe(200)
+    // VCALM and the W3C suites: a presentation that does not verify is not a 2xx
+    expect(wrongChallenge.status).toBe(400)
+    expect(wrongChallenge.contentType).toMatch(/^application\/problem\+json/)
+    expect(wrongChallenge.body).toMatchObject({ type: 'https://w3id.org/security#INVALID_CHALLENGE_ERROR', title: 'INVALID_CHALLENGE_ERROR', status: 400, verified: false })
     expect(titles(wrongChallenge.body.errors)).toEqual(['INVALID_CHALLENGE_ERROR'])
     expect(titles((await verifyVp({ verifiablePresentation: vp, options: { challenge, domain: 'elsewhere.example' } })).body.errors)).toEqual(['INVALID_DOMAIN_ERROR'])
 
@@ -640,14 +656,17 @@ describe('HTTPS for external test harnesses', () => {
 })
 
 describe('issuer keys across a restart', () => {
-  it('keeps the P-256 did:key, so ecdsa-rdfc-2019 credentials issued before still verify', async () => {
+  it('keeps the P-256 and P-384 did:keys, so ecdsa-rdfc-2019 credentials issued before still verify', async () => {
     const before = bcRegistries.cryptosuites['ecdsa-rdfc-2019']
+    const didsBefore = (bcRegistries as Json).dids as Json[]
+    expect(didsBefore.map((entry) => entry.key)).toEqual(['Ed25519', 'P-256', 'P-384'])
     const { vc } = await issued('ecdsa-rdfc-2019')
     const port = Number(new URL(issuer.url).port)
     await issuer.close()
     issuer = await startIssuerService({ port, dataDir, database: { engine: 'sqlite', file: join(dataDir, 'issuer.sqlite') }, adminApiKeys: [ADMIN] })
     const { issuers } = (await (await fetch(`${issuer.url}/vc-api/issuers`)).json()) as { issuers: Array<Json> }
     expect(issuers.find((i) => i.key === 'bc-registries')?.cryptosuites['ecdsa-rdfc-2019']).toEqual(before)
+    expect(issuers.find((i) => i.key === 'bc-registries')?.dids).toEqual(didsBefore)
     expect((await verify(vc)).body).toMatchObject({ verified: true, controller: before.did })
     const { vc: after } = await issued('ecdsa-rdfc-2019')
     expect(after.proof.verificationMethod).toBe(before.verificationMethod)

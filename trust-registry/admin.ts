@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { Router, type Request } from 'express'
 import { z } from 'zod'
 import { handle, HttpError, parseInput, requireApiKey } from '../common/http'
-import { authorizationSchema, entityFields, entityStatusSchema, validityInOrder, validityMessage } from './governance'
+import { authorizationSchema, entityFields, entityStatusSchema, jurisdictionSchema, recognitionSchema, registryLinkSchema, validityInOrder, validityMessage } from './governance'
 import { RegistryChangeError, type RegistryStore } from './store'
 
 const did = z.string().max(4096).regex(/^did:[a-z0-9]+:\S+$/, 'expected a DID such as did:web:example.ca')
@@ -18,6 +18,10 @@ const updateEntitySchema = z
     validUntil: timestamp.nullable().optional(),
   })
   .refine((changes) => Object.keys(changes).length > 0, 'nothing to change: give status, authorizations, validFrom or validUntil')
+const recognitionTermsSchema = recognitionSchema.omit({ authority: true, recognizes: true })
+const withdrawalQuerySchema = z.strictObject({ resource: z.string().regex(/^([A-Za-z0-9]+|\*)$/).optional() })
+const registryLinkBodySchema = registryLinkSchema.omit({ jurisdiction: true })
+const jurisdictionParam = (req: Request) => parseInput(jurisdictionSchema, String(req.params.jurisdiction))
 const auditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   target: z.string().min(1).max(100).optional(),
@@ -41,7 +45,7 @@ async function change<T>(apply: () => Promise<T>): Promise<T> {
 }
 
 /** `/admin/*`: bearer-key protected changes to the registry, each one audited, and the audit trail itself. */
-export function adminRoutes(store: RegistryStore, adminApiKeys: readonly string[]): Router {
+export function adminRoutes(store: RegistryStore, adminApiKeys: readonly string[], authority: string): Router {
   const router = Router()
   router.use(requireApiKey(adminApiKeys))
 
@@ -64,6 +68,28 @@ export function adminRoutes(store: RegistryStore, adminApiKeys: readonly string[
     handle(async (req, res) => {
       const changes = parseInput(updateEntitySchema, req.body)
       res.json(await change(() => store.updateEntity(adminKeyId(req), String(req.params.key), changes)))
+    }),
+  )
+  // recognitions by this registry's authority, and where the recognized jurisdictions' registries answer
+  router.put(
+    '/recognitions/:jurisdiction',
+    handle(async (req, res) => {
+      const terms = parseInput(recognitionTermsSchema, req.body)
+      res.json({ recognitions: await store.recognize(adminKeyId(req), { ...terms, authority, recognizes: jurisdictionParam(req) }) })
+    }),
+  )
+  router.delete(
+    '/recognitions/:jurisdiction',
+    handle(async (req, res) => {
+      const { resource } = parseInput(withdrawalQuerySchema, req.query)
+      res.json({ recognitions: await change(() => store.withdrawRecognition(adminKeyId(req), authority, jurisdictionParam(req), resource)) })
+    }),
+  )
+  router.put(
+    '/registries/:jurisdiction',
+    handle(async (req, res) => {
+      const link = parseInput(registryLinkBodySchema, req.body)
+      res.json(await store.linkRegistry(adminKeyId(req), { ...link, jurisdiction: jurisdictionParam(req) }))
     }),
   )
   router.get(

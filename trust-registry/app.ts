@@ -55,7 +55,7 @@ export function createRegistryApp(options: RegistryAppOptions): Express {
   })
 
   const authorization = handle(async (req, res) => {
-    const answer = await evaluateAuthorization(store, parseInput(authorizationQuerySchema, queryOf(req)))
+    const answer = await evaluateAuthorization(store, parseInput(authorizationQuerySchema, queryOf(req)), authority.id)
     res.json(await signAnswer(signer, answer))
   })
   const recognition = handle(async (req, res) => {
@@ -78,10 +78,10 @@ export function createRegistryApp(options: RegistryAppOptions): Express {
   app.get(
     '/registry/recognitions',
     handle(async (_req, res) => {
-      res.json({ authority: authority.id, recognitions: await store.recognitions() })
+      res.json({ authority: authority.id, recognitions: await store.recognitions(), registries: await store.registryLinks() })
     }),
   )
 
-  app.use('/admin', adminRoutes(store, options.adminApiKeys))
+  app.use('/admin', adminRoutes(store, options.adminApiKeys, authority.id))
   return finishApp(app)
 }

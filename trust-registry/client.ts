@@ -1,4 +1,5 @@
-import { compactVerify, createRemoteJWKSet } from 'jose'
+import { calculateJwkThumbprint, compactVerify, createRemoteJWKSet, exportJWK } from 'jose'
+import type { RegistryKeyPin } from './keyPin'
 import { TRQP_JWS_TYPE, type AnswerBase, type AuthorizationAnswer, type AuthorizationQuery, type RecognitionAnswer, type RecognitionQuery, type SignedAnswer } from './trqp'
 
 export type { AuthorizationAnswer, AuthorizationQuery, RecognitionAnswer, RecognitionQuery, SignedAnswer } from './trqp'
@@ -6,12 +7,14 @@ export type { AuthorizationAnswer, AuthorizationQuery, RecognitionAnswer, Recogn
 export interface TrustRegistryClientOptions {
   /** How old (by its `time_evaluated`) a signed answer may be before it is refused as a replay. Default 300 s. */
   maxAgeSeconds?: number
+  /** The registry's signing key this party requires (configured, or pinned on first use); without one, any key its JWKS lists. */
+  keyPin?: RegistryKeyPin
 }
 
 /** Why a registry answer could not be used; a negative answer (authorized: false) is not an error. */
 export class TrustRegistryError extends Error {
   public constructor(
-    public readonly reason: 'unreachable' | 'refused' | 'bad-signature' | 'wrong-answer',
+    public readonly reason: 'unreachable' | 'refused' | 'bad-signature' | 'wrong-answer' | 'key-changed',
     message: string,
   ) {
     super(message)
@@ -43,15 +46,25 @@ async function post(url: string, query: object): Promise<{ status: number; body:
   return { status: response.status, body }
 }
 
-/** The payload the registry signed; the unsigned fields beside the JWS are never read. */
-async function verifiedPayload(registryUrl: string, jws: string): Promise<Record<string, unknown>> {
+/** The payload the registry signed, and the JWK thumbprint of the key that signed it; the unsigned fields beside the JWS are never read. */
+async function verifiedPayload(registryUrl: string, jws: string): Promise<{ payload: Record<string, unknown>; thumbprint: string }> {
   try {
-    const { payload, protectedHeader } = await compactVerify(jws, keySetOf(registryUrl), { algorithms: ['EdDSA'] })
+    const { payload, protectedHeader, key } = await compactVerify(jws, keySetOf(registryUrl), { algorithms: ['EdDSA'] })
     if (protectedHeader.typ !== TRQP_JWS_TYPE) throw new Error(`its type is ${protectedHeader.typ}, expected ${TRQP_JWS_TYPE}`)
-    return JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>
+    return { payload: JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>, thumbprint: await calculateJwkThumbprint(await exportJWK(key)) }
   } catch (error) {
     throw new TrustRegistryError('bad-signature', `The trust registry's answer is not signed by its key (${registryUrl}): ${error instanceof Error ? error.message : String(error)}`)
   }
+}
+
+/** A registry whose key changed may be an impostor at the registry's URL: refused until the operator configures the new key. */
+async function checkPinnedKey(registryUrl: string, thumbprint: string, pin: RegistryKeyPin): Promise<void> {
+  const required = await pin.required(registryUrl, thumbprint)
+  if (required.thumbprint === thumbprint) return
+  throw new TrustRegistryError(
+    'key-changed',
+    `The trust registry at ${registryUrl} signed with key ${thumbprint}, not the key ${required.thumbprint} ${required.source === 'configured' ? 'configured for it' : 'pinned on first use'}: its answers are refused. If the registry's operator confirms a key rotation, set --trust-registry-key (TRUST_REGISTRY_KEY) to the new thumbprint`,
+  )
 }
 
 /** A genuine answer to another question (or an old one replayed) is still the wrong answer. */
@@ -77,7 +90,8 @@ async function signedQuery<Answer>(
   const { status, body } = await post(`${base}${path}`, query)
   if (status !== 200) throw new TrustRegistryError('refused', `The trust registry answered ${status}: ${typeof body.message === 'string' ? body.message : 'no reason given'}`)
   if (typeof body.jws !== 'string') throw new TrustRegistryError('bad-signature', `The trust registry's answer carries no JWS (${base})`)
-  const answer = await verifiedPayload(base, body.jws)
+  const { payload: answer, thumbprint } = await verifiedPayload(base, body.jws)
+  if (options.keyPin) await checkPinnedKey(base, thumbprint, options.keyPin)
   checkAnswers(answer, { ...query, time: query.context?.time }, options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS)
   if (typeof answer[verdict] !== 'boolean') throw new TrustRegistryError('wrong-answer', `The trust registry's signed answer has no "${verdict}" verdict`)
   return { ...(answer as Answer), jws: body.jws }

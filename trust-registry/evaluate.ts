@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { RegistryStore } from './store'
+import type { Recognition, RegistryStore } from './store'
 import type { AuthorizationAnswer, authorizationQuerySchema, RecognitionAnswer, recognitionQuerySchema } from './trqp'
 
 type AuthorizationQuery = z.output<typeof authorizationQuerySchema>
@@ -15,11 +15,15 @@ const echo = (query: AuthorizationQuery | RecognitionQuery) => ({
 })
 
 /** TRQP authorization: may `entity_id` perform `action` on `resource` under `authority_id`, at the time asked about? */
-export async function evaluateAuthorization(store: RegistryStore, query: AuthorizationQuery): Promise<AuthorizationAnswer> {
+export async function evaluateAuthorization(store: RegistryStore, query: AuthorizationQuery, ownAuthority?: string): Promise<AuthorizationAnswer> {
   const base = echo(query)
   const found = await store.authorizationFacts(query.entity_id, query.authority_id, query.action, query.resource)
-  if (!found) return { ...base, authorized: false, message: 'The entity is not registered in this trust registry' }
-  const named = { ...base, entity_key: found.key, entity_name: found.name }
+  if (!found) {
+    const referral = ownAuthority && ownAuthority !== query.authority_id ? await referralTo(store, ownAuthority, query) : undefined
+    if (referral) return { ...base, authorized: false, referral, message: `${query.authority_id}'s entities are held by its own registry, ${referral.registry.url}, which ${ownAuthority} recognizes for ${query.resource}` }
+    return { ...base, authorized: false, message: 'The entity is not registered in this trust registry' }
+  }
+  const named = { ...base, entity_key: found.key, entity_name: found.name, ...(found.assurance ? { assurance: found.assurance } : {}) }
   const at = Date.parse(base.time_requested)
   const name = found.name.en
   const what = `${query.action} ${query.resource} under ${query.authority_id}`
@@ -30,12 +34,33 @@ export async function evaluateAuthorization(store: RegistryStore, query: Authori
   return { ...named, authorized: true, ...(found.validUntil ? { expires: found.validUntil } : {}), message: `${name} is authorized to ${what}` }
 }
 
-/** TRQP recognition: does the authority `authority_id` recognize the authority `entity_id` for `resource`? */
+/** The registry a standing recognition by this registry's authority points to, for a jurisdiction whose entities it does not hold. */
+async function referralTo(store: RegistryStore, ownAuthority: string, query: AuthorizationQuery): Promise<AuthorizationAnswer['referral']> {
+  const { recognition, link } = await store.recognitionFacts(ownAuthority, query.authority_id, query.resource)
+  if (!link || !recognition || refusalOf(recognition, Date.parse(query.context?.time ?? new Date().toISOString()))) return undefined
+  return { registry: link, ...(recognition.maxAssuranceLevel === undefined ? {} : { max_assurance_level: recognition.maxAssuranceLevel }) }
+}
+
+/** Why a recognition on record does not stand at `at`, if it does not. */
+function refusalOf(recognition: Recognition, at: number): string | undefined {
+  if (recognition.withdrawnAt) return `was withdrawn on ${recognition.withdrawnAt}`
+  if (recognition.validUntil && at >= Date.parse(recognition.validUntil)) return `expired on ${recognition.validUntil}`
+  return undefined
+}
+
+/** TRQP recognition: does the authority `authority_id` recognize the authority `entity_id` for `resource`, and on what terms? */
 export async function evaluateRecognition(store: RegistryStore, query: RecognitionQuery): Promise<RecognitionAnswer> {
   const base = echo(query)
-  const recognized = await store.recognizes(query.authority_id, query.entity_id, query.resource)
-  const message = recognized
-    ? `${query.authority_id} recognizes ${query.entity_id} for ${query.resource}`
-    : `${query.authority_id} does not recognize ${query.entity_id} for ${query.resource}`
-  return { ...base, recognized, message }
+  const { recognition, link } = await store.recognitionFacts(query.authority_id, query.entity_id, query.resource)
+  const subject = `${query.authority_id}'s recognition of ${query.entity_id} for ${query.resource}`
+  if (!recognition) return { ...base, recognized: false, message: `${query.authority_id} does not recognize ${query.entity_id} for ${query.resource}` }
+  const refusal = refusalOf(recognition, Date.parse(base.time_requested))
+  const terms = {
+    ...(link ? { registry: link } : {}),
+    ...(recognition.maxAssuranceLevel === undefined ? {} : { max_assurance_level: recognition.maxAssuranceLevel }),
+    ...(recognition.validUntil ? { expires: recognition.validUntil } : {}),
+    ...(recognition.withdrawnAt ? { withdrawn_at: recognition.withdrawnAt } : {}),
+  }
+  if (refusal) return { ...base, ...terms, recognized: false, message: `${subject} ${refusal}` }
+  return { ...base, ...terms, recognized: true, message: `${query.authority_id} recognizes ${query.entity_id} for ${query.resource}` }
 }

@@ -19,6 +19,13 @@ export const validityInOrder = (entity: { validFrom?: string | null; validUntil?
   !entity.validFrom || !entity.validUntil || Date.parse(entity.validFrom) < Date.parse(entity.validUntil)
 export const validityMessage = { message: 'validFrom must be before validUntil', path: ['validUntil'] }
 
+/** PCTF-style assurance of what an entity vouches for: a verified person or a verified organization, at a level (1 lowest, 4 highest). */
+export const assuranceSchema = z.strictObject({
+  subject: z.enum(['verified-person', 'verified-organization']),
+  level: z.number().int().min(1).max(4),
+})
+export type Assurance = z.infer<typeof assuranceSchema>
+
 export const entityFields = {
   key: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case key such as "bc-registries"').max(100),
   name: localized,
@@ -27,6 +34,7 @@ export const entityFields = {
   status: entityStatusSchema.default('active'),
   validFrom: timestamp.optional(),
   validUntil: timestamp.optional(),
+  assurance: assuranceSchema.optional(),
 }
 /** An entity as the governance file names it: its DID is bound later, once its issuer has one. */
 export const entitySchema = z.strictObject(entityFields).refine(validityInOrder, validityMessage)
@@ -37,13 +45,27 @@ export const recognitionSchema = z.strictObject({
   recognizes: jurisdictionSchema,
   /** Credential type ids, or "*" for every type. */
   resources: z.array(z.string().regex(/^([A-Za-z0-9]+|\*)$/)).min(1),
+  /** The highest assurance level recognized: what the recognized jurisdiction vouches for above it counts as this level. */
+  maxAssuranceLevel: z.number().int().min(1).max(4).optional(),
+  validUntil: timestamp.optional(),
 })
+export type GovernedRecognition = z.infer<typeof recognitionSchema>
+
+/** Where another jurisdiction's authoritative registry answers, and the JWK thumbprint of the key it must sign with. */
+export const registryLinkSchema = z.strictObject({
+  jurisdiction: jurisdictionSchema,
+  url: z.url({ protocol: /^https?$/ }),
+  key: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a JWK thumbprint (base64url SHA-256, 43 characters)'),
+})
+export type RegistryLink = z.infer<typeof registryLinkSchema>
 
 const governanceSchema = z
   .strictObject({
     authority: z.strictObject({ id: jurisdictionSchema, name: localized }),
     entities: z.array(entitySchema),
     recognitions: z.array(recognitionSchema),
+    /** Other jurisdictions' registries; a recognized jurisdiction without one has its entries in this registry. */
+    registries: z.array(registryLinkSchema).default([]),
   })
   .superRefine((governance, ctx) => {
     const seen = new Set<string>()
@@ -55,6 +77,15 @@ const governanceSchema = z
 export type Governance = z.infer<typeof governanceSchema>
 
 export const DEFAULT_GOVERNANCE_FILE = join(import.meta.dirname, 'governance.json')
+/** Where the governance files of registries authoritative for one jurisdiction each are kept (`<code>.json`). */
+export const JURISDICTIONS_DIR = join(import.meta.dirname, 'jurisdictions')
+
+/** The governance file of the registry authoritative for `jurisdiction` alone. */
+export function jurisdictionGovernanceFile(jurisdiction: string, dir = JURISDICTIONS_DIR): string {
+  const code = jurisdictionSchema.safeParse(jurisdiction)
+  if (!code.success) throw new Error(`Unknown jurisdiction '${jurisdiction}': expected a code such as "CA" or "CA-BC"`)
+  return join(dir, `${code.data}.json`)
+}
 
 /** The governance file: who may do what under which authority, and who recognizes whom. */
 export function loadGovernance(file = DEFAULT_GOVERNANCE_FILE): Governance {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Database, Migration, SqlValue } from '../common/db'
-import type { Authorization, EntityStatus, Governance, GovernedEntity } from './governance'
+import type { Assurance, Authorization, EntityStatus, Governance, GovernedEntity, GovernedRecognition, RegistryLink } from './governance'
 
 /**
  * Authorizations hang off the stable entity key (DIDs are bound later and may change); a query by DID
@@ -28,6 +28,15 @@ export const registryMigrations: Migration[] = [
       CREATE INDEX registry_audit_at ON registry_audit (at);
       CREATE INDEX registry_audit_target ON registry_audit (target, at)`,
   },
+  {
+    id: 'trust-registry-3-federation',
+    sql: `ALTER TABLE registry_entities ADD COLUMN assurance_subject TEXT;
+      ALTER TABLE registry_entities ADD COLUMN assurance_level INTEGER;
+      ALTER TABLE registry_recognitions ADD COLUMN max_assurance_level INTEGER;
+      ALTER TABLE registry_recognitions ADD COLUMN valid_until TEXT;
+      ALTER TABLE registry_recognitions ADD COLUMN withdrawn_at TEXT;
+      CREATE TABLE registry_links (jurisdiction TEXT PRIMARY KEY, url TEXT NOT NULL, key_thumbprint TEXT NOT NULL)`,
+  },
 ]
 
 /** An entity as the registry holds it: its governed fields, and its DID once one is bound. */
@@ -52,12 +61,22 @@ export interface AuthorizationFacts {
   validUntil?: string
   /** Whether the entity holds exactly the authorization asked about. */
   granted: boolean
+  assurance?: Assurance
 }
 
 export interface Recognition {
   authority: string
   recognizes: string
   resource: string
+  maxAssuranceLevel?: number
+  validUntil?: string
+  withdrawnAt?: string
+}
+
+/** What a recognition answer is decided from: the recognition (exact type, else "*"), and where the recognized jurisdiction's registry is. */
+export interface RecognitionFacts {
+  recognition?: Recognition
+  link?: RegistryLink
 }
 
 export interface AuditEntry {
@@ -65,10 +84,10 @@ export interface AuditEntry {
   at: string
   /** Who: the admin API key's id (a digest, never the key). */
   actor: string
-  action: 'create-entity' | 'bind-did' | 'update-entity'
+  action: 'create-entity' | 'bind-did' | 'update-entity' | 'recognize' | 'withdraw-recognition' | 'link-registry'
   target: string
-  before?: RegistryEntity
-  after?: RegistryEntity
+  before?: RegistryEntity | Recognition[] | RegistryLink
+  after?: RegistryEntity | Recognition[] | RegistryLink
 }
 
 /** A change the registry refuses: no such entity, a key or DID already taken, or a result that would be inconsistent. */
@@ -90,9 +109,33 @@ interface EntityRow extends Record<string, unknown> {
   status: EntityStatus
   valid_from: string | null
   valid_until: string | null
+  assurance_subject: Assurance['subject'] | null
+  assurance_level: number | null
 }
 
-const ENTITY_COLUMNS = 'entity_key, entity_id, name_en, name_fr, jurisdiction, status, valid_from, valid_until'
+interface RecognitionRow extends Record<string, unknown> {
+  authority_id: string
+  recognized_id: string
+  resource: string
+  max_assurance_level: number | null
+  valid_until: string | null
+  withdrawn_at: string | null
+}
+
+const ENTITY_COLUMNS = 'entity_key, entity_id, name_en, name_fr, jurisdiction, status, valid_from, valid_until, assurance_subject, assurance_level'
+const RECOGNITION_COLUMNS = 'authority_id, recognized_id, resource, max_assurance_level, valid_until, withdrawn_at'
+const entityValues = (entity: RegistryEntity) => [
+  entity.key, entity.entityId ?? null, entity.name.en, entity.name.fr, entity.jurisdiction, entity.status,
+  entity.validFrom ?? null, entity.validUntil ?? null, entity.assurance?.subject ?? null, entity.assurance?.level ?? null,
+]
+const recognitionOf = (row: RecognitionRow): Recognition => ({
+  authority: row.authority_id,
+  recognizes: row.recognized_id,
+  resource: row.resource,
+  ...(row.max_assurance_level === null ? {} : { maxAssuranceLevel: Number(row.max_assurance_level) }),
+  ...(row.valid_until ? { validUntil: row.valid_until } : {}),
+  ...(row.withdrawn_at ? { withdrawnAt: row.withdrawn_at } : {}),
+})
 
 /** SQLite says "UNIQUE constraint failed", PostgreSQL sets code 23505. */
 const isUniqueViolation = (error: unknown) =>
@@ -106,16 +149,13 @@ export class RegistryStore {
   public async seed(governance: Governance): Promise<void> {
     await this.db.transaction(async (tx) => {
       for (const entity of governance.entities) {
-        const inserted = await tx.run(
-          `INSERT INTO registry_entities (${ENTITY_COLUMNS}) VALUES (?, NULL, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity_key) DO NOTHING`,
-          [entity.key, entity.name.en, entity.name.fr, entity.jurisdiction, entity.status, entity.validFrom ?? null, entity.validUntil ?? null],
-        )
+        const inserted = await tx.run(`INSERT INTO registry_entities (${ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity_key) DO NOTHING`, entityValues(entity))
         if (inserted) await insertAuthorizations(tx, entity.key, entity.jurisdiction, entity.authorizations)
       }
-      for (const r of governance.recognitions) {
-        for (const resource of r.resources) {
-          await tx.run('INSERT INTO registry_recognitions (authority_id, recognized_id, resource) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [r.authority, r.recognizes, resource])
-        }
+      // a recognition withdrawn since stays withdrawn: the database, not the file, holds its current state
+      for (const recognition of governance.recognitions) await insertRecognitions(tx, recognition, 'DO NOTHING')
+      for (const link of governance.registries) {
+        await tx.run('INSERT INTO registry_links (jurisdiction, url, key_thumbprint) VALUES (?, ?, ?) ON CONFLICT (jurisdiction) DO NOTHING', [link.jurisdiction, link.url, link.key])
       }
     })
   }
@@ -134,7 +174,7 @@ export class RegistryStore {
   /** One statement: the entity bound to the DID (unique index) and whether it holds the authorization (primary key). */
   public async authorizationFacts(entityId: string, authorityId: string, action: string, resource: string): Promise<AuthorizationFacts | undefined> {
     const [row] = await this.db.query<EntityRow & { granted: number }>(
-      `SELECT e.entity_key, e.name_en, e.name_fr, e.status, e.valid_from, e.valid_until,
+      `SELECT e.entity_key, e.name_en, e.name_fr, e.status, e.valid_from, e.valid_until, e.assurance_subject, e.assurance_level,
          CASE WHEN EXISTS (SELECT 1 FROM registry_authorizations a
            WHERE a.entity_key = e.entity_key AND a.authority_id = ? AND a.action = ? AND a.resource = ?) THEN 1 ELSE 0 END AS granted
        FROM registry_entities e WHERE e.entity_id = ?`,
@@ -148,32 +188,87 @@ export class RegistryStore {
       validFrom: row.valid_from ?? undefined,
       validUntil: row.valid_until ?? undefined,
       granted: Number(row.granted) === 1,
+      ...assuranceOf(row),
     }
   }
 
-  /** Whether `authorityId` recognizes `recognizedId` for `resource`, or for every resource ("*"). */
-  public async recognizes(authorityId: string, recognizedId: string, resource: string): Promise<boolean> {
-    const rows = await this.db.query(
-      "SELECT 1 FROM registry_recognitions WHERE authority_id = ? AND recognized_id = ? AND resource IN (?, '*') LIMIT 1",
+  /** How `authorityId` recognizes `recognizedId` for `resource` (the exact type before "*"), and where `recognizedId`'s registry is. */
+  public async recognitionFacts(authorityId: string, recognizedId: string, resource: string): Promise<RecognitionFacts> {
+    const rows = await this.db.query<RecognitionRow>(
+      `SELECT ${RECOGNITION_COLUMNS} FROM registry_recognitions WHERE authority_id = ? AND recognized_id = ? AND resource IN (?, '*')`,
       [authorityId, recognizedId, resource],
     )
-    return rows.length > 0
+    // a standing recognition before a withdrawn one, the exact type before "*"
+    const row = rows.find((r) => r.resource === resource && !r.withdrawn_at) ?? rows.find((r) => !r.withdrawn_at) ?? rows[0]
+    const link = await this.registryLink(recognizedId)
+    return { ...(row ? { recognition: recognitionOf(row) } : {}), ...(link ? { link } : {}) }
+  }
+
+  public async registryLink(jurisdiction: string): Promise<RegistryLink | undefined> {
+    const [row] = await this.db.query<{ url: string; key_thumbprint: string }>('SELECT url, key_thumbprint FROM registry_links WHERE jurisdiction = ?', [jurisdiction])
+    return row ? { jurisdiction, url: row.url, key: row.key_thumbprint } : undefined
   }
 
   public async recognitions(): Promise<Recognition[]> {
-    const rows = await this.db.query<{ authority_id: string; recognized_id: string; resource: string }>(
-      'SELECT authority_id, recognized_id, resource FROM registry_recognitions ORDER BY authority_id, recognized_id, resource',
-    )
-    return rows.map((r) => ({ authority: r.authority_id, recognizes: r.recognized_id, resource: r.resource }))
+    const rows = await this.db.query<RecognitionRow>(`SELECT ${RECOGNITION_COLUMNS} FROM registry_recognitions ORDER BY authority_id, recognized_id, resource`)
+    return rows.map(recognitionOf)
+  }
+
+  public async registryLinks(): Promise<RegistryLink[]> {
+    const rows = await this.db.query<{ jurisdiction: string; url: string; key_thumbprint: string }>('SELECT jurisdiction, url, key_thumbprint FROM registry_links ORDER BY jurisdiction')
+    return rows.map((r) => ({ jurisdiction: r.jurisdiction, url: r.url, key: r.key_thumbprint }))
+  }
+
+  /** Recognizes (again) `recognition.recognizes` for its resources, replacing earlier terms and any withdrawal of them. */
+  public async recognize(actor: string, recognition: GovernedRecognition): Promise<Recognition[]> {
+    return this.db.transaction(async (tx) => {
+      const before = await new RegistryStore(tx).recognitionsOf(recognition.authority, recognition.recognizes)
+      await insertRecognitions(tx, recognition, 'DO UPDATE SET max_assurance_level = excluded.max_assurance_level, valid_until = excluded.valid_until, withdrawn_at = NULL')
+      const after = await new RegistryStore(tx).recognitionsOf(recognition.authority, recognition.recognizes)
+      await writeAudit(tx, actor, 'recognize', recognition.recognizes, before, after)
+      return after
+    })
+  }
+
+  /** Withdraws the recognition of `recognizedId` (for `resource`, or for all its resources): kept, dated, answered "withdrawn". */
+  public async withdrawRecognition(actor: string, authorityId: string, recognizedId: string, resource?: string): Promise<Recognition[]> {
+    return this.db.transaction(async (tx) => {
+      const before = await new RegistryStore(tx).recognitionsOf(authorityId, recognizedId)
+      const withdrawn = before.filter((r) => !r.withdrawnAt && (resource === undefined || r.resource === resource))
+      if (!withdrawn.length) throw new RegistryChangeError('not-found', `${authorityId} has no standing recognition of ${recognizedId}${resource ? ` for ${resource}` : ''}`)
+      const at = new Date().toISOString()
+      for (const r of withdrawn) {
+        await tx.run('UPDATE registry_recognitions SET withdrawn_at = ? WHERE authority_id = ? AND recognized_id = ? AND resource = ?', [at, authorityId, recognizedId, r.resource])
+      }
+      const after = await new RegistryStore(tx).recognitionsOf(authorityId, recognizedId)
+      await writeAudit(tx, actor, 'withdraw-recognition', recognizedId, before, after)
+      return after
+    })
+  }
+
+  /** Records (or moves) where `link.jurisdiction`'s registry answers and the key it signs with. */
+  public async linkRegistry(actor: string, link: RegistryLink): Promise<RegistryLink> {
+    return this.db.transaction(async (tx) => {
+      const before = await new RegistryStore(tx).registryLink(link.jurisdiction)
+      await tx.run(
+        'INSERT INTO registry_links (jurisdiction, url, key_thumbprint) VALUES (?, ?, ?) ON CONFLICT (jurisdiction) DO UPDATE SET url = excluded.url, key_thumbprint = excluded.key_thumbprint',
+        [link.jurisdiction, link.url, link.key],
+      )
+      await writeAudit(tx, actor, 'link-registry', link.jurisdiction, before, link)
+      return link
+    })
+  }
+
+  private async recognitionsOf(authorityId: string, recognizedId: string): Promise<Recognition[]> {
+    const rows = await this.db.query<RecognitionRow>(`SELECT ${RECOGNITION_COLUMNS} FROM registry_recognitions WHERE authority_id = ? AND recognized_id = ? ORDER BY resource`, [authorityId, recognizedId])
+    return rows.map(recognitionOf)
   }
 
   public async createEntity(actor: string, entity: RegistryEntity): Promise<RegistryEntity> {
     return this.audited(actor, 'create-entity', entity.key, async (tx, before) => {
       if (before) throw new RegistryChangeError('conflict', `Entity '${entity.key}' already exists`)
       if (entity.entityId) await refuseTakenDid(tx, entity.entityId, entity.key)
-      await tx.run(`INSERT INTO registry_entities (${ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
-        entity.key, entity.entityId ?? null, entity.name.en, entity.name.fr, entity.jurisdiction, entity.status, entity.validFrom ?? null, entity.validUntil ?? null,
-      ])
+      await tx.run(`INSERT INTO registry_entities (${ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, entityValues(entity))
       await insertAuthorizations(tx, entity.key, entity.jurisdiction, entity.authorizations)
     })
   }
@@ -221,8 +316,8 @@ export class RegistryStore {
       actor: r.actor,
       action: r.action,
       target: r.target,
-      before: r.before_state ? (JSON.parse(r.before_state) as RegistryEntity) : undefined,
-      after: r.after_state ? (JSON.parse(r.after_state) as RegistryEntity) : undefined,
+      before: r.before_state ? (JSON.parse(r.before_state) as AuditEntry['before']) : undefined,
+      after: r.after_state ? (JSON.parse(r.after_state) as AuditEntry['after']) : undefined,
     }))
   }
 
@@ -239,9 +334,7 @@ export class RegistryStore {
         const before = await inTx.entityByKey(key)
         await apply(tx, before)
         const after = (await inTx.entityByKey(key))!
-        await tx.run('INSERT INTO registry_audit (id, at, actor, action, target, before_state, after_state) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-          randomUUID(), new Date().toISOString(), actor, action, key, before ? JSON.stringify(before) : null, JSON.stringify(after),
-        ])
+        await writeAudit(tx, actor, action, key, before, after)
         return after
       })
     } catch (error) {
@@ -268,8 +361,27 @@ export class RegistryStore {
       status: row.status,
       ...(row.valid_from ? { validFrom: row.valid_from } : {}),
       ...(row.valid_until ? { validUntil: row.valid_until } : {}),
+      ...assuranceOf(row),
       authorizations: byKey.get(row.entity_key) ?? [],
     }))
+  }
+}
+
+const assuranceOf = (row: Pick<EntityRow, 'assurance_subject' | 'assurance_level'>): { assurance?: Assurance } =>
+  row.assurance_subject && row.assurance_level !== null ? { assurance: { subject: row.assurance_subject, level: Number(row.assurance_level) } } : {}
+
+async function writeAudit(tx: Database, actor: string, action: AuditEntry['action'], target: string, before: AuditEntry['before'], after: AuditEntry['after']): Promise<void> {
+  await tx.run('INSERT INTO registry_audit (id, at, actor, action, target, before_state, after_state) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    randomUUID(), new Date().toISOString(), actor, action, target, before ? JSON.stringify(before) : null, after ? JSON.stringify(after) : null,
+  ])
+}
+
+async function insertRecognitions(tx: Database, recognition: GovernedRecognition, onConflict: string): Promise<void> {
+  for (const resource of recognition.resources) {
+    await tx.run(
+      `INSERT INTO registry_recognitions (${RECOGNITION_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (authority_id, recognized_id, resource) ${onConflict}`,
+      [recognition.authority, recognition.recognizes, resource, recognition.maxAssuranceLevel ?? null, recognition.validUntil ?? null],
+    )
   }
 }
 

@@ -40,16 +40,39 @@ export interface AnswerBase {
   message: string
 }
 
+/** PCTF-style: what the entity vouches for (a verified person or organization) and at which level, 1 to 4. */
+export interface AssuranceStatement {
+  subject: 'verified-person' | 'verified-organization'
+  level: number
+}
+
+/** Another jurisdiction's authoritative registry, as a registry that recognizes it names it: where, and its key's JWK thumbprint. */
+export interface RegistryReference {
+  jurisdiction: string
+  url: string
+  key: string
+}
+
 export interface AuthorizationAnswer extends AnswerBase {
   authorized: boolean
   /** When the authorization ends, if it does. */
   expires?: string
   entity_key?: string
   entity_name?: { en: string; fr: string }
+  assurance?: AssuranceStatement
+  /** Not held here: this registry recognizes `authority_id` for `resource`, whose own registry answers (assurance capped). */
+  referral?: { registry: RegistryReference; max_assurance_level?: number }
 }
 
 export interface RecognitionAnswer extends AnswerBase {
   recognized: boolean
+  /** The recognized jurisdiction's own registry; absent when its entries are held by the registry that answered. */
+  registry?: RegistryReference
+  /** The highest assurance level recognized. */
+  max_assurance_level?: number
+  /** When the recognition ends, if it does. */
+  expires?: string
+  withdrawn_at?: string
 }
 
 /** An answer as the registry serves it: the fields, and a compact JWS whose payload is exactly those fields. */

@@ -28,6 +28,8 @@ const policySchema = z.object({
         id: z.string().regex(/^[a-z0-9_-]+$/),
         credentialType: z.string(),
         claims: z.array(z.string()).min(1),
+        /** The least PCTF-style assurance the issuer's registry must vouch for (capped by the recognitions on the way). */
+        minimumAssurance: z.strictObject({ subject: z.enum(['verified-person', 'verified-organization']), level: z.number().int().min(1).max(4) }).optional(),
         /** Date predicates proven without revealing the date (AnonCreds): `claim p_type (today - yearsBeforeToday)`. */
         predicates: z
           .array(

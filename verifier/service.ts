@@ -1,4 +1,4 @@
-import { OpenId4VcModule, type OpenId4VcVerificationSessionRecord, OpenId4VcVerificationSessionState } from '@credo-ts/openid4vc'
+import { OpenId4VcModule, type OpenId4VcVerificationSessionRecord, OpenId4VcVerificationSessionRepository, OpenId4VcVerificationSessionState } from '@credo-ts/openid4vc'
 import { z } from 'zod'
 import { createAgent } from '../common/agent'
 import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
@@ -6,28 +6,38 @@ import { anonCredsVerificationMigrations, createAnonCredsVerification, decideAno
 import { fullCapabilities, PROTOCOL_FORMATS, PROTOCOLS, protocolOf } from '../common/protocols'
 import { resolvePublicJwk } from '../common/didKeys'
 import { CREDENTIAL_FORMATS, loadCredentialTypes } from '../common/credentialTypes'
-import type { Database, DatabaseConfig } from '../common/db'
+import type { DatabaseConfig } from '../common/db'
 import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../common/http'
 import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
+import { guardedFetch } from '../common/net/guardedFetch'
+import { OutboundPolicy } from '../common/net/outboundPolicy'
 import { guardOid4vcRoutes } from '../common/oid4vcRoutes'
-import { BitstringStatusCheckModule, checkBitstringStatus, checkTokenStatus } from '../common/status'
+import { registryKeyPin, registryKeyPinMigrations } from '../trust-registry/keyPin'
+import { StatusAfterTrustModule } from '../common/status'
+import { credentialChecks } from './checks'
 import { dcqlQueryFor } from './dcql'
 import { createProgramInbox, programInboxMigrations } from './notifications'
 import { loadPrograms } from './programs'
-import { type DiagnosisTools, diagnoseResponse } from './diagnose'
-import { classifyVerificationError, type Decision, evaluatePresentation, finish, type TrustCheck } from './decision'
+import { type Decision, decide, type TrustCheck } from './decision'
 import { loadPolicies, loadPurposes, overAskedClaims } from './policy'
-import { presentedCredentials } from './presented'
+import { oid4vpOutcome } from './oid4vp/adapter'
+import { Oid4vp1Module } from './oid4vp/requestObject'
+import { DEFAULT_HOLDER_PROOF_RULES, type HolderProofRules } from './oid4vp/rules'
+import { forgetResponse, forgetStaleResponses, responseGate, type ResponseGateDependencies } from './responses'
 import { verificationMigrations, type VerificationRow } from './sessions'
 import { createDidCommVerification, decideDidCommVerification, type DidCommVerifier } from './didcomm/verifications'
-import { createVcApiVerifierRouter } from './vc-api'
+import { trustRegistryCheck, type TrustRegistryLocation } from './trust'
+import { mountVcApiVerifier } from './vc-api'
 
 export interface VerifierServiceOptions {
   port?: number
   host?: string
   dataDir: string
   database: DatabaseConfig
-  trust: TrustCheck
+  /** The trust registry (its key configured, or pinned on first use in this service's database), or another check (tests). */
+  trust: TrustCheck | TrustRegistryLocation
+  /** Hosts beyond the lab's own services and its peers that URLs from outside may name (status lists, did:web, DIDComm endpoints). */
+  outbound?: OutboundPolicy
   /** Reading a program's inbox (personal data) needs one of these keys. */
   adminApiKeys: string[]
   /** The notification publisher's JWKS (GET {issuer}/notifications/jwks.json), for the programs' inboxes. */
@@ -35,6 +45,10 @@ export interface VerifierServiceOptions {
   publicUrl?: string
   /** Where the verification policies are (default verifier/policies). */
   policiesDir?: string
+  /** How old and how signed a holder's proof may be (default: 5 minutes, ±60 s, Ed25519 (EdDSA), ES256, ES384, ES512). */
+  holderProofRules?: Partial<HolderProofRules>
+  /** How long a response nobody asked a decision for is kept (default one hour); a decided one is deleted at once. */
+  responseRetentionMs?: number
 }
 
 const createVerificationSchema = z.strictObject({
@@ -56,42 +70,48 @@ export async function startVerifierService(options: VerifierServiceOptions) {
   const policies = loadPolicies(options.policiesDir)
   const purposes = loadPurposes()
   const app = createApp()
+  // bound now for its URL (the agent's base URL), but every request gets 503 until finishApp below: see listen
   const listening = await listen(app, options.port ?? 0, options.host)
   const baseUrl = options.publicUrl ?? listening.url
+  const registryUrl = typeof options.trust === 'function' ? undefined : options.trust.url
+  const outbound = (options.outbound ?? new OutboundPolicy()).allowing(baseUrl, registryUrl, options.publisherJwksUrl)
   const verifierIds = new Set([...policies.values()].map((p) => p.verifier))
   app.use(guardOid4vcRoutes({ basePath: new URL(`${baseUrl}/oid4vp`).pathname, actorIds: () => verifierIds, actor: 'verifier', formEndpoints: ['/authorize'] }))
 
   // registered before Credo mounts its OID4VP routes, so it sees each response first
-  let database: Database | undefined
-  app.post('/oid4vp/*path', (req, _res, next) => {
-    const { vp_token: vpToken, state } = (req.body ?? {}) as Record<string, unknown>
-    if (typeof vpToken !== 'string' || typeof state !== 'string' || !database) return next()
-    database
-      .run('INSERT INTO verification_responses (state, vp_token, received_at) VALUES (?, ?, ?)', [state, vpToken, new Date().toISOString()])
-      .then(() => next(), next)
-  })
+  let responses: ResponseGateDependencies | undefined
+  app.post('/oid4vp/*path', responseGate(() => responses))
 
   const { agent, db, shutdown } = await createAgent({
     database: options.database,
     dataDir: options.dataDir,
-    migrations: [...identityMigrations, ...verificationMigrations, ...programInboxMigrations, ...anonCredsVerificationMigrations],
+    migrations: [...identityMigrations, ...verificationMigrations, ...programInboxMigrations, ...anonCredsVerificationMigrations, ...registryKeyPinMigrations],
+    // status lists, did:web issuers, holders' DIDComm endpoints: only allowed hosts
+    fetch: guardedFetch(outbound),
+    allowInsecureHttp: new URL(baseUrl).protocol === 'http:',
     modules: {
       openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }),
-      // Credo refuses any W3C JWT VC that carries a credentialStatus unless a status checker is registered
-      bitstringStatus: new BitstringStatusCheckModule(),
+      // status lists are fetched by the decision, only once the issuer is trusted (verifier/checks/credentialStatus.ts)
+      statusAfterTrust: new StatusAfterTrustModule(),
+      // OID4VP 1.0 request object aud (§5.8) and fully specified algorithms: after openid4vc, so its service is ours
+      oid4vp1: new Oid4vp1Module(),
       ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl, anoncreds: await anonCredsModule(options.dataDir) }),
     },
   })
+  const trust = typeof options.trust === 'function' ? options.trust : trustRegistryCheck(options.trust.url, registryKeyPin(db, options.trust.key))
   const didCommVerifier: DidCommVerifier = {
     didcomm: agent.didcomm,
     agentContext: agent.context,
     invitationDomain: `${baseUrl}${DIDCOMM_PATH}`,
     types,
     purposes,
-    trust: options.trust,
+    trust,
   }
 
-  database = db
+  const responseRetentionMs = options.responseRetentionMs ?? 60 * 60 * 1000
+  // a response deleted once decided leaves no trace in the file (verifier/responses.ts, forgetResponse)
+  if (db.engine === 'sqlite') await db.exec('PRAGMA secure_delete = ON')
+  responses = { agent, db, retentionMs: responseRetentionMs }
   const identities = new Map<string, PartyIdentity>()
   for (const verifierKey of verifierIds) {
     identities.set(verifierKey, await ensureIdentity(agent, db, verifierKey))
@@ -99,14 +119,13 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     if (!existing) await agent.openid4vc.verifier.createVerifier({ verifierId: verifierKey })
   }
 
-  const diagnosisTools: DiagnosisTools = {
-    resolveKey: (didUrl) => resolvePublicJwk(agent, didUrl),
-    async resolveStatus({ header, payload }) {
-      if (payload.status) return (await checkTokenStatus(agent.context, { header, payload })).status
-      const vc = payload.vc as { credentialStatus?: unknown }
-      return (await checkBitstringStatus(agent.context, vc.credentialStatus, { issuer: String(payload.iss) })).status
-    },
+  const presentationTools = {
+    types,
+    resolveKey: (didUrl: string) => resolvePublicJwk(agent, didUrl),
+    rules: { ...DEFAULT_HOLDER_PROOF_RULES, ...options.holderProofRules },
   }
+  const sessionRepository = agent.dependencyManager.resolve(OpenId4VcVerificationSessionRepository)
+  const checks = { trust, ...credentialChecks(agent.context) }
 
   const policyFor = (id: string) => {
     const policy = policies.get(id)
@@ -114,26 +133,30 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     return policy
   }
 
-  /** Decides once, when Credo has a final answer for the session, and keeps the decision. */
+  /**
+   * Decides once, when Credo has a final answer for the session, from the raw response by the lab's own checks, and
+   * keeps the decision; the raw response is then deleted (ours and Credo's copy): only the trace remains.
+   */
   async function decisionFor(row: VerificationRow, session: OpenId4VcVerificationSessionRecord): Promise<Decision | undefined> {
     if (row.decision) return JSON.parse(row.decision) as Decision
-    let decision: Decision
-    if (session.state === OpenId4VcVerificationSessionState.Error) {
-      const message = session.errorMessage ?? 'The response could not be verified'
-      const nonce = String(session.requestPayload.nonce ?? '')
-      const [response] = await db.query<{ vp_token: string }>('SELECT vp_token FROM verification_responses WHERE state = ? ORDER BY received_at DESC LIMIT 1', [
-        String(session.requestPayload.state ?? ''),
-      ])
-      const diagnosed = response ? await diagnoseResponse(JSON.parse(response.vp_token), nonce, diagnosisTools) : []
-      const trace = diagnosed.some((step) => !step.passed) ? diagnosed : [{ check: classifyVerificationError(message), passed: false, message }, ...diagnosed]
-      decision = finish(trace, {}, message)
-    } else if (session.state === OpenId4VcVerificationSessionState.ResponseVerified) {
-      const verified = await agent.openid4vc.verifier.getVerifiedAuthorizationResponse(row.id)
-      const presentations = (verified.dcql?.presentations ?? {}) as Record<string, unknown[]>
-      decision = await evaluatePresentation(policyFor(row.policy_id), purposes, presentedCredentials(presentations, types), options.trust)
-    } else return undefined
-    await db.run('UPDATE verifications SET decision = ? WHERE id = ? AND decision IS NULL', [JSON.stringify(decision), row.id])
-    return decision
+    const refused = session.state === OpenId4VcVerificationSessionState.Error
+    if (!refused && session.state !== OpenId4VcVerificationSessionState.ResponseVerified) return undefined
+    await forgetStaleResponses(db, responseRetentionMs)
+    const state = String(session.requestPayload.state ?? '')
+    const [response] = await db.query<{ vp_token: string; received_at: string }>('SELECT vp_token, received_at FROM verification_responses WHERE state = ?', [state])
+    const request = { nonce: String(session.requestPayload.nonce ?? ''), clientId: String(session.requestPayload.client_id ?? '') }
+    const engineError = refused ? (session.errorMessage ?? 'The response could not be verified') : undefined
+    const receivedAt = response ? new Date(response.received_at) : new Date()
+    const outcome = await oid4vpOutcome(response?.vp_token, request, receivedAt, presentationTools, engineError)
+    const decision = await decide(policyFor(row.policy_id), purposes, outcome, checks)
+    const kept = await db.run('UPDATE verifications SET decision = ? WHERE id = ? AND decision IS NULL', [JSON.stringify(decision), row.id])
+    if (kept) {
+      await forgetResponse(db, sessionRepository, agent.context, session, state)
+      return decision
+    }
+    // decided concurrently: the first decision stands (and its decider forgets the response)
+    const [stored] = await db.query<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [row.id])
+    return JSON.parse(stored.decision!) as Decision
   }
 
   const programs = loadPrograms()
@@ -217,7 +240,7 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       res.json({ id: row.id, policyId: row.policy_id, format: row.format, protocol: row.protocol, state: session.state, decision })
     }),
   )
-  app.use(createVcApiVerifierRouter({ agent, adminApiKeys: options.adminApiKeys }))
+  mountVcApiVerifier(app, { agent, adminApiKeys: options.adminApiKeys })
   finishApp(app)
 
   return {

@@ -13,6 +13,19 @@ export const verificationMigrations: Migration[] = [
     sql: 'CREATE TABLE verification_responses (state TEXT NOT NULL, vp_token TEXT NOT NULL, received_at TEXT NOT NULL)',
   },
   { id: 'verifications-protocol-1', sql: "ALTER TABLE verifications ADD COLUMN protocol TEXT NOT NULL DEFAULT 'oid4vc'" },
+  {
+    // one response per request (verifier/responses.ts): the latest of those kept before is the one Credo decided on
+    id: 'verification-responses-one-per-state-1',
+    sql: 'CREATE TABLE verification_responses_once (state TEXT PRIMARY KEY, vp_token TEXT NOT NULL, received_at TEXT NOT NULL)',
+    async run(tx) {
+      const kept = await tx.query<{ state: string; vp_token: string; received_at: string }>('SELECT state, vp_token, received_at FROM verification_responses ORDER BY received_at DESC')
+      for (const row of kept) {
+        await tx.run('INSERT INTO verification_responses_once (state, vp_token, received_at) VALUES (?, ?, ?) ON CONFLICT (state) DO NOTHING', [row.state, row.vp_token, row.received_at])
+      }
+      await tx.exec('DROP TABLE verification_responses')
+      await tx.exec('ALTER TABLE verification_responses_once RENAME TO verification_responses')
+    },
+  },
 ]
 
 export interface VerificationRow extends Record<string, unknown> {

@@ -1,24 +1,38 @@
-import { queryAuthorization, queryRecognition } from '../trust-registry/client'
+import { resolveFederatedTrust, type FederationOptions } from '../trust-registry/federation'
+import { memoryKeyPin, type RegistryKeyPin } from '../trust-registry/keyPin'
+import type { AssuranceStatement } from '../trust-registry/trqp'
+import { sameKeyDidJwk } from '../common/didcomm/ldpDid'
 import type { TrustCheck } from './decision'
 
+/** The trust registry a verifier asks: its URL and, when configured, its signing key's JWK thumbprint (otherwise pinned on first use). */
+export interface TrustRegistryLocation {
+  url: string
+  key?: string
+}
+
 /**
- * Two questions to the trust registry, both answered with a signed statement: may this DID issue
- * this credential type in its jurisdiction, and does the verifier's authority recognize that jurisdiction?
+ * Asks the verifier's own registry, signed by its pinned key, whether its authority recognizes the issuer's
+ * jurisdiction for the credential type, then follows the recognition to the registry authoritative for that
+ * jurisdiction (trust-registry/federation.ts). The trace's detail carries every signed answer of the chain.
  */
-export function trustRegistryCheck(registryUrl: string): TrustCheck {
-  return async ({ issuer, credentialType, jurisdiction, authority }) => {
-    const authorization = await queryAuthorization(registryUrl, { entity_id: issuer, authority_id: jurisdiction, action: 'issue', resource: credentialType })
-    if (!authorization.authorized) {
-      return { authorized: false, message: `Issuer is not authorized to issue ${credentialType} in ${jurisdiction || 'an unnamed jurisdiction'}: ${authorization.message}`, detail: { authorization } }
-    }
-    if (jurisdiction === authority) return { authorized: true, message: `Issuer is authorized to issue ${credentialType} in ${jurisdiction}`, detail: { authorization } }
-    const recognition = await queryRecognition(registryUrl, { entity_id: jurisdiction, authority_id: authority, action: 'recognize', resource: credentialType })
-    return {
-      authorized: recognition.recognized,
-      message: recognition.recognized
-        ? `Issuer is authorized in ${jurisdiction}, and ${authority} recognizes ${jurisdiction} for ${credentialType}`
-        : `${authority} does not recognize ${jurisdiction} for ${credentialType}: ${recognition.message}`,
-      detail: { authorization, recognition },
-    }
+export function trustRegistryCheck(registryUrl: string, keyPin: RegistryKeyPin = memoryKeyPin(), options: FederationOptions = {}): TrustCheck {
+  return async ({ issuer, credentialType, jurisdiction, authority, minimumAssurance }) => {
+    // the registry binds an issuer's did:jwk; its JSON-LD credentials name the did:key of the same Ed25519 key
+    const query = { issuer: sameKeyDidJwk(issuer), credentialType, jurisdiction, authority }
+    const { trusted, message, chain, refusal, assurance } = await resolveFederatedTrust({ url: registryUrl, keyPin }, query, options)
+    const detail = { chain, ...(refusal ? { refusal } : {}), ...(assurance ? { assurance } : {}) }
+    const shortfall = trusted && minimumAssurance ? assuranceShortfall(assurance, minimumAssurance) : undefined
+    if (shortfall) return { authorized: false, message: `${message}, but ${shortfall}`, detail: { ...detail, refusal: 'assurance' } }
+    return { authorized: trusted, message, detail }
   }
+}
+
+/** Why the assurance the chain vouches for is below what the policy requires (PCTF: subject and level), if it is. */
+function assuranceShortfall(vouched: AssuranceStatement | undefined, minimum: AssuranceStatement): string | undefined {
+  const required = `${minimum.subject} at level ${minimum.level} or higher`
+  if (!vouched) return `the issuer's registry states no assurance, and the policy requires ${required}`
+  if (vouched.subject !== minimum.subject || vouched.level < minimum.level) {
+    return `its assurance as vouched for along the chain is ${vouched.subject} at level ${vouched.level}, and the policy requires ${required}`
+  }
+  return undefined
 }

@@ -29,18 +29,20 @@ export interface WalletServiceOptions {
   /** What this wallet says it speaks at GET /capabilities (default: every protocol and format). */
   capabilities?: Capabilities
   publicUrl?: string
+  /** The trust registry the wallet asks whether a credential's issuer may issue it, before keeping it; none: it keeps it unasked. */
+  trustRegistryUrl?: string
 }
 
 /** The wallet simulator: one Credo holder agent per persona, driven over HTTP. */
 export async function startWalletService(options: WalletServiceOptions) {
   const personas = options.personas ?? loadPersonas()
   const databaseFor = options.databaseFor ?? ((id: string) => databaseConfigFor(`wallet_${id}`, options.dataDir))
-  // listening first: each persona's DIDComm endpoint is on this app
+  // listening first: each persona's DIDComm endpoint is on this app (every request gets 503 until finishApp below)
   const app = createApp()
   const listening = await listen(app, options.port ?? 0, options.host)
   const baseUrl = options.publicUrl ?? listening.url
   const wallets = new Map<string, PersonaWallet>()
-  for (const persona of personas) wallets.set(persona.id, await PersonaWallet.open(persona.id, databaseFor(persona.id), options.dataDir, { app, baseUrl }))
+  for (const persona of personas) wallets.set(persona.id, await PersonaWallet.open(persona.id, databaseFor(persona.id), options.dataDir, { app, baseUrl }, options.trustRegistryUrl))
 
   const walletFor = (id: string) => {
     const wallet = wallets.get(id)

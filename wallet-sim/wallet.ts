@@ -6,14 +6,16 @@ import {
   type SdJwtVcRecord,
   vcLibraries,
   type W3cCredentialRecord,
+  W3cJwtVerifiableCredential,
   W3cPresentation,
 } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { Express } from 'express'
 import { createAgent } from '../common/agent'
-import type { DatabaseConfig, Migration } from '../common/db'
+import type { Database, DatabaseConfig, Migration } from '../common/db'
 import { LDP_PROOF_TYPE } from '../common/didcomm/ldp'
+import { ensureLdpDid, type LdpDid } from '../common/didcomm/ldpDid'
 import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
 import { isDidCommInvitationUrl } from '../common/protocols'
 import { specVersionMismatch } from '../common/specVersions'
@@ -27,9 +29,13 @@ import { FaultInjectingPresentationFormat, type PresentationRequestOptions } fro
 import { acceptDidCommOffer, type DidCommHolderAgent, presentOverDidComm } from './didcomm/holder'
 import { applyLdpFault } from './didcomm/ldpFaults'
 import { type Fault, mapVpToken, swapHolderKey, tamperPresentation } from './faults'
+import { checkHolderBinding, checkIssuerTrusted, checkOfferedType, type OfferedConfiguration, received } from './credentialChecks'
+import { overAsked, replayMessage } from './requestChecks'
 
 export const walletMigrations: Migration[] = [
   { id: 'wallet-holder-1', sql: 'CREATE TABLE holder_identity (persona TEXT PRIMARY KEY, did TEXT NOT NULL)' },
+  // each OID4VP request answered, by its client and nonce: the same request again is a replay (OID4VP 1.0 §5.2, §14.1)
+  { id: 'wallet-answered-requests-1', sql: 'CREATE TABLE answered_requests (client_id TEXT NOT NULL, nonce TEXT NOT NULL, answered_at TEXT NOT NULL, PRIMARY KEY (client_id, nonce))' },
 ]
 
 export interface HeldCredential {
@@ -64,7 +70,7 @@ const walletModules = (wallet: PersonaWallet, endpoint: WalletDidCommEndpoint, a
     app: endpoint.app,
     path: `/didcomm/${wallet.personaId}`,
     baseUrl: endpoint.baseUrl,
-    holderDid: () => wallet.holderDid,
+    holderDid: () => wallet.ldpHolder?.did,
     presentationExchange: new FaultInjectingPresentationFormat((_context, presentation, request) => wallet.sendLdpPresentation(presentation, request)),
     anoncreds,
     anonCredsProofFormat: new FaultInjectingAnonCredsProofFormat(async (proof, request) => wallet.sendAnonCredsProof(proof, request)),
@@ -89,21 +95,32 @@ export class PersonaWallet {
   private foreignKey?: string
   private queue: Promise<unknown> = Promise.resolve()
   private agent!: WalletAgent
+  private db!: Database
+  /** The JWT credentials of the last OID4VCI credential response. */
+  private lastCredentials?: string[]
+  /** The trust registry the wallet asks about each issuer before keeping a credential; none: it does not ask. */
+  private trustRegistryUrl?: string
   private shutdownAgent!: () => Promise<void>
   public holderDid!: string
+  /** The same key as a did:key: JSON-LD credentials are bound to it, and presentations signed under it (peers cannot read did:jwk keys). */
+  public ldpHolder!: LdpDid
 
   private constructor(public readonly personaId: string) {}
 
-  public static async open(personaId: string, database: DatabaseConfig, dataDir: string, didcomm: WalletDidCommEndpoint): Promise<PersonaWallet> {
+  public static async open(personaId: string, database: DatabaseConfig, dataDir: string, didcomm: WalletDidCommEndpoint, trustRegistryUrl?: string): Promise<PersonaWallet> {
     const wallet = new PersonaWallet(personaId)
+    wallet.trustRegistryUrl = trustRegistryUrl
     const { agent, db, shutdown } = await createAgent({
       database,
       dataDir,
       migrations: walletMigrations,
       fetch: (input, init) => wallet.send(input, init),
+      // a wallet served over plain http (the lab on loopback) takes offers and requests over plain http
+      allowInsecureHttp: new URL(didcomm.baseUrl).protocol === 'http:',
       modules: walletModules(wallet, didcomm, await anonCredsModule(dataDir)),
     })
     wallet.agent = agent
+    wallet.db = db
     wallet.shutdownAgent = shutdown
     const [row] = await db.query<{ did: string }>('SELECT did FROM holder_identity WHERE persona = ?', [personaId])
     if (row) wallet.holderDid = row.did
@@ -112,6 +129,7 @@ export class PersonaWallet {
       wallet.holderDid = created.didState.did!
       await db.run('INSERT INTO holder_identity (persona, did) VALUES (?, ?)', [personaId, wallet.holderDid])
     }
+    wallet.ldpHolder = await ensureLdpDid(agent, `${wallet.holderDid}#0`)
     return wallet
   }
 
@@ -127,10 +145,38 @@ export class PersonaWallet {
     if (init?.method !== 'POST' || !(typeof body === 'string' || body instanceof URLSearchParams)) return agentDependencies.fetch(input, init)
     const params = new URLSearchParams(body)
     const vpToken = params.get('vp_token')
-    if (!vpToken) return agentDependencies.fetch(input, init)
+    if (!vpToken) return this.keepCredentialResponse(await agentDependencies.fetch(input, init))
     params.set('vp_token', await this.applyFault(vpToken))
     this.lastVpToken = vpToken
     return agentDependencies.fetch(input, { ...init, body: params.toString() })
+  }
+
+  /** Keeps the JWT credentials of an OID4VCI credential response (§8.3), to say why one was refused (`explainRefusal`). */
+  private async keepCredentialResponse(response: Response): Promise<Response> {
+    const body = (await response.clone().json().catch(() => undefined)) as { credentials?: { credential?: unknown }[] } | undefined
+    if (Array.isArray(body?.credentials)) this.lastCredentials = body.credentials.map((c) => c.credential).filter((c): c is string => typeof c === 'string')
+    return response
+  }
+
+  /**
+   * Says in a line why Credo refused a credential that does not verify: an SD-JWT VC's errors without the credential
+   * Credo's message dumps (disclosed values included); a JWT VC, which Credo refuses without saying why, verified again
+   * to name the checks that failed.
+   */
+  private async explainRefusal(error: unknown): Promise<unknown> {
+    if (!(error instanceof Error)) return error
+    const sdJwtResults = parseJson(/^Failed to validate sd-jwt-vc credentials\. Results = (.*)$/s.exec(error.message)?.[1]) as { error?: { message?: string } }[] | undefined
+    if (Array.isArray(sdJwtResults)) {
+      return new Error(`The credential does not verify (${sdJwtResults.map((result) => result.error?.message ?? 'invalid').join('; ')}): refused (OID4VCI 1.0 §8.3)`)
+    }
+    const jwtVcs = (this.lastCredentials ?? []).filter((credential) => !credential.includes('~'))
+    if (!error.message.startsWith('Failed to validate credential') || !jwtVcs.length) return error
+    const failed: string[] = []
+    for (const jwt of jwtVcs) {
+      const { validations } = await this.agent.w3cCredentials.verifyCredential({ credential: W3cJwtVerifiableCredential.fromSerializedJwt(jwt) })
+      for (const [check, result] of Object.entries(validations)) if (result && !result.isValid) failed.push(`${check}: ${result.error?.message ?? 'failed'}`)
+    }
+    return new Error(`The credential does not verify (${failed.join('; ')}): refused (OID4VCI 1.0 §8.3)`)
   }
 
   private async applyFault(vpToken: string): Promise<string> {
@@ -169,7 +215,7 @@ export class PersonaWallet {
   public async sendLdpPresentation(presentation: JsonObject, request: PresentationRequestOptions): Promise<JsonObject> {
     const sent = await applyLdpFault(this.fault, presentation, request, {
       sign: (unsigned, verificationMethod, options) => this.signLdpPresentation(unsigned, verificationMethod, options),
-      holderKey: `${this.holderDid}#0`,
+      holderKey: this.ldpHolder.verificationMethod,
       foreignKey: async () => {
         this.foreignKey ??= `${(await this.agent.dids.create({ method: 'jwk', options: { createKey: { type: { kty: 'OKP', crv: 'Ed25519' } } } })).didState.did}#0`
         return this.foreignKey
@@ -202,11 +248,21 @@ export class PersonaWallet {
       const offer = await holder.resolveCredentialOffer(offerUri)
       const token = await holder.requestToken({ resolvedCredentialOffer: offer, txCode })
       const kid = `${this.holderDid}#0`
-      const { credentials } = await holder.requestCredentials({
-        resolvedCredentialOffer: offer,
-        ...token,
-        credentialBindingResolver: () => ({ method: 'did', didUrls: [kid] }),
-      })
+      const request = (cNonce: string | undefined) =>
+        holder.requestCredentials({ resolvedCredentialOffer: offer, ...token, cNonce, credentialBindingResolver: () => ({ method: 'did', didUrls: [kid] }) })
+      // a c_nonce refused as invalid (stale) is replaced by a fresh one from the Nonce Endpoint, once (OID4VCI 1.0 §8.3.1.2, §7)
+      this.lastCredentials = undefined
+      const { credentials } = await request(token.cNonce)
+        .catch((error: unknown) => {
+          if (credentialErrorCode(error) === 'invalid_nonce') return request(undefined)
+          throw error
+        })
+        .catch(async (error: unknown) => {
+          throw await this.explainRefusal(error)
+        })
+      for (const { record, credentialConfigurationId } of credentials) {
+        await this.checkReceived(record as SdJwtVcRecord | W3cCredentialRecord, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration)
+      }
       const held: HeldCredential[] = []
       for (const { record } of credentials) {
         if (record.type === 'SdJwtVcRecord') await this.agent.sdJwtVc.store({ record: record as SdJwtVcRecord })
@@ -215,6 +271,14 @@ export class PersonaWallet {
       }
       return held
     })
+  }
+
+  /** OID4VCI 1.0 §8.3: the offered type, bound to this holder's key, from an issuer the registry authorizes (when it has one). */
+  private async checkReceived(record: SdJwtVcRecord | W3cCredentialRecord, offered: OfferedConfiguration): Promise<void> {
+    const credential = received(record)
+    checkOfferedType(credential, offered)
+    checkHolderBinding(credential, this.holderDid)
+    if (this.trustRegistryUrl) await checkIssuerTrusted(credential, this.trustRegistryUrl)
   }
 
   public present(requestUri: string, fault?: Fault): Promise<PresentationOutcome> {
@@ -231,6 +295,13 @@ export class PersonaWallet {
         const error = `This wallet holds no credentials that satisfy the request (it asks for ${asked.join(', ')})`
         return { submitted: false, error, ...(specVersionMismatch(error) ? { check: 'spec-version' as const } : {}), fault }
       }
+      const overAsking = overAsked(request.authorizationRequestPayload)
+      if (overAsking) return { submitted: false, error: overAsking, fault }
+      const clientId = request.verifier.effectiveClientId
+      const nonce = String(request.authorizationRequestPayload.nonce)
+      if ((await this.db.query('SELECT 1 FROM answered_requests WHERE client_id = ? AND nonce = ?', [clientId, nonce])).length) {
+        return { submitted: false, error: replayMessage(clientId), fault }
+      }
       const selected = holder.selectCredentialsForDcqlRequest(request.dcql.queryResult)
       if (fault?.kind === 'withhold') {
         for (const matches of Object.values(selected)) for (const match of matches) delete (match.disclosedPayload as Record<string, unknown>)[fault.claim]
@@ -241,6 +312,7 @@ export class PersonaWallet {
           authorizationRequestPayload: request.authorizationRequestPayload,
           dcql: { credentials: selected },
         })
+        await this.db.run('INSERT INTO answered_requests (client_id, nonce, answered_at) VALUES (?, ?, ?)', [clientId, nonce, new Date().toISOString()])
         const ok = serverResponse !== undefined && serverResponse.status < 300
         return { submitted: true, verifierStatus: serverResponse?.status, verifierResponse: serverResponse?.body, error: ok ? undefined : describeRejection(serverResponse?.body), fault }
       } catch (error) {
@@ -290,6 +362,19 @@ export class PersonaWallet {
 
 function describeAnonCreds(credential: AnonCredsCredentialInfo): HeldCredential {
   return { id: credential.credentialId, format: 'anoncreds', type: credential.schemaId, issuer: credential.credentialDefinitionId, claims: credential.attributes }
+}
+
+/** The OID4VCI error code of a refused credential request, as Credo's holder reports it. */
+function credentialErrorCode(error: unknown): string | undefined {
+  return (error as { response?: { credentialErrorResponseResult?: { data?: { error?: string } } } }).response?.credentialErrorResponseResult?.data?.error
+}
+
+function parseJson(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text)
+  } catch {
+    return undefined
+  }
 }
 
 function describeRejection(body: unknown): string {

@@ -32,7 +32,7 @@ export interface CredentialDefinitionRequest {
 
 /**
  * The issuer's credential definition for a schema, made only the first time: generating one takes minutes in
- * WASM, and its private key lives in the agent's database, so later starts find and reuse it.
+ * WASM, and its private key lives in the agent's database (sealed: common/persistence/sealedRecords.ts), so later starts find and reuse it.
  */
 /** The id of the credential definition this agent already made for `request`, if it made one. */
 export async function findCreatedCredentialDefinition(agent: Agent, request: CredentialDefinitionRequest): Promise<string | undefined> {

@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, existsSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { ensurePrivateDir, ensurePrivateFile } from '../secrets'
 import type { Database, SqlValue } from './Database'
 import { storable } from './storable'
 
@@ -8,8 +9,16 @@ const STATEMENT_CACHE_SIZE = 500
 
 const bind = (params: readonly SqlValue[]) => storable(params).map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
 
+/** The database file and its WAL companions are this user's only (0600, in a 0700 directory when it creates it). */
+function keepPrivate(file: string): void {
+  ensurePrivateDir(dirname(file))
+  ensurePrivateFile(file)
+  // SQLite gives new -wal and -shm files the database file's mode; older ones may predate it
+  for (const companion of [`${file}-wal`, `${file}-shm`]) if (existsSync(companion)) chmodSync(companion, 0o600)
+}
+
 export function openSqlite(file: string): Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') keepPrivate(file)
   const db = new BetterSqlite3(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')

@@ -1,6 +1,15 @@
 import { type AgentContext, type DependencyManager, EventEmitter, type Module } from '@credo-ts/core'
 import {
+  DidCommCredentialEventTypes,
+  DidCommCredentialExchangeRepository,
+  DidCommCredentialProblemReportReason,
+  DidCommCredentialRole,
+  DidCommCredentialsApi,
+  DidCommCredentialState,
+  type DidCommCredentialStateChangedEvent,
+  DidCommCredentialV2ProblemReportMessage,
   type DidCommInboundMessageContext,
+  DidCommIssueCredentialV2Message,
   DidCommMessageHandlerRegistry,
   DidCommPresentationV2ProblemReportMessage,
   DidCommProblemReportMessage,
@@ -13,7 +22,7 @@ import {
   getOutboundDidCommMessageContext,
 } from '@credo-ts/didcomm'
 
-// Credo 0.6.3 handles a refused presentation in an out-of-band (connectionless) exchange badly on both
+// Credo 0.6.3 handles a refused presentation (and a refused credential, below) in an out-of-band (connectionless) exchange badly on both
 // sides: the verifier sends its problem report only over a connection, and the prover's handler expects to
 // be the invitation's sender. Either way the prover is never told and waits until it gives up.
 
@@ -52,6 +61,45 @@ async function receiveRefusal(context: DidCommInboundMessageContext, next: () =>
   })
 }
 
+/**
+ * Holder: a credential it refuses (RFC 0593 options not honoured, a proof that does not verify) abandons the exchange
+ * with the reason, at once, and the issuer is told with an issue-credential problem report (RFC 0035), on the
+ * connection or the exchange's own services. Credo only logs the error: the holder would wait for a credential it
+ * already refused, and the issuer never learn why.
+ */
+async function refuseCredential(context: DidCommInboundMessageContext, next: () => Promise<void>): Promise<void> {
+  try {
+    await next()
+  } catch (error) {
+    const { message, agentContext } = context
+    if (!(message instanceof DidCommIssueCredentialV2Message)) throw error
+    const repository = agentContext.dependencyManager.resolve(DidCommCredentialExchangeRepository)
+    const [exchange] = await repository.findByQuery(agentContext, { threadId: message.threadId, role: DidCommCredentialRole.Holder })
+    if (!exchange) throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    const previousState = exchange.state
+    exchange.errorMessage = `${DidCommCredentialProblemReportReason.IssuanceAbandoned}: ${reason}`
+    exchange.state = DidCommCredentialState.Abandoned
+    await repository.update(agentContext, exchange)
+    agentContext.dependencyManager.resolve(EventEmitter).emit<DidCommCredentialStateChangedEvent>(agentContext, {
+      type: DidCommCredentialEventTypes.DidCommCredentialStateChanged,
+      payload: { credentialExchangeRecord: exchange.clone(), previousState },
+    })
+    const report = new DidCommCredentialV2ProblemReportMessage({ description: { code: DidCommCredentialProblemReportReason.IssuanceAbandoned, en: reason } })
+    report.setThread({ threadId: message.threadId })
+    const request = await agentContext.dependencyManager.resolve(DidCommCredentialsApi).findRequestMessage(exchange.id)
+    context.setResponseMessage(
+      await getOutboundDidCommMessageContext(agentContext, {
+        message: report,
+        connectionRecord: context.connection,
+        lastReceivedMessage: message,
+        lastSentMessage: request ?? undefined,
+        associatedRecord: exchange,
+      }),
+    )
+  }
+}
+
 export class ConnectionlessProblemReportsModule implements Module {
   public register(_dependencyManager: DependencyManager): void {}
 
@@ -59,5 +107,6 @@ export class ConnectionlessProblemReportsModule implements Module {
     const registry = agentContext.dependencyManager.resolve(DidCommMessageHandlerRegistry)
     registry.registerMessageHandlerMiddleware(sendRefusal)
     registry.registerMessageHandlerMiddleware(receiveRefusal)
+    registry.registerMessageHandlerMiddleware(refuseCredential)
   }
 }

@@ -1,4 +1,4 @@
-import { AnonCredsDidCommCredentialFormatService, AnonCredsDidCommProofFormatService } from '@credo-ts/anoncreds'
+import { AnonCredsDidCommCredentialFormatService, type AnonCredsDidCommProofFormatService } from '@credo-ts/anoncreds'
 import { type Agent, W3cCredentialsModule } from '@credo-ts/core'
 import {
   DidCommAutoAcceptCredential,
@@ -11,12 +11,13 @@ import {
 } from '@credo-ts/didcomm'
 import type { Express } from 'express'
 import { join } from 'node:path'
-import { type AnonCredsBackendModule, createAnonCredsModule, FileAnonCredsRegistry } from '../anoncreds'
+import { type AnonCredsBackendModule, createAnonCredsModule, FileAnonCredsRegistry, KeepingProofFormatService } from '../anoncreds'
 import { ConnectionlessProblemReportsModule } from './ConnectionlessProblemReports'
 import { credoDocumentLoader } from './credoDocumentLoader'
 import { ExpressInboundTransport } from './ExpressInboundTransport'
 import { HolderBoundJsonLdFormatService } from './HolderBoundJsonLdFormatService'
 import { LabJsonLdCredentialModule } from './LabJsonLdCredentialService'
+import { LabPresentationExchangeFormatService } from './LabPresentationExchangeFormatService'
 
 export interface DidCommAgentOptions {
   /** The service's express app: envelopes arrive at `path` on it. */
@@ -65,8 +66,8 @@ export function didCommModules(options: DidCommAgentOptions) {
         proofProtocols: [
           new DidCommProofV2Protocol({
             proofFormats: [
-              options.presentationExchange ?? new DidCommDifPresentationExchangeProofFormatService(),
-              options.anonCredsProofFormat ?? new AnonCredsDidCommProofFormatService(),
+              options.presentationExchange ?? new LabPresentationExchangeFormatService(),
+              options.anonCredsProofFormat ?? new KeepingProofFormatService(),
             ],
           }),
         ],

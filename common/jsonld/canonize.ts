@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { vcLibraries } from '@credo-ts/core'
 import type { DocumentLoader } from './documentLoader'
 
@@ -27,9 +28,15 @@ function describe(error: unknown): string {
 /**
  * RDF Dataset Canonicalization (RDFC-1.0, which jsonld.js calls URDNA2015) to N-Quads, in safe
  * mode: a term no context defines, or a value JSON-LD would drop, is an error instead of silently
- * falling out of the signed data.
+ * falling out of the signed data. A value's `@direction` is kept as VCDM 2.0 §11.1 and the Data
+ * Integrity suites ask: an `i18n-datatype` literal (`…^^<https://www.w3.org/ns/i18n#ar_rtl>`).
+ * RDFC-1.0 labels blank nodes with SHA-256 unless told otherwise (vc-di-ecdsa: SHA-384 for P-384).
  */
-export async function canonize(document: Record<string, unknown>, documentLoader: DocumentLoader): Promise<string> {
+export async function canonize(document: Record<string, unknown>, documentLoader: DocumentLoader, hash: 'sha256' | 'sha384' = 'sha256'): Promise<string> {
+  const createMessageDigest = () => {
+    const digest = createHash(hash)
+    return { update: (text: string) => digest.update(text, 'utf8'), digest: () => digest.digest('hex') }
+  }
   try {
     return (await vcLibraries.jsonld.canonize(document, {
       algorithm: 'URDNA2015',
@@ -37,6 +44,8 @@ export async function canonize(document: Record<string, unknown>, documentLoader
       documentLoader,
       safe: true,
       base: null,
+      rdfDirection: 'i18n-datatype',
+      createMessageDigest,
     })) as string
   } catch (error) {
     throw new JsonLdProcessingError(`JSON-LD processing failed: ${describe(error)}`, { cause: error })

@@ -1,3 +1,3 @@
 export { canonize, JsonLdProcessingError } from './canonize'
-export { bundledContexts, CONTEXTS } from './contexts'
+export { bundledContextBytes, bundledContexts, CONTEXTS, publishedContextBytes } from './contexts'
 export { createDocumentLoader, UnknownContextError, type DocumentLoader, type RemoteDocument } from './documentLoader'

@@ -2,6 +2,7 @@ import {
   type AgentContext,
   type BaseRecord,
   type BaseRecordConstructor,
+  CredoError,
   JsonTransformer,
   type Query,
   type QueryOptions,
@@ -11,6 +12,8 @@ import {
   type TagsBase,
 } from '@credo-ts/core'
 import type { Database, Migration } from '../db'
+import type { Sealer } from '../secrets'
+import { recordJson, storedValue } from './sealedRecords'
 import type { TagQuery } from './tagQuery'
 import { rarityFrom, rarityQuery, type TagRow, tagQuerySql, tagRowKey, tagRows } from './tagSql'
 
@@ -35,7 +38,29 @@ export const credoStorageMigrations: Migration[] = [
       for (const record of records) await insertTags(tx, record, record.tags)
     },
   },
+  {
+    // optimistic concurrency: every update compares and bumps it (records stored before this start at 1)
+    id: 'credo-records-version-1',
+    sql: 'ALTER TABLE credo_records ADD COLUMN version INTEGER NOT NULL DEFAULT 1',
+  },
 ]
+
+/**
+ * The record was changed since this copy of it was read: the update is refused,
+ * so of two concurrent state transitions of one record only the first to commit takes effect.
+ */
+export class RecordConflictError extends CredoError {
+  public constructor(recordType: string, id: string) {
+    super(`${recordType}: record ${id} was changed by another request since it was read; its update is refused (optimistic concurrency). Read it again to act on its current state.`)
+    this.name = 'RecordConflictError'
+  }
+}
+
+/**
+ * The stored version of each record instance read or saved here. Credo's repositories hand the same instance
+ * back to `update`, so the version travels with it without being serialized into the record.
+ */
+const versions = new WeakMap<object, number>()
 
 const TAG_ROWS_PER_STATEMENT = 100
 
@@ -71,6 +96,7 @@ interface Row extends Record<string, unknown> {
   id: string
   value: string
   tags: string
+  version: number
 }
 
 /**
@@ -81,19 +107,24 @@ interface Row extends Record<string, unknown> {
 export class CredoStorageService<T extends BaseRecord<any, any, any>> implements StorageService<T> {
   public readonly supportsCursorPagination = false
 
-  public constructor(private readonly db: Database) {}
+  /** `sealer` seals the records that hold private key material (sealedRecords.ts); without it they cannot be stored. */
+  public constructor(
+    private readonly db: Database,
+    private readonly sealer?: Sealer,
+  ) {}
 
   private toRecord(row: Row, recordClass: BaseRecordConstructor<T>): T {
-    const record = JsonTransformer.deserialize(row.value, recordClass)
+    const record = JsonTransformer.deserialize(recordJson(row.value, this.sealer), recordClass)
     record.id = row.id
     record.replaceTags(JSON.parse(row.tags) as TagsBase)
+    versions.set(record, row.version)
     return record
   }
 
   public async save(agentContext: AgentContext, record: T): Promise<void> {
     record.updatedAt = new Date()
     const key = { context: agentContext.contextCorrelationId, type: record.type, id: record.id }
-    const value = JsonTransformer.serialize(record)
+    const value = storedValue(record.type, JsonTransformer.serialize(record), this.sealer)
     const tags = JSON.stringify(record.getTags())
     const inserted = await this.db.transaction(async (tx) => {
       const added = await tx.run(
@@ -105,23 +136,35 @@ export class CredoStorageService<T extends BaseRecord<any, any, any>> implements
       return added
     })
     if (!inserted) throw new RecordDuplicateError(`Record with id ${record.id} already exists`, { recordType: record.type })
+    versions.set(record, 1)
   }
 
+  /**
+   * Compare-and-set: the update applies only if the record is still at the version this instance was read at
+   * (an instance that was never read or saved here, such as a clone, updates whatever is stored).
+   */
   public async update(agentContext: AgentContext, record: T): Promise<void> {
     record.updatedAt = new Date()
     const key = { context: agentContext.contextCorrelationId, type: record.type, id: record.id }
-    const value = JsonTransformer.serialize(record)
+    const value = storedValue(record.type, JsonTransformer.serialize(record), this.sealer)
     const tags = JSON.stringify(record.getTags())
-    const changed = await this.db.transaction(async (tx) => {
+    const expected = versions.get(record)
+    const outcome = await this.db.transaction(async (tx) => {
       // on PostgreSQL concurrent updates of one record would each rewrite the tags from the same old ones: lock the row
       const lock = this.db.engine === 'postgres' ? ' FOR UPDATE' : ''
-      const [stored] = await tx.query<{ tags: string }>(`SELECT tags FROM credo_records WHERE context = ? AND type = ? AND id = ?${lock}`, [key.context, key.type, key.id])
-      if (!stored) return 0
-      await tx.run('UPDATE credo_records SET value = ?, tags = ? WHERE context = ? AND type = ? AND id = ?', [value, tags, key.context, key.type, key.id])
+      const [stored] = await tx.query<{ tags: string; version: number }>(`SELECT tags, version FROM credo_records WHERE context = ? AND type = ? AND id = ?${lock}`, [key.context, key.type, key.id])
+      if (!stored) return 'not-found'
+      const version = expected ?? stored.version
+      const changed = await tx.run('UPDATE credo_records SET value = ?, tags = ?, version = ? WHERE context = ? AND type = ? AND id = ? AND version = ?', [
+        value, tags, version + 1, key.context, key.type, key.id, version,
+      ])
+      if (!changed) return 'conflict'
       if (stored.tags !== tags) await replaceTags(tx, key, stored.tags, tags)
-      return 1
+      return version + 1
     })
-    if (!changed) throw new RecordNotFoundError(`record with id ${record.id} not found.`, { recordType: record.type })
+    if (outcome === 'not-found') throw new RecordNotFoundError(`record with id ${record.id} not found.`, { recordType: record.type })
+    if (outcome === 'conflict') throw new RecordConflictError(record.type, record.id)
+    versions.set(record, outcome)
   }
 
   public async delete(agentContext: AgentContext, record: T): Promise<void> {
@@ -140,7 +183,7 @@ export class CredoStorageService<T extends BaseRecord<any, any, any>> implements
   }
 
   public async getById(agentContext: AgentContext, recordClass: BaseRecordConstructor<T>, id: string): Promise<T> {
-    const [row] = await this.db.query<Row>('SELECT id, value, tags FROM credo_records WHERE context = ? AND type = ? AND id = ?', [
+    const [row] = await this.db.query<Row>('SELECT id, value, tags, version FROM credo_records WHERE context = ? AND type = ? AND id = ?', [
       agentContext.contextCorrelationId,
       recordClass.type,
       id,
@@ -159,7 +202,7 @@ export class CredoStorageService<T extends BaseRecord<any, any, any>> implements
     const counts = rarity ? rarityFrom(rarity.refs, await this.db.query<{ i: number; n: number }>(rarity.sql, rarity.params)) : undefined
     const condition = tagQuerySql(query as TagQuery, scope, counts)
     const rows = await this.db.query<Row>(
-      `SELECT r.id, r.value, r.tags FROM credo_records r WHERE r.context = ? AND r.type = ? AND (${condition.sql}) ORDER BY r.created_at, r.id${this.page(options)}`,
+      `SELECT r.id, r.value, r.tags, r.version FROM credo_records r WHERE r.context = ? AND r.type = ? AND (${condition.sql}) ORDER BY r.created_at, r.id${this.page(options)}`,
       [scope.context, scope.type, ...condition.params],
     )
     return rows.map((row) => this.toRecord(row, recordClass))

@@ -1,7 +1,7 @@
 import type { AgentContext, Kms } from '@credo-ts/core'
 import type { NodeKeyManagementStorage } from '@credo-ts/node'
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import type { Database, Migration } from '../db'
+import { Sealer } from '../secrets'
 
 export const keyStorageMigrations: Migration[] = [
   {
@@ -11,31 +11,25 @@ export const keyStorageMigrations: Migration[] = [
 ]
 
 /**
- * Private keys for Credo's Node KMS, kept in our database and sealed with AES-256-GCM under a
- * master key, so a copied database file alone does not give away the keys.
+ * Private keys for Credo's Node KMS, kept in our database and sealed (common/secrets.ts `Sealer`) under the
+ * master secret, so a copied database file alone does not give away the keys.
  */
 export class SealedKeyStorage implements NodeKeyManagementStorage {
-  private readonly masterKey: Buffer
+  private readonly sealer: Sealer
 
   public constructor(
     private readonly db: Database,
     masterSecret: string,
   ) {
-    this.masterKey = createHash('sha256').update(masterSecret).digest()
+    this.sealer = new Sealer(masterSecret)
   }
 
   private seal(jwk: Kms.KmsJwkPrivate): string {
-    const iv = randomBytes(12)
-    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv)
-    const body = Buffer.concat([cipher.update(JSON.stringify(jwk)), cipher.final()])
-    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')
+    return this.sealer.seal(JSON.stringify(jwk))
   }
 
   private open(sealed: string): Kms.KmsJwkPrivate {
-    const raw = Buffer.from(sealed, 'base64')
-    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, raw.subarray(0, 12))
-    decipher.setAuthTag(raw.subarray(12, 28))
-    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString()) as Kms.KmsJwkPrivate
+    return JSON.parse(this.sealer.open(sealed)) as Kms.KmsJwkPrivate
   }
 
   public async get(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPrivate | null> {

@@ -1,10 +1,14 @@
 import { type DependencyManager, InjectionSymbols, Kms, type Module } from '@credo-ts/core'
 import type { Database } from '../db'
+import { Sealer } from '../secrets'
 import { CredoStorageService } from './CredoStorageService'
 import { DidCommKeyManagementService } from './DidCommKeyManagementService'
 import { SealedKeyStorage } from './KeyStorage'
 
-/** Registers our database as Credo's record storage and as the key store of the Node KMS (with DIDComm v1 envelopes). */
+/**
+ * Registers our database as Credo's record storage and as the key store of the Node KMS (with DIDComm v1 envelopes);
+ * private keys are sealed under the master secret in both.
+ */
 export class PersistenceModule implements Module {
   public constructor(
     private readonly db: Database,
@@ -12,7 +16,7 @@ export class PersistenceModule implements Module {
   ) {}
 
   public register(dependencyManager: DependencyManager): void {
-    dependencyManager.registerInstance(InjectionSymbols.StorageService, new CredoStorageService(this.db))
+    dependencyManager.registerInstance(InjectionSymbols.StorageService, new CredoStorageService(this.db, new Sealer(this.masterSecret)))
     const kms = dependencyManager.resolve(Kms.KeyManagementModuleConfig)
     kms.registerBackend(new DidCommKeyManagementService(new SealedKeyStorage(this.db, this.masterSecret)))
   }

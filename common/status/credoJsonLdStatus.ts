@@ -15,15 +15,22 @@ import {
   type W3cVerifyPresentationResult,
 } from '@credo-ts/core'
 import { checkBitstringStatus } from './checkBitstringStatus'
+import { STATUS_AFTER_TRUST } from './statusAfterTrust'
 
 /** What Credo's JSON-LD service builds its signature suites with (a TypeScript-private helper). */
 interface SuiteFactory {
   getSignatureSuitesForCredential(agentContext: AgentContext, document: { proof: unknown }): unknown[]
 }
 
-/** The check vc.js runs for a credential with `credentialStatus` (it refuses such a credential without one). */
-function statusChecker(agentContext: AgentContext) {
-  return async ({ credential }: { credential: { credentialStatus?: unknown; issuer?: unknown } }) => {
+/**
+ * The check vc.js runs for a credential with `credentialStatus` (it refuses such a credential without one). On an
+ * agent that checks status after the trust registry, it fetches nothing: the status list URL is the credential's own.
+ */
+type StatusCheck = (input: { credential: { credentialStatus?: unknown; issuer?: unknown } }) => Promise<{ verified: boolean; error?: unknown }>
+
+function statusChecker(agentContext: AgentContext): StatusCheck {
+  if (agentContext.dependencyManager.isRegistered(STATUS_AFTER_TRUST)) return async () => ({ verified: true })
+  return async ({ credential }) => {
     const issuer = typeof credential.issuer === 'string' ? credential.issuer : (credential.issuer as { id?: string } | undefined)?.id
     try {
       const { status } = await checkBitstringStatus(agentContext, credential.credentialStatus, { issuer })

@@ -15,28 +15,28 @@ import { checkBitstringStatus } from './checkBitstringStatus'
  * Credo's JWT VC verification with Bitstring Status List checking. Credo 0.6.3 fails every JWT VC
  * that has a `credentialStatus` ("Verifying credential status is not supported for JWT VCs"), and its
  * OpenID4VP verifier asks for that check, so without this a status-bearing W3C credential never verifies.
+ * Credo's own `isValid` is the floor: a credential it refused is never made valid here (recomputing it from
+ * `validations` would accept one whose key lookup threw before any failed validation was recorded).
  */
 @injectable()
 export class StatusCheckingW3cJwtCredentialService extends W3cJwtCredentialService {
   public override async verifyCredential(agentContext: AgentContext, options: W3cJwtVerifyCredentialOptions): Promise<W3cVerifyCredentialResult> {
     const result = await super.verifyCredential(agentContext, { ...options, verifyCredentialStatus: false })
-    if (options.verifyCredentialStatus === false || !result.validations.dataModel?.isValid) return result
+    // a credential Credo refused (some checks throw before recording a failed validation) stays refused, unfetched
+    if (options.verifyCredentialStatus === false || !result.isValid) return result
 
     const credential = typeof options.credential === 'string' ? W3cJwtVerifiableCredential.fromSerializedJwt(options.credential) : options.credential
     // read from the JWT: Credo's W3cCredentialStatus model keeps only id and type
     const vc = credential.jwt.payload.additionalClaims.vc as { credentialStatus?: unknown } | undefined
-    if (vc?.credentialStatus === undefined) {
-      result.validations.credentialStatus = { isValid: true }
-    } else {
-      try {
-        const { status } = await checkBitstringStatus(agentContext, vc.credentialStatus, { issuer: credential.issuerId })
-        result.validations.credentialStatus = status === 'valid' ? { isValid: true } : { isValid: false, error: new CredoError(`Credential status is ${status}`) }
-      } catch (error) {
-        result.validations.credentialStatus = { isValid: false, error: error as Error }
-      }
+    if (vc?.credentialStatus === undefined) return { ...result, validations: { ...result.validations, credentialStatus: { isValid: true } } }
+    let credentialStatus: { isValid: boolean; error?: Error }
+    try {
+      const { status } = await checkBitstringStatus(agentContext, vc.credentialStatus, { issuer: credential.issuerId })
+      credentialStatus = status === 'valid' ? { isValid: true } : { isValid: false, error: new CredoError(`Credential status is ${status}`) }
+    } catch (error) {
+      credentialStatus = { isValid: false, error: error as Error }
     }
-    result.isValid = Object.values(result.validations).every((validation) => validation?.isValid)
-    return result
+    return { ...result, isValid: credentialStatus.isValid, validations: { ...result.validations, credentialStatus } }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { AgentContext } from '@credo-ts/core'
+import { failureDetail } from '../net/outboundPolicy'
 
 export type StatusCheckErrorCode =
   | 'invalid_status_reference'
@@ -23,7 +24,11 @@ export class StatusCheckError extends Error {
 const FETCH_TIMEOUT_MS = 10_000
 const MAX_BODY_CHARS = 2 * 1024 * 1024
 
-/** Fetches a published status list with the agent's HTTP client (so a wallet's or verifier's fetch rules apply). */
+/**
+ * Fetches a published status list with the agent's HTTP client (on the verifier: the outbound guard, which allows only
+ * configured hosts). Why a fetch failed is logged here, never put in the error: the error reaches decision traces and
+ * API answers, and what a URL answered must not be readable there.
+ */
 export async function fetchStatusList(agentContext: AgentContext, url: string, accept: string): Promise<string> {
   let parsed: URL
   try {
@@ -34,13 +39,17 @@ export async function fetchStatusList(agentContext: AgentContext, url: string, a
   const insecureAllowed = agentContext.config.allowInsecureHttpUrls
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && insecureAllowed))
     throw new StatusCheckError('invalid_status_reference', `Status list URL '${url}' must use https`)
+  const unavailable = (detail: string, cause?: unknown) => {
+    console.warn(`[status] ${url}: ${detail}`)
+    return new StatusCheckError('status_list_unavailable', `Status list ${url} could not be fetched`, { cause })
+  }
   let response: Awaited<ReturnType<typeof fetch>>
   try {
     response = await agentContext.config.agentDependencies.fetch(url, { headers: { Accept: accept }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
   } catch (error) {
-    throw new StatusCheckError('status_list_unavailable', `Could not fetch status list ${url}: ${(error as Error).message}`, { cause: error })
+    throw unavailable(failureDetail(error), error)
   }
-  if (!response.ok) throw new StatusCheckError('status_list_unavailable', `Status list ${url} answered HTTP ${response.status}`)
+  if (!response.ok) throw unavailable(`answered HTTP ${response.status}`)
   const body = (await response.text()).trim()
   if (body.length > MAX_BODY_CHARS) throw new StatusCheckError('status_list_invalid', `Status list ${url} is larger than ${MAX_BODY_CHARS} characters`)
   return body

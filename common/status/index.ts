@@ -2,6 +2,7 @@ export { checkBitstringStatus, type BitstringEntryResult, type BitstringStatusRe
 export { checkTokenStatus, type TokenStatusResult } from './checkTokenStatus'
 export { bitstringStatusEntry, tokenStatusClaim, w3cCredentialStatus, type BitstringStatusListEntry, type TokenStatusClaim } from './credentialClaims'
 export { BitstringStatusCheckModule, StatusCheckingW3cJwtCredentialService } from './credoW3cStatus'
+export { StatusAfterTrustModule } from './statusAfterTrust'
 export { bitAt, decodeBitstring, decodeTokenStatusList, encodeBitstring, readTokenStatus, encodeTokenStatusList, MIN_BITSTRING_BITS, type BitsPerStatus } from './encoding'
 export { StatusCheckError, type StatusCheckErrorCode } from './fetchStatusList'
 export { CREDENTIAL_STATUSES, TOKEN_STATUS_CODES, type BitstringPurpose, type CredentialStatus } from './statuses'

@@ -1,5 +1,7 @@
 import { CONTEXTS } from '../jsonld'
 import { problem, type ProblemDetails } from './problems'
+import { relatedResourceProblems } from './relatedResource'
+import { bitstringStatusEntryProblems } from './statusEntry'
 
 export type JsonObject = Record<string, unknown>
 
@@ -41,13 +43,20 @@ export function issuerIdOf(credential: JsonObject): string | undefined {
   return isObject(issuer) && typeof issuer.id === 'string' ? issuer.id : undefined
 }
 
+/** VCDM 1.1 or 2.0, as the first @context value says (VCDM 2.0 §4.3, VCDM 1.1 §4.1). */
+export type DataModelVersion = '1.1' | '2.0'
+
+export function dataModelVersion(document: JsonObject): DataModelVersion | undefined {
+  const [first] = asList(document['@context'])
+  return first === CONTEXTS.credentialsV2 ? '2.0' : first === CONTEXTS.credentialsV1 ? '1.1' : undefined
+}
+
 function contextProblems(document: JsonObject): ProblemDetails[] {
   const context = document['@context']
   if (context === undefined) return [problem('MALFORMED_VALUE_ERROR', '@context is missing', '@context')]
-  const entries = asList(context)
-  if (entries[0] !== CONTEXTS.credentialsV2)
-    return [problem('MALFORMED_VALUE_ERROR', `The first @context value must be '${CONTEXTS.credentialsV2}'`, '@context')]
-  return entries.some((entry) => !isUrl(entry) && !isObject(entry))
+  if (!dataModelVersion(document))
+    return [problem('MALFORMED_VALUE_ERROR', `The first @context value must be '${CONTEXTS.credentialsV2}' (VCDM 2.0) or '${CONTEXTS.credentialsV1}' (VCDM 1.1)`, '@context')]
+  return asList(context).some((entry) => !isUrl(entry) && !isObject(entry))
     ? [problem('MALFORMED_VALUE_ERROR', '@context values must be URLs or objects', '@context')]
     : []
 }
@@ -78,14 +87,25 @@ function typedObjectsProblems(document: JsonObject, property: string, idRequired
   return problems
 }
 
-function validityProblems(credential: JsonObject): ProblemDetails[] {
+/** The validity properties of each version: VCDM 2.0 §4.9 validFrom/validUntil, VCDM 1.1 §4.6 issuanceDate and §4.8 expirationDate. */
+export const VALIDITY_PROPERTIES = {
+  '2.0': { from: 'validFrom', until: 'validUntil', other: ['issuanceDate', 'expirationDate'] },
+  '1.1': { from: 'issuanceDate', until: 'expirationDate', other: ['validFrom', 'validUntil'] },
+} as const
+
+function validityProblems(credential: JsonObject, version: DataModelVersion): ProblemDetails[] {
+  const { from, until, other } = VALIDITY_PROPERTIES[version]
   const problems: ProblemDetails[] = []
-  for (const property of ['validFrom', 'validUntil'] as const) {
+  if (version === '1.1' && credential.issuanceDate === undefined) problems.push(problem('MALFORMED_VALUE_ERROR', 'issuanceDate is required in a VCDM 1.1 credential (VCDM 1.1 §4.6)', 'issuanceDate'))
+  for (const property of [from, until]) {
     if (property in credential && !isDateTimeStamp(credential[property]))
-      problems.push(problem('MALFORMED_VALUE_ERROR', `${property} must be an XML Schema dateTimeStamp (e.g. 2025-01-31T12:00:00Z)`, property))
+      problems.push(problem('MALFORMED_VALUE_ERROR', `${property} must be a date-time with a time zone (an XML Schema dateTimeStamp, e.g. 2025-01-31T12:00:00Z)`, property))
   }
-  const { validFrom, validUntil } = credential
-  if (!problems.length && isDateTimeStamp(validFrom) && isDateTimeStamp(validUntil) && Date.parse(validFrom) > Date.parse(validUntil))
+  for (const property of other.filter((name) => name in credential))
+    problems.push(problem('MALFORMED_VALUE_ERROR', `${property} is not a VCDM ${version} property; a VCDM ${version} credential uses ${from}/${until}`, property))
+  const start = credential[from]
+  const end = credential[until]
+  if (!problems.length && version === '2.0' && isDateTimeStamp(start) && isDateTimeStamp(end) && Date.parse(start) > Date.parse(end))
     problems.push(problem('MALFORMED_VALUE_ERROR', 'validFrom must be the same as or earlier than validUntil', 'validUntil'))
   return problems
 }
@@ -112,27 +132,34 @@ function issuerProblems(credential: JsonObject): ProblemDetails[] {
 }
 
 /**
- * The VCDM 2.0 rules a credential must meet as JSON (§4): the JSON-LD ones (every term defined, no
- * protected term redefined) are checked by canonicalization in safe mode.
+ * The rules of the credential's data model version (VCDM 2.0 §4, or VCDM 1.1 §4) as JSON: the
+ * JSON-LD ones (every term defined, no protected term redefined) are checked by canonicalization in
+ * safe mode.
  */
 export function credentialProblems(credential: unknown): ProblemDetails[] {
   if (!isObject(credential)) return [problem('PARSING_ERROR', 'A credential must be a JSON object')]
+  const contexts = contextProblems(credential)
+  const version = dataModelVersion(credential)
+  if (!version) return contexts
   return [
-    ...contextProblems(credential),
+    ...contexts,
     ...idProblems(credential, 'id'),
     ...typeProblems(credential, VERIFIABLE_CREDENTIAL),
     ...issuerProblems(credential),
     ...subjectProblems(credential),
-    ...validityProblems(credential),
-    ...typedObjectsProblems(credential, 'credentialStatus'),
+    ...validityProblems(credential, version),
+    // VCDM 1.1 §4.9: a status entry has an id; Bitstring Status List §2.1 lets a VCDM 2.0 one go without
+    ...typedObjectsProblems(credential, 'credentialStatus', version === '1.1'),
+    ...bitstringStatusEntryProblems(credential.credentialStatus),
     ...typedObjectsProblems(credential, 'credentialSchema', true),
     ...typedObjectsProblems(credential, 'termsOfUse'),
     ...typedObjectsProblems(credential, 'evidence'),
     ...typedObjectsProblems(credential, 'refreshService'),
+    ...relatedResourceProblems(credential.relatedResource),
   ]
 }
 
-/** The VCDM 2.0 rules for a presentation itself (§4.13); the credentials inside are checked one by one. */
+/** The rules for a presentation itself (VCDM 2.0 §4.13, VCDM 1.1 §4.10); the credentials inside are checked one by one. */
 export function presentationProblems(presentation: unknown): ProblemDetails[] {
   if (!isObject(presentation)) return [problem('PARSING_ERROR', 'A presentation must be a JSON object')]
   const problems = [...contextProblems(presentation), ...idProblems(presentation, 'id'), ...typeProblems(presentation, VERIFIABLE_PRESENTATION)]

@@ -18,15 +18,28 @@ function toProblem(error: HttpError): ProblemDetails {
   return { type: `https://interop-lab.ca/problems#${error.code}`, title: error.code, detail: error.message }
 }
 
+/** Our errors, and the JSON body parser's (a body that is not JSON, or too large), which come before any route. */
+function asHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err
+  const parserError = err as { type?: unknown; status?: unknown; message?: unknown } | undefined
+  if (parserError?.type === 'entity.parse.failed') return new ProblemError(400, 'PARSING_ERROR', 'The request body is not valid JSON (VCDM 2.0 §7.2 PARSING_ERROR)')
+  if (typeof parserError?.type === 'string' && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500)
+    return new HttpError(parserError.status, parserError.type, String(parserError.message))
+  return undefined
+}
+
 /**
  * Answers the VC API routes' errors as problem details. A verifier's answer also carries the
  * verification-result fields (`verified: false`, `errors`), which test harnesses read on a 400.
+ * Mount it on the app for the API's paths too: body parsing fails before
+ * the API's router is reached.
  */
 export function problemDetailsHandler(options: { verificationResult?: boolean } = {}): ErrorRequestHandler {
   return (err, _req, res, next) => {
-    if (!(err instanceof HttpError) || res.headersSent) return next(err)
-    const details = toProblem(err)
-    res.status(err.status).type('application/problem+json')
-    res.send(JSON.stringify({ ...details, status: err.status, ...(options.verificationResult ? { verified: false, checks: [], warnings: [], errors: [details] } : {}) }))
+    const error = asHttpError(err)
+    if (!error || res.headersSent) return next(err)
+    const details = toProblem(error)
+    res.status(error.status).type('application/problem+json')
+    res.send(JSON.stringify({ ...details, status: error.status, ...(options.verificationResult ? { verified: false, checks: [], warnings: [], errors: [details] } : {}) }))
   }
 }

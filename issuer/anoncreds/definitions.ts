@@ -1,25 +1,10 @@
-import type { Agent, Kms } from '@credo-ts/core'
-import { existsSync, readFileSync } from 'node:fs'
+import type { Agent } from '@credo-ts/core'
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
-import { type AnonCredsIssuerMaterial, credentialDefinitionRequest, ensureCredentialDefinition, findCreatedCredentialDefinition, importIssuerMaterial } from '../../common/anoncreds'
+import { credentialDefinitionRequest, ensureCredentialDefinition, findCreatedCredentialDefinition, importIssuerMaterial } from '../../common/anoncreds'
 import type { CredentialType } from '../../common/credentialTypes'
 import type { PartyIdentity } from '../../common/identities'
 import type { JurisdictionIssuer } from '../jurisdictions'
-
-/** One issuer's AnonCreds material as `generate-fixtures.ts --issuers` writes it (`<material dir>/<issuer key>.json`). */
-export interface IssuerMaterialFile {
-  /** The issuer's did:jwk, which its credential definitions name; its private key becomes the jurisdiction's DID key. */
-  issuerId: string
-  issuerPrivateJwk: Kms.KmsJwkPrivate
-  definitions: Record<string, AnonCredsIssuerMaterial>
-}
-
-/** The material for `issuerKey` in `dir`, if there is any. */
-export function loadIssuerMaterial(dir: string | undefined, issuerKey: string): IssuerMaterialFile | undefined {
-  const file = dir ? join(dir, `${issuerKey}.json`) : undefined
-  return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as IssuerMaterialFile) : undefined
-}
+import type { IssuerMaterialFile } from './material'
 
 export interface AnonCredsDefinition {
   issuerId: string
@@ -31,7 +16,7 @@ export interface AnonCredsDefinitionsOptions {
   jurisdictions: JurisdictionIssuer[]
   identities: Map<string, PartyIdentity>
   types: Map<string, CredentialType>
-  /** Existing material to import instead of generating (test fixtures, or definitions made elsewhere), by issuer key. */
+  /** Existing material to import instead of generating (demo material, test fixtures, definitions made elsewhere), by issuer key. */
   materials: Map<string, IssuerMaterialFile>
   onProgress?: (message: string) => void
 }
@@ -74,9 +59,10 @@ export async function startAnonCredsDefinitions(options: AnonCredsDefinitionsOpt
     ready.set(key(issuer.key, type.id), { issuerId, credentialDefinitionId })
     if (created) report(`${issuer.name.en}: ${type.id} credential definition ready (${ready.size} of ${total})`)
   }
-  // each generation keeps a core busy for a minute or more: leave one core to the services and the pilots
+  // each generation keeps a core busy for a minute or more: a worker per core but one, left to the services and the pilots
   const queue = [...toGenerate]
-  const workers = Array.from({ length: Math.min(queue.length, Math.max(1, availableParallelism() - 1)) }, async () => {
+  const parallel = Math.min(queue.length, Math.max(1, availableParallelism() - 1))
+  const workers = Array.from({ length: parallel }, async () => {
     for (let next = queue.shift(); next; next = queue.shift()) await generate(next)
   })
   const done = Promise.all(workers).then(
@@ -86,7 +72,7 @@ export async function startAnonCredsDefinitions(options: AnonCredsDefinitionsOpt
       report(`credential definition generation failed: ${failure}`)
     },
   )
-  if (toGenerate.length) report(`${toGenerate.length} credential definition(s) to generate in the background (once per data directory)`)
+  if (toGenerate.length) report(`${toGenerate.length} credential definition(s) to generate in the background, ${parallel} at a time (once per data directory)`)
 
   return {
     /** Resolves when every definition is ready (or generation failed). */

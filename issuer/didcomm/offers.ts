@@ -1,6 +1,7 @@
-import { DidCommCredentialPreviewAttribute } from '@credo-ts/didcomm'
+import { DidCommCredentialPreviewAttribute, type JsonCredential } from '@credo-ts/didcomm'
 import { toAnonCredsValues } from '../../common/anoncreds'
 import { LDP_PROOF_TYPE } from '../../common/didcomm/ldp'
+import { createConnectionlessInvitation } from '../../common/didcomm/connectionless'
 import type { DidCommAgentApi } from '../../common/didcomm/modules'
 import type { CredentialType } from '../../common/credentialTypes'
 import type { OfferMetadata } from '../credentialMapper'
@@ -36,15 +37,16 @@ export async function createDidCommOffer(
               attributes: Object.entries(toAnonCredsValues(offer.type, offer.metadata.claims)).map(([name, value]) => new DidCommCredentialPreviewAttribute({ name, value })),
             },
           }
-        : {
-            jsonld: {
-              credential: ldpCredential(offer.type, under.issuerDid, offer.metadata),
-              options: { proofType: LDP_PROOF_TYPE, proofPurpose: 'assertionMethod' },
-            },
-          },
+        : { jsonld: ldpCredentialDetail(ldpCredential(offer.type, under.issuerDid, offer.metadata)) },
   })
-  const invitation = await didcomm.oob.createInvitation({ handshake: false, messages: [message], label: offer.label })
+  const invitation = await createConnectionlessInvitation(didcomm, message, offer.label)
   return { offerId: credentialExchangeRecord.id, offerUri: invitation.outOfBandInvitation.toUrl({ domain: invitationDomain }) }
+}
+
+/** The RFC 0593 detail of a JSON-LD offer: the options announce the type of the status the credential carries. */
+function ldpCredentialDetail(credential: JsonCredential) {
+  const status = credential.credentialStatus as { type: string } | undefined
+  return { credential, options: { proofType: LDP_PROOF_TYPE, proofPurpose: 'assertionMethod', ...(status ? { credentialStatus: { type: status.type } } : {}) } }
 }
 
 /** Where a DIDComm offer stands (`offer-sent` … `done`), or undefined when there is no such offer. */

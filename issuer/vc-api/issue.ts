@@ -1,23 +1,27 @@
 import { z } from 'zod'
 import { claimsSchema, type CredentialType } from '../../common/credentialTypes'
-import { canonize, type DocumentLoader, JsonLdProcessingError } from '../../common/jsonld'
+import { canonize, CONTEXTS, type DocumentLoader, JsonLdProcessingError } from '../../common/jsonld'
 import { bitstringStatusEntry } from '../../common/status'
 import {
   addDataIntegrityProof,
   credentialProblems,
+  type Cryptosuite,
   CRYPTOSUITES,
   cryptosuiteNamed,
+  dataModelVersion,
   envelope,
   isObject,
   issuerIdOf,
   type JsonObject,
+  missingSuiteContext,
   ProblemError,
   signJoseEnvelope,
   typesOf,
+  unknownPointers,
   VC_JWT_MEDIA_TYPE,
 } from '../../common/vc2'
 import type { StatusListService } from '../status'
-import type { IssuerDid, VcApiIssuer, VcApiIssuers } from './issuers'
+import { didsOf, type IssuerDid, type VcApiIssuer, type VcApiIssuers } from './issuers'
 import type { StatusListCredentials } from './statusLists'
 
 export interface IssueContext {
@@ -29,9 +33,10 @@ export interface IssueContext {
 }
 
 /**
- * `options` of POST /credentials/issue: VCALM's `credentialId` and `mandatoryPointers`, and the lab's
- * choice of securing mechanism — a Data Integrity `cryptosuite` (eddsa-rdfc-2022 or ecdsa-rdfc-2019;
- * by default the one of the issuer DID's key) or an `envelope` media type (application/vc+jwt, VC-JOSE).
+ * `options` of POST /credentials/issue: VCALM's `credentialId` and `mandatoryPointers` (ecdsa-sd-2023), and the lab's
+ * choice of securing mechanism — a Data Integrity `cryptosuite` (one the issuer DID's key makes; by
+ * default its first; `Ed25519Signature2020` names that legacy proof type) or an `envelope` media
+ * type (application/vc+jwt, VC-JOSE).
  */
 const issueOptionsSchema = z.strictObject({
   credentialId: z.string().min(1).optional(),
@@ -61,7 +66,10 @@ export function parseIssueRequest(body: unknown): { credential: JsonObject; opti
   if (options.cryptosuite && !cryptosuiteNamed(options.cryptosuite))
     throw fail(`Cryptosuite '${options.cryptosuite}' is not supported; supported: ${CRYPTOSUITES.map((suite) => suite.name).join(', ')}`, 'options.cryptosuite')
   if (options.envelope && options.envelope !== VC_JWT_MEDIA_TYPE) throw fail(`Envelope '${options.envelope}' is not supported; supported: ${VC_JWT_MEDIA_TYPE}`, 'options.envelope')
-  if (options.mandatoryPointers?.length) throw fail(`mandatoryPointers apply to selective-disclosure cryptosuites; ${CRYPTOSUITES.map((suite) => suite.name).join(', ')} and VC-JOSE sign every claim`, 'options.mandatoryPointers')
+  if (options.mandatoryPointers?.length && !(options.cryptosuite && cryptosuiteNamed(options.cryptosuite)?.selectiveDisclosure)) {
+    const selective = CRYPTOSUITES.filter((suite) => suite.selectiveDisclosure).map((suite) => suite.name)
+    throw fail(`mandatoryPointers apply to a selective-disclosure cryptosuite (options.cryptosuite: ${selective.join(', ')}); the others and VC-JOSE sign every claim`, 'options.mandatoryPointers')
+  }
   return { credential: body.credential, options }
 }
 
@@ -84,14 +92,41 @@ function credentialTypeProblems(credential: JsonObject, issuer: VcApiIssuer, typ
 }
 
 /**
- * The issuer DID's key decides the cryptosuite (the proof's controller must be `credential.issuer`):
- * a request for another suite names the issuer's DID whose key makes it.
+ * The issuer DID's key decides the cryptosuites it can make (the proof's controller must be
+ * `credential.issuer`): a request for another suite names the issuer's DID whose key makes it.
  */
-function checkCryptosuite(issuer: VcApiIssuer, as: IssuerDid, requested: string | undefined): void {
-  if (!requested || requested === as.cryptosuite.name) return
-  const other = [issuer.didKey, issuer.p256DidKey, issuer.didJwk].find((candidate) => candidate.cryptosuite.name === requested)
+function chooseCryptosuite(issuer: VcApiIssuer, as: IssuerDid, requested: string | undefined): Cryptosuite {
+  if (!requested) return as.cryptosuites[0]
+  const suite = as.cryptosuites.find((candidate) => candidate.name === requested)
+  if (suite) return suite
+  const other = didsOf(issuer).find((candidate) => candidate.cryptosuites.some((candidate) => candidate.name === requested))
   const instead = other ? `; for ${requested}, put the same issuer's DID ${other.did} in credential.issuer` : ''
-  throw fail(`Issuer ${as.did} signs with ${as.cryptosuite.name}${instead}`, 'options.cryptosuite')
+  throw fail(`Issuer ${as.did} signs with ${as.cryptosuites.map((candidate) => candidate.name).join(', ')}${instead}`, 'options.cryptosuite')
+}
+
+/**
+ * The contexts the issuer adds to a credential for what it adds itself: Bitstring Status List v1
+ * for the status entries of a VCDM 1.1 credential (VCDM 2.0's context defines them), and the
+ * context of the proof type when the credential's own do not define it.
+ */
+function withContexts(credential: JsonObject, needed: ReadonlyArray<string | undefined>): JsonObject {
+  const contexts = [credential['@context']].flat()
+  const added = needed.filter((url): url is string => url !== undefined && !contexts.includes(url))
+  return added.length ? { ...credential, '@context': [...contexts, ...added] } : credential
+}
+
+/**
+ * What the issuer itself makes mandatory in an ecdsa-sd-2023 credential, besides what the request
+ * asks: who issued it, its validity period and its status entries, so that no holder can derive a
+ * credential that hides its issuer, its expiry or its revocation from a verifier.
+ */
+const ISSUER_MANDATORY_POINTERS = ['/issuer', '/validFrom', '/validUntil', '/issuanceDate', '/expirationDate', '/credentialStatus']
+
+function mandatoryPointersFor(credential: JsonObject, requested: readonly string[] = []): string[] {
+  const unknown = unknownPointers(credential, requested)
+  if (unknown.length) throw fail(`mandatoryPointers ${unknown.join(', ')} name nothing in the credential (RFC 6901 JSON pointers into it, e.g. '/credentialSubject/legal_name')`, 'options.mandatoryPointers')
+  const own = ISSUER_MANDATORY_POINTERS.filter((pointer) => credential[pointer.slice(1)] !== undefined)
+  return [...new Set([...own, ...requested])]
 }
 
 /** Runs VCALM POST /credentials/issue: checks the credential, gives it status entries, secures it. */
@@ -105,11 +140,15 @@ export async function issueCredential(context: IssueContext, credential: JsonObj
     throw fail(
       `issuer '${issuerId}' does not match this service's configuration; its issuers are ${context.issuers
         .all()
-        .map((i) => `${i.didKey.did} or ${i.p256DidKey.did} (${i.jurisdiction.key})`)
+        .map((i) => `${didsOf(i)
+          .map((as) => as.did)
+          .join(' or ')} (${i.jurisdiction.key})`)
         .join(', ')} (or the same Ed25519 keys as did:jwk)`,
       'issuer',
     )
-  checkCryptosuite(found.issuer, found.as, options.cryptosuite)
+  const suite = chooseCryptosuite(found.issuer, found.as, options.cryptosuite)
+  const version = dataModelVersion(credential)
+  if (options.envelope && version !== '2.0') throw fail(`VC-JOSE (${VC_JWT_MEDIA_TYPE}) secures VCDM 2.0 credentials; this one is VCDM ${version}`, 'options.envelope')
   const typeProblems = credentialTypeProblems(credential, found.issuer, context.types)
   if (typeProblems.length) throw fail(typeProblems.join('; '), 'credentialSubject')
 
@@ -121,15 +160,23 @@ export async function issueCredential(context: IssueContext, credential: JsonObj
   }
 
   const credentialId = options.credentialId ?? (typeof credential.id === 'string' ? credential.id : undefined)
-  const withStatus = credential.credentialStatus === undefined ? { ...credential, credentialStatus: await allocateStatus(context, found.issuer, credentialId) } : credential
+  const withStatus =
+    credential.credentialStatus === undefined
+      ? { ...withContexts(credential, [version === '1.1' ? CONTEXTS.bitstringStatusListV1 : undefined]), credentialStatus: await allocateStatus(context, found.issuer, credentialId) }
+      : credential
 
   if (options.envelope) {
     const jwt = await signJoseEnvelope(withStatus, 'credential', found.as.verificationMethod, found.as.signer)
     return envelope(jwt, 'credential')
   }
   try {
-    const proofOptions = { verificationMethod: found.as.verificationMethod, proofPurpose: 'assertionMethod' } as const
-    return await addDataIntegrityProof(withStatus, found.as.cryptosuite, proofOptions, found.as.signer, context.documentLoader)
+    const document = withContexts(withStatus, [missingSuiteContext(withStatus, suite)])
+    const proofOptions = {
+      verificationMethod: found.as.verificationMethod,
+      proofPurpose: 'assertionMethod',
+      ...(suite.selectiveDisclosure ? { mandatoryPointers: mandatoryPointersFor(document, options.mandatoryPointers) } : {}),
+    } as const
+    return await addDataIntegrityProof(document, suite, proofOptions, found.as.signer, context.documentLoader)
   } catch (error) {
     if (error instanceof JsonLdProcessingError) throw new ProblemError(400, 'PROOF_GENERATION_ERROR', error.message)
     throw error

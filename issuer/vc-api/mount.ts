@@ -3,6 +3,7 @@ import type { Express } from 'express'
 import type { CredentialType } from '../../common/credentialTypes'
 import type { PartyIdentity } from '../../common/identities'
 import { createDocumentLoader } from '../../common/jsonld'
+import { problemDetailsHandler } from '../../common/vc2'
 import type { JurisdictionIssuer } from '../jurisdictions'
 import type { StatusListService } from '../status'
 import { VcApiIssuers } from './issuers'
@@ -23,6 +24,8 @@ export interface MountVcApiIssuerOptions {
 export async function mountVcApiIssuer(app: Express, options: MountVcApiIssuerOptions): Promise<void> {
   const documentLoader = createDocumentLoader()
   const issuers = await VcApiIssuers.load(options.agent, options.jurisdictions, options.identities)
-  const statusLists = new StatusListCredentials(options.status, issuers, options.baseUrl.replace(/\/+$/, ''), documentLoader)
-  app.use(createVcApiIssuerRouter({ issuers, status: options.status, statusLists, types: options.types, documentLoader, adminApiKeys: options.adminApiKeys }))
+  const baseUrl = options.baseUrl.replace(/\/+$/, '')
+  const statusLists = new StatusListCredentials(options.status, issuers, baseUrl, documentLoader)
+  app.use(['/credentials', '/status-lists'], problemDetailsHandler())
+  app.use(createVcApiIssuerRouter({ issuers, status: options.status, statusLists, types: options.types, documentLoader, adminApiKeys: options.adminApiKeys, baseUrl }))
 }

@@ -1,13 +1,21 @@
 import { Router } from 'express'
 import { handle, requireApiKey } from '../../common/http'
-import { ProblemError, problemDetailsHandler, VC_JWT_MEDIA_TYPE } from '../../common/vc2'
+import { bundledContextBytes, CONTEXTS } from '../../common/jsonld'
+import { ProblemError, problemDetailsHandler, SIGNATURE_ALGORITHMS, VC_JWT_MEDIA_TYPE } from '../../common/vc2'
+import { deriveCredential, parseDeriveRequest } from './derive'
 import { type IssueContext, issueCredential, parseIssueRequest } from './issue'
+import { didsOf } from './issuers'
 import { parseStatusListId, type StatusListSecuring } from './statusLists'
 import { updateCredentialStatus } from './updateStatus'
 
 export interface VcApiIssuerRouterOptions extends IssueContext {
   adminApiKeys: readonly string[]
+  /** The issuer's public URL, under which the lab's own context is served. */
+  baseUrl: string
 }
+
+/** The lab's JSON-LD context, served so that peers without a copy can resolve it (path → context URL). */
+export const LAB_CONTEXT_PATH = '/contexts/credentials/v1'
 
 // VCDM 2.0 §6.1: a JSON-LD credential is `application/vc`; the older `application/vc+ld+json` is still what most clients ask for.
 const STATUS_LIST_MEDIA_TYPES = ['application/vc+ld+json', 'application/vc', 'application/ld+json', 'application/json']
@@ -16,9 +24,12 @@ const STATUS_LIST_MEDIA_TYPES = ['application/vc+ld+json', 'application/vc', 'ap
  * The W3C VC API (VCALM) issuer endpoints:
  *  POST /credentials/issue            {credential, options} → 201 {verifiableCredential}        (API key)
  *  POST /credentials/status           {credentialId, credentialStatus, status} → 200             (API key)
+ *  POST /credentials/derive           {verifiableCredential, options: {selectivePointers}} → 201  (API key)
+ *                                     the holder's ecdsa-sd-2023 step; keyless, so served here too
  *  GET  /status-lists/{id}            the BitstringStatusListCredential: Data Integrity, or vc+jwt (public)
  *  POST /status-lists/{id}/publish    204: lists are re-signed on every change, so nothing waits  (API key)
  *  GET  /vc-api/issuers               each issuer's DID per cryptosuite, for `credential.issuer`  (public)
+ *  GET  /contexts/credentials/v1      the lab's JSON-LD context, application/ld+json            (public)
  * Errors are RFC 9457 problem details.
  */
 export function createVcApiIssuerRouter(options: VcApiIssuerRouterOptions): Router {
@@ -32,6 +43,14 @@ export function createVcApiIssuerRouter(options: VcApiIssuerRouterOptions): Rout
     handle(async (req, res) => {
       const { credential, options: issueOptions } = parseIssueRequest(req.body)
       res.status(201).json({ verifiableCredential: await issueCredential(options, credential, issueOptions) })
+    }),
+  )
+  router.post(
+    '/credentials/derive',
+    admin,
+    handle(async (req, res) => {
+      const { credential, selectivePointers } = parseDeriveRequest(req.body)
+      res.status(201).json({ verifiableCredential: await deriveCredential(credential, selectivePointers, options.documentLoader) })
     }),
   )
   router.post(
@@ -68,8 +87,16 @@ export function createVcApiIssuerRouter(options: VcApiIssuerRouterOptions): Rout
       res.status(204).end()
     }),
   )
+  router.get(LAB_CONTEXT_PATH, (_req, res) => {
+    res.type('application/ld+json')
+    res.set('Cache-Control', 'public, max-age=86400')
+    res.set('Access-Control-Allow-Origin', '*')
+    res.send(bundledContextBytes().get(CONTEXTS.interopLabCredentialsV1))
+  })
   router.get('/vc-api/issuers', (_req, res) => {
     res.json({
+      // where a peer without a copy fetches each of the lab's own contexts
+      contexts: { [CONTEXTS.interopLabCredentialsV1]: `${options.baseUrl}${LAB_CONTEXT_PATH}` },
       issuers: options.issuers.all().map((issuer) => ({
         key: issuer.jurisdiction.key,
         name: issuer.jurisdiction.name,
@@ -78,8 +105,12 @@ export function createVcApiIssuerRouter(options: VcApiIssuerRouterOptions): Rout
         did: issuer.didKey.did,
         verificationMethod: issuer.didKey.verificationMethod,
         alsoKnownAs: issuer.didJwk.did,
-        // the DID to put in credential.issuer for each Data Integrity cryptosuite (VC-JOSE: ES256 under the P-256 one)
-        cryptosuites: Object.fromEntries([issuer.didKey, issuer.p256DidKey].map((as) => [as.cryptosuite.name, { did: as.did, verificationMethod: as.verificationMethod }])),
+        // the DID to put in credential.issuer for each cryptosuite (VC-JOSE: ES256 under the P-256 one); ECDSA: the P-256 one
+        cryptosuites: Object.fromEntries(
+          [issuer.didKey, issuer.p256DidKey].flatMap((as) => as.cryptosuites.map((suite) => [suite.name, { did: as.did, verificationMethod: as.verificationMethod }])),
+        ),
+        // every DID with its key type and suites, the P-384 one included
+        dids: didsOf(issuer).map((as) => ({ did: as.did, verificationMethod: as.verificationMethod, key: SIGNATURE_ALGORITHMS[as.signer.algorithm].key, cryptosuites: as.cryptosuites.map((suite) => suite.name) })),
       })),
     })
   })

@@ -1,7 +1,7 @@
 import { CONTEXTS, type DocumentLoader } from '../../common/jsonld'
 import { encodeBitstring } from '../../common/status'
 import { BITSTRING_PURPOSE_STATUS, type BitstringPurpose, TOKEN_STATUS_CODES } from '../../common/status/statuses'
-import { addDataIntegrityProof, type JsonObject, signJoseEnvelope } from '../../common/vc2'
+import { addDataIntegrityProof, eddsaRdfc2022, type JsonObject, signJoseEnvelope } from '../../common/vc2'
 import type { StatusListRecord, StatusListService } from '../status'
 import type { VcApiIssuers } from './issuers'
 
@@ -67,7 +67,7 @@ export class StatusListCredentials {
     const credential =
       securing === 'vc-jose'
         ? await signJoseEnvelope(unsecured, 'credential', didKey.verificationMethod, didKey.signer)
-        : await addDataIntegrityProof(unsecured, didKey.cryptosuite, { verificationMethod: didKey.verificationMethod, proofPurpose: 'assertionMethod' }, didKey.signer, this.documentLoader)
+        : await addDataIntegrityProof(unsecured, eddsaRdfc2022, { verificationMethod: didKey.verificationMethod, proofPurpose: 'assertionMethod' }, didKey.signer, this.documentLoader)
     this.published.set(key, { version: list.version, credential, reuseUntil: Date.now() + this.status.ttlSeconds * 1000 })
     return credential
   }

@@ -6,7 +6,7 @@ import { verifyWithDid } from '../../common/didKeys'
 import { HttpError, parseInput } from '../../common/http'
 import type { CreatedOffer } from '../offers'
 import type { JurisdictionIssuer } from '../jurisdictions'
-import { MEDICAL_CERTIFICATE_JWS_TYPE, MEDICAL_CERTIFICATE_TYPE, type MedicalCertificate, medicalCertificateSchema } from './certificate'
+import { MEDICAL_CERTIFICATE_JWS_TYPE, MEDICAL_CERTIFICATE_MAX_AGE_SECONDS, MEDICAL_CERTIFICATE_TYPE, type MedicalCertificate, medicalCertificateSchema } from './certificate'
 
 export type RegistrationState = 'certified' | 'registered' | 'corrected'
 
@@ -92,10 +92,14 @@ export class DeathRegistry {
     }
     if (header.typ !== MEDICAL_CERTIFICATE_JWS_TYPE) throw new HttpError(400, 'invalid_certificate', `The medical certificate must have typ ${MEDICAL_CERTIFICATE_JWS_TYPE}`)
     const { payload, did } = await verifyWithDid(this.deps.agent, jws).catch((error: unknown) => {
-      throw new HttpError(401, 'invalid_signature', `The medical certificate's signature does not verify: ${error instanceof Error ? error.message : String(error)}`)
+      // what resolving the signer's DID met (a refused host, a closed port) is logged, never answered: no port scanning through us
+      console.warn(`[medical-certificate] signature not verified: ${error instanceof Error ? error.message : String(error)}`)
+      throw new HttpError(401, 'invalid_signature', "The medical certificate's signature could not be verified with a key of the DID its kid names (RFC 7515 §5.2)")
     })
-    const { iat, ...certified } = payload
-    if (typeof iat !== 'number' || Math.abs(Date.now() / 1000 - iat) > 600) throw new HttpError(400, 'stale_certificate', 'The medical certificate must be signed within the last 10 minutes (iat)')
+    const { iat, jti, ...certified } = payload
+    if (typeof iat !== 'number' || Math.abs(Date.now() / 1000 - iat) > MEDICAL_CERTIFICATE_MAX_AGE_SECONDS) {
+      throw new HttpError(400, 'stale_certificate', 'The medical certificate must be signed within the last 10 minutes (iat)')
+    }
     const certificate = parseInput(medicalCertificateSchema, certified)
     if (certificate.registrar !== registrarKey) throw new HttpError(400, 'wrong_registrar', `The certificate is addressed to ${certificate.registrar}, not ${registrarKey}`)
     if (certificate.jurisdiction !== registrar.jurisdiction) {
@@ -103,12 +107,25 @@ export class DeathRegistry {
     }
     const trust = await this.deps.certifierAuthorized(did, certificate.jurisdiction)
     if (!trust.authorized) throw new HttpError(403, 'untrusted_certifier', `The certifier is not authorized to certify deaths in ${certificate.jurisdiction}: ${trust.message}`)
+    if (typeof jti !== 'string' || !jti || jti.length > 200) {
+      throw new HttpError(400, 'missing_jti', 'The medical certificate must carry a unique identifier (jti, RFC 7519 §4.1.7) so that a captured copy cannot be replayed')
+    }
     const now = new Date().toISOString()
     const id = randomUUID()
-    await this.deps.db.run(
-      'INSERT INTO death_registrations (id, registrar_key, certifier_did, certificate, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [id, registrarKey, did, JSON.stringify(certificate), 'certified', now, now],
-    )
+    await this.deps.db.transaction(async (tx) => {
+      const nowSeconds = Math.floor(Date.now() / 1000)
+      await tx.run('DELETE FROM medical_certificate_jtis WHERE expires_at < ?', [nowSeconds])
+      // past iat + max age the certificate is refused as stale anyway: that is how long its jti must be remembered
+      const fresh = await tx.run('INSERT INTO medical_certificate_jtis (certifier_did, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT (certifier_did, jti) DO NOTHING', [
+        did,
+        jti,
+        Math.ceil(iat) + MEDICAL_CERTIFICATE_MAX_AGE_SECONDS,
+      ])
+      if (!fresh) throw new HttpError(409, 'replayed_certificate', `This medical certificate (jti ${jti}) was already received from its certifier: a certificate registers one death (replay refused)`)
+      await tx.run('INSERT INTO death_registrations (id, registrar_key, certifier_did, certificate, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        id, registrarKey, did, JSON.stringify(certificate), 'certified', now, now,
+      ])
+    })
     return this.get(registrarKey, id)
   }
 

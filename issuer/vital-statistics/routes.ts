@@ -1,4 +1,5 @@
 import { type Agent } from '@credo-ts/core'
+import { randomUUID } from 'node:crypto'
 import { Router } from 'express'
 import { z } from 'zod'
 import { signWithDid } from '../../common/didKeys'
@@ -47,7 +48,7 @@ export function vitalStatisticsRouter(options: VitalStatisticsRoutesOptions): Ro
       if (!certifier) throw new HttpError(404, 'unknown_certifier', `No medical certifier '${req.params.key}' here`)
       const { certificate, registrarUrl } = parseInput(certifySchema, req.body)
       const kid = options.identities.get(certifier.key)!.kid
-      const jws = await signWithDid(options.agent, kid, { ...certificate, iat: Math.floor(Date.now() / 1000) }, { typ: MEDICAL_CERTIFICATE_JWS_TYPE })
+      const jws = await signWithDid(options.agent, kid, { ...certificate, iat: Math.floor(Date.now() / 1000), jti: randomUUID() }, { typ: MEDICAL_CERTIFICATE_JWS_TYPE })
       const response = await fetch(`${registrarUrl ?? options.baseUrl}/registrars/${certificate.registrar}/medical-certificates`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

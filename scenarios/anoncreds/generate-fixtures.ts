@@ -1,12 +1,14 @@
 /**
- * Generates the AnonCreds test fixtures with the WASM backend, private keys included (the safe-prime search takes
- * about 46 s per definition; tests load the files instead):
+ * Generates AnonCreds issuer material with the WASM backend, private keys included (the safe-prime search takes
+ * about 46 s per definition on an idle core, much longer on a busy one; tests and the demo load the files instead):
  *
  *   npx tsx scenarios/anoncreds/generate-fixtures.ts [--out tests/fixtures/anoncreds]
  *     one test issuer with two CL credential definitions (a BC business-card-like credential and a person credential)
  *   npx tsx scenarios/anoncreds/generate-fixtures.ts --issuers [--out tests/fixtures/anoncreds/issuers]
  *     for every issuer of issuer/jurisdictions.json: its own did:jwk and a definition per credential type it issues,
  *     one `<issuer key>.json` each, the material the issuer service imports with `--anoncreds-material <dir>`
+ *   npx tsx scenarios/anoncreds/generate-fixtures.ts --issuers --demo [--out issuer/anoncreds/demo-material]
+ *     the same, labelled DEMO-ONLY: what a local lab imports at first start and a real deployment refuses
  */
 import 'reflect-metadata'
 import type { Kms } from '@credo-ts/core'
@@ -47,9 +49,15 @@ const FIXTURES: Record<string, Omit<CredentialDefinitionRequest, 'issuerId'>> = 
   person: { name: 'person', version: '1.0', tag: 'test', attrNames: ['given_names', 'family_name', 'birthdate_dateint', 'region'] },
 }
 
-const WARNING = 'TEST-ONLY issuer material, private key included: never use outside tests. Regenerate with scenarios/anoncreds/generate-fixtures.ts.'
-const { values } = parseArgs({ options: { out: { type: 'string' }, issuers: { type: 'boolean', default: false } } })
-const outDir = resolve(values.out ?? (values.issuers ? 'tests/fixtures/anoncreds/issuers' : 'tests/fixtures/anoncreds'))
+const TEST_WARNING = 'TEST-ONLY issuer material, private key included: never use outside tests. Regenerate with scenarios/anoncreds/generate-fixtures.ts.'
+const DEMO_WARNING =
+  "DEMO-ONLY issuer material, private keys included and published with the lab: for the lab's own demo jurisdictions on a local machine, never for real credentials. " +
+  'A real deployment (non-loopback host, INTEROP_MASTER_SECRET or INTEROP_DATABASE_URL) refuses it and generates its own.'
+const { values } = parseArgs({ options: { out: { type: 'string' }, issuers: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false } } })
+if (values.demo && !values.issuers) throw new Error('--demo labels per-issuer material: use it with --issuers')
+const defaultOut = values.demo ? 'issuer/anoncreds/demo-material' : values.issuers ? 'tests/fixtures/anoncreds/issuers' : 'tests/fixtures/anoncreds'
+const outDir = resolve(values.out ?? defaultOut)
+const label = values.demo ? { _warning: DEMO_WARNING, demoOnly: true } : { _warning: TEST_WARNING }
 const workDir = mkdtempSync(join(tmpdir(), 'anoncreds-fixtures-'))
 const started = Date.now()
 const log = (message: string) => console.info(`[fixtures +${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`)
@@ -100,7 +108,7 @@ async function generateIssuerMaterial() {
   mkdirSync(outDir, { recursive: true })
   for (const material of made) {
     const file = join(outDir, `${material.issuerKey}.json`)
-    writeFileSync(file, `${JSON.stringify({ _warning: WARNING, generatedAt: new Date().toISOString(), ...material }, null, 2)}\n`)
+    writeFileSync(file, `${JSON.stringify({ ...label, generatedAt: new Date().toISOString(), ...material }, null, 2)}\n`)
     log(`wrote ${file}`)
   }
 }
@@ -121,7 +129,7 @@ async function generateTestFixtures() {
   for (const { file, credentialDefinitionId, seconds } of made) {
     const material = await exportIssuerMaterial(agent, credentialDefinitionId)
     const fixture = {
-      _warning: WARNING,
+      ...label,
       generatedAt: new Date().toISOString(),
       generationSeconds: Math.round(seconds),
       issuerId,

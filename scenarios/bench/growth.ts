@@ -46,6 +46,10 @@ export async function measureGrowth(stack: BenchStack, context: BenchContext, da
   const [firstIssue, firstVerify] = rows
   const [lastIssue, lastVerify] = rows.slice(-2)
   for (const [first, last] of [[firstIssue, lastIssue], [firstVerify, lastVerify]] as const) {
+    if (first.failure || last.failure) {
+      last.note = 'not compared: a row failed'
+      continue
+    }
     const slowdown = Math.max((first.throughput ?? 0) / (last.throughput ?? Number.NaN), (last.p50Ms ?? Number.NaN) / (first.p50Ms ?? 0))
     last.note = `${sizes[0].toLocaleString('en-CA')} → ${sizes[sizes.length - 1].toLocaleString('en-CA')} records: throughput ×${((last.throughput ?? 0) / (first.throughput ?? 1)).toFixed(2)}, p50 ×${((last.p50Ms ?? 0) / (first.p50Ms ?? 1)).toFixed(2)}`
     last.target = { text: `≤ ${GROWTH_LIMIT}x slower`, met: slowdown <= GROWTH_LIMIT }

@@ -16,7 +16,7 @@ export async function measureIssuance(stack: BenchStack, context: BenchContext):
       const row = await measureLoad(stack, context, { section: 'Issuance (offer + wallet redeems)', name: `issue ${format} (${PROTOCOL_NAMES[protocolOf(format)]})` }, { concurrency }, (client, phases) =>
         issueCredential(stack.endpoints, benchHolder(client), registration, format, phases),
       )
-      if (format === 'dc+sd-jwt') row.target = { text: `≥ ${ISSUANCE_TARGET_PER_SECOND}/s`, met: (row.throughput ?? 0) >= ISSUANCE_TARGET_PER_SECOND }
+      if (format === 'dc+sd-jwt') row.target = { text: `≥ ${ISSUANCE_TARGET_PER_SECOND}/s`, met: (row.throughput ?? 0) >= ISSUANCE_TARGET_PER_SECOND, perSecond: ISSUANCE_TARGET_PER_SECOND }
       rows.push(row)
     }
   }

@@ -10,12 +10,17 @@ export interface LoadOptions {
   maxSeconds: number
   /** Operations per client run before measuring (connections, JIT, caches). */
   warmupPerClient?: number
+  /** An operation still running after this long counts as not completed (default OPERATION_TIMEOUT_MS). */
+  operationTimeoutMs?: number
 }
+
+export const OPERATION_TIMEOUT_MS = 30_000
 
 export interface LoadResult {
   concurrency: number
+  /** Operations started, and those that succeeded (the latencies are theirs). */
+  attempted: number
   ops: number
-  errors: number
   firstError?: string
   seconds: number
   /** Successful operations per second. */
@@ -41,18 +46,31 @@ export const timed = async <T>(phases: Phases, name: string, work: () => Promise
   }
 }
 
+/** `work`, or an error once it has run `ms` without completing (the work itself is left to finish on its own). */
+async function withinTime(ms: number, work: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the operation did not complete within ${ms / 1000} s`)), ms)
+  })
+  try {
+    await Promise.race([work, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Runs `operation` from `concurrency` clients until the operation or time budget is spent; measures each call. */
 export async function runLoad(options: LoadOptions, operation: (client: number, phases: Phases) => Promise<void>): Promise<LoadResult> {
   const warmup = options.warmupPerClient ?? 1
+  const timeoutMs = options.operationTimeoutMs ?? OPERATION_TIMEOUT_MS
   await Promise.all(Array.from({ length: options.concurrency }, async (_, client) => {
     // a failing operation shows in the measured run's errors
-    for (let i = 0; i < warmup; i++) await operation(client, {}).catch(() => undefined)
+    for (let i = 0; i < warmup; i++) await withinTime(timeoutMs, operation(client, {})).catch(() => undefined)
   }))
 
   const latencies: number[] = []
   const phaseTotals: Phases = {}
   let started = 0
-  let errors = 0
   let firstError: string | undefined
   const begin = performance.now()
   const deadline = begin + options.maxSeconds * 1000
@@ -63,11 +81,10 @@ export async function runLoad(options: LoadOptions, operation: (client: number, 
         const phases: Phases = {}
         const opStarted = performance.now()
         try {
-          await operation(client, phases)
+          await withinTime(timeoutMs, operation(client, phases))
           latencies.push(performance.now() - opStarted)
           for (const [name, ms] of Object.entries(phases)) phaseTotals[name] = (phaseTotals[name] ?? 0) + ms
         } catch (error) {
-          errors++
           firstError ??= error instanceof Error ? error.message : String(error)
         }
       }
@@ -78,8 +95,8 @@ export async function runLoad(options: LoadOptions, operation: (client: number, 
   const phases = Object.fromEntries(Object.entries(phaseTotals).map(([name, total]) => [name, total / Math.max(1, latencies.length)]))
   return {
     concurrency: options.concurrency,
+    attempted: started,
     ops: latencies.length,
-    errors,
     firstError,
     seconds,
     throughput: latencies.length / seconds,

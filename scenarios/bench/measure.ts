@@ -1,7 +1,7 @@
 import type { StackStats } from './benchStack'
 import { signatureCeiling } from './ed25519'
 import { type LoadOptions, type Phases, runLoad } from './load'
-import { type BenchContext, type BenchRow, rowFromLoad } from './rows'
+import { type BenchContext, type BenchRow, rowFromLoad, successCount } from './rows'
 import type { BenchService } from './serviceProtocol'
 
 /** The processes whose CPU and signatures count toward a measurement. */
@@ -40,7 +40,12 @@ export async function measureLoad(
   const before = await stack.stats()
   const result = await runLoad({ ...options, warmupPerClient: 0 }, operation)
   const after = await stack.stats()
-  const row: BenchRow = { ...rowFromLoad(label.section, label.name, result), ...costPerOp(before, after, result.ops, context) }
-  context.log(`  ${label.name} c=${result.concurrency}: ${result.throughput.toFixed(1)}/s p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms (${result.ops} ops, ${result.errors} errors)${result.firstError ? ` first error: ${result.firstError}` : ''}`)
-  return row
+  const row = rowFromLoad(label.section, label.name, result)
+  const ok = `${successCount(row)} ok`
+  if (row.failure) {
+    context.log(`  ${label.name} c=${result.concurrency}: FAILED (${ok}): ${row.failure}`)
+    return row
+  }
+  context.log(`  ${label.name} c=${result.concurrency}: ${result.throughput.toFixed(1)}/s p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms (${ok})`)
+  return { ...row, ...costPerOp(before, after, result.ops, context) }
 }

@@ -7,6 +7,8 @@ import type { BenchService } from './serviceProtocol'
 export interface TargetCheck {
   text: string
   met: boolean
+  /** For a throughput target: the operations per second it asks for. */
+  perSecond?: number
 }
 
 /** One line of the bench table. */
@@ -14,8 +16,12 @@ export interface BenchRow {
   section: string
   name: string
   concurrency?: number
+  /** Operations that succeeded… */
   ops?: number
-  errors?: number
+  /** …of those started (the same when absent). */
+  attempted?: number
+  /** Why the row has no figures: some of its operations failed or did not complete. A failed row is never a time. */
+  failure?: string
   throughput?: number
   p50Ms?: number
   p99Ms?: number
@@ -47,15 +53,20 @@ export interface BenchContext extends BenchOptions {
   rates: Ed25519Rates
 }
 
-export const rowFromLoad = (section: string, name: string, result: LoadResult): BenchRow => ({
-  section,
-  name,
-  concurrency: result.concurrency,
-  ops: result.ops,
-  errors: result.errors,
-  throughput: result.throughput,
-  p50Ms: result.p50Ms,
-  p99Ms: result.p99Ms,
-  phases: result.phases,
-  firstError: result.firstError,
-})
+/** The row of a load: its figures when every operation it started succeeded, otherwise failed with the count. */
+export function rowFromLoad(section: string, name: string, result: LoadResult): BenchRow {
+  const row: BenchRow = { section, name, concurrency: result.concurrency, ops: result.ops, attempted: result.attempted, firstError: result.firstError }
+  const failure = failureOf(result.ops, result.attempted, result.firstError)
+  if (failure) return { ...row, failure }
+  return { ...row, throughput: result.throughput, p50Ms: result.p50Ms, p99Ms: result.p99Ms, phases: result.phases }
+}
+
+/** Why `succeeded` of `attempted` operations cannot stand as a measurement, or undefined when they all succeeded. */
+export function failureOf(succeeded: number, attempted: number, firstError?: string): string | undefined {
+  if (attempted === 0) return 'no operation ran'
+  if (succeeded === attempted) return undefined
+  return `${attempted - succeeded} of ${attempted} operations failed or did not complete${firstError ? `; first error: ${firstError}` : ''}`
+}
+
+/** `412/412`: operations that succeeded of those started. */
+export const successCount = (row: BenchRow) => (row.ops === undefined ? '' : `${row.ops}/${row.attempted ?? row.ops}`)

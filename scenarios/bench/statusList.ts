@@ -55,7 +55,7 @@ export async function measureStatusList(context: BenchContext, dataDir: string, 
   context.log(`Status list: ${STATUS_LIST_SIZE.toLocaleString('en-CA')} entries inserted in ${((performance.now() - started) / 1000).toFixed(1)} s`)
   const tokenUri = `${issuerUrl}/status/token/${listId}`
   const bitstringUri = `${issuerUrl}/status/bitstring/${listId}`
-  const checker = await createAgent({ database: { engine: 'sqlite', file: join(dataDir, 'bench_status_checker.sqlite') }, dataDir, modules: {} })
+  const checker = await createAgent({ database: { engine: 'sqlite', file: join(dataDir, 'bench_status_checker.sqlite') }, dataDir, modules: {}, allowInsecureHttp: true })
   const randomIndex = () => Math.floor(Math.random() * STATUS_LIST_SIZE)
   const load = { concurrency: 1, maxOps: context.quick ? 200 : 1000, maxSeconds: context.maxSeconds }
   const rows: BenchRow[] = []

@@ -1,13 +1,13 @@
 import type { Ed25519Rates } from './ed25519'
-import type { BenchRow } from './rows'
+import { type BenchRow, successCount } from './rows'
 
 const number = (value: number | undefined, digits = 1) => (value === undefined || Number.isNaN(value) ? '' : value >= 1000 ? Math.round(value).toLocaleString('en-CA') : value.toFixed(digits))
 
 const COLUMNS: { title: string; cell: (row: BenchRow) => string; right?: boolean }[] = [
   { title: 'measurement', cell: (r) => r.name },
   { title: 'conc', cell: (r) => (r.concurrency === undefined ? '' : String(r.concurrency)), right: true },
-  { title: 'ops', cell: (r) => (r.ops === undefined ? '' : `${r.ops}${r.errors ? ` (${r.errors} err)` : ''}`), right: true },
-  { title: 'ops/s', cell: (r) => number(r.throughput), right: true },
+  { title: 'ok/ops', cell: successCount, right: true },
+  { title: 'ops/s', cell: (r) => (r.failure ? 'FAILED' : number(r.throughput)), right: true },
   { title: 'p50 ms', cell: (r) => number(r.p50Ms, 2), right: true },
   { title: 'p99 ms', cell: (r) => number(r.p99Ms, 2), right: true },
   { title: 'sign+verify/op', cell: (r) => (r.signsPerOp === undefined ? '' : `${number(r.signsPerOp)}+${number(r.verifiesPerOp)}`), right: true },
@@ -23,7 +23,8 @@ export function formatTable(rows: BenchRow[], rates: Ed25519Rates): string {
   const line = (values: string[]) => values.map((v, i) => (COLUMNS[i].right ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd()
   const out = [
     `Raw node:crypto Ed25519 on one core: sign ${number(rates.signPerSecond, 0)}/s, verify ${number(rates.verifyPerSecond, 0)}/s ` +
-      `(sign with a JWK import per call, as Credo's Node KMS does: ${number(rates.signWithJwkImportPerSecond, 0)}/s); ${rates.cores} cores.`,
+      `(sign with a JWK import per call, as Credo's Node KMS does: ${number(rates.signWithJwkImportPerSecond, 0)}/s); ` +
+      `ES256 sign ${number(rates.es256.signPerSecond, 0)}/s, verify ${number(rates.es256.verifyPerSecond, 0)}/s; ${rates.cores} cores.`,
     `"Ed25519 bound/s" = ${rates.cores} cores / (signs/op ÷ sign rate + verifies/op ÷ verify rate): what signatures alone would allow.`,
     '',
     line(COLUMNS.map((c) => c.title)),
@@ -36,6 +37,7 @@ export function formatTable(rows: BenchRow[], rates: Ed25519Rates): string {
       out.push(`[${section}]`)
     }
     out.push(line(cells[i]))
+    if (row.failure) out.push(`    FAILED: ${row.failure}`)
     if (row.note) out.push(`    ${row.note}`)
   })
   return out.join('\n')

@@ -1,4 +1,5 @@
 import { CREDENTIAL_FORMATS, type CredentialFormat, type CredentialType } from '../../common/credentialTypes'
+import { PROTOCOL_FORMATS } from '../../common/protocols'
 import type { VerificationPolicy } from '../../verifier/policy'
 import type { Endpoints } from '../runner'
 import { type Scenario, type ScenarioStep, stepsFor, type Variant } from '../scenario'
@@ -29,6 +30,8 @@ export interface IssuerView {
 /** Everything the page needs to name things in either language: scenarios, policies, credential types, issuers. */
 export interface Catalog {
   formats: CredentialFormat[]
+  /** The formats a phone wallet can be offered: OID4VCI only, where a transaction code protects each offer. */
+  offerFormats: CredentialFormat[]
   scenarios: ScenarioView[]
   policies: VerificationPolicy[]
   credentialTypes: CredentialType[]
@@ -55,6 +58,7 @@ export async function loadCatalog(scenarios: Scenario[], endpoints: Endpoints): 
   ])
   return {
     formats: [...CREDENTIAL_FORMATS],
+    offerFormats: [...PROTOCOL_FORMATS.oid4vc],
     scenarios: scenarios.map(scenarioView),
     policies,
     credentialTypes,

@@ -4,9 +4,13 @@ import express from 'express'
 import { z } from 'zod'
 import { CREDENTIAL_FORMATS } from '../../common/credentialTypes'
 import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../../common/http'
+import { PROTOCOL_FORMATS } from '../../common/protocols'
+import { redactReport, type RunReport } from '../report'
 import { type Endpoints, runVariant } from '../runner'
 import { loadScenarios } from '../scenario'
 import { BASELINE, type Catalog, loadCatalog } from './catalog'
+import { dashboardGuard, newDashboardToken } from './guard'
+import { diffRuns, listPastRuns, readPastReport } from './history'
 import { qrSvg } from './qr'
 import { createRunBoard, finishedSteps } from './runs'
 import { openEventStream } from './sse'
@@ -19,20 +23,22 @@ export interface DashboardOptions {
   trustRegistryUrl: string
   /** Where the pilot runner writes latest.json. */
   reportsDir: string
+  /** Where people open the dashboard when not on this machine (behind a proxy): its host is accepted and the printed link uses it. */
+  publicUrl?: string
 }
 
 const format = z.enum(CREDENTIAL_FORMATS)
 const runRequestSchema = z.strictObject({ scenarioId: z.string().min(1), variantId: z.string().min(1).default(BASELINE), format })
 const qrQuerySchema = z.object({ data: z.string().min(1).max(4096) })
+/** Only OID4VCI offers: their pre-authorized code is useless without the transaction code the dashboard shows beside it. */
 const offerRequestSchema = z.strictObject({
   issuer: z.string().regex(/^[a-z0-9-]+$/, 'expected an issuer key such as bc-registries'),
   credentialType: z.string().min(1),
-  format,
+  format: z.enum(PROTOCOL_FORMATS.oid4vc, { error: `the dashboard offers only OID4VCI formats (${PROTOCOL_FORMATS.oid4vc.join(', ')}), whose offers need a transaction code` }),
   claims: z.record(z.string(), z.unknown()),
-  /** Whether the wallet must enter a transaction code; some phone wallets cannot. */
-  txCode: z.boolean().optional(),
 })
 const verificationRequestSchema = z.strictObject({ policyId: z.string().min(1), format })
+const diffQuerySchema = z.strictObject({ from: z.string().min(1), to: z.string().min(1) })
 const serviceId = z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'expected an id')
 
 /** The council-demo dashboard: runs pilots from the browser and shows each exchange, the trust registry and the latest report. */
@@ -44,9 +50,26 @@ export async function startDashboard(options: DashboardOptions) {
     return runVariant(endpoints, scenario, scenario.variants.find((v) => v.id === variantId), format, onEvent)
   })
   let catalog: Catalog | undefined
+  const token = newDashboardToken()
+  const publicUrl = options.publicUrl ? new URL(options.publicUrl) : undefined
+  const listenHost = options.host && !['0.0.0.0', '::'].includes(options.host) ? [options.host] : []
+  const protection = dashboardGuard({
+    token,
+    extraHosts: [...listenHost, ...(publicUrl ? [publicUrl.hostname] : [])],
+    httpsHost: publicUrl?.protocol === 'https:' ? publicUrl.host : undefined,
+  })
 
   const app = createApp()
+  app.use(protection.ownHostOnly)
+  app.use((_req, res, next) => {
+    // no other site may frame the dashboard and steer clicks on it (clickjacking)
+    res.set('content-security-policy', "frame-ancestors 'none'")
+    next()
+  })
   app.use(express.static(join(import.meta.dirname, 'public'), { index: 'index.html' }))
+  app.use('/api', protection.sameOriginJsonWrites)
+  app.post('/api/session', protection.signIn)
+  app.use('/api', protection.sessionOnly)
 
   app.get(
     '/api/scenarios',
@@ -104,11 +127,36 @@ export async function startDashboard(options: DashboardOptions) {
       const text = await readFile(file, 'utf8').catch(() => {
         throw new HttpError(404, 'no_report', 'No report yet: run the pilots (npm run pilots) to write one')
       })
+      let report: RunReport
       try {
-        res.json(JSON.parse(text))
+        report = JSON.parse(text) as RunReport
       } catch {
         throw new HttpError(404, 'no_report', 'The latest report is not readable yet (a run may be writing it); try again shortly')
       }
+      // a report written by an older version may still hold offer links and disclosed values
+      res.json(redactReport(report))
+    }),
+  )
+
+  // past runs, from their signed evidence bundles (reports/evidence/<run id>/), and what changed between two
+  const evidenceDir = join(options.reportsDir, 'evidence')
+  app.get(
+    '/api/history',
+    handle(async (_req, res) => {
+      res.json({ runs: await listPastRuns(evidenceDir) })
+    }),
+  )
+  app.get(
+    '/api/history/diff',
+    handle(async (req, res) => {
+      const { from, to } = parseInput(diffQuerySchema, req.query)
+      res.json(diffRuns({ runId: from, report: await readPastReport(evidenceDir, from) }, { runId: to, report: await readPastReport(evidenceDir, to) }))
+    }),
+  )
+  app.get(
+    '/api/history/:runId',
+    handle(async (req, res) => {
+      res.json(await readPastReport(evidenceDir, String(req.params.runId)))
     }),
   )
 
@@ -125,7 +173,11 @@ export async function startDashboard(options: DashboardOptions) {
     '/api/offers',
     handle(async (req, res) => {
       const { issuer, ...offer } = parseInput(offerRequestSchema, req.body)
-      res.status(201).json(await relay('POST', `${endpoints.issuer}/issuers/${issuer}/offers`, offer, endpoints.adminApiKey))
+      const created = await relay<{ txCode?: string }>('POST', `${endpoints.issuer}/issuers/${issuer}/offers`, { ...offer, protocol: 'oid4vc', txCode: true }, endpoints.adminApiKey)
+      if (!created.txCode) {
+        throw new HttpError(502, 'offer_without_tx_code', `The issuer at ${endpoints.issuer} made an offer without a transaction code (OID4VCI 1.0 §4.1.1 tx_code); the dashboard hands out only offers protected by one`)
+      }
+      res.status(201).json(created)
     }),
   )
   app.post(
@@ -144,8 +196,12 @@ export async function startDashboard(options: DashboardOptions) {
   finishApp(app)
 
   const listening = await listen(app, options.port ?? 0, options.host)
+  const base = publicUrl ? publicUrl.origin : listening.url
   return {
     url: listening.url,
+    /** The link people open: the token travels in the fragment, never to a server or a log, and the page trades it for a session cookie. */
+    loginUrl: `${base}/#token=${token}`,
+    app,
     async close() {
       await listening.close()
       await board.settle()

@@ -2,8 +2,9 @@ import type { AnonCredsProof, AnonCredsProofRequest, AnonCredsRequestedPredicate
 import { randomUUID, createHash } from 'node:crypto'
 import { dateInt, findMisencodedAttributes, parseCredentialDefinitionId, parseSchemaId } from '../../common/anoncreds'
 import type { Database, Migration } from '../../common/db'
-import type { CheckName, Decision, TraceStep } from '../decision'
-import { evaluatePresentation, finish } from '../decision'
+import { createConnectionlessInvitation } from '../../common/didcomm/connectionless'
+import { credentialChecks } from '../checks'
+import { type CredentialResult, type Decision, decide, type Finding, finding } from '../decision'
 import type { VerificationPolicy } from '../policy'
 import type { PresentedCredential } from '../presented'
 import type { DidCommVerifier } from './verifications'
@@ -14,8 +15,7 @@ export const anonCredsVerificationMigrations: Migration[] = [
 ]
 
 const FINAL_STATES = ['presentation-received', 'done', 'abandoned', 'declined']
-/** What the evaluation's summary lines say for signed formats; AnonCreds gets its own lines per proof. */
-const PROVEN_HERE: CheckName[] = ['signature', 'holder-binding', 'nonce', 'expiry', 'status']
+const ANONCREDS_PROOF = 'AnonCreds v1.0, Verify Presentation'
 
 /** The proof request for one credential of a policy: its claims revealed, its predicates proven, from any issuer of the type's schema. */
 export function anonCredsProofRequestFor(policy: VerificationPolicy, queryId: string, verifier: DidCommVerifier, today = new Date()) {
@@ -50,7 +50,7 @@ export async function createAnonCredsVerification(verifier: DidCommVerifier, db:
       protocolVersion: 'v2',
       proofFormats: { anoncreds: anonCredsProofRequestFor(policy, wanted.id, verifier) },
     })
-    const invitation = await verifier.didcomm.oob.createInvitation({ handshake: false, messages: [message], label: policy.name.en })
+    const invitation = await createConnectionlessInvitation(verifier.didcomm, message, policy.name.en)
     await db.run('INSERT INTO anoncreds_requests (proof_record_id, verification_id, query_id) VALUES (?, ?, ?)', [proofRecord.id, id, wanted.id])
     requestUris.push(invitation.outOfBandInvitation.toUrl({ domain: verifier.invitationDomain }))
   }
@@ -60,44 +60,73 @@ export async function createAnonCredsVerification(verifier: DidCommVerifier, db:
 /** A fingerprint of the proof itself (not of the values revealed): the same proof sent again has the same one. */
 const proofDigest = (proof: AnonCredsProof) => createHash('sha256').update(JSON.stringify(proof.proof)).digest('hex')
 
-/** The checks of one AnonCreds proof: encoding of revealed values, freshness, signature and predicates. */
-async function checkProof(db: Database, queryId: string, proofRecordId: string, proof: AnonCredsProof, request: AnonCredsProofRequest, verified: boolean): Promise<TraceStep[]> {
-  const subject = queryId
+const P_TYPES: Record<AnonCredsRequestedPredicate['p_type'], string> = { '>=': 'GE', '>': 'GT', '<=': 'LE', '<': 'LT' }
+/** Attribute names as the library compares them: case and spaces ignored. */
+const attributeName = (name: string) => name.replace(/\s/g, '').toLowerCase()
+
+interface ProvenPredicate {
+  attr_name: string
+  p_type: string
+  value: number
+}
+
+/** The predicates the sub-proof answering `referent` proves cryptographically (its GE proofs), whatever the proof's summary says. */
+function provenPredicates(proof: AnonCredsProof, referent: string): ProvenPredicate[] {
+  const index = proof.requested_proof.predicates?.[referent]?.sub_proof_index
+  const subProofs = (proof.proof as { proofs?: { primary_proof?: { ge_proofs?: { predicate: ProvenPredicate }[] } }[] }).proofs
+  return index === undefined ? [] : (subProofs?.[index]?.primary_proof?.ge_proofs ?? []).map((ge) => ge.predicate)
+}
+
+/** The checks of one AnonCreds proof: encoding of revealed values, freshness, the proof itself and its predicates. */
+export async function checkProof(db: Database, proofRecordId: string, proof: AnonCredsProof, request: AnonCredsProofRequest | undefined, verified: boolean): Promise<Finding[]> {
   const misencoded = findMisencodedAttributes(proof)
-  const encoding: TraceStep = misencoded.length
-    ? {
-        check: 'encoding',
-        subject,
-        passed: false,
-        message: `Revealed value(s) do not match what the issuer signed: ${misencoded.map((m) => `${m.referent} is shown as ${JSON.stringify(m.raw)}, which does not encode to the signed value`).join('; ')}`,
-        detail: misencoded,
-      }
-    : { check: 'encoding', subject, passed: true, message: 'Every revealed raw value encodes to the value the issuer signed' }
+  const shown = misencoded.map((m) => `${m.referent} is shown as ${JSON.stringify(m.raw)}, which does not encode to the value the issuer signed`).join('; ')
+  const shownFr = misencoded.map((m) => `${m.referent} est montré comme ${JSON.stringify(m.raw)}, qui ne s’encode pas en la valeur signée`).join('; ')
+  const encoding = misencoded.length
+    ? finding('encoding', false, { en: `Revealed value(s) do not match what the issuer signed: ${shown}`, fr: `Des valeurs révélées ne correspondent pas à ce que l’émetteur a signé : ${shownFr}`, clause: ANONCREDS_PROOF }, misencoded)
+    : finding('encoding', true, { en: 'Every revealed raw value encodes to the value the issuer signed', fr: 'Chaque valeur révélée s’encode en la valeur signée par l’émetteur', clause: ANONCREDS_PROOF })
   const digest = proofDigest(proof)
   await db.run('INSERT INTO anoncreds_seen_proofs (digest, proof_record_id) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING', [digest, proofRecordId])
   const [seen] = await db.query<{ proof_record_id: string }>('SELECT proof_record_id FROM anoncreds_seen_proofs WHERE digest = ?', [digest])
   const replayed = seen && seen.proof_record_id !== proofRecordId
-  const nonce: TraceStep = replayed
-    ? { check: 'nonce', subject, passed: false, message: `The proof was made for an earlier request (first presented in exchange ${seen.proof_record_id}), not for this request's nonce: a replay` }
-    : { check: 'nonce', subject, passed: true, message: "The proof was made for this request's nonce" }
-  const predicates = Object.entries(request.requested_predicates ?? {}).map(([referent, p]): TraceStep => {
-    const proven = proof.requested_proof.predicates?.[referent] !== undefined
-    return { check: 'predicates', subject, passed: proven, message: `${p.name} ${p.p_type} ${p.p_value}: ${proven ? 'proven without revealing the value' : 'not proven'}` }
+  const nonce = replayed
+    ? finding('nonce', false, {
+        en: `The proof was made for an earlier request (first presented in exchange ${seen.proof_record_id}), not for this request's nonce: a replay`,
+        fr: `La preuve a été faite pour une demande antérieure (présentée d’abord dans l’échange ${seen.proof_record_id}), pas pour le nonce de cette demande : un rejeu`,
+        clause: ANONCREDS_PROOF,
+      })
+    : finding('nonce', true, { en: "The proof was made for this request's nonce", fr: 'La preuve a été faite pour le nonce de cette demande', clause: ANONCREDS_PROOF })
+  const predicates = Object.entries(request?.requested_predicates ?? {}).map(([referent, p]) => {
+    const what = `${p.name} ${p.p_type} ${p.p_value}`
+    const offered = provenPredicates(proof, referent)
+    const proven = offered.some((q) => q.attr_name === attributeName(p.name) && q.p_type === P_TYPES[p.p_type] && q.value === p.p_value)
+    const instead = offered.map((q) => `${q.attr_name} ${q.p_type} ${q.value}`).join(', ')
+    return finding('predicates', proven, {
+      en: `${what}: ${proven ? 'proven without revealing the value' : `not proven${instead && ` (the proof proves ${instead})`}`}`,
+      fr: `${what} : ${proven ? 'prouvé sans révéler la valeur' : `non prouvé${instead && ` (la preuve prouve ${instead})`}`}`,
+      clause: ANONCREDS_PROOF,
+    })
   })
+  const unproven = predicates.filter((p) => !p.passed)
   if (verified) {
     return [
       encoding,
       nonce,
-      { check: 'signature', subject, passed: true, message: "The AnonCreds proof verifies against the issuer's credential definition" },
-      { check: 'holder-binding', subject, passed: true, message: 'The proof shows knowledge of the link secret the credential was issued to' },
+      finding('signature', true, { en: "The AnonCreds proof verifies against the issuer's credential definition", fr: 'La preuve AnonCreds se vérifie avec la définition de titre de l’émetteur', clause: ANONCREDS_PROOF }),
+      finding('holder-binding', true, { en: 'The proof shows knowledge of the link secret the credential was issued to', fr: 'La preuve démontre la connaissance du secret de lien auquel le titre a été délivré', clause: ANONCREDS_PROOF }),
       ...predicates,
     ]
   }
-  // refused: name what explains it (a value shown differently from what was signed, a replay), else the proof itself
-  const explained = [encoding, ...(replayed ? [nonce] : [])].filter((step) => !step.passed)
-  return explained.length
-    ? [encoding, ...(replayed ? [nonce] : [])]
-    : [encoding, { check: 'signature', subject, passed: false, message: "The AnonCreds proof does not verify against the issuer's credential definition: a revealed value or the proof was altered" }]
+  // refused: name what explains it (a value shown differently from what was signed, a replay, a predicate not the one asked), else the proof itself
+  if (!encoding.passed || replayed || unproven.length) return [encoding, ...(replayed ? [nonce] : []), ...unproven]
+  return [
+    encoding,
+    finding('signature', false, {
+      en: "The AnonCreds proof does not verify against the issuer's credential definition: a revealed value or the proof was altered",
+      fr: 'La preuve AnonCreds ne se vérifie pas avec la définition de titre de l’émetteur : une valeur révélée ou la preuve a été modifiée',
+      clause: ANONCREDS_PROOF,
+    }),
+  ]
 }
 
 /** What the verifier reads from a verified proof: the issuer (the credential definition's DID), the type and the revealed claims. */
@@ -111,7 +140,14 @@ function presentedCredential(queryId: string, proof: AnonCredsProof, verifier: D
     const claim = type?.claims[referent]
     claims[referent] = claim?.type === 'date' && /^\d{8}$/.test(revealed.raw) ? `${revealed.raw.slice(0, 4)}-${revealed.raw.slice(4, 6)}-${revealed.raw.slice(6)}` : revealed.raw
   }
-  return { queryId, format: 'anoncreds', issuer: parseCredentialDefinitionId(identifiers.cred_def_id)?.issuerId ?? identifiers.cred_def_id, credentialType: type?.id, claims }
+  return {
+    queryId,
+    format: 'anoncreds',
+    issuer: parseCredentialDefinitionId(identifiers.cred_def_id)?.issuerId ?? identifiers.cred_def_id,
+    credentialType: type?.id,
+    claims,
+    proof: { kind: 'anoncreds', credentialDefinitionId: identifiers.cred_def_id },
+  }
 }
 
 /**
@@ -126,28 +162,21 @@ export async function decideAnonCredsVerification(verifier: DidCommVerifier, db:
   const records = await Promise.all(parts.map((part) => verifier.didcomm.proofs.findById(part.proof_record_id)))
   const pending = records.find((record) => !record || !FINAL_STATES.includes(record.state))
   if (pending !== undefined) return { state: pending?.state ?? 'unknown' }
-  const trace: TraceStep[] = []
-  const presented: PresentedCredential[] = []
+  const credentials: CredentialResult[] = []
   for (const [i, part] of parts.entries()) {
     const record = records[i]!
     const { presentation, request } = await verifier.didcomm.proofs.getFormatData(record.id)
     const proof = presentation?.anoncreds as AnonCredsProof | undefined
     if (!proof || !request?.anoncreds) {
-      // Credo's AnonCreds format compares revealed values with their encoding too, and refuses before keeping the proof
+      // a misencoded value is kept as a proof that does not verify (KeepingProofFormatService): no proof means none came
       const refusal = record.errorMessage ?? 'the exchange ended without one'
-      const misencoded = /encoded value for '([^']+)' is invalid/i.exec(refusal)
-      trace.push(
-        misencoded
-          ? { check: 'encoding', subject: part.query_id, passed: false, message: `The revealed value of ${misencoded[1]} does not encode to the value the issuer signed: it was altered (${refusal})` }
-          : { check: 'response', subject: part.query_id, passed: false, message: `No proof was received: ${refusal}` },
-      )
+      credentials.push({ queryId: part.query_id, findings: [finding('response', false, { en: `No proof was received: ${refusal}`, fr: `Aucune preuve n’a été reçue : « ${refusal} »` })] })
       continue
     }
-    trace.push(...(await checkProof(db, part.query_id, record.id, proof, request.anoncreds as AnonCredsProofRequest, record.isVerified === true)))
-    if (record.isVerified) presented.push(presentedCredential(part.query_id, proof, verifier))
+    const findings = await checkProof(db, record.id, proof, request.anoncreds as AnonCredsProofRequest, record.isVerified === true)
+    credentials.push({ queryId: part.query_id, findings, ...(record.isVerified ? { credential: presentedCredential(part.query_id, proof, verifier) } : {}) })
   }
   const state = records.at(-1)!.state
-  if (trace.some((step) => !step.passed)) return { state, decision: finish(trace) }
-  const evaluation = await evaluatePresentation(policy, verifier.purposes, presented, verifier.trust)
-  return { state, decision: finish([...trace, ...evaluation.trace.filter((step) => !PROVEN_HERE.includes(step.check))], evaluation.disclosed) }
+  const checks = { trust: verifier.trust, ...credentialChecks(verifier.agentContext) }
+  return { state, decision: await decide(policy, verifier.purposes, { response: [], credentials }, checks) }
 }

@@ -1,4 +1,5 @@
 import type { CredentialType } from '../../common/credentialTypes'
+import type { LinkedDataProofRef } from '../checks/ldpSignerIsIssuer'
 import type { VerificationPolicy } from '../policy'
 import type { PresentedCredential } from '../presented'
 
@@ -9,6 +10,7 @@ export interface LdpCredential extends Record<string, unknown> {
   credentialSubject: Record<string, unknown> | Record<string, unknown>[]
   expirationDate?: string
   credentialStatus?: unknown
+  proof?: LinkedDataProofRef | LinkedDataProofRef[]
 }
 
 interface LinkedDataProof {
@@ -58,6 +60,7 @@ export function ldpPresentedCredentials(presentation: LdpPresentation, policy: V
       claims: Object.fromEntries(Object.entries(subject).filter(([name]) => asked.has(name))),
       expiresAt: credential.expirationDate ? new Date(credential.expirationDate) : undefined,
       status: credential.credentialStatus,
+      proof: { kind: 'ldp' as const, credential },
     }
   })
 }

@@ -1,6 +1,6 @@
 import { type AgentContext, JsonTransformer, W3cJsonLdCredentialService, W3cJsonLdVerifiableCredential, W3cJsonLdVerifiablePresentation } from '@credo-ts/core'
-import { checkBitstringStatus } from '../../common/status'
-import type { LdpDiagnosisTools } from './diagnoseLdp'
+import type { LdpProofVerifier } from '../checks/ldpSignerIsIssuer'
+import type { LdpPresentationTools } from './ldpChecks'
 import { presentationProof } from './ldpPresentation'
 
 /** The reason inside vc.js's "Verification error(s)." wrapper. */
@@ -11,24 +11,26 @@ function messageOf(error: unknown): string | undefined {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** The diagnosis tools on Credo's JSON-LD service and our status check, in the verifier's agent. */
-export function ldpDiagnosisTools(agentContext: AgentContext): LdpDiagnosisTools {
+/** A JSON-LD credential's proof cryptography (not its status, not its validity period), with Credo's JSON-LD service. */
+export function ldpProofVerifier(agentContext: AgentContext): LdpProofVerifier {
+  const jsonLd = agentContext.dependencyManager.resolve(W3cJsonLdCredentialService)
+  return async (credential) => {
+    const result = await jsonLd.verifyCredential(agentContext, { credential: JsonTransformer.fromJSON(credential, W3cJsonLdVerifiableCredential), verifyCredentialStatus: false })
+    const error = messageOf(result.error)
+    // vc.js checks the validity period after the proof: an expired credential's signature still verified
+    return { isValid: result.isValid || /has expired/i.test(error ?? ''), error }
+  }
+}
+
+/** The JSON-LD adapter's tools on Credo's JSON-LD service, in the verifier's agent. */
+export function ldpPresentationTools(agentContext: AgentContext): LdpPresentationTools {
   const jsonLd = agentContext.dependencyManager.resolve(W3cJsonLdCredentialService)
   return {
-    async verifyCredential(credential) {
-      const result = await jsonLd.verifyCredential(agentContext, { credential: JsonTransformer.fromJSON(credential, W3cJsonLdVerifiableCredential), verifyCredentialStatus: false })
-      const error = messageOf(result.error)
-      // vc.js checks the validity period after the proof: an expired credential's signature still verified
-      return { isValid: result.isValid || /has expired/i.test(error ?? ''), error }
-    },
     async verifyPresentationProof(presentation) {
       const { challenge, domain } = presentationProof(presentation)
       const result = await jsonLd.verifyPresentation(agentContext, { presentation: JsonTransformer.fromJSON(presentation, W3cJsonLdVerifiablePresentation), challenge: challenge ?? '', domain })
       const proofResult = (result.validations.vcJs as { presentationResult?: { verified?: boolean; error?: unknown } } | undefined)?.presentationResult
       return { isValid: proofResult?.verified === true, error: messageOf(proofResult?.error ?? result.error) }
-    },
-    async resolveStatus(credentialStatus, issuer) {
-      return (await checkBitstringStatus(agentContext, credentialStatus, { issuer })).status
     },
   }
 }

@@ -1,12 +1,15 @@
 import type { AgentContext } from '@credo-ts/core'
+import { randomUUID } from 'node:crypto'
 import { DidCommProofState } from '@credo-ts/didcomm'
+import { createConnectionlessInvitation } from '../../common/didcomm/connectionless'
 import type { CredentialType } from '../../common/credentialTypes'
 import type { DidCommAgentApi } from '../../common/didcomm/modules'
-import { type CheckName, classifyVerificationError, type Decision, evaluatePresentation, finish, type TrustCheck } from '../decision'
+import { credentialChecks } from '../checks'
+import { type Decision, decide, finding, type TrustCheck } from '../decision'
 import type { Purposes, VerificationPolicy } from '../policy'
-import { diagnoseLdpPresentation } from './diagnoseLdp'
-import { ldpPresentedCredentials, type LdpPresentation } from './ldpPresentation'
-import { ldpDiagnosisTools } from './ldpTools'
+import { ldpOutcome } from './ldpChecks'
+import type { LdpPresentation } from './ldpPresentation'
+import { ldpPresentationTools } from './ldpTools'
 import { presentationDefinitionFor } from './presentationDefinition'
 
 export interface DidCommVerifier {
@@ -19,9 +22,6 @@ export interface DidCommVerifier {
   trust: TrustCheck
 }
 
-/** Checks the diagnosis of a JSON-LD presentation reports per credential, in place of the evaluation's summary lines. */
-const DIAGNOSED_CHECKS: CheckName[] = ['signature', 'holder-binding', 'nonce', 'expiry', 'status']
-
 /** Exchange states after which a decision can be made. */
 const FINAL_STATES: string[] = [DidCommProofState.PresentationReceived, DidCommProofState.Done, DidCommProofState.Abandoned, DidCommProofState.Declined]
 
@@ -29,16 +29,17 @@ const FINAL_STATES: string[] = [DidCommProofState.PresentationReceived, DidCommP
 export async function createDidCommVerification(verifier: DidCommVerifier, policy: VerificationPolicy): Promise<{ id: string; requestUri: string }> {
   const { message, proofRecord } = await verifier.didcomm.proofs.createRequest({
     protocolVersion: 'v2',
-    proofFormats: { presentationExchange: { presentationDefinition: presentationDefinitionFor(policy, verifier.types) } },
+    // ACA-Py reads options.challenge as a UUID (Credo's default is 32 random bytes, base64url): a UUID v4 suits both
+    proofFormats: { presentationExchange: { presentationDefinition: presentationDefinitionFor(policy, verifier.types), options: { challenge: randomUUID() } } },
   })
-  const invitation = await verifier.didcomm.oob.createInvitation({ handshake: false, messages: [message], label: policy.name.en })
+  const invitation = await createConnectionlessInvitation(verifier.didcomm, message, policy.name.en)
   return { id: proofRecord.id, requestUri: invitation.outOfBandInvitation.toUrl({ domain: verifier.invitationDomain }) }
 }
 
 /**
- * The decision on a DIDComm presentation, once the exchange is over. Credo verifies proofs and the
- * challenge; the diagnosis explains a refusal and also catches what Credo lets through (a presentation
- * signed by someone other than the credentials' subject); then the same policy evaluation as OID4VP.
+ * The decision on a DIDComm presentation, once the exchange is over, whatever Credo concluded: the JSON-LD adapter's
+ * checks (the holder's proof and whose it is, the challenge), then the decision core, the lab's own signer-is-issuer
+ * check first.
  */
 export async function decideDidCommVerification(verifier: DidCommVerifier, policy: VerificationPolicy, id: string): Promise<{ state: string; decision?: Decision }> {
   const record = await verifier.didcomm.proofs.findById(id)
@@ -46,20 +47,15 @@ export async function decideDidCommVerification(verifier: DidCommVerifier, polic
   if (!FINAL_STATES.includes(record.state)) return { state: record.state }
   const { presentation, request } = await verifier.didcomm.proofs.getFormatData(id)
   const received = presentation?.presentationExchange as LdpPresentation | string | undefined
-  const refusal = record.errorMessage ?? 'The presentation was refused'
+  const checks = { trust: verifier.trust, ...credentialChecks(verifier.agentContext) }
+  const engineError = record.isVerified ? undefined : (record.errorMessage ?? 'The presentation was refused')
   if (!received || typeof received !== 'object') {
-    const message = received ? 'A JWT presentation was received; this verifier asks for ldp_vp over DIDComm' : `No presentation was received: ${refusal}`
-    return { state: record.state, decision: finish([{ check: received ? 'spec-version' : 'response', passed: false, message }], {}, record.errorMessage) }
+    const refused = received
+      ? finding('spec-version', false, { en: 'A JWT presentation was received; this verifier asks for ldp_vp over DIDComm', fr: 'Une présentation JWT a été reçue ; ce vérificateur demande un ldp_vp sur DIDComm' })
+      : finding('response', false, { en: `No presentation was received: ${engineError}`, fr: `Aucune présentation n’a été reçue : « ${engineError} »` })
+    return { state: record.state, decision: await decide(policy, verifier.purposes, { response: [refused], credentials: [], engineError }, checks) }
   }
   const challenge = String(request?.presentationExchange?.options?.challenge ?? '')
-  const claims = Object.fromEntries(policy.credentials.map((wanted) => [wanted.id, wanted.claims]))
-  const diagnosed = await diagnoseLdpPresentation(received, { challenge, claims }, ldpDiagnosisTools(verifier.agentContext))
-  if (!record.isVerified || diagnosed.some((step) => !step.passed)) {
-    const trace = diagnosed.some((step) => !step.passed) ? diagnosed : [{ check: classifyVerificationError(refusal), passed: false, message: refusal }, ...diagnosed]
-    return { state: record.state, decision: finish(trace, {}, record.isVerified ? undefined : refusal) }
-  }
-  const evaluation = await evaluatePresentation(policy, verifier.purposes, ldpPresentedCredentials(received, policy, verifier.types), verifier.trust)
-  // the diagnosis already names each proof, expiry and status check; the evaluation adds type, trust, minimization and rules
-  const trace = [...diagnosed.filter((step) => step.check !== 'claims'), ...evaluation.trace.filter((step) => !DIAGNOSED_CHECKS.includes(step.check))]
-  return { state: record.state, decision: finish(trace, evaluation.disclosed) }
+  const outcome = await ldpOutcome(received, challenge, policy, verifier.types, ldpPresentationTools(verifier.agentContext), engineError)
+  return { state: record.state, decision: await decide(policy, verifier.purposes, outcome, checks) }
 }

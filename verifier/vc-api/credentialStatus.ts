@@ -1,14 +1,14 @@
 import type { AgentContext } from '@credo-ts/core'
 import { bitAt, checkBitstringStatus, decodeBitstring, MIN_BITSTRING_BITS, StatusCheckError } from '../../common/status'
 import { decodeJwtPart, fetchStatusList } from '../../common/status/fetchStatusList'
-import { envelope, isObject, type JsonObject, problem, type ProblemDetails, typesOf } from '../../common/vc2'
+import { bitstringStatusEntryProblems, envelope, isObject, type JsonObject, problem, type ProblemDetails, type StatusMessage, statusSizeOf, typesOf } from '../../common/vc2'
 import type { CredentialVerification, StatusEntryResult } from './results'
 
 /** Verifies a status list credential (proof and validity, not its own status). */
 export type VerifyListCredential = (credential: unknown) => Promise<CredentialVerification>
 
 const ACCEPT = 'application/vc+ld+json, application/vc, application/ld+json;q=0.9, application/vc+jwt;q=0.8, application/json;q=0.5'
-const PURPOSES = ['revocation', 'suspension'] as const
+const PURPOSES = ['revocation', 'suspension', 'message'] as const
 type Purpose = (typeof PURPOSES)[number]
 
 class EntryFailure extends Error {
@@ -21,6 +21,9 @@ const failure = (...args: Parameters<typeof problem>) => new EntryFailure(proble
 interface Entry {
   purpose: Purpose
   index: number
+  /** How many bits each status takes (statusSize); the value read is that many bits from index × size. */
+  size: number
+  messages?: StatusMessage[]
   url: string
   raw: JsonObject
 }
@@ -29,13 +32,14 @@ function parseEntry(raw: unknown): Entry {
   if (!isObject(raw)) throw failure('MALFORMED_VALUE_ERROR', 'A credentialStatus entry must be an object', 'credentialStatus')
   if (!typesOf(raw).includes('BitstringStatusListEntry'))
     throw failure('STATUS_VERIFICATION_ERROR', `credentialStatus type '${String(raw.type)}' cannot be checked here; supported: BitstringStatusListEntry`, 'credentialStatus.type')
+  const [malformed] = bitstringStatusEntryProblems(raw)
+  if (malformed) throw new EntryFailure(malformed)
   if (!PURPOSES.includes(raw.statusPurpose as Purpose))
     throw failure('STATUS_VERIFICATION_ERROR', `statusPurpose '${String(raw.statusPurpose)}' cannot be checked here; supported: ${PURPOSES.join(', ')}`, 'credentialStatus.statusPurpose')
-  if (raw.statusSize !== undefined && raw.statusSize !== 1) throw failure('STATUS_VERIFICATION_ERROR', `statusSize ${String(raw.statusSize)} is not supported (only 1)`, 'credentialStatus.statusSize')
-  if (typeof raw.statusListIndex !== 'string' || !/^\d{1,10}$/.test(raw.statusListIndex))
-    throw failure('MALFORMED_VALUE_ERROR', 'statusListIndex must be a decimal string', 'credentialStatus.statusListIndex')
-  if (typeof raw.statusListCredential !== 'string') throw failure('MALFORMED_VALUE_ERROR', 'statusListCredential must be a URL', 'credentialStatus.statusListCredential')
-  return { purpose: raw.statusPurpose as Purpose, index: Number(raw.statusListIndex), url: raw.statusListCredential, raw }
+  const index = Number(raw.statusListIndex)
+  if (!Number.isSafeInteger(index)) throw failure('RANGE_ERROR', `statusListIndex ${String(raw.statusListIndex)} is too large`, 'credentialStatus.statusListIndex')
+  const messages = Array.isArray(raw.statusMessage) ? (raw.statusMessage as StatusMessage[]) : undefined
+  return { purpose: raw.statusPurpose as Purpose, index, size: statusSizeOf(raw), messages, url: String(raw.statusListCredential), raw }
 }
 
 /** The list credential behind `url`, verified: VC 2.0 JSON (Data Integrity or enveloped) or a VC-JOSE JWT. */
@@ -71,7 +75,8 @@ async function verifiedListCredential(agentContext: AgentContext, url: string, v
   return verification.document
 }
 
-function readBit(list: JsonObject, entry: Entry): 0 | 1 {
+/** Bitstring Status List §3.2: the status value, statusSize bits from index × statusSize, most significant first. */
+function readStatus(list: JsonObject, entry: Entry): number {
   if (list.id !== undefined && list.id !== entry.url) throw failure('STATUS_VERIFICATION_ERROR', `Status list credential id '${String(list.id)}' is not the referenced URL '${entry.url}'`)
   if (!typesOf(list).includes('BitstringStatusListCredential')) throw failure('STATUS_VERIFICATION_ERROR', `${entry.url} is not a BitstringStatusListCredential`)
   const subject = list.credentialSubject
@@ -84,13 +89,19 @@ function readBit(list: JsonObject, entry: Entry): 0 | 1 {
   } catch (error) {
     throw failure('STATUS_VERIFICATION_ERROR', `encodedList cannot be decoded: ${(error as Error).message}`)
   }
-  if (bits.length * 8 < MIN_BITSTRING_BITS) throw failure('STATUS_LIST_LENGTH_ERROR', `The list holds ${bits.length * 8} entries, fewer than the ${MIN_BITSTRING_BITS} herd privacy needs`)
-  if (entry.index >= bits.length * 8) throw failure('RANGE_ERROR', `statusListIndex ${entry.index} is outside the ${bits.length * 8}-entry list`, 'credentialStatus.statusListIndex')
-  return bitAt(bits, entry.index) ? 1 : 0
+  const minimum = MIN_BITSTRING_BITS * entry.size
+  if (bits.length * 8 < minimum) throw failure('STATUS_LIST_LENGTH_ERROR', `The list holds ${bits.length * 8} bits, fewer than the ${minimum} herd privacy needs at statusSize ${entry.size}`)
+  const first = entry.index * entry.size
+  if (first + entry.size > bits.length * 8)
+    throw failure('RANGE_ERROR', `statusListIndex ${entry.index} is outside the list (${(bits.length * 8) / entry.size} statuses of ${entry.size} bits)`, 'credentialStatus.statusListIndex')
+  let value = 0
+  for (let bit = first; bit < first + entry.size; bit++) value = value * 2 + (bitAt(bits, bit) ? 1 : 0)
+  return value
 }
 
 /** A VCDM 1.1 VC-JWT list: the lab's shared checker verifies it (issuer DID, signature, validity). */
 async function readVcdm1Bit(agentContext: AgentContext, entry: Entry): Promise<0 | 1> {
+  if (entry.size !== 1) throw failure('STATUS_VERIFICATION_ERROR', `The lab's VC-JWT status lists hold one bit per status; statusSize ${entry.size} cannot be read from ${entry.url}`, 'credentialStatus.statusSize')
   try {
     const { entries } = await checkBitstringStatus(agentContext, entry.raw)
     return entries[0].set ? 1 : 0
@@ -112,8 +123,12 @@ export async function checkCredentialStatus(
     try {
       const entry = parseEntry(raw)
       const list = await verifiedListCredential(agentContext, entry.url, verifyList)
-      const value = list === 'vcdm1-jwt' ? await readVcdm1Bit(agentContext, entry) : readBit(list, entry)
-      if (value === 1) {
+      const value = list === 'vcdm1-jwt' ? await readVcdm1Bit(agentContext, entry) : readStatus(list, entry)
+      if (entry.purpose === 'message') {
+        // a status message is information, not a failure (Bitstring Status List §2.1)
+        const message = entry.messages?.find((candidate) => parseInt(candidate.status, 16) === value)?.message
+        results.push({ verified: true, value, input: raw, ...(message !== undefined ? { message } : {}) })
+      } else if (value !== 0) {
         const revoked = entry.purpose === 'revocation'
         const found = problem(revoked ? 'CREDENTIAL_REVOKED' : 'CREDENTIAL_SUSPENDED', `The issuer has ${revoked ? 'revoked' : 'suspended'} this credential (${entry.url}, index ${entry.index})`, 'credentialStatus')
         errors.push(found)

@@ -1,3 +1,4 @@
+export { mountVcApiVerifier } from './mount'
 export { createVcApiVerifierRouter, type VcApiVerifierRouterOptions } from './router'
 export { VERIFICATION_CHECKS, type CredentialVerification, type StatusEntryResult, type StepResult, type VerificationCheck } from './results'
 export { verifyCredential, type VerifierContext } from './verifyCredential'

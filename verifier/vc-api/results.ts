@@ -11,8 +11,10 @@ export interface StepResult {
 }
 
 export interface StatusEntryResult extends StepResult {
-  /** The bit read from the list (1: revoked or suspended for the entry's purpose). */
-  value?: 0 | 1
+  /** The status read from the list (not 0: revoked or suspended for those purposes); statusSize bits wide. */
+  value?: number
+  /** For the `message` purpose: the entry's statusMessage for that value. */
+  message?: string
 }
 
 /**

@@ -3,6 +3,7 @@ import { canonize, type DocumentLoader, JsonLdProcessingError } from '../../comm
 import {
   credentialProblems,
   CRYPTOSUITES,
+  dataModelVersion,
   isEnveloped,
   isObject,
   issuerIdOf,
@@ -11,6 +12,7 @@ import {
   problem,
   type ProblemDetails,
   type ResolveProofKey,
+  suiteOfProof,
   verifyDataIntegrityProof,
 } from '../../common/vc2'
 import { checkCredentialStatus } from './credentialStatus'
@@ -52,6 +54,7 @@ async function verifyEnveloped(context: VerifierContext, input: JsonObject): Pro
   const { document, controller, header } = jose
   const errors: ProblemDetails[] = []
   if (isObject(document.vc)) errors.push(problem('MALFORMED_VALUE_ERROR', 'The JWS holds a VCDM 1.1 JWT (a `vc` claim); an EnvelopedVerifiableCredential holds a VCDM 2.0 credential'))
+  else if (dataModelVersion(document) === '1.1') errors.push(problem('MALFORMED_VALUE_ERROR', 'VC-JOSE-COSE §3.1 secures VCDM 2.0 credentials; this JWS holds a VCDM 1.1 one', '@context'))
   else {
     errors.push(...credentialProblems(document))
     if (!errors.length) errors.push(...(await jsonLdProblems(document, context.documentLoader)))
@@ -64,30 +67,46 @@ async function verifyEnveloped(context: VerifierContext, input: JsonObject): Pro
   return { mediaType: 'application/vc+jwt', document, controller, proof: [{ verified: true, input: header }], errors }
 }
 
+/**
+ * Every proof of the set (or chain) must verify, and at least one must be the issuer's: others may
+ * add their own proofs (a witness, a chain link), but no one else's proof stands for the issuer's.
+ */
 async function verifyDataIntegrity(context: VerifierContext, input: JsonObject): Promise<Secured> {
   const errors = credentialProblems(input)
   const proofs = input.proof === undefined ? [] : [input.proof].flat()
   if (!proofs.length) errors.push(problem('CRYPTOGRAPHIC_SECURITY_ERROR', 'The credential has no proof (and is not an EnvelopedVerifiableCredential)', 'proof'))
+  // a JCS proof signs the JSON, not its JSON-LD reading: the data model's JSON-LD rules are checked apart
+  const rdfcSigned = proofs.some((candidate) => isObject(candidate) && suiteOfProof(candidate, CRYPTOSUITES)?.canonicalization === 'RDFC-1.0')
+  if (proofs.length && !rdfcSigned && !errors.length) {
+    const { proof: _proofs, ...unsecured } = input
+    errors.push(...(await jsonLdProblems(unsecured, context.documentLoader)))
+  }
   const issuer = issuerIdOf(input)
   const proof: StepResult[] = []
-  let controller: string | undefined
+  const controllers: string[] = []
   for (const candidate of proofs) {
     const result = await verifyDataIntegrityProof(input, candidate, CRYPTOSUITES, { purpose: 'assertionMethod' }, context.resolveKey, context.documentLoader)
-    const problems = [...result.problems]
-    if (result.verified && result.controller !== issuer)
-      problems.push(problem('PROOF_VERIFICATION_ERROR', `The proof is made by ${result.controller}, not by the issuer ${String(issuer)}`, 'proof.verificationMethod'))
-    if (!problems.length) controller = result.controller
-    proof.push({ verified: !problems.length, input: candidate, problemDetails: problems })
-    errors.push(...problems)
+    if (result.verified && result.controller) controllers.push(result.controller)
+    proof.push({ verified: result.verified, input: candidate, problemDetails: result.problems })
+    errors.push(...result.problems)
+  }
+  const issuerSigned = issuer !== undefined && controllers.includes(issuer)
+  if (proof.length && proof.every((p) => p.verified) && !issuerSigned) {
+    const notIssuer = problem('PROOF_VERIFICATION_ERROR', `The proof is made by ${controllers.join(', ')}, not by the issuer ${String(issuer)}`, 'proof.verificationMethod')
+    proof.forEach((step) => {
+      step.verified = false
+      step.problemDetails = [notIssuer]
+    })
+    errors.push(notIssuer)
   }
   if (proof.some((p) => !p.verified)) errors.push(problem('CRYPTOGRAPHIC_SECURITY_ERROR', 'A proof on the credential does not verify: it was changed after signing, or was not signed by its issuer'))
-  return { mediaType: 'application/vc', document: input, controller, proof, errors }
+  return { mediaType: 'application/vc', document: input, controller: issuerSigned ? issuer : undefined, proof, errors }
 }
 
 /**
- * VCDM 2.0 §7.1 verification of one credential: its securing mechanism (Data Integrity with
- * eddsa-rdfc-2022 or ecdsa-rdfc-2019, or a VC-JOSE envelope), the data model, then — once the proof holds — its validity
- * period and Bitstring status (unless `checks` leaves them out).
+ * VCDM 2.0 §7.1 verification of one credential (VCDM 1.1 or 2.0): its securing mechanism (Data
+ * Integrity proofs with any of CRYPTOSUITES, or a VC-JOSE envelope), the data model of its version,
+ * then — once the proof holds — its validity period and Bitstring status (unless `checks` leaves them out).
  */
 export async function verifyCredential(context: VerifierContext, input: unknown, checks: ReadonlySet<VerificationCheck>): Promise<CredentialVerification> {
   if (!isObject(input))

@@ -3,10 +3,10 @@ import {
   DidCommAttachment,
   DidCommAttachmentData,
   type DidCommDifPresentationExchangeProofFormat,
-  DidCommDifPresentationExchangeProofFormatService,
   type DidCommProofFormatAcceptRequestOptions,
   type DidCommProofFormatCreateReturn,
 } from '@credo-ts/didcomm'
+import { LabPresentationExchangeFormatService } from '../../common/didcomm/LabPresentationExchangeFormatService'
 
 /** The request's options a presentation answers. */
 export interface PresentationRequestOptions {
@@ -17,8 +17,8 @@ export interface PresentationRequestOptions {
 /** Gets the presentation Credo built and returns what is sent instead (itself, when no fault applies). */
 export type PresentationTransform = (agentContext: AgentContext, presentation: JsonObject, request: PresentationRequestOptions) => Promise<JsonObject>
 
-/** DIF Presentation Exchange as Credo does it, with the presentation passed through `transform` on its way out. */
-export class FaultInjectingPresentationFormat extends DidCommDifPresentationExchangeProofFormatService {
+/** DIF Presentation Exchange as the lab does it, with the presentation passed through `transform` on its way out. */
+export class FaultInjectingPresentationFormat extends LabPresentationExchangeFormatService {
   public constructor(private readonly transform: PresentationTransform) {
     super()
   }

@@ -3,30 +3,80 @@ import { fill, h, mark } from './dom.js'
 import { formatDate, formatDuration, pick, t } from './i18n.js'
 import { checkLabel } from './trace.js'
 
+const columnKey = (r) => `${r.protocol} ${r.format}`
+const rowKey = (r) => `${r.scenarioId}/${r.variantId}`
+const uniqueBy = (items, key) => [...new Map(items.map((item) => [key(item), item])).values()]
 
 /** The step that decides a variant: its last presentation, or its last step when it never got there. */
 const decisiveStep = (result) => result.steps.filter((s) => s.action === 'present').at(-1) ?? result.steps.at(-1)
 
-/** `variant` is the catalog's, to tell a format the variant does not apply to from one this run skipped. */
-function cell(result, variant, format) {
-  if (!result) return h('td', { class: 'na' }, t(variant && !variant.formats.includes(format) ? 'report.notApplicable' : 'report.notRun'))
-  const step = decisiveStep(result)
-  const decision = step?.decision
-  const outcome = decision
-    ? [t(`outcome.${decision.outcome}`), decision.failedChecks.length ? ` (${decision.failedChecks.map((c) => checkLabel(c)).join(', ')})` : '']
-    : []
-  const reason = !result.passed ? result.steps.find((s) => !s.passed)?.summary : decision?.reasons[0]
-  return h(
-    'td',
-    { class: `result ${result.passed ? 'pass' : 'fail'}`, dataset: { variant: result.variantId, format: result.format } },
-    h('div', { class: 'result-head' }, mark(result.passed, t(result.passed ? 'mark.passed' : 'mark.failed')), h('strong', {}, t(result.passed ? 'report.pass' : 'report.fail'))),
-    outcome.length ? h('div', { class: 'result-outcome' }, outcome) : null,
-    reason ? h('div', { class: 'result-reason', title: reason }, reason) : null,
-    h('div', { class: 'muted small' }, formatDuration(result.durationMs)),
-  )
+/**
+ * The same layout as the HTML report (scenarios/reportGrid.ts): the combinations some cell ran as columns, the rest
+ * folded into one footnote, and each not-run reason numbered once on its row, its column or its cell.
+ */
+function gridOf(results) {
+  const columns = uniqueBy(results, columnKey)
+    .filter((c) => results.some((r) => columnKey(r) === columnKey(c) && r.status !== 'unsupported'))
+    .map((r) => ({ key: columnKey(r), protocol: r.protocol, format: r.format }))
+  const folded = uniqueBy(results, columnKey).filter((r) => !columns.some((c) => c.key === columnKey(r)))
+  // a run crossing several implementations of a role gives each crossing its own row
+  const who = (r) => (r.implementations ? `${r.implementations.issuer} · ${r.implementations.wallet} · ${r.implementations.verifier}` : '')
+  const crossed = new Set(results.map(who)).size > 1
+  const crossingOf = (r) => (crossed ? who(r) : '')
+  const keyOf = (r) => (crossed ? `${rowKey(r)} ${who(r)}` : rowKey(r))
+  const rows = uniqueBy(results, keyOf)
+  const byCell = new Map(results.map((r) => [`${keyOf(r)} ${columnKey(r)}`, r]))
+  const find = (row, column) => byCell.get(`${keyOf(row)} ${column.key}`)
+  const numbers = new Map()
+  const number = (reason) => numbers.get(reason) ?? numbers.set(reason, numbers.size + 1).get(reason)
+  const onRow = new Map()
+  const onColumn = new Map()
+  const onCell = new Map()
+  const covered = new Set()
+  const sharedReason = (cells) => {
+    const reasons = new Set(cells.map((c) => c.failure?.reason ?? ''))
+    return cells.length > 1 && reasons.size === 1 ? [...reasons][0] : undefined
+  }
+  for (const row of rows) {
+    const cells = columns.map((c) => find(row, c)).filter((r) => r?.status === 'unsupported')
+    const reason = sharedReason(cells)
+    if (reason === undefined) continue
+    onRow.set(keyOf(row), number(reason))
+    for (const cell of cells) covered.add(cell)
+  }
+  for (const column of columns) {
+    const cells = rows.map((row) => find(row, column)).filter((r) => r?.status === 'unsupported' && !covered.has(r))
+    const reason = sharedReason(cells)
+    if (reason !== undefined) onColumn.set(column.key, number(reason))
+    else for (const cell of cells) onCell.set(`${keyOf(cell)} ${columnKey(cell)}`, number(cell.failure?.reason ?? ''))
+  }
+  return { columns, folded, rows, keyOf, crossingOf, find, notes: { numbers, onRow, onColumn, onCell } }
 }
 
-/** The latest full run (reports/latest.json) as a matrix: scenario × variant × format → pass or fail, and why. */
+const noteLink = (n) => (n ? h('sup', {}, h('a', { href: `#report-note-${n}`, 'aria-label': t('report.noteNumber', { n }) }, String(n))) : null)
+
+function outcomeOf(result) {
+  const decision = decisiveStep(result)?.decision
+  if (!decision) return ''
+  return `${t(`outcome.${decision.outcome}`)}${decision.failedChecks.length ? ` (${decision.failedChecks.map((c) => checkLabel(c)).join(', ')})` : ''}`
+}
+
+/** One glyph and the variant's time; the outcome for screen readers and on hover; a failure opens to its reason. */
+function cell(result, row, column, note) {
+  const where = { variant: row.variantId, protocol: column.protocol, format: column.format }
+  if (!result || result.status === 'unsupported') {
+    return h('td', { class: 'cell na', dataset: where }, h('span', { 'aria-hidden': 'true' }, '–'), h('span', { class: 'sr-only' }, t('report.notRun')), noteLink(note))
+  }
+  const passed = result.status === 'pass'
+  const outcome = outcomeOf(result)
+  const head = [mark(passed, t(passed ? 'mark.passed' : 'mark.failed')), ' ', h('span', { class: 'time' }, formatDuration(result.durationMs)), outcome ? h('span', { class: 'sr-only' }, outcome) : null]
+  if (passed) return h('td', { class: 'cell result pass', title: outcome, dataset: where }, head)
+  const step = result.steps.find((s) => !s.passed)
+  const reason = [result.failure?.stepId, result.failure?.reason ?? step?.summary].filter(Boolean).join(': ')
+  return h('td', { class: 'cell result fail', title: outcome, dataset: where }, h('details', {}, h('summary', {}, head), h('div', { class: 'result-reason' }, reason)))
+}
+
+/** The latest full run (reports/latest.json) at a glance: scenario variants × the protocol/format combinations run. */
 export function createReportView(root, catalog) {
   let report
   let problem
@@ -35,42 +85,52 @@ export function createReportView(root, catalog) {
   const variantName = (scenarioId, variantId) => (variantId === 'baseline' ? t('variant.baseline') : pick(variantOf(scenarioId, variantId)?.description) || variantId)
 
   function render() {
-    const head = h('div', { class: 'report-head' }, h('h2', {}, t('report.title')), h('button', { class: 'secondary', onclick: load }, t('common.refresh')))
+    const head = h('div', { class: 'report-head' }, h('h2', { id: 'report-title' }, t('report.title')), h('button', { class: 'secondary', onclick: load }, t('common.refresh')))
     if (problem) return fill(root, h('section', { class: 'panel' }, head, h('p', { class: 'muted' }, problem)))
     if (!report) return fill(root, h('section', { class: 'panel' }, head, h('p', { class: 'muted' }, t('common.loading'))))
-    const rows = new Map()
-    // the matrix also lists protocol/format combinations not run (status 'unsupported'): show what ran
-    for (const result of report.results.filter((r) => r.status !== 'unsupported')) {
-      const key = `${result.scenarioId}/${result.variantId}`
-      rows.set(key, { ...(rows.get(key) ?? { scenarioId: result.scenarioId, variantId: result.variantId }), [result.format]: result })
-    }
-    const scenarioIds = [...new Set(report.results.map((r) => r.scenarioId))]
+    const { columns, folded, rows, keyOf, crossingOf, find, notes } = gridOf(report.results)
+    const header = h(
+      'tr',
+      {},
+      h('th', { scope: 'col' }, t('report.variant')),
+      columns.map((c) => h('th', { scope: 'col', dataset: { protocol: c.protocol, format: c.format } }, t(`protocol.${c.protocol}`), h('br'), h('code', { title: t(`format.${c.format}`) }, c.format), noteLink(notes.onColumn.get(c.key)))),
+    )
+    const bodies = uniqueBy(rows, (r) => r.scenarioId).map(({ scenarioId }) =>
+      h(
+        'tbody',
+        { dataset: { scenario: scenarioId } },
+        h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: columns.length + 1 }, pick(catalog.scenarios.find((s) => s.id === scenarioId)?.name) || scenarioId)),
+        rows
+          .filter((row) => row.scenarioId === scenarioId)
+          .map((row) =>
+            h(
+              'tr',
+              { dataset: { variant: row.variantId } },
+              h('th', { scope: 'row' }, variantName(scenarioId, row.variantId), noteLink(notes.onRow.get(keyOf(row))), crossingOf(row) ? [h('br'), h('small', { class: 'muted' }, crossingOf(row))] : null),
+              columns.map((c) => cell(find(row, c), row, c, notes.onCell.get(`${keyOf(row)} ${c.key}`))),
+            ),
+          ),
+      ),
+    )
     fill(
       root,
       h(
         'section',
         { class: 'panel' },
         head,
-        h('p', { class: 'report-summary' },
-          t('report.summary', { date: formatDate(report.finishedAt), passed: report.passed, failed: report.failed }),
+        h(
+          'p',
+          { class: 'report-summary' },
+          t('report.summary', { date: formatDate(report.finishedAt), passed: report.passed, failed: report.failed, unsupported: report.unsupported }),
           ' ',
           mark(report.failed === 0, t(report.failed === 0 ? 'mark.passed' : 'mark.failed')),
         ),
-        scenarioIds.map((scenarioId) =>
-          h(
-            'table',
-            { class: 'matrix', dataset: { scenario: scenarioId } },
-            h('caption', {}, pick(catalog.scenarios.find((s) => s.id === scenarioId)?.name) || scenarioId),
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('report.variant')), catalog.formats.map((f) => h('th', { scope: 'col' }, t(`format.${f}`))))),
-            h(
-              'tbody',
-              {},
-              [...rows.values()]
-                .filter((row) => row.scenarioId === scenarioId)
-                .map((row) => h('tr', {}, h('th', { scope: 'row' }, variantName(scenarioId, row.variantId)), catalog.formats.map((f) => cell(row[f], variantOf(scenarioId, row.variantId), f)))),
-            ),
-          ),
-        ),
+        h('table', { class: 'matrix compact', 'aria-labelledby': 'report-title' }, h('thead', {}, header), bodies),
+        h('p', { class: 'muted small' }, t('report.legend')),
+        notes.numbers.size
+          ? h('section', { class: 'report-notes' }, h('h3', {}, t('report.notes')), h('ol', {}, [...notes.numbers].map(([reason, n]) => h('li', { id: `report-note-${n}`, value: n }, reason))))
+          : null,
+        folded.length ? h('p', { class: 'report-folded muted' }, t('report.folded', { combinations: folded.map((r) => `${t(`protocol.${r.protocol}`)} ${r.format}`).join(', ') })) : null,
       ),
     )
   }

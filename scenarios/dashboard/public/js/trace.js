@@ -1,5 +1,5 @@
 import { h, mark } from './dom.js'
-import { formatDate, has, pick, t } from './i18n.js'
+import { currentLanguage, formatDate, has, pick, t } from './i18n.js'
 
 /** What a trace step is about, in words: a credential (query id) or a policy rule (rule id). */
 function subjectName(step, policy, names) {
@@ -9,6 +9,9 @@ function subjectName(step, policy, names) {
   return step.subject ?? t('trace.thePresentation')
 }
 
+/** What the verifier itself said about a step, in the page's language when the decision carries it (`messageFr`). */
+const verifierSaid = (step) => (currentLanguage() === 'fr' && step.messageFr) || step.message
+
 /** A check's name, e.g. "Trust registry"; the raw name for a check this page has no words for. */
 export const checkLabel = (check) => (has(`check.${check}`) ? t(`check.${check}`) : check)
 
@@ -16,10 +19,10 @@ export const checkLabel = (check) => (has(`check.${check}`) ? t(`check.${check}`
 export function checkSentence(step, policy, names) {
   const key = `check.${step.check}.${step.passed ? 'pass' : 'fail'}`
   if (!step.subject && has(`${key}.any`)) return t(`${key}.any`)
-  return has(key) ? t(key, { subject: subjectName(step, policy, names) }) : step.message
+  return has(key) ? t(key, { subject: subjectName(step, policy, names) }) : verifierSaid(step)
 }
 
-const ANSWER_FIELDS = ['entity_name', 'entity_id', 'authority_id', 'action', 'resource', 'authorized', 'recognized', 'time_evaluated', 'message']
+const ANSWER_FIELDS = ['registry', 'jurisdiction', 'verdict', 'entity_name', 'entity_id', 'authority_id', 'action', 'resource', 'authorized', 'recognized', 'time_evaluated', 'message']
 
 function answerValue(field, value) {
   if (typeof value === 'boolean') return t(value ? 'common.yes' : 'common.no')
@@ -30,7 +33,10 @@ function answerValue(field, value) {
 
 /** The registry's signed answer(s) behind a trust-registry check, as facts a reader can scan. */
 function registryAnswer(detail) {
-  const answers = Object.entries(detail ?? {}).filter(([, value]) => value && typeof value === 'object')
+  // a federated check's detail is the chain of signed answers, the verifier's own registry first (trust-registry/federation.ts)
+  const answers = Array.isArray(detail?.chain)
+    ? detail.chain.map((link) => [link.question, link])
+    : Object.entries(detail ?? {}).filter(([, value]) => value && typeof value === 'object')
   if (!answers.length) return null
   return h(
     'details',
@@ -69,7 +75,7 @@ export function traceList(decision, policy, names) {
           { class: 'trace-text' },
           h('span', { class: 'check-label' }, checkLabel(step.check)),
           h('span', { class: 'check-sentence' }, checkSentence(step, policy, names)),
-          h('span', { class: 'check-detail' }, t('trace.verifierSaid'), ' ', step.message),
+          h('span', { class: 'check-detail' }, t('trace.verifierSaid'), ' ', verifierSaid(step)),
           step.check === 'trust-registry' ? registryAnswer(step.detail) : null,
         ),
       ),
@@ -123,7 +129,7 @@ export function decisionPanel(decision, { policyId, verifierKey, names }) {
           ' ',
           `${checkLabel(firstFailure.check)} — ${checkSentence(firstFailure, policy, names)}`,
           h('br'),
-          h('span', { class: 'check-detail' }, t('trace.verifierSaid'), ' ', decision.reasons[0] ?? firstFailure.message),
+          h('span', { class: 'check-detail' }, t('trace.verifierSaid'), ' ', (currentLanguage() === 'fr' && decision.reasonsFr?.[0]) || decision.reasons[0] || verifierSaid(firstFailure)),
         )
       : null,
     disclosedClaims(decision, policy, names, verifierName),

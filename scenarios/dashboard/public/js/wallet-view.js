@@ -18,7 +18,7 @@ function sampleClaims(catalog, typeId) {
 
 /** Real-wallet mode: offers and requests a phone wallet scans, instead of the simulated wallet answering. */
 export function createWalletView(root, catalog) {
-  const issuance = { issuer: catalog.issuers[0]?.key, type: catalog.issuers[0]?.credentialTypes[0], format: catalog.formats[0], txCode: true, claims: {}, offer: undefined, error: undefined }
+  const issuance = { issuer: catalog.issuers[0]?.key, type: catalog.issuers[0]?.credentialTypes[0], format: catalog.offerFormats[0], claims: {}, offer: undefined, error: undefined }
   // the first pilot's request is the one a demo starts with; test-only policies come later in the list
   const firstPolicy = catalog.scenarios[0]?.variants[0].steps.find((s) => s.action === 'present')?.policy ?? catalog.policies[0]?.id
   const presentation = { policyId: firstPolicy, format: catalog.formats[0], verification: undefined, status: undefined, error: undefined }
@@ -81,9 +81,8 @@ export function createWalletView(root, catalog) {
         types().map((id) => h('option', { value: id, selected: id === issuance.type }, pick(typeOf(id)?.display) || id)),
       ),
       h('label', { class: 'field-label', for: 'offer-format' }, t('run.format')),
-      h('select', { id: 'offer-format', onchange: (e) => (issuance.format = e.target.value) }, catalog.formats.map((f) => h('option', { value: f, selected: f === issuance.format }, t(`format.${f}`)))),
+      h('select', { id: 'offer-format', onchange: (e) => (issuance.format = e.target.value) }, catalog.offerFormats.map((f) => h('option', { value: f, selected: f === issuance.format }, t(`format.${f}`)))),
       h('fieldset', { class: 'claims-form' }, h('legend', { class: 'field-label' }, t('wallet.claims')), Object.entries(type?.claims ?? {}).map(([name, claim]) => claimField(name, claim))),
-      h('label', { class: 'checkbox' }, h('input', { type: 'checkbox', checked: issuance.txCode, onchange: (e) => (issuance.txCode = e.target.checked) }), t('wallet.txCode')),
       h('button', { class: 'primary', onclick: createOffer }, t('wallet.issue.create')),
       issuance.error ? h('p', { class: 'error-line', role: 'alert' }, issuance.error) : null,
       issuance.offer ? walletLink('offer', issuance.offer.offerUri, { txCode: issuance.offer.txCode, note: t('wallet.issue.scan') }) : null,
@@ -94,7 +93,7 @@ export function createWalletView(root, catalog) {
     issuance.error = undefined
     issuance.offer = undefined
     try {
-      issuance.offer = await api('POST', '/api/offers', { issuer: issuance.issuer, credentialType: issuance.type, format: issuance.format, claims: issuance.claims, txCode: issuance.txCode })
+      issuance.offer = await api('POST', '/api/offers', { issuer: issuance.issuer, credentialType: issuance.type, format: issuance.format, claims: issuance.claims })
     } catch (error) {
       issuance.error = error.message
     }

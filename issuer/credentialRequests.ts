@@ -1,0 +1,237 @@
+import type { Agent } from '@credo-ts/core'
+import { OpenId4VcIssuanceSessionState, OpenId4VcIssuerService, type OpenId4VcIssuanceSessionRecord, type OpenId4VcIssuerRecord } from '@credo-ts/openid4vc'
+import { type Request, type Response, Router } from 'express'
+import { decodeProtectedHeader } from 'jose'
+import type { Database } from '../common/db'
+import { credentialIdentifiersOf } from './authorizationDetails'
+
+/** The OID4VCI 1.0 §8.3.1 error codes a credential request is refused with. */
+export type CredentialRequestErrorCode =
+  | 'invalid_credential_request'
+  | 'unknown_credential_configuration'
+  | 'unknown_credential_identifier'
+  | 'invalid_proof'
+  | 'invalid_nonce'
+  | 'credential_request_denied'
+  | 'insufficient_scope'
+
+/** A credential request this issuer refuses before Credo sees it. */
+export class CredentialRequestRefusal extends Error {
+  public constructor(
+    public readonly code: CredentialRequestErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+// §8.3.1.1: a token that does not cover the requested credential is an RFC 6750 §3.1 authorization error
+const STATUS_OF: Record<CredentialRequestErrorCode, number> = {
+  invalid_credential_request: 400,
+  unknown_credential_configuration: 400,
+  unknown_credential_identifier: 400,
+  invalid_proof: 400,
+  invalid_nonce: 400,
+  credential_request_denied: 400,
+  insufficient_scope: 403,
+}
+
+/** How far a key proof's `iat` may be from the issuer's clock (OID4VCI 1.0 Appendix F.4: an acceptable window). */
+export const PROOF_IAT_WINDOW_S = 300
+
+const OPEN_STATES = [OpenId4VcIssuanceSessionState.AccessTokenCreated, OpenId4VcIssuanceSessionState.CredentialRequestReceived, OpenId4VcIssuanceSessionState.CredentialsPartiallyIssued]
+const PRIVATE_JWK_PARAMETERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']
+
+export interface CredentialRequestDependencies {
+  agent: Agent
+  db: Database
+}
+
+type Body = Record<string, unknown>
+const refused = (code: CredentialRequestErrorCode, message: string) => new CredentialRequestRefusal(code, message)
+const describeError = (error: unknown) => {
+  const response = (error as { errorResponse?: { error_description?: string } }).errorResponse
+  return response?.error_description ?? (error instanceof Error ? error.message : String(error))
+}
+
+/**
+ * The OID4VCI 1.0 rules of a credential request, checked in front of Credo's credential endpoint (mount before the
+ * agent creates it, and before the redemption rules: a refused request claims nothing). Credo would answer some of
+ * these mistakes with a 500 (an unknown configuration, `proof` beside `proofs`, a bare `jwk` for a W3C credential), and
+ * ends the offer on any refusal, so that a wallet could not recover from `invalid_nonce`: here a refusal leaves the
+ * offer open. A request by `credential_identifier` (§8.2) is passed on by the configuration it stands for.
+ */
+export function credentialRequestRules(basePath: string, deps: () => CredentialRequestDependencies | undefined): Router {
+  const router = Router()
+  router.post(`${basePath}/:issuerId/credential`, (req, res, next) => {
+    const ready = deps()
+    if (!ready) return next()
+    checkCredentialRequest(ready, String(req.params.issuerId), req).then(
+      (passOn) => {
+        if (passOn) req.body = passOn
+        next()
+      },
+      (error: unknown) => (error instanceof CredentialRequestRefusal ? refuse(res, error) : next(error)),
+    )
+  })
+  return router
+}
+
+function refuse(res: Response, refusal: CredentialRequestRefusal): void {
+  res.status(STATUS_OF[refusal.code]).set('Cache-Control', 'no-store')
+  if (refusal.code === 'insufficient_scope') res.set('WWW-Authenticate', `Bearer error="insufficient_scope", error_description="${refusal.message.replace(/["\\]/g, "'")}"`)
+  res.json({ error: refusal.code, error_description: refusal.message })
+}
+
+/** The request to pass on to Credo, or undefined when Credo is to answer it as it is (a token it refuses). */
+async function checkCredentialRequest({ agent, db }: CredentialRequestDependencies, issuerId: string, req: Request): Promise<Body | undefined> {
+  const service = agent.dependencyManager.resolve(OpenId4VcIssuerService)
+  const issuer = await service.getIssuerByIssuerId(agent.context, issuerId)
+  const metadata = await service.getIssuerMetadata(agent.context, issuer)
+  const token = await service
+    .getResourceServer(agent.context, issuer)
+    .verifyResourceRequest({
+      authorizationServers: metadata.authorizationServers,
+      resourceServer: metadata.credentialIssuer.credential_issuer,
+      request: { headers: new Headers(req.headers as Record<string, string>), method: 'POST', url: metadata.credentialIssuer.credential_endpoint },
+    })
+    .catch(() => undefined)
+  // Credo refuses the token, and the route guard makes that a 401 (RFC 6750 §3.1)
+  if (!token) return undefined
+  const code = token.tokenPayload['pre-authorized_code']
+  const [session] = typeof code === 'string' ? await service.findIssuanceSessionsByQuery(agent.context, { issuerId, preAuthorizedCode: code }) : []
+  if (!session) return undefined
+  assertOpen(session)
+
+  const body = req.body as Body
+  if (body.proof !== undefined && body.proofs !== undefined) {
+    throw refused('invalid_credential_request', 'OID4VCI 1.0 §8.2: send the key proofs in `proofs` only; this request carries both `proof` (an earlier draft\'s parameter) and `proofs`')
+  }
+  const configurationId = await requestedConfiguration(db, session, body, Object.keys(metadata.credentialIssuer.credential_configurations_supported))
+  const passOn: Body = { ...body, credential_configuration_id: configurationId }
+  delete passOn.credential_identifier
+
+  const vcIssuer = service.getIssuer(agent.context)
+  let proofs: Record<string, unknown[]> | undefined
+  try {
+    proofs = vcIssuer.parseCredentialRequest({ issuerMetadata: metadata, credentialRequest: passOn }).proofs
+  } catch (error) {
+    throw refused('invalid_credential_request', `OID4VCI 1.0 §8.2: ${describeError(error)}`)
+  }
+  const configuration = metadata.credentialIssuer.credential_configurations_supported[configurationId]
+  await checkKeyProofs({ context: agent.context, service, issuer, metadata, session, configurationId, configuration, proofs })
+  return passOn
+}
+
+function assertOpen(session: OpenId4VcIssuanceSessionRecord): void {
+  if (OPEN_STATES.includes(session.state)) return
+  const refusal =
+    session.state === OpenId4VcIssuanceSessionState.Completed
+      ? "This offer's credential has been issued: an offer yields exactly one credential"
+      : `This offer yields no credential any more: it is in state ${session.state}${session.errorMessage ? ` (${session.errorMessage})` : ''}; ask the issuer for a new offer`
+  throw refused('credential_request_denied', `${refusal} (OID4VCI 1.0 §8.3.1.2 credential_request_denied)`)
+}
+
+/** The configuration a request asks for, by `credential_identifier` when the token came with identifiers (§6.2), else by `credential_configuration_id`. */
+async function requestedConfiguration(db: Database, session: OpenId4VcIssuanceSessionRecord, body: Body, known: string[]): Promise<string> {
+  const offered = session.credentialOfferPayload.credential_configuration_ids
+  const identifiers = await credentialIdentifiersOf(db, session.id)
+  if (identifiers) {
+    if (body.credential_configuration_id !== undefined) {
+      throw refused('invalid_credential_request', 'OID4VCI 1.0 §8.2: this access token was issued with credential_identifiers (authorization_details, §6.2): request by `credential_identifier`, not `credential_configuration_id`')
+    }
+    const configurationId = typeof body.credential_identifier === 'string' ? identifiers[body.credential_identifier] : undefined
+    if (!configurationId) throw refused('unknown_credential_identifier', `OID4VCI 1.0 §8.3.1.2: credential_identifier must be one of those the token response listed (${Object.keys(identifiers).join(', ')})`)
+    return configurationId
+  }
+  if (body.credential_identifier !== undefined) {
+    throw refused('invalid_credential_request', 'OID4VCI 1.0 §8.2: this access token came with no credential_identifiers (the token request had no authorization_details): request by `credential_configuration_id`')
+  }
+  const configurationId = body.credential_configuration_id
+  if (typeof configurationId !== 'string') throw refused('invalid_credential_request', `OID4VCI 1.0 §8.2: credential_configuration_id (a string) is required; this offer's is ${offered.join(', ')}`)
+  if (!known.includes(configurationId)) {
+    throw refused('unknown_credential_configuration', `OID4VCI 1.0 §8.3.1.2: no credential configuration '${configurationId.slice(0, 100)}' in this issuer's metadata; this offer's is ${offered.join(', ')}`)
+  }
+  if (!offered.includes(configurationId)) {
+    throw refused('insufficient_scope', `OID4VCI 1.0 §8.3.1.1: this access token was granted for ${offered.join(', ')}, not ${configurationId}`)
+  }
+  return configurationId
+}
+
+interface ProofContext {
+  context: Agent['context']
+  service: OpenId4VcIssuerService
+  issuer: OpenId4VcIssuerRecord
+  metadata: Awaited<ReturnType<OpenId4VcIssuerService['getIssuerMetadata']>>
+  session: OpenId4VcIssuanceSessionRecord
+  configurationId: string
+  configuration: { proof_types_supported?: Record<string, { proof_signing_alg_values_supported: string[] }>; cryptographic_binding_methods_supported?: string[] }
+  proofs?: Record<string, unknown[]>
+}
+
+/** OID4VCI 1.0 Appendix F.1 and F.4, for the `jwt` proof type every configuration of this issuer takes. */
+async function checkKeyProofs({ context, service, issuer, metadata, session, configurationId, configuration, proofs }: ProofContext): Promise<void> {
+  const jwtProof = configuration.proof_types_supported?.jwt
+  if (!jwtProof) return
+  const [proofType, values] = Object.entries(proofs ?? {})[0] ?? []
+  if (!proofType || !values?.length) {
+    throw refused('invalid_proof', `OID4VCI 1.0 §8.3.1.2 invalid_proof: ${configurationId} needs a key proof: proofs.jwt, signed over a c_nonce from the Nonce Endpoint (§7)`)
+  }
+  if (proofType !== 'jwt') throw refused('invalid_proof', `OID4VCI 1.0 §8.3.1.2 invalid_proof: ${configurationId} takes proof type jwt, not ${proofType}`)
+  const methods = configuration.cryptographic_binding_methods_supported ?? []
+  let firstNonce: unknown
+  for (const [index, jwt] of values.entries()) {
+    const which = `Key proof ${index + 1}`
+    const header = decodedHeader(jwt, which)
+    if (typeof header.alg !== 'string' || !jwtProof.proof_signing_alg_values_supported.includes(header.alg)) {
+      throw refused('invalid_proof', `${which} is signed with alg ${String(header.alg)}; ${configurationId} accepts ${jwtProof.proof_signing_alg_values_supported.join(', ')} (proof_signing_alg_values_supported, OID4VCI 1.0 Appendix F.4)`)
+    }
+    const keyRefs = ['kid', 'jwk', 'x5c'].filter((name) => header[name] !== undefined)
+    if (keyRefs.length !== 1) throw refused('invalid_proof', `${which} must name its key with exactly one of kid, jwk, x5c (OID4VCI 1.0 Appendix F.1); it has ${keyRefs.join(', ') || 'none'}`)
+    if (header.jwk && typeof header.jwk === 'object' && PRIVATE_JWK_PARAMETERS.some((name) => name in (header.jwk as object))) {
+      throw refused('invalid_proof', `${which} carries private key material in its jwk header (OID4VCI 1.0 Appendix F.4)`)
+    }
+    const method = bindingMethod(header)
+    if (!methods.includes(method)) {
+      throw refused(
+        'invalid_proof',
+        `${which} names its key by ${method}; ${configurationId} binds credentials to ${methods.join(', ')} only (cryptographic_binding_methods_supported, OID4VCI 1.0 §12.2.4)${methods.every((m) => m.startsWith('did:')) ? ': sign with a kid that is a DID URL' : ''}`,
+      )
+    }
+    const { payload } = await service
+      .getIssuer(context)
+      .verifyCredentialRequestJwtProof({ issuerMetadata: metadata, jwt: jwt as string, clientId: session.clientId })
+      .catch((error: unknown) => {
+        throw refused('invalid_proof', `${which} does not verify (OID4VCI 1.0 Appendix F.4): ${describeError(error)}`)
+      })
+    const skew = Math.abs(Date.now() / 1000 - Number(payload.iat))
+    if (!(skew <= PROOF_IAT_WINDOW_S)) throw refused('invalid_proof', `${which} was issued (iat) ${Math.round(skew)} s away from now; this issuer accepts ±${PROOF_IAT_WINDOW_S} s (OID4VCI 1.0 Appendix F.4)`)
+    if (typeof payload.nonce !== 'string') throw refused('invalid_proof', `${which} has no nonce: sign over a c_nonce from the Nonce Endpoint (OID4VCI 1.0 Appendix F.1, §7)`)
+    firstNonce ??= payload.nonce
+    if (payload.nonce !== firstNonce) throw refused('invalid_proof', `${which} has another nonce than key proof 1: every proof of one request signs the same c_nonce (OID4VCI 1.0 §8.2)`)
+  }
+  await verifyNonce(context, service, issuer, firstNonce as string).catch(() => {
+    throw refused('invalid_nonce', 'OID4VCI 1.0 §8.3.1.2 invalid_nonce: the key proof\'s nonce is not a valid c_nonce of this issuer (expired, or not issued here): fetch a fresh one from the Nonce Endpoint (§7) and sign a new proof')
+  })
+}
+
+function decodedHeader(jwt: unknown, which: string): Record<string, unknown> {
+  try {
+    return decodeProtectedHeader(jwt as string) as Record<string, unknown>
+  } catch {
+    throw refused('invalid_proof', `${which} is not a JWT (compact JWS, OID4VCI 1.0 Appendix F.1)`)
+  }
+}
+
+/** How a proof names its key, in the words of `cryptographic_binding_methods_supported`: `jwk`, `did:<method>`, `x5c`. */
+function bindingMethod(header: Record<string, unknown>): string {
+  if (header.jwk !== undefined) return 'jwk'
+  if (header.x5c !== undefined) return 'x5c'
+  const kid = String(header.kid)
+  return kid.startsWith('did:') ? `did:${kid.split(':')[1]}` : `a kid that is no DID URL (${kid.slice(0, 60)})`
+}
+
+/** Credo's own c_nonce check (private in its types), so that this check and Credo's never disagree. */
+function verifyNonce(context: Agent['context'], service: OpenId4VcIssuerService, issuer: OpenId4VcIssuerRecord, nonce: string): Promise<void> {
+  return (service as unknown as { verifyNonce(context: Agent['context'], issuer: OpenId4VcIssuerRecord, nonce: string): Promise<void> }).verifyNonce(context, issuer, nonce)
+}

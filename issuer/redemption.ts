@@ -1,0 +1,117 @@
+import type { Agent } from '@credo-ts/core'
+import { OpenId4VcIssuanceSessionState, OpenId4VcIssuerService } from '@credo-ts/openid4vc'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { type Request, type RequestHandler, type Response, Router } from 'express'
+import type { Database, Migration } from '../common/db'
+
+export const redemptionMigrations: Migration[] = [
+  {
+    id: 'oid4vci-redemption-1',
+    sql: `CREATE TABLE credential_request_claims (token_hash TEXT PRIMARY KEY, claimed_at TEXT NOT NULL);
+      CREATE TABLE tx_code_failures (session_id TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_failed_at TEXT NOT NULL)`,
+  },
+]
+
+/** Wrong transaction codes an offer survives; the next wrong one locks it for good. */
+export const MAX_WRONG_TX_CODES = 5
+
+const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+
+export interface RedemptionDependencies {
+  agent: Agent
+  db: Database
+}
+
+/** An OAuth 2.0 error response (RFC 6749 §5.2), as the OID4VCI endpoints answer. */
+function refuse(res: Response, error: string, description: string): void {
+  res.status(400).set('Cache-Control', 'no-store').json({ error, error_description: description })
+}
+
+const sameCode = (given: string, expected: string) => {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)]
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/**
+ * Rules of redemption Credo does not keep, in front of its OID4VCI token and credential endpoints (mount before the
+ * agent creates them; `deps` is there once it has):
+ * - a wrong `tx_code` is counted per offer, in the database; after {@link MAX_WRONG_TX_CODES} the offer is dead;
+ * - an access token makes one credential request: of concurrent requests with one token only the first reaches
+ *   Credo, so one offer yields exactly one credential. A request that fails gives its claim back (the token may try again).
+ */
+export function redemptionRules(basePath: string, deps: () => RedemptionDependencies | undefined): Router {
+  const router = Router()
+  const sessions = (agent: Agent) => agent.dependencyManager.resolve(OpenId4VcIssuerService)
+
+  const guarded = (handler: (req: Request, res: Response, ready: RedemptionDependencies) => Promise<boolean>): RequestHandler => (req, res, next) => {
+    const ready = deps()
+    if (!ready) return next()
+    handler(req, res, ready).then((passOn) => passOn && next(), next)
+  }
+
+  router.post(
+    `${basePath}/:issuerId/token`,
+    guarded(async (req, res, { agent, db }) => {
+      const body = (req.body ?? {}) as Record<string, unknown>
+      const txCode = body.tx_code ?? body.user_pin
+      const code = body['pre-authorized_code']
+      // a request without a code (or with a malformed one) is Credo's to refuse
+      if (body.grant_type !== PRE_AUTHORIZED_CODE_GRANT || typeof code !== 'string' || typeof txCode !== 'string') return true
+      const [session] = await sessions(agent).findIssuanceSessionsByQuery(agent.context, { preAuthorizedCode: code })
+      if (!session?.userPin) return true
+      const locked = `This offer was locked after ${MAX_WRONG_TX_CODES} wrong transaction codes (tx_code); ask the issuer for a new offer (RFC 6749 §5.2 invalid_grant)`
+      const [seen] = await db.query<{ failures: number }>('SELECT failures FROM tx_code_failures WHERE session_id = ?', [session.id])
+      if ((seen?.failures ?? 0) >= MAX_WRONG_TX_CODES) {
+        refuse(res, 'invalid_grant', locked)
+        return false
+      }
+      if (sameCode(txCode, session.userPin)) return true
+      const [{ failures }] = await db.query<{ failures: number }>(
+        `INSERT INTO tx_code_failures (session_id, failures, last_failed_at) VALUES (?, 1, ?)
+         ON CONFLICT (session_id) DO UPDATE SET failures = tx_code_failures.failures + 1, last_failed_at = excluded.last_failed_at
+         RETURNING failures`,
+        [session.id, new Date().toISOString()],
+      )
+      if (failures < MAX_WRONG_TX_CODES) {
+        const left = MAX_WRONG_TX_CODES - failures
+        refuse(res, 'invalid_grant', `Wrong transaction code (tx_code): ${left} attempt${left === 1 ? '' : 's'} left before the offer is locked (RFC 6749 §5.2 invalid_grant)`)
+        return false
+      }
+      if (failures === MAX_WRONG_TX_CODES) {
+        // the issuer's own record of the offer says why it is dead (another request may have moved it on: then it stays)
+        session.errorMessage = `Locked after ${MAX_WRONG_TX_CODES} wrong transaction codes`
+        await sessions(agent).updateState(agent.context, session, OpenId4VcIssuanceSessionState.Error).catch(() => undefined)
+      }
+      refuse(res, 'invalid_grant', locked)
+      return false
+    }),
+  )
+
+  router.post(
+    `${basePath}/:issuerId/credential`,
+    guarded(async (req, res, { db }) => {
+      const token = /^(?:Bearer|DPoP) +(\S+)$/i.exec(req.header('authorization') ?? '')?.[1]
+      if (!token) return true // Credo answers 401
+      const tokenHash = createHash('sha256').update(token).digest('base64url')
+      const claimed = await db.run('INSERT INTO credential_request_claims (token_hash, claimed_at) VALUES (?, ?) ON CONFLICT (token_hash) DO NOTHING', [
+        tokenHash,
+        new Date().toISOString(),
+      ])
+      if (!claimed) {
+        refuse(
+          res,
+          'credential_request_denied',
+          'This access token has already made a credential request (answered or in progress): an offer yields exactly one credential (OID4VCI 1.0 §8.3.1.2 credential_request_denied)',
+        )
+        return false
+      }
+      // a request that fails (bad proof, malformed) leaves the token to try again; one that succeeds keeps its claim
+      res.on('finish', () => {
+        if (res.statusCode < 400) return
+        db.run('DELETE FROM credential_request_claims WHERE token_hash = ?', [tokenHash]).catch((error: unknown) => console.error(`[issuer] could not release a credential request claim: ${String(error)}`))
+      })
+      return true
+    }),
+  )
+  return router
+}

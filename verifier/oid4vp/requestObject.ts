@@ -1,0 +1,60 @@
+import { type AgentContext, type DependencyManager, injectable, type Module } from '@credo-ts/core'
+import { OpenId4VpVerifierService } from '@credo-ts/openid4vc'
+
+/**
+ * OID4VP 1.0 §5.8: a request object's `aud` is the wallet's issuer identifier when the wallet sent its metadata
+ * (request_uri_method=post), otherwise `https://self-issued.me/v2` (static discovery). The lab's requests are
+ * fetched with GET: static discovery. (Credo 0.6.3 puts the request URI there.)
+ */
+export const STATIC_DISCOVERY_AUDIENCE = 'https://self-issued.me/v2'
+
+/**
+ * The algorithms this verifier advertises in `vp_formats_supported`: fully specified (RFC 9864), each once, asymmetric.
+ * Credo advertises every algorithm its KMS can sign with, `EdDSA` beside `Ed25519` and `HS*` included. Holders' `EdDSA`
+ * over an Ed25519 key is still accepted (verifier/oid4vp/rules.ts): it names the same signatures.
+ */
+export const ADVERTISED_ALGORITHMS = ['Ed25519', 'ES256', 'ES384', 'ES512'] as const
+
+type Metadata = Record<string, unknown> & { vp_formats_supported?: Record<string, Record<string, unknown>> }
+
+interface VerifierInternals {
+  getOpenid4vpVerifier(agentContext: AgentContext): { createOpenId4vpAuthorizationRequest(options: { jar?: { additionalJwtPayload?: Record<string, unknown> } }): Promise<unknown> }
+  getClientMetadata(agentContext: AgentContext, options: unknown): Promise<Metadata>
+}
+
+/** Only fully specified algorithms, in every `*alg_values` list of `vp_formats_supported`. */
+function fullySpecified(metadata: Metadata): Metadata {
+  if (!metadata.vp_formats_supported) return metadata
+  const formats = Object.fromEntries(
+    Object.entries(metadata.vp_formats_supported).map(([format, parameters]) => [
+      format,
+      Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, name.endsWith('alg_values') && Array.isArray(value) ? [...ADVERTISED_ALGORITHMS] : value])),
+    ]),
+  )
+  return { ...metadata, vp_formats_supported: formats }
+}
+
+/** Credo's OID4VP verifier with OID4VP 1.0's request object `aud` and fully specified algorithms only. */
+@injectable()
+export class Oid4vp1VerifierService extends OpenId4VpVerifierService {}
+
+// both are TypeScript-private in Credo: replaced on the subclass's prototype only
+const credo = OpenId4VpVerifierService.prototype as unknown as VerifierInternals
+const ours = Oid4vp1VerifierService.prototype as unknown as VerifierInternals
+ours.getOpenid4vpVerifier = function (this: OpenId4VpVerifierService, agentContext) {
+  const verifier = credo.getOpenid4vpVerifier.call(this, agentContext)
+  const create = verifier.createOpenId4vpAuthorizationRequest.bind(verifier)
+  verifier.createOpenId4vpAuthorizationRequest = (options) =>
+    create(options.jar ? { ...options, jar: { ...options.jar, additionalJwtPayload: { ...options.jar.additionalJwtPayload, aud: STATIC_DISCOVERY_AUDIENCE } } } : options)
+  return verifier
+}
+ours.getClientMetadata = async function (this: OpenId4VpVerifierService, agentContext, options) {
+  return fullySpecified(await credo.getClientMetadata.call(this, agentContext, options))
+}
+
+/** Register after the OpenId4VcModule: its verifier service is then this one. */
+export class Oid4vp1Module implements Module {
+  public register(dependencyManager: DependencyManager): void {
+    dependencyManager.registerSingleton(OpenId4VpVerifierService, Oid4vp1VerifierService)
+  }
+}

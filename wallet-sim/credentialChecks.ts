@@ -1,0 +1,81 @@
+import type { SdJwtVcRecord, W3cCredentialRecord } from '@credo-ts/core'
+import { loadCredentialTypes } from '../common/credentialTypes'
+import { queryAuthorization } from '../trust-registry/client'
+import { memoryKeyPin } from '../trust-registry/keyPin'
+
+/**
+ * What the wallet checks of a credential it received over OID4VCI, beyond the signature and validity period Credo
+ * verifies, before it keeps it (OID4VCI 1.0 §8.3): it is the type that was offered, bound to this holder's key, and,
+ * when the wallet knows a trust registry, from an issuer the registry authorizes for that type.
+ */
+
+const types = [...loadCredentialTypes().values()]
+/** The registry's signing key, pinned on first use as the verifier does: a changed key is refused, not trusted. */
+const registryKeyPin = memoryKeyPin()
+
+/** What was offered for one credential configuration: an SD-JWT VC's vct, or a W3C credential's types. */
+export interface OfferedConfiguration {
+  format?: string
+  vct?: string
+  credential_definition?: { type?: string[] }
+}
+
+export interface ReceivedCredential {
+  issuer: string
+  /** The vct, or the W3C types. */
+  types: string[]
+  /** The key or DID the credential is bound to (cnf.kid / cnf.jwk thumbprint / credentialSubject.id). */
+  boundTo?: string
+  jurisdiction?: string
+}
+
+export function received(record: SdJwtVcRecord | W3cCredentialRecord): ReceivedCredential {
+  if (record.type === 'SdJwtVcRecord') {
+    const { payload, prettyClaims } = (record as SdJwtVcRecord).firstCredential
+    const cnf = payload.cnf as { kid?: string } | undefined
+    return { issuer: String(payload.iss), types: [String(payload.vct)], boundTo: cnf?.kid, jurisdiction: prettyClaims.jurisdiction as string | undefined }
+  }
+  const credential = (record as W3cCredentialRecord).firstCredential
+  const subject = [credential.credentialSubject].flat()[0] as unknown as { id?: string; jurisdiction?: string; claims?: { jurisdiction?: string } }
+  return { issuer: credential.issuerId, types: credential.type, boundTo: subject?.id, jurisdiction: subject?.jurisdiction ?? subject?.claims?.jurisdiction }
+}
+
+export class CredentialRefused extends Error {
+  public constructor(message: string) {
+    super(message)
+    this.name = 'CredentialRefused'
+  }
+}
+
+export function checkOfferedType(credential: ReceivedCredential, offered: OfferedConfiguration): void {
+  const expected = offered.vct ? [offered.vct] : (offered.credential_definition?.type ?? [])
+  const missing = expected.filter((type) => !credential.types.includes(type))
+  if (missing.length) {
+    throw new CredentialRefused(
+      `The credential's type (${credential.types.join(', ')}) is not the offered one (${expected.join(', ')}): refused (OID4VCI 1.0 §8.3, the credential has the vct / type of the offered configuration)`,
+    )
+  }
+}
+
+/** `holderDid` is the DID whose key the wallet proved; the credential must name that DID or one of its keys. */
+export function checkHolderBinding(credential: ReceivedCredential, holderDid: string): void {
+  const bound = credential.boundTo?.split('#')[0]
+  if (bound !== holderDid) {
+    throw new CredentialRefused(
+      `The credential is bound to ${credential.boundTo ?? 'no key'}, a key this wallet does not hold (it proved ${holderDid}): refused (OID4VCI 1.0 §8.2, §8.3; SD-JWT VC cnf)`,
+    )
+  }
+}
+
+/** The credential type id of the lab's catalogue a credential has, by vct or W3C type. */
+const typeIdOf = (credential: ReceivedCredential) => types.find((type) => credential.types.includes(type.vct) || credential.types.includes(type.id))?.id
+
+export async function checkIssuerTrusted(credential: ReceivedCredential, registryUrl: string): Promise<void> {
+  const typeId = typeIdOf(credential) ?? credential.types.join(',')
+  const answer = await queryAuthorization(registryUrl, { entity_id: credential.issuer, authority_id: credential.jurisdiction ?? '', action: 'issue', resource: typeId }, { keyPin: registryKeyPin })
+  if (!answer.authorized) {
+    throw new CredentialRefused(
+      `The trust registry does not authorize ${credential.issuer} to issue ${typeId} in ${credential.jurisdiction ?? 'an unnamed jurisdiction'} (${answer.message}): refused`,
+    )
+  }
+}
