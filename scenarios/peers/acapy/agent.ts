@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { freePort } from '../../../common/freePort'
 import { bundledContexts } from '../../../common/jsonld'
 import { AcaPyAdmin } from './client'
 
@@ -14,18 +14,6 @@ const ACA_PY = join(VENV, 'bin', 'aca-py')
 const PLUGIN_DIR = import.meta.dirname
 const READY_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 10_000
-
-/** A loopback port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 const readIfThere = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined)
 
