@@ -1,4 +1,4 @@
-import { createPrivateKey, createHash, sign as signWithNode } from 'node:crypto'
+import { createPrivateKey, createHash, randomUUID, sign as signWithNode } from 'node:crypto'
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -20,6 +20,7 @@ import {
 } from '../common/vc2'
 import { startIssuerService, type IssuerService } from '../issuer/service'
 import { startVerifierService, type VerifierService } from '../verifier/service'
+import { businessRegistration, validFromOf, VCDM_CONTEXT, type VcdmVersion } from './support/vcdmCredentials'
 import { type Curve, peerDocumentLoader, peerIssue, peerKey, peerSignPresentation, type PeerSuite, peerVerify, type PeerLoader } from './support/digitalBazaarPeer'
 
 type Json = Record<string, any>
@@ -150,19 +151,16 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-type Version = '1.1' | '2.0'
-const BASE: Record<Version, string> = { '1.1': CONTEXTS.credentialsV1, '2.0': CONTEXTS.credentialsV2 }
-let counter = 0
 
 /** An alumni credential of either version, as another implementation would write it. */
-function alumniCredential(version: Version, issuerDid: string, suite: PeerSuite, overrides: Json = {}): Json {
+function alumniCredential(version: VcdmVersion, issuerDid: string, suite: PeerSuite, overrides: Json = {}): Json {
   const extra = suite === 'Ed25519Signature2020' ? [] : version === '1.1' ? [CONTEXTS.dataIntegrityV2] : []
   return {
-    '@context': [BASE[version], CONTEXTS.credentialsExamplesV2, ...extra],
-    id: `urn:uuid:5a1b2c3d-0000-4000-8000-${String(++counter).padStart(12, '0')}`,
+    '@context': [VCDM_CONTEXT[version], CONTEXTS.credentialsExamplesV2, ...extra],
+    id: `urn:uuid:${randomUUID()}`,
     type: ['VerifiableCredential', 'AlumniCredential'],
     issuer: issuerDid,
-    ...(version === '1.1' ? { issuanceDate: '2024-01-01T00:00:00Z' } : { validFrom: '2024-01-01T00:00:00Z' }),
+    ...validFromOf(version),
     credentialSubject: { id: 'did:example:abcdefgh', alumniOf: 'The School of Examples' },
     ...overrides,
   }
@@ -198,29 +196,8 @@ describe('credentials Digital Bazaar issues, verified by the lab', () => {
   }
 })
 
-function businessCredential(version: Version, issuerDid: string, overrides: Json = {}): Json {
-  return {
-    '@context': [BASE[version], CONTEXTS.interopLabCredentialsV1],
-    id: `urn:uuid:5a1b2c3d-1111-4000-8000-${String(++counter).padStart(12, '0')}`,
-    type: ['VerifiableCredential', 'BusinessRegistrationCredential'],
-    issuer: issuerDid,
-    ...(version === '1.1' ? { issuanceDate: '2024-01-01T00:00:00Z' } : { validFrom: '2024-01-01T00:00:00Z' }),
-    credentialSubject: {
-      id: 'did:example:prairie-widgets',
-      business_number: 'BC1234567',
-      legal_name: 'Prairie Widgets Inc.',
-      registration_status: 'ACTIVE',
-      registration_date: '2021-09-30',
-      jurisdiction: 'CA-BC',
-      representative_given_name: 'Sam',
-      representative_family_name: 'Okafor',
-    },
-    ...overrides,
-  }
-}
-
-async function labIssued(version: Version, suite: string, overrides: Json = {}): Promise<Json> {
-  const response = await issue(businessCredential(version, bcRegistries.cryptosuites[suite].did, overrides), { cryptosuite: suite })
+async function labIssued(version: VcdmVersion, suite: string, overrides: Json = {}): Promise<Json> {
+  const response = await issue(businessRegistration(version, bcRegistries.cryptosuites[suite].did, overrides), { cryptosuite: suite })
   expect(response.status, JSON.stringify(response.body)).toBe(201)
   return response.body.verifiableCredential
 }
@@ -230,7 +207,7 @@ describe('credentials the lab issues, verified by Digital Bazaar', () => {
     for (const suite of ['eddsa-rdfc-2022', 'eddsa-jcs-2022', 'ecdsa-rdfc-2019', 'ecdsa-jcs-2019', 'Ed25519Signature2020']) {
       it(`VCDM ${version}, ${suite}: the peer verifies it, and not once changed`, async () => {
         const vc = await labIssued(version, suite)
-        expect(vc['@context'][0]).toBe(BASE[version])
+        expect(vc['@context'][0]).toBe(VCDM_CONTEXT[version])
         if (version === '1.1') expect(vc['@context']).toContain(CONTEXTS.bitstringStatusListV1)
         expect(vc.proof).toMatchObject(suite === 'Ed25519Signature2020' ? { type: 'Ed25519Signature2020' } : { type: 'DataIntegrityProof', cryptosuite: suite })
         const result = await peerVerify(vc, peerLoader)
@@ -263,7 +240,7 @@ describe('VCDM 1.1 and 2.0 presentations, validity and status, as the specificat
       const holderKey = await peerKey('ecdsa-rdfc-2019', 'P-384')
       const credential = await peerIssue(alumniCredential(version, issuerKey.did, 'eddsa-rdfc-2022'), issuerKey, peerLoader)
       const extra = version === '1.1' ? [CONTEXTS.dataIntegrityV2] : []
-      const presentation = { '@context': [BASE[version], ...extra], type: ['VerifiablePresentation'], holder: holderKey.did, verifiableCredential: [credential] }
+      const presentation = { '@context': [VCDM_CONTEXT[version], ...extra], type: ['VerifiablePresentation'], holder: holderKey.did, verifiableCredential: [credential] }
       const vp = await peerSignPresentation(presentation, holderKey, challenge, domain, peerLoader)
       const verified = await post(`${verifier.url}/presentations/verify`, { verifiablePresentation: vp, options: { challenge, domain } })
       expect(verified.status, JSON.stringify(verified.body.errors)).toBe(200)
@@ -308,7 +285,7 @@ describe('VCDM 1.1 and 2.0 presentations, validity and status, as the specificat
     ]
     const key = await peerKey('eddsa-rdfc-2022')
     for (const [name, credentialStatus, detail] of cases) {
-      const issued = await issue(businessCredential('2.0', bcRegistries.did, { credentialStatus }))
+      const issued = await issue(businessRegistration('2.0', bcRegistries.did, { credentialStatus }))
       expect(issued.status, name).toBe(400)
       expect(issued.body, name).toMatchObject({ type: 'https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR', detail: expect.stringMatching(detail) })
       const signed = await peerIssue(alumniCredential('2.0', key.did, 'eddsa-rdfc-2022', { credentialStatus }), key, peerLoader)
@@ -351,7 +328,7 @@ describe('VCDM 1.1 and 2.0 presentations, validity and status, as the specificat
     expect(result.status, JSON.stringify(result.body.errors)).toBe(200)
     expect(result.body.results.credentialStatus).toEqual([{ verified: true, value: 2, message: 'rejected', input: entry }])
     // the lab's issuer keeps such an entry on a credential it issues
-    const issued = await issue(businessCredential('2.0', bcRegistries.did, { credentialStatus: entry }))
+    const issued = await issue(businessRegistration('2.0', bcRegistries.did, { credentialStatus: entry }))
     expect(issued.status).toBe(201)
     expect(issued.body.verifiableCredential.credentialStatus).toEqual(entry)
   })
@@ -371,7 +348,7 @@ describe('JSON-LD as the specifications process it', () => {
   it('checks relatedResource: unique ids, and digests of a bundled context against its bytes (VCDM 2.0 §5.3)', async () => {
     const multihash = Buffer.concat([Buffer.from([0x12, 0x20]), createHash('sha256').update(v2Bytes()).digest()])
     const pinned = [{ id: CONTEXTS.credentialsV2, digestSRI: sri('sha384', v2Bytes()), digestMultibase: `z${TypedArrayEncoder.toBase58(multihash)}` }]
-    const issued = await issue(businessCredential('2.0', bcRegistries.did, { relatedResource: pinned }))
+    const issued = await issue(businessRegistration('2.0', bcRegistries.did, { relatedResource: pinned }))
     expect(issued.status, JSON.stringify(issued.body)).toBe(201)
     expect((await verify(issued.body.verifiableCredential)).status).toBe(200)
 
@@ -384,7 +361,7 @@ describe('JSON-LD as the specifications process it', () => {
     ]
     const key = await peerKey('eddsa-rdfc-2022')
     for (const [name, relatedResource, detail] of cases) {
-      const rejected = await issue(businessCredential('2.0', bcRegistries.did, { relatedResource }))
+      const rejected = await issue(businessRegistration('2.0', bcRegistries.did, { relatedResource }))
       expect(rejected.status, name).toBe(400)
       expect(rejected.body.detail, name).toMatch(detail)
       const signed = await peerIssue(alumniCredential('2.0', key.did, 'eddsa-rdfc-2022', { relatedResource }), key, peerLoader)

@@ -8,6 +8,7 @@ import { CONTEXTS, createDocumentLoader } from '../common/jsonld'
 import { CRYPTOSUITES, deriveSdCredential, type ResolveProofKey, verifyDataIntegrityProof } from '../common/vc2'
 import { startIssuerService, type IssuerService } from '../issuer/service'
 import { startVerifierService, type VerifierService } from '../verifier/service'
+import { businessRegistration, validFromOf, VCDM_CONTEXT, type VcdmVersion } from './support/vcdmCredentials'
 import { type PeerLoader, peerDerive, peerDocumentLoader, peerIssue, peerKey, peerSignPresentation, peerVerify } from './support/digitalBazaarPeer'
 
 type Json = Record<string, any>
@@ -89,43 +90,19 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-type Version = '1.1' | '2.0'
-const BASE: Record<Version, string> = { '1.1': CONTEXTS.credentialsV1, '2.0': CONTEXTS.credentialsV2 }
-let counter = 0
-
-function businessCredential(version: Version, issuerDid: string): Json {
+function alumniCredential(version: VcdmVersion, issuerDid: string): Json {
   return {
-    '@context': [BASE[version], CONTEXTS.interopLabCredentialsV1],
-    id: `urn:uuid:5a1b2c3d-2222-4000-8000-${String(++counter).padStart(12, '0')}`,
-    type: ['VerifiableCredential', 'BusinessRegistrationCredential'],
-    issuer: issuerDid,
-    ...(version === '1.1' ? { issuanceDate: '2024-01-01T00:00:00Z' } : { validFrom: '2024-01-01T00:00:00Z' }),
-    credentialSubject: {
-      id: 'did:example:prairie-widgets',
-      business_number: 'BC1234567',
-      legal_name: 'Prairie Widgets Inc.',
-      registration_status: 'ACTIVE',
-      registration_date: '2021-09-30',
-      jurisdiction: 'CA-BC',
-      representative_given_name: 'Sam',
-      representative_family_name: 'Okafor',
-    },
-  }
-}
-
-function alumniCredential(version: Version, issuerDid: string): Json {
-  return {
-    '@context': [BASE[version], CONTEXTS.credentialsExamplesV2, ...(version === '1.1' ? [CONTEXTS.dataIntegrityV2] : [])],
+    '@context': [VCDM_CONTEXT[version], CONTEXTS.credentialsExamplesV2, ...(version === '1.1' ? [CONTEXTS.dataIntegrityV2] : [])],
     type: ['VerifiableCredential', 'AlumniCredential'],
     issuer: issuerDid,
-    ...(version === '1.1' ? { issuanceDate: '2024-01-01T00:00:00Z' } : { validFrom: '2024-01-01T00:00:00Z' }),
+    ...validFromOf(version),
     credentialSubject: { id: 'did:example:abcdefgh', name: 'Alex Tremblay', alumniOf: 'The School of Examples', graduationYear: '2019' },
   }
 }
 
-async function labBase(version: Version, mandatoryPointers: string[] = ['/credentialSubject/business_number']): Promise<Json> {
+async function labBase(version: VcdmVersion, mandatoryPointers: string[] = ['/credentialSubject/business_number']): Promise<Json> {
   const sdIssuer = bcRegistries.cryptosuites['ecdsa-sd-2023']
-  const response = await issue(businessCredential(version, sdIssuer.did), { cryptosuite: 'ecdsa-sd-2023', mandatoryPointers })
+  const response = await issue(businessRegistration(version, sdIssuer.did), { cryptosuite: 'ecdsa-sd-2023', mandatoryPointers })
   expect(response.status, JSON.stringify(response.body)).toBe(201)
   return response.body.verifiableCredential
 }
@@ -217,11 +194,11 @@ describe('ecdsa-sd-2023 through the VC API, with Digital Bazaar as the other sid
 
   it('answers malformed issue and derive requests with the problem that names what to fix', async () => {
     const p256 = bcRegistries.cryptosuites['ecdsa-sd-2023'].did
-    const wrongSuite = await issue(businessCredential('2.0', p256), { cryptosuite: 'ecdsa-rdfc-2019', mandatoryPointers: ['/issuer'] })
+    const wrongSuite = await issue(businessRegistration('2.0', p256), { cryptosuite: 'ecdsa-rdfc-2019', mandatoryPointers: ['/issuer'] })
     expect(wrongSuite.body).toMatchObject({ title: 'MALFORMED_VALUE_ERROR', property: 'options.mandatoryPointers', detail: expect.stringMatching(/selective-disclosure cryptosuite \(options.cryptosuite: ecdsa-sd-2023\)/) })
-    const nowhere = await issue(businessCredential('2.0', p256), { cryptosuite: 'ecdsa-sd-2023', mandatoryPointers: ['/credentialSubject/nickname'] })
+    const nowhere = await issue(businessRegistration('2.0', p256), { cryptosuite: 'ecdsa-sd-2023', mandatoryPointers: ['/credentialSubject/nickname'] })
     expect(nowhere.body).toMatchObject({ title: 'MALFORMED_VALUE_ERROR', detail: expect.stringMatching(/'\/credentialSubject\/nickname' name nothing in the credential/) })
-    const ed25519 = await issue(businessCredential('2.0', bcRegistries.did), { cryptosuite: 'ecdsa-sd-2023' })
+    const ed25519 = await issue(businessRegistration('2.0', bcRegistries.did), { cryptosuite: 'ecdsa-sd-2023' })
     expect(ed25519.body.detail).toMatch(`for ecdsa-sd-2023, put the same issuer's DID ${p256} in credential.issuer`)
 
     const base = await labBase('2.0')
@@ -248,7 +225,7 @@ describe('P-384 issuance', () => {
     for (const suite of ['ecdsa-rdfc-2019', 'ecdsa-jcs-2019']) {
       it(`VCDM ${version}, ${suite} with the P-384 key: a 96-byte signature Digital Bazaar verifies, and not once changed`, async () => {
         const p384 = bcRegistries.dids.find((entry: Json) => entry.key === 'P-384')
-        const response = await issue(businessCredential(version, p384.did), { cryptosuite: suite })
+        const response = await issue(businessRegistration(version, p384.did), { cryptosuite: suite })
         expect(response.status, JSON.stringify(response.body)).toBe(201)
         const vc = response.body.verifiableCredential
         expect(vc.proof).toMatchObject({ cryptosuite: suite, verificationMethod: p384.verificationMethod })
@@ -264,7 +241,7 @@ describe('P-384 issuance', () => {
 
   it('refuses ecdsa-sd-2023 with the P-384 key, naming the P-256 DID that makes it', async () => {
     const p384 = bcRegistries.dids.find((entry: Json) => entry.key === 'P-384')
-    const response = await issue(businessCredential('2.0', p384.did), { cryptosuite: 'ecdsa-sd-2023' })
+    const response = await issue(businessRegistration('2.0', p384.did), { cryptosuite: 'ecdsa-sd-2023' })
     expect(response.status).toBe(400)
     expect(response.body.detail).toMatch(`for ecdsa-sd-2023, put the same issuer's DID ${bcRegistries.cryptosuites['ecdsa-sd-2023'].did} in credential.issuer`)
   })

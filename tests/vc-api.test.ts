@@ -12,6 +12,7 @@ import { loadCredentialTypes } from '../common/credentialTypes'
 import { selfSignedCertificate, startTlsFront } from '../common/https'
 import { bundledContexts, canonize, CONTEXTS, createDocumentLoader } from '../common/jsonld'
 import { bitAt, decodeBitstring } from '../common/status'
+import { businessRegistration } from './support/vcdmCredentials'
 import { addDataIntegrityProof, CRYPTOSUITES, ecdsaRdfc2019, eddsaRdfc2022, envelope, signJoseEnvelope, verifyDataIntegrityProof } from '../common/vc2'
 import { startIssuerService, type IssuerService } from '../issuer/service'
 import { startVerifierService, type VerifierService } from '../verifier/service'
@@ -36,27 +37,7 @@ const verify = (verifiableCredential: unknown, options?: unknown) => post(`${ver
 const setStatus = (body: unknown) => post(`${issuer.url}/credentials/status`, body)
 const titles = (problems: Json[] | undefined) => (problems ?? []).map((p) => p.title)
 
-let counter = 0
-function businessCredential(overrides: Json = {}): Json {
-  return {
-    '@context': [CONTEXTS.credentialsV2, CONTEXTS.interopLabCredentialsV1],
-    id: `urn:uuid:00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`,
-    type: ['VerifiableCredential', 'BusinessRegistrationCredential'],
-    issuer: bcRegistries.did,
-    validFrom: '2024-01-01T00:00:00Z',
-    credentialSubject: {
-      id: 'did:example:prairie-widgets',
-      business_number: 'BC1234567',
-      legal_name: 'Prairie Widgets Inc.',
-      registration_status: 'ACTIVE',
-      registration_date: '2021-09-30',
-      jurisdiction: 'CA-BC',
-      representative_given_name: 'Sam',
-      representative_family_name: 'Okafor',
-    },
-    ...overrides,
-  }
-}
+const businessCredential = (overrides: Json = {}) => businessRegistration('2.0', bcRegistries.did, overrides)
 
 type Suite = 'eddsa-rdfc-2022' | 'ecdsa-rdfc-2019' | 'vc-jose'
 /** The issuer DID a suite's credentials name: the P-256 did:key for ecdsa-rdfc-2019, the Ed25519 did:key otherwise. */
