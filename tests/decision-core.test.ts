@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createHash } from 'node:crypto'
 import type { AgentContext } from '@credo-ts/core'
-import { base64url, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
+import { base64url, type JWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOCAL_ADMIN_API_KEY } from '../common/config'
 import { loadCredentialTypes } from '../common/credentialTypes'
@@ -16,6 +15,7 @@ import { DEFAULT_HOLDER_PROOF_RULES, type KeyResolver } from '../verifier/oid4vp
 import { checkSdJwtPresentation, processDisclosures } from '../verifier/oid4vp/sdJwt'
 import { loadPolicies, loadPurposes } from '../verifier/policy'
 import { trustRegistryCheck } from '../verifier/trust'
+import { ed25519Party as party, type DidJwkParty as Party, disclosure, encode, sha256 } from './support/forging'
 
 /**
  * The decision core and the OID4VP adapters' checks, table-driven: real Ed25519 signatures (jose), a real trust
@@ -27,20 +27,6 @@ const policies = loadPolicies()
 const purposes = loadPurposes()
 const policy = policies.get('estate-account-proof-of-death')!
 const overAsking = policies.get('estate-account-overreach')!
-
-interface Party {
-  did: string
-  kid: string
-  jwk: JWK
-  privateKey: CryptoKey
-}
-
-async function party(): Promise<Party> {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
-  const jwk = await exportJWK(publicKey)
-  const did = `did:jwk:${base64url.encode(JSON.stringify({ ...jwk, use: 'sig' }))}`
-  return { did, kid: `${did}#0`, jwk, privateKey }
-}
 
 /** did:jwk resolution (the method's own definition): the DID's identifier is the base64url JWK. */
 const resolveDidJwk: KeyResolver = async (didUrl) => {
@@ -54,9 +40,6 @@ const DEATH = { registration_number: 'NL-2026-0099', deceased_given_name: 'Agnes
 const DEATH_VCT = types.get('DeathRegistrationCredential')!.vct
 const request = { nonce: 'n-0S6_WzA2Mj', clientId: 'decentralized_identifier:did:jwk:verifier' }
 const tools = { types, resolveKey: resolveDidJwk, rules: DEFAULT_HOLDER_PROOF_RULES }
-const sha256 = (text: string) => base64url.encode(createHash('sha256').update(text).digest())
-const encode = (value: unknown) => base64url.encode(JSON.stringify(value))
-const disclosure = (name: string, value: unknown) => encode([base64url.encode(crypto.getRandomValues(new Uint8Array(16))), name, value])
 
 let issuer: Party
 let stranger: Party

@@ -9,7 +9,7 @@ import {
 } from '@credo-ts/core'
 import { p256 } from '@noble/curves/nist.js'
 import * as x509 from '@peculiar/x509'
-import { base64url, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
+import { base64url, decodeJwt, type JWK, SignJWT } from 'jose'
 import { createHash, createHmac, webcrypto } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -22,6 +22,7 @@ import { loadScenarios } from '../scenarios/scenario'
 import { credentialChecks } from '../verifier/checks'
 import type { Decision } from '../verifier/decision'
 import { startTestStack } from './support/stack'
+import { ed25519Party, didJwk, type DidJwkParty as Party, encode, sha256 } from './support/forging'
 
 /**
  * The attacker holds only key pairs of her own and the issuers' public DIDs. She forges credentials naming an
@@ -31,22 +32,6 @@ import { startTestStack } from './support/stack'
 
 let stack: Awaited<ReturnType<typeof startTestStack>>
 let issuerDids: Record<string, string>
-
-const didJwk = (jwk: JWK) => `did:jwk:${base64url.encode(JSON.stringify(jwk))}`
-
-interface Party {
-  did: string
-  kid: string
-  jwk: JWK
-  privateKey: CryptoKey
-}
-
-async function ed25519Party(): Promise<Party> {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
-  const jwk = await exportJWK(publicKey)
-  const did = didJwk({ ...jwk, use: 'sig' })
-  return { did, kid: `${did}#0`, jwk, privateKey }
-}
 
 /** The attacker's own P-256 key and a self-signed certificate for it (the `x5c` forgery). */
 async function selfSignedCertificate(): Promise<{ x5c: string[]; privateKey: CryptoKey }> {
@@ -68,7 +53,6 @@ const issuerPublicKeyBytes = (issuerDid: string) => {
   return Buffer.from(jwk.x!, 'base64url')
 }
 
-const encode = (value: unknown) => base64url.encode(JSON.stringify(value))
 
 /** A compact JWS with `payload`, signed by the attacker in the way `forgery` names, claiming to come from `issuerDid`. */
 async function forgeJws(forgery: Forgery, typ: string, payload: Record<string, unknown>, issuerDid: string, attacker: Party): Promise<string> {
@@ -155,7 +139,6 @@ async function jwtVcPresentation(forgery: Forgery, issuerDid: string, type: stri
     .sign(attacker.privateKey)
 }
 
-const sha256 = (text: string) => base64url.encode(createHash('sha256').update(text).digest())
 
 /** An SD-JWT VC whose issuer-signed JWT is forged, every claim disclosed, with a key-binding JWT the holder really signs. */
 async function sdJwtPresentation(forgery: Forgery, issuerDid: string, vct: string, claims: Record<string, unknown>, holder: Party, request: AuthorizationRequest) {

@@ -1,7 +1,8 @@
-import { base64url, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
+import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Decision } from '../verifier/decision'
 import { startTestStack } from './support/stack'
+import { ed25519Party as party, type DidJwkParty as Party } from './support/forging'
 
 /**
  * OID4VP 1.0 final at the real verifier, over real HTTP: the request object it signs, and how it judges W3C JWT VPs
@@ -10,19 +11,6 @@ import { startTestStack } from './support/stack'
  */
 
 let stack: Awaited<ReturnType<typeof startTestStack>>
-
-interface Party {
-  did: string
-  kid: string
-  privateKey: CryptoKey
-}
-
-async function party(): Promise<Party> {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
-  const jwk: JWK = await exportJWK(publicKey)
-  const did = `did:jwk:${base64url.encode(JSON.stringify({ ...jwk, use: 'sig' }))}`
-  return { did, kid: `${did}#0`, privateKey }
-}
 
 let issuer: Party
 const DEATH = { registration_number: 'NL-2026-0077', deceased_given_name: 'Agnes', deceased_family_name: 'Whelan', date_of_death: '2026-03-01', jurisdiction: 'CA-NL' }

@@ -1,13 +1,14 @@
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { createHash, createHmac } from 'node:crypto'
-import { base64url, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
+import { createHmac } from 'node:crypto'
+import { base64url, decodeJwt, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../common/db'
 import type { Decision } from '../verifier/decision'
 import { forgetStaleResponses } from '../verifier/responses'
 import { verificationMigrations } from '../verifier/sessions'
 import { startTestStack } from './support/stack'
+import { ed25519Party as party, type DidJwkParty as Party, disclosure, encode, sha256 } from './support/forging'
 
 /**
  * Every step of RFC 9901 §7 and SD-JWT VC, over real HTTP against the real verifier. The test issuer is a key pair of
@@ -16,20 +17,6 @@ import { startTestStack } from './support/stack'
  */
 
 let stack: Awaited<ReturnType<typeof startTestStack>>
-
-interface Party {
-  did: string
-  kid: string
-  jwk: JWK
-  privateKey: CryptoKey
-}
-
-async function party(): Promise<Party> {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
-  const jwk = await exportJWK(publicKey)
-  const did = `did:jwk:${base64url.encode(JSON.stringify({ ...jwk, use: 'sig' }))}`
-  return { did, kid: `${did}#0`, jwk, privateKey }
-}
 
 let issuer: Party
 const DEATH_VCT = 'https://interop-lab.ca/credentials/death-registration'
@@ -61,9 +48,6 @@ async function openRequest(): Promise<{ id: string; request: AuthorizationReques
   return { id, request: decodeJwt(requestObject) as unknown as AuthorizationRequest }
 }
 
-const encode = (value: unknown) => base64url.encode(JSON.stringify(value))
-const sha256 = (text: string) => base64url.encode(createHash('sha256').update(text).digest())
-const disclosure = (name: string, value: unknown) => encode([base64url.encode(crypto.getRandomValues(new Uint8Array(16))), name, value])
 
 /** What an attack changes in an otherwise well-formed presentation. */
 interface Variation {
