@@ -1,5 +1,14 @@
 import { callJson } from './client'
 
+/** Binds `did` to the trust registry's entity `entity` (admin API); the answer is the caller's to judge (404: no such entity). */
+export function bindEntityDid(registryUrl: string, entity: string, did: string, adminApiKey: string): Promise<Response> {
+  return fetch(`${registryUrl}/admin/entities/${encodeURIComponent(entity)}/did`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminApiKey}` },
+    body: JSON.stringify({ did }),
+  })
+}
+
 /**
  * Binds each hosted issuer's and certifier's DID to its entity in the trust registry that governs it, among
  * `registryUrls` (one registry for every jurisdiction, or one per jurisdiction); an issuer none of them names
@@ -12,11 +21,7 @@ export async function onboardIssuers(issuerUrl: string, registryUrls: string | r
   for (const issuer of [...issuers, ...certifiers]) {
     let governed = false
     for (const registryUrl of typeof registryUrls === 'string' ? [registryUrls] : registryUrls) {
-      const response = await fetch(`${registryUrl}/admin/entities/${issuer.key}/did`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminApiKey}` },
-        body: JSON.stringify({ did: issuer.did }),
-      })
+      const response = await bindEntityDid(registryUrl, issuer.key, issuer.did, adminApiKey)
       if (response.ok) governed = true
       else if (response.status !== 404) throw new Error(`The trust registry at ${registryUrl} refused to bind ${issuer.key}: ${response.status} ${await response.text()}`)
     }

@@ -20,7 +20,7 @@ import { sphereonWallet, sphereonWalletConfig } from './drivers/sphereonWallet'
 import { type Parties, type Role, ROLES } from './drivers/types'
 import { walletHttpConfig, walletHttpWallet } from './drivers/walletHttp'
 import type { Implementations } from './matrix'
-import { onboardIssuers, subscribePrograms } from './onboarding'
+import { bindEntityDid, onboardIssuers, subscribePrograms } from './onboarding'
 import { type AcaPyAgent, acapyInstallation, startAcaPy } from './peers/acapy/agent'
 import { AcaPyAdmin } from './peers/acapy/client'
 import { startStack, type StackOptions } from './stack'
@@ -198,11 +198,7 @@ type Closable = { close(): Promise<void> }
 /** Binds the targets file's DIDs to their entities in the lab trust registry, for this run. */
 async function registerDids(registryUrl: string, adminApiKey: string, register: NonNullable<TargetsFile['trustRegistry']>['register']): Promise<void> {
   for (const [index, { entity, did }] of register.entries()) {
-    const response = await fetch(`${registryUrl}/admin/entities/${encodeURIComponent(entity)}/did`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminApiKey}` },
-      body: JSON.stringify({ did }),
-    })
+    const response = await bindEntityDid(registryUrl, entity, did, adminApiKey)
     if (response.status === 404) throw new Error(`trustRegistry.register.${index}: the lab trust registry has no entity '${entity}' (its entities come from trust-registry/governance.json)`)
     if (!response.ok) throw new Error(`trustRegistry.register.${index}: the lab trust registry refused to bind ${did} to '${entity}': ${response.status} ${await response.text()}`)
   }

@@ -16,6 +16,7 @@ import { checkSdJwtPresentation, processDisclosures } from '../verifier/oid4vp/s
 import { loadPolicies, loadPurposes } from '../verifier/policy'
 import { trustRegistryCheck } from '../verifier/trust'
 import { ed25519Party as party, type DidJwkParty as Party, disclosure, encode, sha256 } from './support/forging'
+import { bindEntityDid } from '../scenarios/onboarding'
 
 /**
  * The decision core and the OID4VP adapters' checks, table-driven: real Ed25519 signatures (jose), a real trust
@@ -53,11 +54,7 @@ beforeAll(async () => {
   stranger = await party()
   holder = await party()
   registry = await startTrustRegistry({ dataDir, adminApiKeys: [LOCAL_ADMIN_API_KEY], host: '127.0.0.1' })
-  const bound = await fetch(`${registry.url}/admin/entities/nl-vital-statistics/did`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${LOCAL_ADMIN_API_KEY}` },
-    body: JSON.stringify({ did: issuer.did }),
-  })
+  const bound = await bindEntityDid(registry.url, 'nl-vital-statistics', issuer.did, LOCAL_ADMIN_API_KEY)
   expect(bound.ok).toBe(true)
   checks = {
     trust: trustRegistryCheck(registry.url),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Decision } from '../verifier/decision'
 import { startTestStack } from './support/stack'
 import { ed25519Party as party, type DidJwkParty as Party } from './support/forging'
+import { bindEntityDid } from '../scenarios/onboarding'
 
 /**
  * OID4VP 1.0 final at the real verifier, over real HTTP: the request object it signs, and how it judges W3C JWT VPs
@@ -82,11 +83,7 @@ async function verification(id: string): Promise<{ status: number; body: { state
 beforeAll(async () => {
   stack = await startTestStack()
   issuer = await party()
-  const bound = await fetch(`${stack.trustRegistry.url}/admin/entities/nl-vital-statistics/did`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.endpoints.adminApiKey}` },
-    body: JSON.stringify({ did: issuer.did }),
-  })
+  const bound = await bindEntityDid(stack.trustRegistry.url, 'nl-vital-statistics', issuer.did, stack.endpoints.adminApiKey)
   expect(bound.ok).toBe(true)
 }, 120_000)
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { forgetStaleResponses } from '../verifier/responses'
 import { verificationMigrations } from '../verifier/sessions'
 import { startTestStack } from './support/stack'
 import { ed25519Party as party, type DidJwkParty as Party, disclosure, encode, sha256 } from './support/forging'
+import { bindEntityDid } from '../scenarios/onboarding'
 
 /**
  * Every step of RFC 9901 §7 and SD-JWT VC, over real HTTP against the real verifier. The test issuer is a key pair of
@@ -100,11 +101,7 @@ beforeAll(async () => {
   stack = await startTestStack()
   issuer = await party()
   // our test issuer becomes the registrar the registry vouches for: a well-formed presentation is then accepted
-  const bound = await fetch(`${stack.trustRegistry.url}/admin/entities/nl-vital-statistics/did`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.endpoints.adminApiKey}` },
-    body: JSON.stringify({ did: issuer.did }),
-  })
+  const bound = await bindEntityDid(stack.trustRegistry.url, 'nl-vital-statistics', issuer.did, stack.endpoints.adminApiKey)
   expect(bound.ok).toBe(true)
 }, 120_000)
 afterAll(async () => {
