@@ -17,8 +17,10 @@ import { agentDependencies } from '@credo-ts/node'
 import { EventEmitter as NodeEventEmitter } from 'node:events'
 import { type Database, type DatabaseConfig, type Migration, openDatabase } from './db'
 import { AgentFetchWebDidResolver } from './net/webDidResolver'
+import { AgentFetchWebVhDidResolver, WebVhResolutionModule } from './net/webvhDidResolver'
 import { agentMigrations, PersistenceModule, sealClearPrivateRecords } from './persistence'
 import { masterSecretFor, Sealer } from './secrets'
+import { agentSettings } from './config'
 import { installFastStatusListDecoding } from './status/fastStatusListDecoding'
 
 export interface AgentOptions<Modules extends ModulesMap> {
@@ -51,17 +53,17 @@ export async function createAgent<Modules extends ModulesMap>(options: AgentOpti
   const masterSecret = masterSecretFor(options.dataDir)
   // private records an earlier version kept in clear are sealed before anything reads them
   await sealClearPrivateRecords(db, new Sealer(masterSecret))
-  const logLevel = process.env.CREDO_LOG_LEVEL as keyof typeof LogLevel | undefined
   const agent = new Agent({
     config: {
-      logger: new ConsoleLogger(logLevel ? LogLevel[logLevel] : LogLevel.off),
+      logger: new ConsoleLogger(LogLevel[agentSettings().CREDO_LOG_LEVEL]),
       allowInsecureHttpUrls: options.allowInsecureHttp ?? false,
     },
     dependencies: { ...agentDependencies, EventEmitterClass: ConcurrentEventEmitter as AgentDependencies['EventEmitterClass'], ...(options.fetch ? { fetch: options.fetch } : {}) },
     modules: {
       persistence: new PersistenceModule(db, masterSecret),
-      // did:web through the agent's own HTTP client (Credo's resolver would fetch any host)
-      dids: new DidsModule({ resolvers: [new AgentFetchWebDidResolver(), new KeyDidResolver(), new PeerDidResolver(), new JwkDidResolver()] }),
+      // did:web and did:webvh through the agent's own HTTP client (Credo's resolvers would fetch any host)
+      dids: new DidsModule({ resolvers: [new AgentFetchWebDidResolver(), new AgentFetchWebVhDidResolver(), new KeyDidResolver(), new PeerDidResolver(), new JwkDidResolver()] }),
+      webvh: new WebVhResolutionModule(),
       ...options.modules,
     },
   })

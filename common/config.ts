@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import type { DatabaseConfig } from './db'
 import { databaseConfigFor } from './db'
-import { OutboundPolicy } from './net/outboundPolicy'
+import { z } from 'zod'
+import { OutboundPolicy, requireSecureServiceUrl } from './net/outboundPolicy'
 
 export interface ServiceConfig {
   port: number
@@ -35,48 +36,132 @@ export function adminApiKeysFrom(value: string | undefined): string[] {
   return keys
 }
 
-const splitList = (value: unknown) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter(Boolean) : [])
-const stringOrUndefined = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
+const flag = { type: 'string' } as const
+/** The flags every service takes. */
+const COMMON_FLAGS = {
+  port: flag,
+  host: flag,
+  'data-dir': flag,
+  'public-url': flag,
+  'allow-outbound': flag,
+  'allow-insecure-http': { type: 'boolean' },
+  'trust-registry-key': flag,
+} as const
+/** The flags each service takes beyond the common ones. */
+const SERVICE_FLAGS = {
+  issuer: { 'trust-registry': flag, 'anoncreds-material': flag },
+  verifier: { 'trust-registry': flag, issuer: flag },
+  'wallet-sim': { 'trust-registry': flag },
+  'trust-registry': { governance: flag, jurisdiction: flag },
+} as const
+export type ServiceName = keyof typeof SERVICE_FLAGS
 
-/**
- * Reads `--port`, `--host`, `--data-dir` (and env fallbacks `<SERVICE>_PORT`, `INTEROP_DATA_DIR`,
- * `INTEROP_ADMIN_API_KEY`, `INTEROP_DATABASE_URL`), the outbound allow-list (`--allow-outbound`,
- * `INTEROP_ALLOWED_OUTBOUND_HOSTS`, `--allow-insecure-http`, `INTEROP_ALLOW_INSECURE_HTTP`) and the trust registry's key
- * (`--trust-registry-key`, `TRUST_REGISTRY_KEY`) for a service started on its own.
- */
-export function serviceConfigFromArgs(service: string, defaultPort: number, argv = process.argv.slice(2), env = process.env): ServiceConfig & { extra: Record<string, string | undefined> } {
-  const { values } = parseArgs({
-    args: argv,
-    strict: false,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'public-url': { type: 'string' },
-      'trust-registry': { type: 'string' },
-      issuer: { type: 'string' },
-      governance: { type: 'string' },
-      'anoncreds-material': { type: 'string' },
-      'allow-outbound': { type: 'string' },
-      'allow-insecure-http': { type: 'boolean' },
-      'trust-registry-key': { type: 'string' },
-    },
-  })
-  const envPrefix = service.toUpperCase().replace(/[^A-Z0-9]/g, '_')
-  const port = Number(values.port ?? env[`${envPrefix}_PORT`] ?? defaultPort)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port for ${service}: ${values.port}`)
-  const dataDir = resolve(String(values['data-dir'] ?? env.INTEROP_DATA_DIR ?? './data'))
-  return {
-    port,
-    host: String(values.host ?? env.INTEROP_HOST ?? '127.0.0.1'),
-    dataDir,
-    database: databaseConfigFor(service, dataDir, env),
-    outbound: new OutboundPolicy({
-      allowedHosts: splitList(values['allow-outbound'] ?? env.INTEROP_ALLOWED_OUTBOUND_HOSTS),
-      allowInsecureHttp: values['allow-insecure-http'] === true || env.INTEROP_ALLOW_INSECURE_HTTP === 'true',
-    }),
-    trustRegistryKey: stringOrUndefined(values['trust-registry-key'] ?? env.TRUST_REGISTRY_KEY),
-    adminApiKeys: adminApiKeysFrom(env.INTEROP_ADMIN_API_KEY),
-    extra: values as Record<string, string | undefined>,
+/** Where a service announces itself when it is published beyond this machine (`--public-url`). */
+const PUBLIC_URL_ENV: Record<ServiceName, string | undefined> = { issuer: 'ISSUER_PUBLIC_URL', verifier: 'VERIFIER_PUBLIC_URL', 'wallet-sim': 'WALLET_PUBLIC_URL', 'trust-registry': undefined }
+
+const optionalText = z.string().trim().min(1).optional()
+const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional()
+const environmentSchema = z.object({
+  INTEROP_HOST: optionalText,
+  INTEROP_DATA_DIR: optionalText,
+  INTEROP_ALLOWED_OUTBOUND_HOSTS: z.string().optional(),
+  INTEROP_ALLOW_INSECURE_HTTP: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
+  TRUST_REGISTRY_KEY: optionalText,
+  TRUST_REGISTRY_URL: url,
+  TRUST_REGISTRY_GOVERNANCE: optionalText,
+  TRUST_REGISTRY_JURISDICTION: optionalText,
+  ISSUER_URL: url,
+  ISSUER_PUBLIC_URL: url,
+  VERIFIER_PUBLIC_URL: url,
+  WALLET_PUBLIC_URL: url,
+  INTEROP_NOTIFICATION_RETRY_BASE_MS: z.coerce.number().int().min(1).optional(),
+})
+const flagsSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).optional(),
+  'public-url': url,
+  'trust-registry': url,
+  issuer: url,
+})
+
+const splitList = (value: string | undefined) => (value ? value.split(',').map((entry) => entry.trim()).filter(Boolean) : [])
+
+/** A configuration that does not parse: the service does not start, and the message says what to fix. */
+export class ConfigError extends Error {
+  public constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
   }
 }
+
+function parseFlags(service: ServiceName, argv: string[]) {
+  const options = { ...COMMON_FLAGS, ...SERVICE_FLAGS[service] }
+  const valid = Object.keys(options).map((name) => `--${name}`).join(', ')
+  try {
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values
+  } catch (error) {
+    const offending = /'([^']+)'/.exec(error instanceof Error ? error.message : '')?.[1] ?? argv.join(' ')
+    throw new ConfigError(`The ${service} does not take '${offending}' (a mistyped flag, or a value without its flag). Valid flags: ${valid}`)
+  }
+}
+
+function parsed<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+  const result = schema.safeParse(input)
+  if (!result.success) throw new ConfigError(`Invalid ${what}: ${result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`)
+  return result.data
+}
+
+/**
+ * A service's configuration when it is started on its own, from its flags and the environment, both validated: a
+ * mistyped flag or a malformed value stops it with a message naming the valid flags or the field. Flags: see
+ * `COMMON_FLAGS` and `SERVICE_FLAGS`; environment: `<SERVICE>_PORT`, `INTEROP_HOST`, `INTEROP_DATA_DIR`,
+ * `INTEROP_ADMIN_API_KEY`, `INTEROP_DATABASE_URL`, `INTEROP_ALLOWED_OUTBOUND_HOSTS`, `INTEROP_ALLOW_INSECURE_HTTP`,
+ * `TRUST_REGISTRY_KEY`, `TRUST_REGISTRY_URL`, `ISSUER_URL`, `<SERVICE>_PUBLIC_URL`, `TRUST_REGISTRY_GOVERNANCE`,
+ * `TRUST_REGISTRY_JURISDICTION`, `INTEROP_NOTIFICATION_RETRY_BASE_MS`. Plain http is allowed to loopback only, unless
+ * `--allow-insecure-http` (or `INTEROP_ALLOW_INSECURE_HTTP=true`) says otherwise: a public `http:` URL refuses to start.
+ */
+export function serviceConfigFromArgs(service: ServiceName, defaultPort: number, argv = process.argv.slice(2), env = process.env) {
+  const values = parseFlags(service, argv) as Partial<Record<string, string | boolean>>
+  const flags = parsed(flagsSchema, values, `flags for the ${service}`)
+  const environment = parsed(environmentSchema, env, `environment for the ${service}`)
+  const portVariable = `${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`
+  const port = flags.port ?? parsed(z.coerce.number().int().min(0).max(65535).default(defaultPort), env[portVariable], portVariable)
+  const dataDir = resolve(String(values['data-dir'] ?? environment.INTEROP_DATA_DIR ?? './data'))
+  const allowInsecureHttp = values['allow-insecure-http'] === true || environment.INTEROP_ALLOW_INSECURE_HTTP === 'true'
+  const publicUrlVariable = PUBLIC_URL_ENV[service]
+  const publicUrl = flags['public-url'] ?? (publicUrlVariable ? (environment[publicUrlVariable as keyof typeof environment] as string | undefined) : undefined)
+  const trustRegistryUrl = service === 'wallet-sim' ? flags['trust-registry'] : (flags['trust-registry'] ?? environment.TRUST_REGISTRY_URL)
+  const issuerUrl = flags.issuer ?? environment.ISSUER_URL
+  for (const serviceUrl of [publicUrl, trustRegistryUrl, issuerUrl]) if (serviceUrl) requireSecureServiceUrl(serviceUrl, allowInsecureHttp)
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined)
+  return {
+    port,
+    host: String(values.host ?? environment.INTEROP_HOST ?? '127.0.0.1'),
+    dataDir,
+    database: databaseConfigFor(service, dataDir, env),
+    outbound: new OutboundPolicy({ allowedHosts: splitList(text('allow-outbound') ?? environment.INTEROP_ALLOWED_OUTBOUND_HOSTS), allowInsecureHttp }),
+    trustRegistryKey: text('trust-registry-key') ?? environment.TRUST_REGISTRY_KEY,
+    adminApiKeys: adminApiKeysFrom(env.INTEROP_ADMIN_API_KEY),
+    /** Plain http beyond loopback was allowed explicitly (`--allow-insecure-http`). */
+    allowInsecureHttp,
+    publicUrl,
+    trustRegistryUrl,
+    issuerUrl,
+    anonCredsMaterialDir: text('anoncreds-material'),
+    governanceFile: text('governance') ?? environment.TRUST_REGISTRY_GOVERNANCE,
+    jurisdiction: text('jurisdiction') ?? environment.TRUST_REGISTRY_JURISDICTION,
+    notificationRetryBaseMs: environment.INTEROP_NOTIFICATION_RETRY_BASE_MS,
+  } satisfies ServiceConfig & Record<string, unknown>
+}
+
+const agentSettingsSchema = z.object({
+  /** Credo's console logger (`off` unless set). */
+  CREDO_LOG_LEVEL: z.enum(['test', 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'off']).default('off'),
+  INTEROP_ANONCREDS_BACKEND: z.enum(['auto', 'native', 'wasm'], { error: 'expected auto, native or wasm' }).default('auto'),
+  /** The file AnonCreds registry (default `<data dir>/anoncreds-registry`). */
+  INTEROP_ANONCREDS_REGISTRY_DIR: optionalText,
+  /** AnonCreds issuer material an issuer imports instead of generating it. */
+  INTEROP_ANONCREDS_MATERIAL_DIR: optionalText,
+})
+
+/** The process-wide settings the agents read from the environment (log level, AnonCreds backend and files), validated. */
+export const agentSettings = (env: NodeJS.ProcessEnv = process.env) => parsed(agentSettingsSchema, env, 'environment')

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { CREDENTIAL_FORMATS, type CredentialFormat } from '@interop-lab/contracts'
 
 const localized = z.object({ en: z.string().min(1), fr: z.string().min(1) })
 export type Localized = z.infer<typeof localized>
@@ -20,12 +21,13 @@ const credentialTypeDefinition = z.object({
   claims: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), claimDefinition),
   /** The AnonCreds schema the type is issued under (attributes: the claims; dates as YYYYMMDD integers). */
   anoncreds: z.object({ schemaName: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), schemaVersion: z.string().regex(/^[0-9]+(\.[0-9]+)*$/) }).optional(),
+  /** The ISO 18013-5 mdoc the type is issued as (`mso_mdoc`): its doctype, the namespace of its data elements (the claims), its validity. */
+  mdoc: z.strictObject({ docType: z.string().regex(/^[a-z0-9.-]+$/), namespace: z.string().regex(/^[a-z0-9.-]+$/), validForDays: z.number().int().min(1) }).optional(),
 })
 export type CredentialType = z.infer<typeof credentialTypeDefinition>
 
 /** SD-JWT VC and W3C JWT VC travel over OID4VC; W3C JSON-LD (Data Integrity) and AnonCreds over DIDComm (see common/protocols). */
-export const CREDENTIAL_FORMATS = ['dc+sd-jwt', 'jwt_vc_json', 'ldp_vc', 'anoncreds'] as const
-export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number]
+export { CREDENTIAL_FORMATS, type CredentialFormat }
 
 const typesDir = join(import.meta.dirname, 'credential-types')
 

@@ -2,8 +2,10 @@ import express, { type ErrorRequestHandler, type Express, type NextFunction, typ
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { timingSafeEqual } from 'node:crypto'
-import { z } from 'zod'
+import type { z } from 'zod'
+import { PROBLEM_MEDIA_TYPE, problemTypeOf } from '@interop-lab/contracts'
 import { UnstorableValueError } from './db/storable'
+import { DomainError, STATUS_OF_KIND } from './errors'
 import { registerLabService } from './net/outboundPolicy'
 
 /** An error whose message is safe to show the caller; `status` is always a 4xx unless the fault is ours. */
@@ -47,23 +49,41 @@ export function requireApiKey(keys: readonly string[]): RequestHandler {
   }
 }
 
+const titleOf = (code: string) => code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' ')
+
+/**
+ * The body of the lab's errors: RFC 9457 problem details with the lab's `code`. `error`, `message` and `details`
+ * repeat `code`, `detail` and the findings for clients written against the lab's earlier `{error, message, details}`.
+ */
+export function problemBody(status: number, code: string, detail: string, details?: unknown) {
+  return {
+    type: problemTypeOf(code),
+    title: titleOf(code),
+    status,
+    detail,
+    code,
+    ...(Array.isArray(details) ? { errors: details } : {}),
+    error: code,
+    message: detail,
+    ...(details === undefined ? {} : { details }),
+  }
+}
+
+const sendProblem = (res: Response, status: number, code: string, detail: string, details?: unknown) =>
+  void res.status(status).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(problemBody(status, code, detail, details)))
+
 const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (res.headersSent) return // Credo's routers answer, then pass the request on
-  if (err instanceof HttpError) {
-    res.status(err.status).json({ error: err.code, message: err.message, details: err.details })
-    return
-  }
-  if (err instanceof UnstorableValueError) {
-    res.status(400).json({ error: 'invalid_request', message: err.message })
-    return
-  }
+  if (err instanceof HttpError) return sendProblem(res, err.status, err.code, err.message, err.details)
+  if (err instanceof DomainError) return sendProblem(res, STATUS_OF_KIND[err.kind], err.code, err.message, err.details)
+  if (err instanceof UnstorableValueError) return sendProblem(res, 400, 'invalid_request', err.message)
   // body-parser errors (malformed JSON, oversized body) carry their own 4xx status
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500
-  if (status === 500) console.error('[unhandled]', err)
-  res.status(status).json({
-    error: status === 500 ? 'server_error' : err.type ?? 'invalid_request',
-    message: status === 500 ? 'Internal error' : String(err.message ?? 'Bad request'),
-  })
+  if (status === 500) {
+    console.error('[unhandled]', err)
+    return sendProblem(res, 500, 'server_error', 'Internal error')
+  }
+  sendProblem(res, status, typeof err.type === 'string' ? err.type : 'invalid_request', String(err.message ?? 'Bad request'))
 }
 
 /** Apps from `createApp` whose `finishApp` has not run yet: some route or key may still be missing. */
@@ -109,8 +129,8 @@ export async function listen(app: Express, port = 0, host = '127.0.0.1'): Promis
   const server = createServer((req, res) => {
     if (!startingApps.has(app)) return void app(req, res)
     req.resume()
-    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(STARTING_RETRY_AFTER_S) })
-    res.end(JSON.stringify({ error: 'starting', message: `The service is starting: retry in ${STARTING_RETRY_AFTER_S} s (GET /health answers 200 once it is ready)` }))
+    res.writeHead(503, { 'content-type': PROBLEM_MEDIA_TYPE, 'retry-after': String(STARTING_RETRY_AFTER_S) })
+    res.end(JSON.stringify(problemBody(503, 'starting', `The service is starting: retry in ${STARTING_RETRY_AFTER_S} s (GET /health answers 200 once it is ready)`)))
   })
   server.listen(port, host)
   await new Promise<void>((resolve, reject) => {

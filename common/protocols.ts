@@ -1,8 +1,8 @@
 import type { CredentialFormat } from './credentialTypes'
+import { MDOC_FORMAT, PROTOCOLS, type Protocol, REQUESTABLE_FORMATS, type RequestableFormat } from '@interop-lab/contracts'
 
 /** How credentials travel: OpenID for Verifiable Credentials (OID4VCI / OID4VP 1.0) or DIDComm v1 (Aries). */
-export const PROTOCOLS = ['oid4vc', 'didcomm'] as const
-export type Protocol = (typeof PROTOCOLS)[number]
+export { PROTOCOLS, type Protocol }
 
 /** The formats each protocol carries in this lab. */
 export const PROTOCOL_FORMATS: Record<Protocol, readonly CredentialFormat[]> = {
@@ -11,14 +11,35 @@ export const PROTOCOL_FORMATS: Record<Protocol, readonly CredentialFormat[]> = {
 }
 
 /**
+ * The W3C VC API as a matrix column: an issuer signs what it is sent (`/credentials/issue`), a verifier verifies what
+ * it is sent (`/presentations/verify`). It has no offer or request of its own, so the services' admin APIs do not make
+ * its exchanges: the runner's `vc-api` drivers do.
+ */
+export const VC_API = 'vc-api'
+export const VC_API_FORMATS: readonly CredentialFormat[] = ['ldp_vc']
+/** The matrix's protocol columns. */
+export const MATRIX_PROTOCOLS = [...PROTOCOLS, VC_API] as const
+export type MatrixProtocol = (typeof MATRIX_PROTOCOLS)[number]
+/** The formats a matrix column carries. */
+export const matrixFormatsOver = (protocol: MatrixProtocol): readonly CredentialFormat[] => (protocol === VC_API ? VC_API_FORMATS : PROTOCOL_FORMATS[protocol])
+
+export { MDOC_FORMAT, REQUESTABLE_FORMATS, type RequestableFormat }
+
+/** The formats a protocol carries here, mdoc included. */
+export const formatsOver = (protocol: Protocol): readonly RequestableFormat[] => (protocol === 'oid4vc' ? [...PROTOCOL_FORMATS.oid4vc, MDOC_FORMAT] : PROTOCOL_FORMATS.didcomm)
+
+/**
  * What a format cannot show, by the check a scenario expects to fail: a variant or step that relies on one of these
  * is not applicable to the format (reported with this reason), never a failure.
  */
-export const FORMAT_LIMITS: Partial<Record<CredentialFormat, Record<string, string>>> = {
+export const FORMAT_LIMITS: Partial<Record<RequestableFormat, Record<string, string>>> = {
   anoncreds: {
     expiry: 'AnonCreds credentials carry no expiry date',
     status: 'AnonCreds revocation is not supported on the WASM backend (no revocation registries)',
     'holder-binding': "AnonCreds binds a credential to the holder's link secret, not to a key a wallet could swap",
+  },
+  mso_mdoc: {
+    status: "The lab's mdocs carry no status: the Token Status List for mdoc (an MSO `status`) is not implemented",
   },
 }
 
@@ -35,7 +56,7 @@ export interface Capabilities {
 export const supports = (capabilities: Capabilities, protocol: Protocol, format: CredentialFormat) => capabilities.protocols[protocol]?.includes(format) ?? false
 
 /** The protocol a format travels over here, when a caller names only the format. */
-export const protocolOf = (format: CredentialFormat): Protocol => (PROTOCOL_FORMATS.didcomm.includes(format) ? 'didcomm' : 'oid4vc')
+export const protocolOf = (format: RequestableFormat): Protocol => ((PROTOCOL_FORMATS.didcomm as readonly string[]).includes(format) ? 'didcomm' : 'oid4vc')
 
 /** The capabilities of a service speaking every protocol in every format the lab knows. */
 export const fullCapabilities = (): Capabilities => ({ protocols: { oid4vc: [...PROTOCOL_FORMATS.oid4vc], didcomm: [...PROTOCOL_FORMATS.didcomm] } })

@@ -2,7 +2,7 @@ import type { Agent } from '@credo-ts/core'
 import { OpenId4VcIssuanceSessionState, OpenId4VcIssuerService } from '@credo-ts/openid4vc'
 import { randomUUID } from 'node:crypto'
 import { type RequestHandler, type Response, Router } from 'express'
-import type { Database, Migration } from '../common/db'
+import type { Database, Migration } from '@interop-lab/common/db'
 
 export const authorizationDetailsMigrations: Migration[] = [
   { id: 'oid4vci-authorization-details-1', sql: 'CREATE TABLE credential_identifiers (session_id TEXT PRIMARY KEY, identifiers TEXT NOT NULL)' },

@@ -1,14 +1,27 @@
 import { OpenId4VciCredentialFormatProfile, type OpenId4VciCredentialConfigurationsSupportedWithFormats } from '@credo-ts/openid4vc'
-import type { CredentialFormat, CredentialType } from '../common/credentialTypes'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
+import { MDOC_FORMAT, type RequestableFormat } from '@interop-lab/common/protocols'
 
 const algorithms = ['EdDSA', 'ES256']
+/** ES256 as a COSE algorithm identifier (RFC 9053 §2.1), as the MSO's protected header carries it (OID4VCI 1.0 Appendix A.2). */
+const ES256_COSE = -7
 
-/** The OID4VCI configuration id for a credential type in a format, e.g. `BusinessRegistrationCredential_dc+sd-jwt`. */
-export const configurationId = (typeId: string, format: CredentialFormat) => `${typeId}_${format}`
+/**
+ * How an SD-JWT VC is signed: `did` (the default) with the issuer's did:jwk Ed25519 key, `iss` its DID; `x509` with ES256
+ * by its leaf certificate under its jurisdiction's root, carried in `x5c`, `iss` its https URL (SD-JWT VC §3.5; HAIP).
+ */
+export const SIGNING_PROFILES = ['did', 'x509'] as const
+export type SigningProfile = (typeof SIGNING_PROFILES)[number]
+const X509_SUFFIX = '_x509'
 
-export function parseConfigurationId(id: string): { typeId: string; format: CredentialFormat } {
+/** The OID4VCI configuration id for a credential type in a format, e.g. `BusinessRegistrationCredential_dc+sd-jwt` (`…_dc+sd-jwt_x509` signed under X.509). */
+export const configurationId = (typeId: string, format: RequestableFormat, signing: SigningProfile = 'did') => `${typeId}_${format}${signing === 'x509' ? X509_SUFFIX : ''}`
+
+export function parseConfigurationId(id: string): { typeId: string; format: RequestableFormat; signing: SigningProfile } {
   const typeId = id.slice(0, id.indexOf('_'))
-  return { typeId, format: id.slice(typeId.length + 1) as CredentialFormat }
+  const rest = id.slice(typeId.length + 1)
+  const signing: SigningProfile = rest.endsWith(X509_SUFFIX) ? 'x509' : 'did'
+  return { typeId, format: (signing === 'x509' ? rest.slice(0, -X509_SUFFIX.length) : rest) as RequestableFormat, signing }
 }
 
 /** OID4VCI issuer metadata for the credential types one jurisdiction issues, in both formats. */
@@ -19,14 +32,16 @@ export function credentialConfigurations(types: CredentialType[]): OpenId4VciCre
       { name: type.display.en, locale: 'en-CA' },
       { name: type.display.fr, locale: 'fr-CA' },
     ]
-    configurations[configurationId(type.id, 'dc+sd-jwt')] = {
-      format: OpenId4VciCredentialFormatProfile.SdJwtDc,
+    const sdJwt = {
+      format: OpenId4VciCredentialFormatProfile.SdJwtDc as const,
       vct: type.vct,
       cryptographic_binding_methods_supported: ['jwk', 'did:key', 'did:jwk'],
       credential_signing_alg_values_supported: algorithms,
       proof_types_supported: { jwt: { proof_signing_alg_values_supported: algorithms } },
       credential_metadata: { display },
     }
+    configurations[configurationId(type.id, 'dc+sd-jwt')] = sdJwt
+    configurations[configurationId(type.id, 'dc+sd-jwt', 'x509')] = { ...sdJwt, credential_signing_alg_values_supported: ['ES256'] }
     configurations[configurationId(type.id, 'jwt_vc_json')] = {
       format: OpenId4VciCredentialFormatProfile.JwtVcJson,
       credential_definition: { type: type.w3cType as [string, ...string[]] },
@@ -34,6 +49,27 @@ export function credentialConfigurations(types: CredentialType[]): OpenId4VciCre
       credential_signing_alg_values_supported: algorithms,
       proof_types_supported: { jwt: { proof_signing_alg_values_supported: algorithms } },
       credential_metadata: { display },
+    }
+    if (type.mdoc) {
+      configurations[configurationId(type.id, MDOC_FORMAT)] = {
+        format: OpenId4VciCredentialFormatProfile.MsoMdoc,
+        doctype: type.mdoc.docType,
+        // the device key (ISO 18013-5 §9.1.3) is the P-256 key of the proof: a COSE key in the MSO
+        cryptographic_binding_methods_supported: ['cose_key'],
+        credential_signing_alg_values_supported: [ES256_COSE],
+        proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
+        credential_metadata: {
+          display,
+          claims: Object.entries(type.claims).map(([claim, definition]) => ({
+            path: [type.mdoc!.namespace, claim],
+            mandatory: definition.required,
+            display: [
+              { name: definition.display.en, locale: 'en-CA' },
+              { name: definition.display.fr, locale: 'fr-CA' },
+            ],
+          })),
+        },
+      }
     }
   }
   return configurations

@@ -1,9 +1,11 @@
 import { ClaimFormat, W3cCredential, W3cCredentialSubject, W3cIssuer, parseDid, w3cDate } from '@credo-ts/core'
 import type { OpenId4VciCredentialRequestToCredentialMapper } from '@credo-ts/openid4vc'
-import type { CredentialType } from '../common/credentialTypes'
-import { bitstringStatusEntry, w3cCredentialStatus } from '../common/status'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
+import { bitstringStatusEntry, w3cCredentialStatus } from '@interop-lab/common/status'
 import { parseConfigurationId } from './credentialConfigurations'
-import type { PartyIdentity } from '../common/identities'
+import type { PartyIdentity } from '@interop-lab/common/identities'
+import { MDOC_FORMAT } from '@interop-lab/common/protocols'
+import type { CertificateChain } from '@interop-lab/common/x509/authorities'
 
 /** What an offer carries to the moment the wallet asks for the credential (stored in the issuance session). */
 export interface OfferMetadata extends Record<string, unknown> {
@@ -18,7 +20,13 @@ export interface OfferMetadata extends Record<string, unknown> {
 export interface MapperContext {
   identities: Map<string, PartyIdentity>
   types: Map<string, CredentialType>
+  /** The jurisdiction's mdoc document signer certificate (its key in the KMS) and IACA, by issuer key. */
+  mdocSigner: (issuerKey: string) => Promise<CertificateChain>
+  /** The issuer's X.509 signing certificate and the URL it certifies (its `iss`), by issuer key. */
+  x509Signer: (issuerKey: string) => Promise<CertificateChain & { issuerUrl: string }>
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000
 
 const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000)
 
@@ -27,11 +35,35 @@ export function createCredentialMapper(context: MapperContext): OpenId4VciCreden
   return async ({ issuanceSession, credentialConfigurationId, holderBinding }) => {
     const offer = issuanceSession.issuanceMetadata as OfferMetadata
     const identity = context.identities.get(offer.issuerKey)
-    const { typeId, format } = parseConfigurationId(credentialConfigurationId)
+    const { typeId, format, signing } = parseConfigurationId(credentialConfigurationId)
     const type = context.types.get(typeId)
     if (!identity || !type) throw new Error(`Offer refers to unknown issuer ${offer.issuerKey} or type ${typeId}`)
 
+    if (format === MDOC_FORMAT) {
+      if (!type.mdoc) throw new Error(`${typeId} has no mdoc doctype`)
+      const signer = await context.mdocSigner(offer.issuerKey)
+      const { docType, namespace, validForDays } = type.mdoc
+      const signed = new Date()
+      return {
+        type: 'credentials',
+        format: ClaimFormat.MsoMdoc,
+        credentials: holderBinding.keys.map((holder) => {
+          if (holder.method !== 'jwk') throw new Error('An mdoc is bound to a device key (ISO 18013-5 §9.1.3): the proof must carry a jwk')
+          return {
+            docType,
+            issuerCertificate: signer.leaf.certificate,
+            holderKey: holder.jwk,
+            namespaces: { [namespace]: offer.claims },
+            validityInfo: { signed, validFrom: signed, validUntil: offer.validUntil ? new Date(offer.validUntil) : new Date(signed.getTime() + validForDays * DAY_MS) },
+          }
+        }),
+      }
+    }
+
     if (format === 'dc+sd-jwt') {
+      // an X.509-signed credential carries no status: its status list would have to be signed under the same certificate
+      const x509 = signing === 'x509' ? await context.x509Signer(offer.issuerKey) : undefined
+      const status = offer.status && !x509 ? { status: { status_list: { idx: offer.status.index, uri: offer.status.listUri } } } : {}
       return {
         type: 'credentials',
         format: ClaimFormat.SdJwtDc,
@@ -40,10 +72,11 @@ export function createCredentialMapper(context: MapperContext): OpenId4VciCreden
             vct: type.vct,
             ...offer.claims,
             ...(offer.validUntil ? { exp: epochSeconds(offer.validUntil) } : {}),
-            ...(offer.status ? { status: { status_list: { idx: offer.status.index, uri: offer.status.listUri } } } : {}),
+            ...status,
           },
           holder,
-          issuer: { method: 'did', didUrl: identity.kid },
+          // HAIP: the trust anchor is not sent in x5c, only the certificates below it
+          issuer: x509 ? { method: 'x5c', x5c: [x509.leaf.certificate], issuer: x509.issuerUrl } : { method: 'did', didUrl: identity.kid },
           disclosureFrame: { _sd: Object.keys(offer.claims) },
         })),
       }

@@ -2,7 +2,7 @@ import type { Agent } from '@credo-ts/core'
 import { OpenId4VcIssuanceSessionState, OpenId4VcIssuerService, type OpenId4VcIssuanceSessionRecord, type OpenId4VcIssuerRecord } from '@credo-ts/openid4vc'
 import { type Request, type Response, Router } from 'express'
 import { decodeProtectedHeader } from 'jose'
-import type { Database } from '../common/db'
+import type { Database } from '@interop-lab/common/db'
 import { credentialIdentifiersOf } from './authorizationDetails'
 
 /** The OID4VCI 1.0 §8.3.1 error codes a credential request is refused with. */
@@ -192,7 +192,8 @@ async function checkKeyProofs({ context, service, issuer, metadata, session, con
       throw refused('invalid_proof', `${which} carries private key material in its jwk header (OID4VCI 1.0 Appendix F.4)`)
     }
     const method = bindingMethod(header)
-    if (!methods.includes(method)) {
+    // an mdoc binds the proof's jwk as the MSO's COSE_Key device key (OID4VCI 1.0 Appendix A.2.2)
+    if (!methods.includes(method) && !(method === 'jwk' && methods.includes('cose_key'))) {
       throw refused(
         'invalid_proof',
         `${which} names its key by ${method}; ${configurationId} binds credentials to ${methods.join(', ')} only (cryptographic_binding_methods_supported, OID4VCI 1.0 §12.2.4)${methods.every((m) => m.startsWith('did:')) ? ': sign with a kid that is a DID URL' : ''}`,

@@ -1,8 +1,9 @@
 import type { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
-import { z } from 'zod'
-import { CREDENTIAL_FORMATS, type CredentialFormat, type CredentialType, claimsSchema } from '../common/credentialTypes'
-import { HttpError, parseInput } from '../common/http'
-import { FORMAT_LIMITS, PROTOCOL_FORMATS, PROTOCOLS, type Protocol, protocolOf } from '../common/protocols'
+import { type CreatedOffer, type OfferRequest, offerRequestSchema } from '@interop-lab/contracts'
+import { type CredentialFormat, type CredentialType, claimsSchema } from '@interop-lab/common/credentialTypes'
+import { HttpError, parseInput } from '@interop-lab/common/http'
+import type { DidCommConnection } from '@interop-lab/common/didcomm/invitations'
+import { FORMAT_LIMITS, formatsOver, MDOC_FORMAT, protocolOf } from '@interop-lab/common/protocols'
 import type { DidCommOffer } from './didcomm/offers'
 import { configurationId } from './credentialConfigurations'
 import type { OfferMetadata } from './credentialMapper'
@@ -11,32 +12,12 @@ import type { StatusAllocation } from './status'
 const toOfferStatus = ({ idx, uri, bitstringUri }: StatusAllocation): OfferMetadata['status'] => ({ index: idx, listUri: uri, bitstringUri })
 import type { JurisdictionIssuer } from './jurisdictions'
 
-export const offerRequestSchema = z.strictObject({
-  credentialType: z.string().min(1),
-  format: z.enum(CREDENTIAL_FORMATS),
-  /** OID4VCI (a credential offer URI) or DIDComm v1 (an out-of-band invitation URL carrying the offer); by default the format's own. */
-  protocol: z.enum(PROTOCOLS).optional(),
-  claims: z.record(z.string(), z.unknown()),
-  /** ISO date-time; a past value issues an already expired credential (for negative tests). */
-  validUntil: z.iso.datetime({ offset: true }).optional(),
-  /** Require a transaction code delivered out of band (default true; OID4VCI only). */
-  txCode: z.boolean().default(true),
-})
-export type OfferRequest = z.infer<typeof offerRequestSchema>
-
-export interface CreatedOffer {
-  offerId: string
-  offerUri: string
-  txCode?: string
-  credentialType: string
-  format: string
-  protocol: Protocol
-}
+export { type CreatedOffer, type OfferRequest, offerRequestSchema }
 
 /** How an offer reaches the wallet, per protocol. */
 export interface OfferChannels {
   oid4vc: OpenId4VcIssuerApi
-  didcomm: (issuer: JurisdictionIssuer, type: CredentialType, metadata: OfferMetadata, format: CredentialFormat) => Promise<DidCommOffer>
+  didcomm: (issuer: JurisdictionIssuer, type: CredentialType, metadata: OfferMetadata, format: CredentialFormat, connection?: DidCommConnection) => Promise<DidCommOffer>
 }
 
 /**
@@ -52,12 +33,19 @@ export async function createOffer(
 ): Promise<CreatedOffer> {
   const parsed = parseInput(offerRequestSchema, body)
   const request = { ...parsed, protocol: parsed.protocol ?? protocolOf(parsed.format) }
-  if (!PROTOCOL_FORMATS[request.protocol].includes(request.format)) {
-    throw new HttpError(422, 'unsupported_format', `${request.format} is not issued over ${request.protocol}; over ${request.protocol} this issuer issues ${PROTOCOL_FORMATS[request.protocol].join(', ')}`)
+  if (!formatsOver(request.protocol).includes(request.format)) {
+    throw new HttpError(422, 'unsupported_format', `${request.format} is not issued over ${request.protocol}; over ${request.protocol} this issuer issues ${formatsOver(request.protocol).join(', ')}`)
+  }
+  if (request.connection && request.protocol !== 'didcomm') {
+    throw new HttpError(422, 'unsupported_option', `connection (${request.connection}) is a DIDComm option; ${request.protocol} offers have no connection`)
   }
   const type = types.get(request.credentialType)
   if (!type || !issuer.credentialTypes.includes(request.credentialType)) {
     throw new HttpError(422, 'unsupported_credential_type', `${issuer.name.en} does not issue ${request.credentialType}; it issues ${issuer.credentialTypes.join(', ')}`)
+  }
+  if (request.format === MDOC_FORMAT && !type.mdoc) throw new HttpError(422, 'unsupported_format', `${type.id} has no mdoc doctype: it is not issued as ${MDOC_FORMAT}`)
+  if (request.signing === 'x509' && request.format !== 'dc+sd-jwt') {
+    throw new HttpError(422, 'unsupported_option', `signing 'x509' (ES256 with an x5c chain) is offered for dc+sd-jwt only, not ${request.format}`)
   }
   const claims = parseInput(claimsSchema(type), request.claims)
   const limits = FORMAT_LIMITS[request.format]
@@ -70,12 +58,13 @@ export async function createOffer(
     status: allocateStatus && !limits?.status ? toOfferStatus(await allocateStatus()) : undefined,
   }
   if (request.protocol === 'didcomm') {
-    const { offerId, offerUri } = await channels.didcomm(issuer, type, issuanceMetadata, request.format)
+    // a DIDComm format: formatsOver('didcomm') said so above
+    const { offerId, offerUri } = await channels.didcomm(issuer, type, issuanceMetadata, request.format as CredentialFormat, request.connection)
     return { offerId, offerUri, credentialType: type.id, format: request.format, protocol: request.protocol }
   }
   const { credentialOffer, issuanceSession } = await channels.oid4vc.createCredentialOffer({
     issuerId: issuer.key,
-    credentialConfigurationIds: [configurationId(type.id, request.format)],
+    credentialConfigurationIds: [configurationId(type.id, request.format, request.signing)],
     preAuthorizedCodeFlowConfig: request.txCode
       ? { txCode: { input_mode: 'numeric', length: 6, description: 'Code sent to you separately / Code envoyé séparément' } }
       : {},

@@ -2,7 +2,7 @@ import type { Agent } from '@credo-ts/core'
 import { OpenId4VcIssuanceSessionState, OpenId4VcIssuerService } from '@credo-ts/openid4vc'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { type Request, type RequestHandler, type Response, Router } from 'express'
-import type { Database, Migration } from '../common/db'
+import type { Database, Migration } from '@interop-lab/common/db'
 
 export const redemptionMigrations: Migration[] = [
   {

@@ -1,27 +1,36 @@
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
-import { createAgent } from '../common/agent'
-import { ensureLdpDid, type LdpDid } from '../common/didcomm/ldpDid'
-import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
-import { fullCapabilities } from '../common/protocols'
-import { type CredentialFormat, type CredentialType, loadCredentialTypes } from '../common/credentialTypes'
+import { createAgent } from '@interop-lab/common/agent'
+import { ensureLdpDid, type LdpDid } from '@interop-lab/common/didcomm/ldpDid'
+import { anonCredsModule, didCommModules } from '@interop-lab/common/didcomm/modules'
+import { fullCapabilities } from '@interop-lab/common/protocols'
+import { type CredentialFormat, type CredentialType, loadCredentialTypes } from '@interop-lab/common/credentialTypes'
 import { type AnonCredsDefinitions, startAnonCredsDefinitions } from './anoncreds/definitions'
 import { chooseAnonCredsMaterial } from './anoncreds/material'
-import type { DatabaseConfig } from '../common/db'
-import { createApp, finishApp, handle, HttpError, listen, requireApiKey } from '../common/http'
-import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
-import { guardOid4vcRoutes } from '../common/oid4vcRoutes'
-import { guardedFetch } from '../common/net/guardedFetch'
-import { OutboundPolicy } from '../common/net/outboundPolicy'
-import { masterSecretFor } from '../common/secrets'
-import { resolveFederatedTrust } from '../trust-registry/federation'
-import { registryKeyPin, registryKeyPinMigrations } from '../trust-registry/keyPin'
+import { ensureWebVhDid, mountWebVhFiles, publishUnderWebVh, webvhLocation } from './anoncreds/webvh'
+import type { DatabaseConfig } from '@interop-lab/common/db'
+import { issuerApi } from '@interop-lab/contracts'
+import { serveApiDocs } from '@interop-lab/common/apiDocs'
+import { absentIfNotFound } from '@interop-lab/common/records'
+import { agentSettings } from '@interop-lab/common/config'
+import { createApp, finishApp, handle, HttpError, listen, requireApiKey } from '@interop-lab/common/http'
+import { ensureIdentity, identityMigrations, type PartyIdentity } from '@interop-lab/common/identities'
+import { guardOid4vcRoutes } from '@interop-lab/common/oid4vcRoutes'
+import { guardedFetch } from '@interop-lab/common/net/guardedFetch'
+import { cachingFetch } from '@interop-lab/common/net/httpCache'
+import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
+import { masterSecretFor } from '@interop-lab/common/secrets'
+import { resolveFederatedTrust } from '@interop-lab/trust-registry/federation'
+import { registryKeyPin, registryKeyPinMigrations } from '@interop-lab/trust-registry/keyPin'
 import { credentialConfigurations } from './credentialConfigurations'
 import { createCredentialMapper } from './credentialMapper'
+import { X509Authorities, type X509Issuer, x509Migrations } from '@interop-lab/common/x509/authorities'
+import { jwtVcIssuerRouter } from './jwtVcIssuer'
 import { type JurisdictionIssuer, loadHostedParties } from './jurisdictions'
 import { createNotificationRouter, DEFAULT_RETRY_POLICY, notificationHubMigrations, openNotificationHub } from './notifications'
 import { createOffer, type OfferChannels } from './offers'
 import { redemptionMigrations, redemptionRules, type RedemptionDependencies } from './redemption'
 import { authorizationDetailsMigrations, authorizationDetailsRules, serverMetadataRules } from './authorizationDetails'
+import { metadataCacheHeaders } from './metadataCaching'
 import { credentialRequestRules } from './credentialRequests'
 import { createDidCommOffer, didCommOfferState, type DidCommOfferFormat } from './didcomm/offers'
 import { createStatusRouter, credoJwtSigner, statusListMigrations, StatusListService } from './status'
@@ -65,9 +74,14 @@ export interface IssuerServiceOptions {
 export async function startIssuerService(options: IssuerServiceOptions) {
   const types = loadCredentialTypes()
   const { issuers: jurisdictions, certifiers } = loadHostedParties(options.jurisdictionsFile)
-  const anonCredsMaterialDir = options.anonCredsMaterialDir ?? process.env.INTEROP_ANONCREDS_MATERIAL_DIR
+  const anonCredsMaterialDir = options.anonCredsMaterialDir ?? agentSettings().INTEROP_ANONCREDS_MATERIAL_DIR
   const identities = new Map<string, PartyIdentity>()
   const statusListIds = new Map<string, string>()
+  let x509: X509Authorities | undefined
+  /** Each jurisdiction's root certificate (base64 DER), by issuer key: what onboarding lists in the trust registry. */
+  const x509Roots = new Map<string, string>()
+  /** The IACA (base64 DER) of each issuer of an mdoc credential type, by issuer key: listed in the trust registry too. */
+  const mdocIacas = new Map<string, string>()
 
   const app = createApp()
   // bound now for its URL (the agent's base URL), but every request gets 503 until finishApp below: see listen
@@ -88,7 +102,22 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     }),
   )
   const oid4vciPath = new URL(`${baseUrl}/oid4vci`).pathname
+  // an X.509-signed SD-JWT VC's `iss` is the jurisdiction's credential issuer URL, the SAN URI of its certificate
+  const x509IssuerOf = (j: JurisdictionIssuer): X509Issuer => ({ key: j.key, name: j.name.en, jurisdiction: j.jurisdiction, issuerUrl: `${baseUrl}/oid4vci/${j.key}` })
+  const x509Signer = async (issuerKey: string) => {
+    const issuer = jurisdictions.find((j) => j.key === issuerKey)
+    if (!issuer || !x509) throw new Error(`No X.509 signing certificate for ${issuerKey}`)
+    const signing = x509IssuerOf(issuer)
+    return { ...(await x509.signer(signing)), issuerUrl: signing.issuerUrl }
+  }
+  /** An mdoc's document signer (ISO 18013-5 Annex B.1.4) under the jurisdiction's IACA; its SAN URI is the issuer URL. */
+  const mdocSigner = async (issuerKey: string) => {
+    const issuer = jurisdictions.find((j) => j.key === issuerKey)
+    if (!issuer || !x509) throw new Error(`No mdoc document signer certificate for ${issuerKey}`)
+    return x509.documentSigner(x509IssuerOf(issuer))
+  }
   app.use(serverMetadataRules(oid4vciPath))
+  app.use(metadataCacheHeaders(oid4vciPath))
   // before Credo's token and credential endpoints: the OID4VCI 1.0 rules of a credential request (a refusal claims
   // nothing and leaves the offer open), tx_code attempts are limited, an access token redeems once, authorization_details
   let redemption: RedemptionDependencies | undefined
@@ -99,30 +128,44 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   const { agent, db, shutdown } = await createAgent({
     database: options.database,
     dataDir: options.dataDir,
-    migrations: [...identityMigrations, ...statusListMigrations, ...notificationHubMigrations, ...deathRegistrationMigrations, ...redemptionMigrations, ...authorizationDetailsMigrations, ...registryKeyPinMigrations],
+    migrations: [...identityMigrations, ...statusListMigrations, ...notificationHubMigrations, ...deathRegistrationMigrations, ...redemptionMigrations, ...authorizationDetailsMigrations, ...registryKeyPinMigrations, ...x509Migrations],
     // holders' DIDComm endpoints, did:web in proofs: only allowed hosts
-    fetch: guardedFetch(outbound),
+    // its own metadata and JWKS (checking the access tokens it issued) reused while fresh
+    fetch: cachingFetch(guardedFetch(outbound)),
     allowInsecureHttp: new URL(baseUrl).protocol === 'http:',
     modules: {
       openid4vc: new OpenId4VcModule({
         app,
-        issuer: { baseUrl: `${baseUrl}/oid4vci`, credentialRequestToCredentialMapper: createCredentialMapper({ identities, types }) },
+        issuer: { baseUrl: `${baseUrl}/oid4vci`, credentialRequestToCredentialMapper: createCredentialMapper({ identities, types, mdocSigner, x509Signer }) },
       }),
       ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl, anoncreds: await anonCredsModule(options.dataDir) }),
     },
   })
   redemption = { agent, db }
+  const authorities = new X509Authorities(agent, db)
+  x509 = authorities
   let anonCreds: AnonCredsDefinitions | undefined
-  const offerUnder = (issuer: JurisdictionIssuer, type: CredentialType, format: CredentialFormat): DidCommOfferFormat => {
+  // AnonCreds offers name the credential definition published under the jurisdiction's did:webvh, published on first use
+  const publishedUnderWebVh = new Map<string, Promise<string>>()
+  const underWebVh = (issuerKey: string, credentialDefinitionId: string) => {
+    if (!publishedUnderWebVh.has(credentialDefinitionId)) {
+      const publishing = publishUnderWebVh(agent, webvhDids.get(issuerKey)!, credentialDefinitionId)
+      publishing.catch(() => publishedUnderWebVh.delete(credentialDefinitionId))
+      publishedUnderWebVh.set(credentialDefinitionId, publishing)
+    }
+    return publishedUnderWebVh.get(credentialDefinitionId)!
+  }
+  const offerUnder = async (issuer: JurisdictionIssuer, type: CredentialType, format: CredentialFormat): Promise<DidCommOfferFormat> => {
     if (format !== 'anoncreds') return { format: 'ldp_vc', issuerDid: ldpDids.get(issuer.key)!.did }
     const definition = anonCreds?.get(issuer.key, type.id)
     if (!definition) throw new HttpError(503, 'anoncreds_not_ready', anonCreds?.pending() ?? `${issuer.name.en} has no AnonCreds credential definition for ${type.id}`)
-    return { format, credentialDefinitionId: definition.credentialDefinitionId }
+    const published = webvhDids.has(issuer.key) ? await underWebVh(issuer.key, definition.credentialDefinitionId) : definition.credentialDefinitionId
+    return { format, credentialDefinitionId: published }
   }
   const offerChannels: OfferChannels = {
     oid4vc: agent.openid4vc.issuer,
-    didcomm: (issuer, type, metadata, format) =>
-      createDidCommOffer(agent.didcomm, `${baseUrl}${DIDCOMM_PATH}`, { label: issuer.name.en, type, metadata, under: offerUnder(issuer, type, format) }),
+    didcomm: async (issuer, type, metadata, format, connection) =>
+      createDidCommOffer(agent.didcomm, `${baseUrl}${DIDCOMM_PATH}`, { label: issuer.name.en, type, metadata, under: await offerUnder(issuer, type, format), connection }),
   }
   const status = new StatusListService({ db, baseUrl, signerFor: (list) => credoJwtSigner(agent.context, list.kid) })
   const hub = await openNotificationHub({
@@ -147,8 +190,22 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   // JSON-LD credentials are signed under the did:key of each jurisdiction's key: what peers such as ACA-Py can read
   const ldpDids = new Map<string, LdpDid>()
   for (const jurisdiction of jurisdictions) ldpDids.set(jurisdiction.key, await ensureLdpDid(agent, identities.get(jurisdiction.key)!.kid))
+  // each jurisdiction's AnonCreds objects live under its did:webvh (same key), whose files this service serves
+  const webvhDids = new Map<string, string>()
+  for (const jurisdiction of jurisdictions) {
+    const location = webvhLocation(baseUrl, jurisdiction.key)
+    if ('unsupported' in location) {
+      // AnonCreds objects stay under the did:jwk, in the file registry the services must then share
+      console.warn(`[anoncreds] no did:webvh for ${jurisdiction.key}: ${location.unsupported}`)
+      continue
+    }
+    webvhDids.set(jurisdiction.key, await ensureWebVhDid(agent, location, identities.get(jurisdiction.key)!.kid))
+  }
+  mountWebVhFiles(app, agent, (key) => webvhDids.get(key))
   for (const jurisdiction of jurisdictions) {
     const identity = identities.get(jurisdiction.key)!
+    x509Roots.set(jurisdiction.key, (await authorities.signer(x509IssuerOf(jurisdiction))).root.der)
+    if (jurisdiction.credentialTypes.some((id) => types.get(id)?.mdoc)) mdocIacas.set(jurisdiction.key, (await mdocSigner(jurisdiction.key)).root.der)
     const [list] = await status.store.listsOf(identity.did)
     statusListIds.set(jurisdiction.key, (list ?? (await status.createList({ issuer: identity.did, kid: identity.kid }))).id)
     const credentialConfigurationsSupported = credentialConfigurations(jurisdiction.credentialTypes.map((id) => types.get(id)!))
@@ -156,7 +213,7 @@ export async function startIssuerService(options: IssuerServiceOptions) {
       { name: jurisdiction.name.en, locale: 'en-CA' },
       { name: jurisdiction.name.fr, locale: 'fr-CA' },
     ]
-    const existing = await agent.openid4vc.issuer.getIssuerByIssuerId(jurisdiction.key).catch(() => undefined)
+    const existing = await agent.openid4vc.issuer.getIssuerByIssuerId(jurisdiction.key).catch(absentIfNotFound)
     if (existing) await agent.openid4vc.issuer.updateIssuerMetadata({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
     else await agent.openid4vc.issuer.createIssuer({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
   }
@@ -209,7 +266,19 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   })
   app.get('/issuers', (_req, res) => {
     res.json({
-      issuers: jurisdictions.map((j) => ({ ...j, did: identities.get(j.key)!.did, credentialIssuer: `${baseUrl}/oid4vci/${j.key}` })),
+      issuers: jurisdictions.map((j) => ({
+        ...j,
+        did: identities.get(j.key)!.did,
+        // the issuer id of its AnonCreds objects (the same key as `did`)
+        webvhDid: webvhDids.get(j.key),
+        credentialIssuer: `${baseUrl}/oid4vci/${j.key}`,
+        // the URL its X.509-signed credentials name as `iss`, and the root their chains lead to
+        x509: {
+          issuerUrl: x509IssuerOf(j).issuerUrl,
+          // and the IACA its mdocs' document signer chains to (ISO 18013-5 Annex B), for an issuer of an mdoc type
+          anchors: [{ kind: 'root', certificate: x509Roots.get(j.key) }, ...(mdocIacas.has(j.key) ? [{ kind: 'iaca', certificate: mdocIacas.get(j.key) }] : [])],
+        },
+      })),
       certifiers: certifiers.map((c) => ({ ...c, did: identities.get(c.key)!.did })),
     })
   })
@@ -227,16 +296,18 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     handle(async (req, res) => {
       jurisdictionFor(String(req.params.key))
       const offerId = String(req.params.offerId)
-      const session = await agent.openid4vc.issuer.getIssuanceSessionById(offerId).catch(() => undefined)
+      const session = await agent.openid4vc.issuer.getIssuanceSessionById(offerId).catch(absentIfNotFound)
       const offer = session ? { offerId: session.id, state: session.state, errorMessage: session.errorMessage } : await didCommOfferState(agent.didcomm, offerId)
       if (!offer) throw new HttpError(404, 'unknown_offer', `No offer ${offerId}`)
       res.json(offer)
     }),
   )
   app.use(createStatusRouter(status))
+  app.use(jwtVcIssuerRouter(oid4vciPath, (key) => (jurisdictions.some((j) => j.key === key) ? x509Signer(key) : undefined)))
   app.use(createNotificationRouter(hub, { adminApiKeys: options.adminApiKeys }))
   app.use(vitalStatisticsRouter({ agent, registry, certifiers, identities, adminApiKeys: options.adminApiKeys, baseUrl }))
   await mountVcApiIssuer(app, { agent, status, jurisdictions, identities, types, baseUrl, adminApiKeys: options.adminApiKeys })
+  serveApiDocs(app, issuerApi, options.publicUrl)
   finishApp(app)
 
   return {
@@ -249,6 +320,8 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     identities,
     jurisdictions,
     certifiers,
+    /** The jurisdictions' X.509 roots and IACAs, and each issuer's certificates under them (common/x509). */
+    x509: authorities,
     async close() {
       await listening.close()
       await hub.stop()

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { CREDENTIAL_FORMATS } from '../common/credentialTypes'
+import { CREDENTIAL_FORMATS } from '@interop-lab/common/credentialTypes'
 import { startBenchStack } from './bench/benchStack'
 import { measureEd25519 } from './bench/ed25519'
 import { measureDidcomm } from './bench/didcomm'

@@ -1,5 +1,5 @@
-import type { CredentialFormat } from '../common/credentialTypes'
-import { PROTOCOL_FORMATS, type Protocol, supports } from '../common/protocols'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
+import { type MatrixProtocol, matrixFormatsOver } from '@interop-lab/common/protocols'
 import { type Ability, type Driver, type DriverCapabilities, type Parties, type Role, ROLES } from './drivers/types'
 import type { ScenarioStep } from './scenario'
 
@@ -27,8 +27,8 @@ export async function describeParty(driver: Driver): Promise<PartyCapabilities[R
 const listed = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items[0])
 
 /** Why a protocol and format cannot be run between these parties, or undefined when all three speak it. */
-export function unsupportedReason(parties: PartyCapabilities, protocol: Protocol, format: CredentialFormat): string | undefined {
-  const lacking = ROLES.filter((role) => !parties[role].capabilities || !supports(parties[role].capabilities!, protocol, format))
+export function unsupportedReason(parties: PartyCapabilities, protocol: MatrixProtocol, format: CredentialFormat): string | undefined {
+  const lacking = ROLES.filter((role) => !parties[role].capabilities || !parties[role].capabilities!.protocols[protocol]?.includes(format))
   if (!lacking.length) return undefined
   const unreachable = lacking.filter((role) => parties[role].error)
   const pending = lacking.flatMap((role) => {
@@ -36,7 +36,7 @@ export function unsupportedReason(parties: PartyCapabilities, protocol: Protocol
     return reason ? [`${role}: ${reason}`] : []
   })
   // a format still being prepared is pending only over the protocols that carry it
-  if (pending.length && PROTOCOL_FORMATS[protocol].includes(format)) return pending.join('; ')
+  if (pending.length && matrixFormatsOver(protocol).includes(format)) return pending.join('; ')
   // the lab's own services are named by role alone; another implementation by its name too
   const named = (role: Role) => (/^lab(@|$)/.test(parties[role].implementation) ? role : `${role} ${parties[role].implementation}`)
   const explained = lacking.filter((role) => parties[role].capabilities?.unsupported?.[format])

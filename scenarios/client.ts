@@ -1,3 +1,5 @@
+import { z } from 'zod'
+
 /** A service answered with an error (or not at all): names the call, so a report can name the party. */
 export class ServiceCallError extends Error {
   public constructor(
@@ -53,4 +55,11 @@ export async function callJson<T>(method: string, url: string, body?: unknown, a
     throw new ServiceCallError(`${method} ${new URL(url).pathname} answered ${response.status}: ${message}`, url, response.status)
   }
   return parsed as T
+}
+
+/** A lab API's answer, parsed with its contract (contracts/): an answer outside the contract is an error naming the call. */
+export async function callApi<Contract extends z.ZodType>(contract: Contract, method: string, url: string, body?: unknown, apiKey?: string): Promise<z.infer<Contract>> {
+  const answer = contract.safeParse(await callJson<unknown>(method, url, body, apiKey))
+  if (!answer.success) throw new ServiceCallError(`${method} ${new URL(url).pathname} answered outside its contract: ${z.prettifyError(answer.error)}`, url)
+  return answer.data
 }

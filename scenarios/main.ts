@@ -1,11 +1,12 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { CREDENTIAL_FORMATS } from '../common/credentialTypes'
-import { type Capabilities, PROTOCOLS } from '../common/protocols'
+import { CREDENTIAL_FORMATS } from '@interop-lab/common/credentialTypes'
+import { type Capabilities, MATRIX_PROTOCOLS } from '@interop-lab/common/protocols'
 import { recordEvidence } from './evidence/bundle'
 import { ALL_COMBINATIONS, runMatrix } from './matrix'
 import { consoleProgress } from './progress'
 import { formatText, summarize, writeReports } from './report'
+import { hostedIssuers, withHostedIssuers } from './hostedIssuers'
 import { loadScenarios } from './scenario'
 import { walletConformanceCommand } from './mallory/command'
 import { loadTargetsFile, startTargets, type TargetsFile } from './targets'
@@ -13,7 +14,7 @@ import { loadTargetsFile, startTargets, type TargetsFile } from './targets'
 const USAGE = `Usage: npm start -- [options]   (npm run pilots: the same, exiting when the run ends)
 
   --scenario <id>        run only this scenario (repeatable): business-banking, death-notification
-  --protocol <name>      only this protocol stack (repeatable): ${PROTOCOLS.join(', ')}
+  --protocol <name>      only this protocol stack (repeatable): ${MATRIX_PROTOCOLS.join(', ')}
   --format <name>        only this credential format (repeatable): ${CREDENTIAL_FORMATS.join(', ')}
   --issuer-url <url>     run against another jurisdiction's issuer service instead of the local one
   --verifier-url <url>   … verifier service
@@ -83,9 +84,9 @@ if (values.help) {
   process.exit(0)
 }
 
-const unknown = (values.protocol ?? []).filter((p) => !(PROTOCOLS as readonly string[]).includes(p)).concat((values.format ?? []).filter((f) => !(CREDENTIAL_FORMATS as readonly string[]).includes(f)))
+const unknown = (values.protocol ?? []).filter((p) => !(MATRIX_PROTOCOLS as readonly string[]).includes(p)).concat((values.format ?? []).filter((f) => !(CREDENTIAL_FORMATS as readonly string[]).includes(f)))
 if (unknown.length) {
-  console.error(`Unknown protocol or format: ${unknown.join(', ')} (protocols: ${PROTOCOLS.join(', ')}; formats: ${CREDENTIAL_FORMATS.join(', ')})`)
+  console.error(`Unknown protocol or format: ${unknown.join(', ')} (protocols: ${MATRIX_PROTOCOLS.join(', ')}; formats: ${CREDENTIAL_FORMATS.join(', ')})`)
   process.exit(2)
 }
 
@@ -142,7 +143,7 @@ const targets = await startTargets({
   process.exit(1)
 })
 for (const role of ['issuer', 'wallet', 'verifier'] as const) {
-  for (const party of targets.implementations[role]) console.log(`  ${role.padEnd(9)} ${party.url}${party.implementation === 'lab' ? '' : '  (remote)'}  driver ${party.implementation}`)
+  for (const party of targets.implementations[role]) console.log(`  ${role.padEnd(9)} ${party.url}${['lab', 'vc-api@lab'].includes(party.implementation) ? '' : '  (remote)'}  driver ${party.implementation}`)
 }
 for (const warning of targets.warnings) console.log(`  ! ${warning}`)
 if (values.conformance === 'wallet') {
@@ -151,7 +152,11 @@ if (values.conformance === 'wallet') {
   process.exit(exitCode)
 }
 
-const scenarios = known.filter((s) => !values.scenario?.length || values.scenario.includes(s.id))
+// the whole lab on this machine: every issuer it hosts takes part (an onboarded jurisdiction's too), and registry
+// variants may change its registries (the federal one, which the verifier asks, and those it links to)
+const wholeLab = !targetsFile && !remote.issuer && !remote.verifier && !remote.wallet
+const hosted = wholeLab ? await hostedIssuers(targets.endpoints.issuer) : []
+const scenarios = known.filter((s) => !values.scenario?.length || values.scenario.includes(s.id)).map((s) => withHostedIssuers(s, hosted))
 const combinations = ALL_COMBINATIONS.filter((c) => (!values.protocol?.length || values.protocol.includes(c.protocol)) && (!values.format?.length || values.format.includes(c.format)))
 if (values.once && targets.local.issuer && combinations.some((c) => c.format === 'anoncreds')) await waitForAnonCreds(targets.endpoints.issuer)
 console.log(`\nRunning ${scenarios.map((s) => s.id).join(', ')} over ${combinations.map((c) => `${c.protocol}/${c.format}`).join(', ')}…`)
@@ -161,6 +166,7 @@ const labOnly = Object.values(targets.implementations).every((parties) => partie
 const { capabilities, described, results } = await runMatrix(targets.implementations, scenarios, {
   combinations,
   lanes: labOnly ? 2 : 1,
+  registry: wholeLab && targets.trustRegistryUrl ? { url: targets.trustRegistryUrl, adminApiKey: targets.endpoints.adminApiKey } : undefined,
   onEvent: (event) => {
     if (event.type === 'matrix-planned') progress.planned(event.cells)
     if (event.type === 'cell-started') progress.started(event)

@@ -1,18 +1,19 @@
-import { CREDENTIAL_FORMATS, type CredentialFormat } from '../common/credentialTypes'
-import { formatLimit, type Protocol, PROTOCOLS } from '../common/protocols'
+import { CREDENTIAL_FORMATS, type CredentialFormat } from '@interop-lab/common/credentialTypes'
+import { formatLimit, MATRIX_PROTOCOLS, type MatrixProtocol } from '@interop-lab/common/protocols'
 import { describeParty, missingAbility, type PartyCapabilities, type Role, unsupportedReason } from './capabilities'
 import type { Driver, Parties } from './drivers/types'
+import type { RegistryAccess } from './registryChanges'
 import { implementationsOf, partiesFor, type RunEvent, runVariant, unsupportedRow, type VariantResult } from './runner'
 import { type Scenario, stepsFor } from './scenario'
 import type { Endpoints } from './steps'
 
 export interface Combination {
-  protocol: Protocol
+  protocol: MatrixProtocol
   format: CredentialFormat
 }
 
 /** Every protocol with every format: the columns of the interoperability matrix. */
-export const ALL_COMBINATIONS: Combination[] = PROTOCOLS.flatMap((protocol) => CREDENTIAL_FORMATS.map((format) => ({ protocol, format })))
+export const ALL_COMBINATIONS: Combination[] = MATRIX_PROTOCOLS.flatMap((protocol) => CREDENTIAL_FORMATS.map((format) => ({ protocol, format })))
 
 /** Several implementations per role: the matrix crosses them, issuer × wallet × verifier, as AATH does. */
 export type Implementations = { [R in keyof Parties]: Parties[R][] }
@@ -63,12 +64,15 @@ function lanesOf(scenarios: Scenario[]): Map<string, number> {
  * Every variant of every scenario in every protocol and format. A combination some party's driver does not declare,
  * a step one cannot do, or a variant does not apply to, is an `unsupported` row with its reason, not a failure.
  * `lanes` > 1 runs scenarios with different holders side by side (each scenario's cells still one at a time); the
- * results keep the same order whatever the lanes.
+ * results keep the same order whatever the lanes. `registry`: the lab trust registry a variant's registry steps change
+ * (reached from the verifier's own); without it those variants are unsupported. A change is undone when its variant
+ * ends, and the pilots' registry variants each touch only the jurisdictions of their own scenario, so side-by-side
+ * lanes do not see each other's changes.
  */
 export async function runMatrix(
   target: Endpoints | Parties | Implementations,
   scenarios: Scenario[],
-  options: { combinations?: Combination[]; onEvent?: (event: RunEvent) => void; lanes?: number } = {},
+  options: { combinations?: Combination[]; onEvent?: (event: RunEvent) => void; lanes?: number; registry?: RegistryAccess } = {},
 ): Promise<MatrixRun> {
   const crossings = isImplementations(target) ? crossed(target) : [partiesFor(target)]
   const described = await describeCrossings(crossings)
@@ -84,11 +88,13 @@ export async function runMatrix(
           .map((expected) => formatLimit(format, expected.failedCheck))
           .find(Boolean)
         const notApplicable = variant?.formats && !variant.formats.includes(format) ? `the variant applies only to ${variant.formats.join(', ')}` : limit ? `not applicable to ${format}: ${limit}` : undefined
-        const reason = notApplicable ?? unsupportedReason(capabilities, protocol, format) ?? missingAbility(capabilities, stepsFor(scenario, variant))
+        const steps = stepsFor(scenario, variant)
+        const noRegistry = !options.registry && steps.some((step) => step.action === 'registry') ? 'the variant changes a trust registry, and this run has no lab registry the runner may change' : undefined
+        const reason = notApplicable ?? noRegistry ?? unsupportedReason(capabilities, protocol, format) ?? missingAbility(capabilities, steps)
         const name = { scenarioId: scenario.id, variantId: variant?.id ?? 'baseline', protocol, format }
         const run = async () => {
           onEvent({ type: 'cell-started', ...name })
-          const result = await runVariant(parties, scenario, variant, format, onEvent, protocol)
+          const result = await runVariant(parties, scenario, variant, format, onEvent, protocol, options.registry)
           onEvent({ type: 'cell-finished', ...name, result })
           return result
         }

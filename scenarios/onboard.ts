@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { adminApiKeysFrom } from '../common/config'
+import { adminApiKeysFrom } from '@interop-lab/common/config'
 import { onboardIssuers, subscribePrograms } from './onboarding'
 
 // Once the services of a deployment are up (each on its own host): binds the issuer service's DIDs in

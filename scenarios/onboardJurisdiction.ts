@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { JURISDICTIONS_DIR, DEFAULT_GOVERNANCE_FILE, jurisdictionGovernanceFile, type Assurance } from '../trust-registry/governance'
+import { JURISDICTIONS_DIR, DEFAULT_GOVERNANCE_FILE, jurisdictionGovernanceFile, type Assurance } from '@interop-lab/trust-registry/governance'
 
 type Localized = { en: string; fr: string }
 

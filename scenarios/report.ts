@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { CredentialFormat } from '../common/credentialTypes'
-import type { Protocol } from '../common/protocols'
-import type { Decision, TraceStep } from '../verifier/decision'
-import type { PresentationOutcome } from '../wallet-sim/wallet'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
+import type { MatrixProtocol } from '@interop-lab/common/protocols'
+import type { Decision, PresentationOutcome, TraceStep } from '@interop-lab/contracts'
 import { type PartyCapabilities, ROLES } from './capabilities'
 import { formatHtml } from './reportHtml'
 import { columnKey, gridOf, rowKey, uniqueBy } from './reportGrid'
@@ -17,7 +16,7 @@ export interface StepTiming {
 }
 
 export interface TimingRow {
-  protocol: Protocol
+  protocol: MatrixProtocol
   format: CredentialFormat
   issue?: StepTiming
   present?: StepTiming

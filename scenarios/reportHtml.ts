@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ReportedResult, RunReport, StepTiming } from './report'
 import { describeFailure } from './runner'
-import { type Column, columnKey, gridOf, rowKey, uniqueBy } from './reportGrid'
+import { type Column, gridOf, rowKey, uniqueBy } from './reportGrid'
 import { loadScenarios } from './scenario'
 
 type Messages = Record<string, string>

@@ -1,7 +1,8 @@
-import type { CredentialFormat } from '../common/credentialTypes'
-import { type Protocol, protocolOf, formatLimit } from '../common/protocols'
-import { specVersionMismatch } from '../common/specVersions'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
+import { type MatrixProtocol, protocolOf, formatLimit } from '@interop-lab/common/protocols'
+import { specVersionMismatch } from '@interop-lab/common/specVersions'
 import { labParties } from './drivers/lab'
+import type { RegistryAccess } from './registryChanges'
 import { withPeerReason } from './drivers/peerReasons'
 import type { Parties, Role } from './drivers/types'
 import { type Scenario, type ScenarioStep, stepsFor, type Variant } from './scenario'
@@ -26,7 +27,7 @@ export interface VariantResult {
   scenarioId: string
   variantId: string
   format: CredentialFormat
-  protocol: Protocol
+  protocol: MatrixProtocol
   description: string
   status: RowStatus
   passed: boolean
@@ -39,12 +40,12 @@ export interface VariantResult {
 }
 
 export type RunEvent =
-  | { type: 'step-started'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: Protocol; step: ScenarioStep }
-  | { type: 'step-finished'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: Protocol; result: StepResult }
+  | { type: 'step-started'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: MatrixProtocol; step: ScenarioStep }
+  | { type: 'step-finished'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: MatrixProtocol; result: StepResult }
   /** From the matrix: how many cells will run, then each cell as it starts and ends. */
   | { type: 'matrix-planned'; cells: number }
-  | { type: 'cell-started'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: Protocol }
-  | { type: 'cell-finished'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: Protocol; result: VariantResult }
+  | { type: 'cell-started'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: MatrixProtocol }
+  | { type: 'cell-finished'; scenarioId: string; variantId: string; format: CredentialFormat; protocol: MatrixProtocol; result: VariantResult }
 
 const unique = (values: string[]) => [...new Set(values)].join(', ')
 
@@ -76,7 +77,8 @@ export const implementationsOf = (parties: Parties): RowImplementations => ({
 
 /**
  * Runs one variant (or the scenario itself) in one protocol and format, step by step, each through the parties'
- * drivers over real HTTP (`target`: the drivers, or the endpoints of the lab's own services).
+ * drivers over real HTTP (`target`: the drivers, or the endpoints of the lab's own services). `registry`: the trust
+ * registry the variant's registry steps may change (each change is undone when the variant ends).
  */
 export async function runVariant(
   target: Endpoints | Parties,
@@ -84,14 +86,15 @@ export async function runVariant(
   variant: Variant | undefined,
   format: CredentialFormat,
   onEvent: (event: RunEvent) => void = () => {},
-  protocol: Protocol = protocolOf(format),
+  protocol: MatrixProtocol = protocolOf(format),
+  registry?: RegistryAccess,
 ): Promise<VariantResult> {
   const started = performance.now()
   const variantId = variant?.id ?? 'baseline'
   const steps = stepsFor(scenario, variant)
   const holders = Object.entries(scenario.parties).filter(([, p]) => p.role === 'holder').map(([key]) => key)
   const parties = partiesFor(target)
-  const context: RunContext = { parties, format, protocol }
+  const context: RunContext = { parties, format, protocol, registry, registryChanges: [] }
   const results: StepResult[] = []
   try {
     // every run starts from empty wallets, so a credential from an earlier run cannot answer for this one
@@ -121,6 +124,13 @@ export async function runVariant(
     results.push(result)
     onEvent({ type: 'step-finished', scenarioId: scenario.id, variantId, format, protocol, result })
     if (!result.passed) break
+  }
+  // a registry changed for this variant is put back before the next one runs
+  for (const change of context.registryChanges.reverse()) {
+    await change.undo().catch((error: unknown) => {
+      const reason = `The registry change could not be undone (${change.summary}): ${error instanceof Error ? error.message : String(error)}`
+      results.push({ stepId: 'undo-registry-change', action: 'registry', parties: [], passed: false, durationMs: 0, summary: `failed: ${reason}`, failure: { role: 'registry', party: 'runner', reason } })
+    })
   }
   const passed = results.length === steps.length && results.every((r) => r.passed)
   const failed = results.find((r) => !r.passed)
@@ -153,7 +163,7 @@ export function unsupportedRow(
   scenario: Scenario,
   variant: Variant | undefined,
   format: CredentialFormat,
-  protocol: Protocol,
+  protocol: MatrixProtocol,
   reason: string,
   implementations: RowImplementations,
 ): VariantResult {

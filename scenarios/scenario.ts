@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { CREDENTIAL_FORMATS } from '../common/credentialTypes'
-import { faultSchema } from '../wallet-sim/faults'
+import { CREDENTIAL_FORMATS } from '@interop-lab/common/credentialTypes'
+import { faultSchema } from '@interop-lab/wallet-sim/faults'
 
 const localized = z.object({ en: z.string(), fr: z.string() })
 const partyKey = z.string().regex(/^[a-z0-9-]+$/)
@@ -54,7 +54,22 @@ const presentStep = z.object({
   fault: faultSchema.optional(),
   expect: expectation,
 })
-const step = z.discriminatedUnion('action', [issueStep, presentStep, waitStep, certifyStep, registerStep, correctStep, expectNotificationsStep])
+const jurisdiction = z.string().regex(/^CA(-[A-Z]{2})?$/, 'expected a jurisdiction such as "CA" or "CA-BC"')
+/**
+ * A change to one jurisdiction's trust registry in the middle of a run, undone when the run ends (scenarios/registryChanges.ts):
+ * withdraw one of its recognitions, or point its link to a recognized jurisdiction's registry elsewhere (another
+ * registry, `mallory`: a registry signing with its own key, `replay`: a relay replaying the genuine registry's answers).
+ */
+const registryStep = z.object({
+  id: z.string(),
+  action: z.literal('registry'),
+  registry: jurisdiction,
+  change: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('withdraw-recognition'), recognizes: jurisdiction, resource: z.string() }),
+    z.object({ kind: z.literal('link'), recognizes: jurisdiction, to: z.union([jurisdiction, z.enum(['mallory', 'replay'])]) }),
+  ]),
+})
+const step = z.discriminatedUnion('action', [issueStep, presentStep, waitStep, certifyStep, registerStep, correctStep, expectNotificationsStep, registryStep])
 export type ScenarioStep = z.infer<typeof step>
 export type IssueStep = z.infer<typeof issueStep>
 export type PresentStep = z.infer<typeof presentStep>
@@ -62,6 +77,7 @@ export type CertifyStep = z.infer<typeof certifyStep>
 export type RegisterStep = z.infer<typeof registerStep>
 export type CorrectStep = z.infer<typeof correctStep>
 export type ExpectNotificationsStep = z.infer<typeof expectNotificationsStep>
+export type RegistryStep = z.infer<typeof registryStep>
 
 const patch = z.union([
   z.object({ step: z.string(), set: z.record(z.string(), z.unknown()) }),

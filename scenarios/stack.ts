@@ -1,12 +1,12 @@
 import { join } from 'node:path'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { databaseConfigFor } from '../common/db'
-import type { OutboundPolicy } from '../common/net/outboundPolicy'
-import { startIssuerService } from '../issuer/service'
-import { startRegistryFederation } from '../trust-registry/federatedRegistries'
-import { startTrustRegistry } from '../trust-registry/service'
-import { startVerifierService } from '../verifier/service'
-import { startWalletService } from '../wallet-sim/service'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { databaseConfigFor } from '@interop-lab/common/db'
+import type { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
+import { startIssuerService } from '@interop-lab/issuer'
+import { startRegistryFederation } from '@interop-lab/trust-registry/federatedRegistries'
+import { startTrustRegistry } from '@interop-lab/trust-registry'
+import { startVerifierService } from '@interop-lab/verifier'
+import { startWalletService } from '@interop-lab/wallet-sim'
 import { startDashboard } from './dashboard/server'
 import { onboardIssuers, subscribePrograms } from './onboarding'
 import type { Endpoints } from './runner'
@@ -31,7 +31,8 @@ export interface StackOptions {
   walletTrustRegistry?: boolean
   /**
    * One trust registry per jurisdiction (trust-registry/jurisdictions), linked by their recognitions, the verifier and the
-   * issuer asking only the federal one (`trustRegistry`); otherwise one registry holding every jurisdiction.
+   * issuer asking only the federal one (`trustRegistry`, on `ports.trustRegistry`): the default. `false`: one registry
+   * holding every jurisdiction (trust-registry/governance.json).
    */
   federated?: boolean
   /** The parties the issuer service hosts and the registries' governance, when not the repository's (onboarding tests). */
@@ -45,9 +46,17 @@ export async function startStack(options: StackOptions) {
   const host = options.host ?? '127.0.0.1'
   const database = (service: string) => databaseConfigFor(service, options.dataDir, env)
 
-  const federation = options.federated
-    ? await startRegistryFederation({ dataDir: options.dataDir, host, adminApiKeys: [adminApiKey], jurisdictionsDir: options.dataFiles?.jurisdictionsDir, databaseFor: (jurisdiction) => database(`trust_registry_${jurisdiction.toLowerCase().replace('-', '_')}`) })
-    : undefined
+  const federation =
+    options.federated === false
+      ? undefined
+      : await startRegistryFederation({
+          dataDir: options.dataDir,
+          host,
+          adminApiKeys: [adminApiKey],
+          jurisdictionsDir: options.dataFiles?.jurisdictionsDir,
+          federalPort: options.ports?.trustRegistry,
+          databaseFor: (jurisdiction, dataDir) => databaseConfigFor(`trust_registry_${jurisdiction.toLowerCase().replace('-', '_')}`, dataDir, env),
+        })
   const trustRegistry =
     federation?.federal ??
     (await startTrustRegistry({
@@ -76,7 +85,8 @@ export async function startStack(options: StackOptions) {
     dataDir: options.dataDir,
     database: database('verifier'),
     outbound: options.outbound,
-    trust: { url: trustRegistry.url },
+    // the federal registry; a policy relying on another authority's recognitions (`*-alberta`) asks that authority's registry
+    trust: { url: trustRegistry.url, authorities: federation && Object.fromEntries([...federation.registries].map(([jurisdiction, registry]) => [jurisdiction, registry.url])) },
     adminApiKeys: [adminApiKey],
     publisherJwksUrl: `${issuer.url}/notifications/jwks.json`,
   })

@@ -1,10 +1,10 @@
-import type { CredentialFormat } from '../common/credentialTypes'
-import { formatLimit, type Protocol } from '../common/protocols'
-import { specVersionMismatch } from '../common/specVersions'
-import type { Decision } from '../verifier/decision'
-import type { PresentationOutcome } from '../wallet-sim/wallet'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
+import { formatLimit, type MatrixProtocol } from '@interop-lab/common/protocols'
+import { specVersionMismatch } from '@interop-lab/common/specVersions'
+import type { Decision, PresentationOutcome } from '@interop-lab/contracts'
 import { DriverError, type Driver, type Offer, type Parties } from './drivers/types'
-import type { CertifyStep, CorrectStep, ExpectNotificationsStep, IssueStep, PresentStep, RegisterStep, ScenarioStep } from './scenario'
+import { changeRegistry, type RegistryAccess, type RegistryChange } from './registryChanges'
+import type { CertifyStep, CorrectStep, ExpectNotificationsStep, IssueStep, PresentStep, RegisterStep, RegistryStep, ScenarioStep } from './scenario'
 
 /** Where the parties of a scenario live: local services or another jurisdiction's URLs. */
 export interface Endpoints {
@@ -44,8 +44,12 @@ export type StepOutcome = Omit<StepResult, 'durationMs'>
 export interface RunContext {
   parties: Parties
   format: CredentialFormat
-  protocol: Protocol
+  protocol: MatrixProtocol
   registration?: { registrar: string; id: string; registrationNumber?: string }
+  /** The trust registry registry steps change, when the run may change one. */
+  registry?: RegistryAccess
+  /** The registry changes made so far, undone (last first) when the run ends. */
+  registryChanges: RegistryChange[]
 }
 
 /** A driver call failed: which role and party it is down to. */
@@ -116,7 +120,7 @@ async function present(context: RunContext, step: PresentStep): Promise<StepOutc
   // an AnonCreds verification on the WASM backend asks for each credential in its own request
   let walletOutcome!: PresentationOutcome
   for (const requestUri of request.requestUris ?? [request.requestUri]) {
-    walletOutcome = await by('wallet', step.holder, () => parties.wallet.present(step.holder, { requestUri, answered: request.answered }, step.fault))
+    walletOutcome = await by('wallet', step.holder, () => parties.wallet.present(step.holder, { requestUri, answered: request.answered, query: request.query }, step.fault))
     if (!walletOutcome.submitted) break
   }
   const verdict = await by('verifier', step.verifier, () => parties.verifier.verdict(request, walletOutcome))
@@ -229,6 +233,14 @@ async function expectNotifications(context: RunContext, step: ExpectNotification
   }
 }
 
+async function changeTrustRegistry(context: RunContext, step: RegistryStep): Promise<StepOutcome> {
+  if (!context.registry) throw new PartyError('registry', step.registry, new Error('This run has no lab trust registry the runner may change'))
+  const registry = context.registry
+  const change = await by('registry', step.registry, () => changeRegistry(registry, step))
+  context.registryChanges.push(change)
+  return { stepId: step.id, action: 'registry', parties: [step.registry], passed: true, summary: change.summary }
+}
+
 /** Runs one step through the parties' drivers. */
 export function runStep(context: RunContext, step: ScenarioStep): Promise<StepOutcome> {
   switch (step.action) {
@@ -246,5 +258,7 @@ export function runStep(context: RunContext, step: ScenarioStep): Promise<StepOu
       return correct(context, step)
     case 'expect-notifications':
       return expectNotifications(context, step)
+    case 'registry':
+      return changeTrustRegistry(context, step)
   }
 }

@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { isNode, LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { databaseConfigFor } from '../common/db'
-import { startIssuerService } from '../issuer/service'
-import { startTrustRegistry } from '../trust-registry/service'
-import { startVerifierService } from '../verifier/service'
-import { trustRegistryCheck } from '../verifier/trust'
-import { startWalletService } from '../wallet-sim/service'
-import { sameKeyDidJwk } from '../common/didcomm/ldpDid'
-import { OutboundPolicy } from '../common/net/outboundPolicy'
-import type { RegistryEntity } from '../trust-registry/store'
+import { didCommConnectionSchema } from '@interop-lab/contracts'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { databaseConfigFor } from '@interop-lab/common/db'
+import { startIssuerService } from '@interop-lab/issuer'
+import { startTrustRegistry } from '@interop-lab/trust-registry'
+import { startVerifierService } from '@interop-lab/verifier'
+import type { TrustCheck } from '@interop-lab/verifier/decision'
+import { trustRegistryCheck } from '@interop-lab/verifier/trust'
+import { startWalletService } from '@interop-lab/wallet-sim'
+import { sameKeyDidJwk } from '@interop-lab/common/didcomm/ldpDid'
+import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
+import type { RegistryEntity } from '@interop-lab/trust-registry/store'
 import { callJson, exchangeJson } from './client'
 import { type AcaPyPeer, acapyIssuer, acapyVerifier, acapyWallet } from './drivers/acapy'
 import { labIssuer, labParties, labVerifier, labWallet } from './drivers/lab'
@@ -18,11 +22,14 @@ import { oid4vpHttpConfig, oid4vpHttpVerifier } from './drivers/oid4vpHttp'
 import { sdjwtCheckConfig, sdjwtCheckVerifier } from './drivers/sdjwtCheck'
 import { sphereonWallet, sphereonWalletConfig } from './drivers/sphereonWallet'
 import { type Parties, type Role, ROLES } from './drivers/types'
+import { vcApiConfig, vcApiIssuer, vcApiTarget, vcApiVerifier } from './drivers/vcApi'
 import { walletHttpConfig, walletHttpWallet } from './drivers/walletHttp'
 import type { Implementations } from './matrix'
 import { bindEntityDid, onboardIssuers, subscribePrograms } from './onboarding'
 import { type AcaPyAgent, acapyInstallation, startAcaPy } from './peers/acapy/agent'
 import { AcaPyAdmin } from './peers/acapy/client'
+import { startDashboard } from './dashboard/server'
+import { HandoffBoard } from './handoffs'
 import { startStack, type StackOptions } from './stack'
 import type { Endpoints } from './steps'
 
@@ -39,6 +46,8 @@ const labConfig = z.strictObject({
   driver: z.literal('lab'),
   url: z.url({ protocol: /^https?$/ }).optional(),
   adminApiKeyEnv: envName.optional(),
+  /** An issuer's or verifier's DIDComm exchanges: connectionless (default) or over a DID Exchange 1.1 connection (reported as `lab+did-exchange`). */
+  connection: didCommConnectionSchema.optional(),
 })
 
 /**
@@ -53,6 +62,8 @@ const acapyConfig = z.strictObject({
   adminUrl: z.url({ protocol: /^https?$/ }).optional(),
   endpoint: z.url({ protocol: /^https?$/ }).optional(),
   adminApiKeyEnv: envName.optional(),
+  /** As for a lab party (`acapy@<name>+did-exchange`). */
+  connection: didCommConnectionSchema.optional(),
 })
 
 const partyConfig = z.discriminatedUnion('driver', [
@@ -63,6 +74,7 @@ const partyConfig = z.discriminatedUnion('driver', [
   acapyConfig.extend({ name: targetName }),
   sphereonWalletConfig.extend({ name: targetName }),
   sdjwtCheckConfig.extend({ name: targetName }),
+  vcApiConfig.extend({ name: targetName }),
 ])
 export type PartyConfig = z.infer<typeof partyConfig>
 
@@ -104,26 +116,61 @@ export class TargetsFileError extends Error {
   }
 }
 
-/** Reads and validates a targets file (JSON), and the environment variables its headers and keys come from. */
+/**
+ * The issues to show for one: a field that is a call or `"manual"` (a union) is reported by what is wrong inside the
+ * call, with its path, rather than as "Invalid input".
+ */
+function fieldIssues(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string }[] {
+  if (issue.code !== 'invalid_union') return [issue]
+  const inside = issue.errors.filter((branch) => branch.some((inner) => inner.path.length > 0))
+  if (inside.length !== 1) return [issue]
+  return inside[0]!.flatMap((inner) => fieldIssues({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue))
+}
+
+/** A targets file's content, and where in the file a field is (` (line N)` for YAML, whose errors name the line). */
+function parseTargetsText(file: string, text: string): { content: unknown; lineOf: (path: PropertyKey[]) => string } {
+  if (!/\.ya?ml$/i.test(file)) return { content: JSON.parse(text), lineOf: () => '' }
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, { lineCounter })
+  if (document.errors.length) throw new Error(document.errors.map((error) => error.message).join('; '))
+  const lineOf = (path: PropertyKey[]) => {
+    // a missing field is reported on the line of the nearest object that holds it
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = document.getIn(path.slice(0, depth), true)
+      if (isNode(node) && node.range) return ` (line ${lineCounter.linePos(node.range[0]).line})`
+    }
+    return ''
+  }
+  return { content: document.toJS(), lineOf }
+}
+
+/** Reads and validates a targets file (JSON, or YAML when named `.yaml`/`.yml`), and the environment variables its headers and keys come from. */
 export function loadTargetsFile(file: string, env: NodeJS.ProcessEnv = process.env): TargetsFile {
-  let json: unknown
+  let parsedText: ReturnType<typeof parseTargetsText>
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'))
+    parsedText = parseTargetsText(file, readFileSync(file, 'utf8'))
   } catch (error) {
     throw new TargetsFileError(file, [`(file) ${error instanceof Error ? error.message : String(error)}`])
   }
-  const parsed = targetsFileSchema.safeParse(json)
-  if (!parsed.success) throw new TargetsFileError(file, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`))
+  const parsed = targetsFileSchema.safeParse(parsedText.content)
+  if (!parsed.success) throw new TargetsFileError(file, parsed.error.issues.flatMap(fieldIssues).map((issue) => `${issue.path.join('.') || '(top level)'}${parsedText.lineOf(issue.path)}: ${issue.message}`))
   try {
     // a party played by what a run starts (a local lab service, an ACA-Py agent) is built then; its key is checked now
-    parsed.data.parties.forEach((party, index) =>
-      party.driver === 'acapy' || (party.driver === 'lab' && !party.url) ? adminKeyOf(party, env, `parties.${index}`) : driverFor(party, env, `parties.${index}`, LOCAL_ADMIN_API_KEY),
-    )
+    parsed.data.parties.forEach((party, index) => {
+      if (party.driver === 'acapy' || (party.driver === 'lab' && !party.url)) adminKeyOf(party, env, `parties.${index}`)
+      else if (!playedByLab(party)) driverFor(party, env, `parties.${index}`, LOCAL_ADMIN_API_KEY)
+    })
   } catch (error) {
     throw new TargetsFileError(file, [error instanceof Error ? error.message : String(error)])
   }
   return parsed.data
 }
+
+/** An issuer or verifier target whose offers or requests a person pastes (or scans) in the dashboard. */
+const isManual = (party: PartyConfig) => (party.driver === 'oid4vci-http' && party.offer === 'manual') || (party.driver === 'oid4vp-http' && party.request === 'manual')
+
+/** A `lab` or `vc-api` party without URL: this lab's own local service, started for the run. */
+const playedByLab = (party: PartyConfig) => (party.driver === 'lab' || party.driver === 'vc-api') && !party.url
 
 /** A party's admin API key, from the environment variable it names (undefined when it names none). */
 function adminKeyOf(party: { adminApiKeyEnv?: string }, env: NodeJS.ProcessEnv, where: string): string | undefined {
@@ -137,33 +184,42 @@ interface Started {
   agents: Map<string, AcaPyPeer>
   /** Onboards a DID an ACA-Py issuer made for an issuing organisation, for the lab verifier to trust. */
   onIssuerDid: (party: string) => (issuer: string, did: string) => Promise<void>
+  /** The lab trust registry's check, which the runner runs itself after a VC API verifier's verdict (that verifier asks none). */
+  trust?: TrustCheck
+  /** The offers and requests people paste in the dashboard, for `manual` targets. */
+  handoffs?: HandoffBoard
 }
 
 /** The driver a targets file describes for one party (`started`: for a local lab service or an ACA-Py agent). */
-function driverFor(party: PartyConfig, env: NodeJS.ProcessEnv, where: string, defaultAdminApiKey: string, started?: Started): Parties[Role] {
+export function driverFor(party: PartyConfig, env: NodeJS.ProcessEnv, where: string, defaultAdminApiKey: string, started?: Started): Parties[Role] {
   switch (party.driver) {
     case 'lab': {
       const key = adminKeyOf(party, env, where) ?? defaultAdminApiKey
       const local = !party.url
       const url = party.url?.replace(/\/+$/, '') ?? started?.local[party.role]
       if (!url) throw new Error(`${where}: the local lab ${party.role} is not started`)
-      return party.role === 'issuer' ? labIssuer(url, key, local) : party.role === 'wallet' ? labWallet(url, local) : labVerifier(url, key, local)
+      return party.role === 'issuer' ? labIssuer(url, key, local, party.connection) : party.role === 'wallet' ? labWallet(url, local) : labVerifier(url, key, local, party.connection)
     }
     case 'acapy': {
       const peer = started?.agents.get(party.name)
       if (!peer) throw new Error(`${where}: no ACA-Py agent for ${party.name}`)
-      return party.role === 'issuer' ? acapyIssuer(peer, started!.onIssuerDid(party.name)) : party.role === 'wallet' ? acapyWallet(peer) : acapyVerifier(peer)
+      return party.role === 'issuer' ? acapyIssuer(peer, started!.onIssuerDid(party.name), party.connection) : party.role === 'wallet' ? acapyWallet(peer) : acapyVerifier(peer, party.connection)
     }
     case 'oid4vci-http':
-      return oid4vciHttpIssuer(party.name, party, env, where)
+      return oid4vciHttpIssuer(party.name, party, env, where, started?.handoffs)
     case 'oid4vp-http':
-      return oid4vpHttpVerifier(party.name, party, env, where)
+      return oid4vpHttpVerifier(party.name, party, env, where, started?.handoffs)
     case 'wallet-http':
       return walletHttpWallet(party.name, party, env, where)
     case 'sphereon-wallet':
       return sphereonWallet(party.name)
     case 'sdjwt-check':
       return sdjwtCheckVerifier(party.name)
+    case 'vc-api': {
+      const local = started && { url: started.local[party.role], adminApiKey: started.local.adminApiKey }
+      const target = vcApiTarget(party.name, party, env, where, local?.url ? local : undefined)
+      return party.role === 'issuer' ? vcApiIssuer(target, party) : vcApiVerifier(target, started?.trust)
+    }
   }
 }
 
@@ -269,7 +325,9 @@ export async function startTargets(options: StackOptions & { remote?: RemoteEndp
   }
   const ofRole = (role: Role) => configured.filter((party) => party.role === role)
   // the lab plays a role no party names, and one a `lab` party without URL names
-  const labPlays = (role: Role) => !ofRole(role).length || ofRole(role).some((party) => party.driver === 'lab' && !party.url)
+  const labPlays = (role: Role) => !ofRole(role).length || ofRole(role).some(playedByLab)
+  // a VC API verifier asks no trust registry: the runner asks the lab's (or the foreign one) after its verdict
+  const vcApiVerifies = ofRole('verifier').some((party) => party.driver === 'vc-api')
   const remoteLabUrl = (role: Role) => ofRole(role).flatMap((party) => (party.driver === 'lab' && party.url ? [party.url.replace(/\/+$/, '')] : []))[0]
   const host = options.host ?? '127.0.0.1'
   const database = (service: string) => databaseConfigFor(service, options.dataDir, env)
@@ -292,7 +350,7 @@ export async function startTargets(options: StackOptions & { remote?: RemoteEndp
     }
     // the lab's services answer the agents' DIDComm endpoints on their own: on their outbound allow-list
     const outbound = peerEndpoints.length ? (options.outbound ?? new OutboundPolicy()).allowing(...peerEndpoints) : options.outbound
-    const needsRegistry = labPlays('issuer') || (labPlays('verifier') && !trust?.url)
+    const needsRegistry = labPlays('issuer') || ((labPlays('verifier') || vcApiVerifies) && !trust?.url)
     const registry = needsRegistry
       ? await startTrustRegistry({ port: options.ports?.trustRegistry, host, dataDir: options.dataDir, adminApiKeys: [adminApiKey], database: database('trust_registry') })
       : undefined
@@ -327,6 +385,8 @@ export async function startTargets(options: StackOptions & { remote?: RemoteEndp
       onIssuerDid: (party) => async (organisation, did) => {
         if (registry) await mirrorEntity(registry.url, adminApiKey, organisation, party, did)
       },
+      trust: trust?.url ? trustRegistryCheck(trust.url) : registry && trustRegistryCheck(registry.url),
+      handoffs: configured.some(isManual) ? new HandoffBoard() : undefined,
     }
     const localParties = labParties(startedParts.local)
     const built = configured.map((party, index) => ({ party, index, driver: driverFor(party, env, where(index), adminApiKey, startedParts) }))
@@ -345,15 +405,33 @@ export async function startTargets(options: StackOptions & { remote?: RemoteEndp
     // the lab issuer is onboarded when it plays, and so is a remote lab issuer the local registry serves
     if (registry && labIssuerUrl) await onboardIssuers(labIssuerUrl, registry.url, adminApiKey).catch((error: unknown) => warnings.push(`trust registry onboarding of ${labIssuerUrl} failed: ${String(error)}`))
     if (trust?.register.length) {
-      if (!registry || verifier === undefined) warnings.push('trustRegistry.register: the lab plays no verifier in this run, so nothing asks its trust registry; the DIDs were not registered')
+      if (!registry || (verifier === undefined && !vcApiVerifies)) warnings.push('trustRegistry.register: the lab plays no verifier in this run, so nothing asks its trust registry; the DIDs were not registered')
       else await registerDids(registry.url, adminApiKey, trust.register)
     }
     const labVerifierUrl = verifier?.url ?? remoteLabUrl('verifier')
     if (labIssuerUrl && labVerifierUrl) await subscribePrograms(labIssuerUrl, labVerifierUrl, adminApiKey).catch((error: unknown) => warnings.push(`program subscriptions failed: ${String(error)}`))
+    // the dashboard, for people to paste or scan the offers and requests of `manual` targets
+    const { handoffs } = startedParts
+    const dashboard = handoffs
+      ? await startDashboard({
+          port: options.ports?.dashboard,
+          host,
+          endpoints,
+          trustRegistryUrl: registry?.url ?? trust?.url ?? '',
+          reportsDir: options.reportsDir ?? join(options.dataDir, 'reports'),
+          publicUrl: options.dashboardPublicUrl,
+          handoffs,
+        })
+      : undefined
+    if (dashboard) {
+      started.push(dashboard)
+      handoffs!.link = dashboard.loginUrl
+    }
     return {
       parties: { issuer: implementations.issuer[0]!, wallet: implementations.wallet[0]!, verifier: implementations.verifier[0]! },
       implementations,
       endpoints,
+      dashboardUrl: dashboard?.loginUrl,
       local: { issuer: labPlays('issuer'), verifier: labPlays('verifier'), wallet: labPlays('wallet') },
       trustRegistryUrl: registry?.url,
       requested: built.filter(({ index }) => index < (options.file?.parties.length ?? 0)).map(({ party, driver }) => ({ role: party.role, name: party.name, implementation: driver.implementation })),

@@ -1,9 +1,9 @@
 import { DidJwk, DidKey } from '@credo-ts/core'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { OutboundPolicy } from '../common/net/outboundPolicy'
-import { acapyInstallation, type AcaPyAgent, startAcaPy } from './support/acapy'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
+import { acapyInstallation, type AcaPyAgent, AcaPyAdminError, startAcaPy } from './support/acapy'
 import { startTestStack } from './support/stack'
 
 // DIDComm v1 JSON-LD (ldp_vc) exchanges between the lab's services and ACA-Py 1.6, the Aries agent BC's
@@ -70,8 +70,8 @@ describe.skipIf(unsupported !== undefined)(`DIDComm v1 ldp_vc between the lab an
   }
 
   /** The lab issuer offers over an out-of-band invitation; ACA-Py asks for it bound to `holderDid`; resolves to ACA-Py's finished exchange. */
-  async function issueToAcaPy(agent: AcaPyAgent, issuerKey: string, credentialType: string, claims: Record<string, string>, holderDid: string) {
-    const offer = await call('POST', `${stack.issuer.url}/issuers/${issuerKey}/offers`, { credentialType, claims, format: 'ldp_vc', protocol: 'didcomm' }, LOCAL_ADMIN_API_KEY)
+  async function issueToAcaPy(agent: AcaPyAgent, issuerKey: string, credentialType: string, claims: Record<string, string>, holderDid: string, connection: 'connectionless' | 'did-exchange' = 'connectionless') {
+    const offer = await call('POST', `${stack.issuer.url}/issuers/${issuerKey}/offers`, { credentialType, claims, format: 'ldp_vc', protocol: 'didcomm', connection }, LOCAL_ADMIN_API_KEY)
     expect(offer.status).toBe(201)
     const invitation = invitationOf(String(offer.body.offerUri))
     await agent.admin.receiveInvitation(invitation)
@@ -80,14 +80,21 @@ describe.skipIf(unsupported !== undefined)(`DIDComm v1 ldp_vc between the lab an
     const [received] = await agent.admin.waitFor('the offer arrives', () => agent.admin.credentialExchanges({ threadId }), (list) => list.some((r) => r.state === 'offer-received'))
     await agent.admin.requestCredential(received!.cred_ex_id, holderDid)
     const [done] = await agent.admin.waitFor('the credential is stored', () => agent.admin.credentialExchanges({ threadId }), (list) => list.some((r) => ['done', 'abandoned'].includes(r.state)))
-    return { exchange: done!, offerThread, invitationId: String(invitation['@id']) }
+    return { exchange: done!, offerThread, invitation }
+  }
+
+  /** ACA-Py's connection made from the lab's invitation `invitationId` (DID Exchange 1.1), once complete. */
+  async function connectionFrom(agent: AcaPyAgent, invitationId: string) {
+    const completed = (c: { invitation_msg_id?: string | null; state: string }) => c.invitation_msg_id === invitationId && ['active', 'completed'].includes(c.state)
+    return (await agent.admin.waitFor('the DID Exchange connection completes', () => agent.admin.connections(), (list) => list.some(completed))).find(completed)!
   }
 
   it('lab issuer → ACA-Py holder: a connectionless offer (OOB with the offer attached) is accepted, and ACA-Py verifies and stores the credential', async () => {
     const holderDid = await acapy.admin.createDidKey()
-    const { exchange, offerThread, invitationId } = await issueToAcaPy(acapy, 'bc-person-credential', 'VerifiedPersonCredential', PERSON_CLAIMS, holderDid)
+    const { exchange, offerThread, invitation } = await issueToAcaPy(acapy, 'bc-person-credential', 'VerifiedPersonCredential', PERSON_CLAIMS, holderDid)
     // RFC 0434: the attached offer names the invitation as its parent thread
-    expect(offerThread['~thread']?.pthid).toBe(invitationId)
+    expect(offerThread['~thread']?.pthid).toBe(invitation['@id'])
+    expect(invitation.handshake_protocols).toBeUndefined()
     expect(exchange.state, acapy.errors()).toBe('done')
     const stored = (await acapy.admin.w3cCredentials()).find((c) => (c.cred_value.credentialSubject as { id?: string }).id === holderDid)
     expect(stored?.cred_value.credentialSubject).toEqual({ id: holderDid, ...PERSON_CLAIMS })
@@ -116,6 +123,70 @@ describe.skipIf(unsupported !== undefined)(`DIDComm v1 ldp_vc between the lab an
     // ACA-Py signs its presentations with Ed25519Signature2018 under its did:key; the credentials are the lab issuers' (did:key, status announced)
     const [answered] = await prover.admin.presentationExchanges()
     expect(answered?.by_format?.pres?.dif).toMatchObject({ proof: { type: 'Ed25519Signature2018', verificationMethod: expect.stringMatching(new RegExp(`^${holderDid}#`)) } })
+  })
+
+  it('lab issuer → ACA-Py holder over a DID Exchange 1.1 connection: the lab\'s invitation asks for the handshake, ACA-Py connects, then the offer runs on the connection', async () => {
+    const holderDid = await acapy.admin.createDidKey()
+    const { exchange, offerThread, invitation } = await issueToAcaPy(acapy, 'bc-registries', 'BusinessRegistrationCredential', BUSINESS_CLAIMS, holderDid, 'did-exchange')
+    expect(invitation.handshake_protocols).toEqual(['https://didcomm.org/didexchange/1.1'])
+    expect(offerThread['~thread']?.pthid).toBe(invitation['@id'])
+    const connection = await connectionFrom(acapy, String(invitation['@id']))
+    expect(connection).toMatchObject({ their_label: 'BC Registries', connection_protocol: 'didexchange/1.1' })
+    // RFC 0023: the lab's response names the invitation as parent thread, from which ACA-Py builds its `complete`
+    // (without it: "DIDXComplete schema validation failed", no complete sent, the lab's side left response-sent)
+    const completed = await acapy.admin.waitFor('the lab\'s side completes', async () => (await stack.issuer.agent.didcomm.connections.getAll()).filter((c) => c.theirLabel === 'ACA-Py peer').map((c) => String(c.state)), (states) => states.includes('completed'))
+    expect(completed).toEqual(['completed'])
+    expect(acapy.errors()).not.toMatch(/DIDXComplete schema validation failed/)
+    // the exchange ran on that connection (ACA-Py's request and the lab's credential were sent over it), and ACA-Py stored the credential
+    expect(exchange, acapy.errors()).toMatchObject({ state: 'done', connection_id: connection.connection_id })
+    const stored = (await acapy.admin.w3cCredentials()).find((c) => (c.cred_value.credentialSubject as { id?: string }).id === holderDid)
+    expect(stored?.cred_value.credentialSubject).toEqual({ id: holderDid, ...BUSINESS_CLAIMS })
+  })
+
+  it('ACA-Py holder → lab verifier over a DID Exchange 1.1 connection: ACA-Py connects to the bank, answers on the connection, and the bank accepts', async () => {
+    // ACA-Py presents every stored credential that matches, and cannot sign for two subjects at once: only this holder's
+    for (const { record_id } of await prover.admin.w3cCredentials()) await prover.admin.deleteW3cCredential(record_id)
+    const holderDid = await prover.admin.createDidKey()
+    await issueToAcaPy(prover, 'bc-registries', 'BusinessRegistrationCredential', BUSINESS_CLAIMS, holderDid, 'did-exchange')
+    await issueToAcaPy(prover, 'bc-person-credential', 'VerifiedPersonCredential', PERSON_CLAIMS, holderDid, 'did-exchange')
+    const verification = await call('POST', `${stack.verifier.url}/verifications`, { policyId: 'open-business-account', format: 'ldp_vc', protocol: 'didcomm', connection: 'did-exchange' })
+    expect(verification.status).toBe(201)
+    const invitation = invitationOf(String(verification.body.requestUri))
+    expect(invitation.handshake_protocols).toEqual(['https://didcomm.org/didexchange/1.1'])
+    await prover.admin.receiveInvitation(invitation)
+    const decided = await prover.admin.waitFor(
+      'the bank decides',
+      async () => (await call('GET', `${stack.verifier.url}/verifications/${verification.body.id}`)).body,
+      (answer) => answer.decision !== undefined,
+    )
+    const decision = decided.decision as { outcome: string; trace: { check: string; passed: boolean }[] }
+    expect(decision.outcome, `${JSON.stringify(decision.trace, null, 1)}\n${prover.errors()}`).toBe('accepted')
+    expect(decision.trace.filter((step) => step.check === 'trust-registry').map((step) => step.passed)).toEqual([true, true])
+    const connection = await connectionFrom(prover, String(invitation['@id']))
+    // the presentation went over that connection
+    const onConnection = (await prover.admin.presentationExchanges()).filter((exchange) => exchange.connection_id === connection.connection_id)
+    expect(onConnection.map(({ role, state }) => ({ role, state }))).toEqual([{ role: 'prover', state: 'done' }])
+  })
+
+  it("ACA-Py's did:webvh resolver is asked for a lab jurisdiction's AnonCreds issuer DID: the offline lab on loopback is out of its reach (multi-label domain names over https only)", async () => {
+    const { issuers } = (await call('GET', `${stack.issuer.url}/issuers`)).body as { issuers: { key: string; webvhDid: string }[] }
+    const { webvhDid } = issuers.find((i) => i.key === 'bc-registries')!
+    const refusal = await acapy.admin.resolveDid(webvhDid).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    // did_webvh (ACA-Py's resolver library) takes a domain of two labels or more, and fetches the log over https: a
+    // jurisdiction's did:webvh on a public https host is what ACA-Py resolves (not reachable from this offline machine)
+    expect(refusal).toBeInstanceOf(AcaPyAdminError)
+    expect((refusal as AcaPyAdminError).status).toBe(500)
+    // the resolver's own refusal, in ACA-Py's log
+    await acapy.admin.waitFor('ACA-Py logs why', async () => acapy.errors(), (log) => /ValueError: Invalid domain name in method-specific ID/.test(log))
+  })
+
+  it('refuses a connection option on an OpenID4VC offer (it is a DIDComm option)', async () => {
+    const offer = await call('POST', `${stack.issuer.url}/issuers/bc-person-credential/offers`, { credentialType: 'VerifiedPersonCredential', claims: PERSON_CLAIMS, format: 'dc+sd-jwt', connection: 'did-exchange' }, LOCAL_ADMIN_API_KEY)
+    expect(offer.status).toBe(422)
+    expect(offer.body.message).toMatch(/connection \(did-exchange\) is a DIDComm option/)
   })
 
   it('ACA-Py issuer → lab wallet: the wallet accepts ACA-Py\'s connectionless offer that leaves proofPurpose to its RFC 0593 default, and stores the credential', async () => {

@@ -2,15 +2,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { OutboundPolicy } from '../common/net/outboundPolicy'
-import { acapyIssuer, type AcaPyPeer, acapyWallet } from '../scenarios/drivers/acapy'
-import { labVerifier, labWallet } from '../scenarios/drivers/lab'
-import { recognisePeerReason, withPeerReason } from '../scenarios/drivers/peerReasons'
-import type { IssuerDriver } from '../scenarios/drivers/types'
-import type { RunReport } from '../scenarios/report'
-import { runVariant, type VariantResult } from '../scenarios/runner'
-import { loadScenarios } from '../scenarios/scenario'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
+import { acapyIssuer, type AcaPyPeer, acapyVerifier, acapyWallet } from '@interop-lab/scenarios/drivers/acapy'
+import { labIssuer, labVerifier, labWallet } from '@interop-lab/scenarios/drivers/lab'
+import { recognisePeerReason, withPeerReason } from '@interop-lab/scenarios/drivers/peerReasons'
+import type { IssuerDriver } from '@interop-lab/scenarios/drivers/types'
+import type { RunReport } from '@interop-lab/scenarios/report'
+import { runVariant, type VariantResult } from '@interop-lab/scenarios/runner'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { acapyInstallation, type AcaPyAgent, AcaPyAdminError, startAcaPy } from './support/acapy'
 import { freePort, runScript } from './support/serviceProcess'
 import { startTestStack } from './support/stack'
@@ -116,6 +116,28 @@ describe.skipIf(unsupported !== undefined)('known lab ↔ ACA-Py failures, named
     await agent?.stop()
     await stack?.close()
   })
+
+  it('DID Exchange 1.1 cells: lab issuer → ACA-Py holder → lab verifier, ACA-Py issuer → lab wallet → ACA-Py verifier (and the lab with itself), each exchange on a connection its invitation asked for', async () => {
+    const overConnections = [
+      { issuer: labIssuer(stack.issuer.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange'), wallet: acapyWallet(peer), verifier: labVerifier(stack.verifier.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange') },
+      { issuer: acapyIssuer(peer, undefined, 'did-exchange'), wallet: labWallet(stack.wallet.url), verifier: acapyVerifier(peer, 'did-exchange') },
+      // and the lab with itself over the same connections (Credo on both sides)
+      { issuer: labIssuer(stack.issuer.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange'), wallet: labWallet(stack.wallet.url), verifier: labVerifier(stack.verifier.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange') },
+    ]
+    const connectionsBefore = (await agent.admin.connections()).length
+    const rows = []
+    for (const parties of overConnections) rows.push(await runVariant(parties, banking, undefined, 'ldp_vc', undefined, 'didcomm'))
+    expect(rows.map((row) => row.implementations)).toEqual([
+      { issuer: 'lab+did-exchange', wallet: 'acapy@peer', verifier: 'lab+did-exchange' },
+      { issuer: 'acapy@peer+did-exchange', wallet: 'lab', verifier: 'acapy@peer+did-exchange' },
+      { issuer: 'lab+did-exchange', wallet: 'lab', verifier: 'lab+did-exchange' },
+    ])
+    for (const row of rows) expect(row.status, `${JSON.stringify(row.implementations)}: ${row.failure?.reason}\n${agent.errors().slice(-2000)}`).toBe('pass')
+    // one DID Exchange connection per invitation: two offers and a request in each cell
+    const connections = await agent.admin.connections()
+    expect(connections.length - connectionsBefore).toBeGreaterThanOrEqual(6)
+    expect(connections.filter((connection) => connection.connection_protocol === 'didexchange/1.1' && ['active', 'completed'].includes(connection.state)).length).toBeGreaterThanOrEqual(6)
+  }, 120_000)
 
   it('RFC 0593: an ACA-Py offer whose credential carries a credentialStatus its options did not announce fails the issue step on the wallet side', async () => {
     const honest = acapyIssuer(peer)

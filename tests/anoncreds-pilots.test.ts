@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runMatrix } from '../scenarios/matrix'
-import type { VariantResult } from '../scenarios/runner'
-import { loadScenarios } from '../scenarios/scenario'
+import { runMatrix } from '@interop-lab/scenarios/matrix'
+import type { VariantResult } from '@interop-lab/scenarios/runner'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { startTestStack } from './support/stack'
 
 // Both pilots over DIDComm v1 with AnonCreds (issue-credential v2 / present-proof v2, anoncreds format), on real

@@ -29,7 +29,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAgent } from '../common/agent'
+import { createAgent } from '@interop-lab/common/agent'
 import {
   AnonCredsBackendModule,
   type AnonCredsIssuerMaterial,
@@ -43,8 +43,8 @@ import {
   findMisencodedAttributes,
   importIssuerMaterial,
   selectFromOneCredential,
-} from '../common/anoncreds'
-import { runWasm } from '../common/anoncreds/wasm/anonCredsWasm'
+} from '@interop-lab/common/anoncreds'
+import { runWasm } from '@interop-lab/common/anoncreds/wasm/anonCredsWasm'
 
 // Test-only issuer material generated once by scenarios/anoncreds/generate-fixtures.ts (the WASM takes minutes)
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/anoncreds/${name}.json`, import.meta.url), 'utf8')) as AnonCredsIssuerMaterial & { issuerId: string }

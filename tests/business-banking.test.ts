@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runVariant } from '../scenarios/runner'
-import { loadScenarios } from '../scenarios/scenario'
+import { runVariant } from '@interop-lab/scenarios/runner'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { startTestStack } from './support/stack'
 
 const scenario = loadScenarios().find((s) => s.id === 'business-banking')!

@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { labParties, labWallet } from '../scenarios/drivers/lab'
-import { runMatrix } from '../scenarios/matrix'
-import { consoleProgress } from '../scenarios/progress'
-import { formatText, type RunReport, summarize } from '../scenarios/report'
-import { formatHtml } from '../scenarios/reportHtml'
-import { loadScenarios } from '../scenarios/scenario'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { labParties, labWallet } from '@interop-lab/scenarios/drivers/lab'
+import { runMatrix } from '@interop-lab/scenarios/matrix'
+import { consoleProgress } from '@interop-lab/scenarios/progress'
+import { formatText, type RunReport, summarize } from '@interop-lab/scenarios/report'
+import { formatHtml } from '@interop-lab/scenarios/reportHtml'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { runScript } from './support/serviceProcess'
 import { startTestStack } from './support/stack'
 
@@ -110,8 +110,11 @@ describe('the progress display', () => {
     expect(screen).toContain(`[${'░'.repeat(24)}] 0/4 cells  business-banking · baseline · didcomm · anoncreds`)
     expect(screen).toContain(`\r\x1b[2K[${'█'.repeat(6)}${'░'.repeat(18)}] 1/4 cells  business-banking · ${banking.variants[0].id} · didcomm · anoncreds`)
     // the step line replaces the bar, which is drawn again below it
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's ESC (erase line) is what is asserted
     expect(screen).toMatch(/\r\x1b\[2K {2}✓ a step\n\[█+░+\] 1\/4 cells/)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's ESC (erase line) is what is asserted
     for (const drawn of screen.split(/\r\x1b\[2K|\n/)) expect(drawn.length).toBeLessThan(120)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's ESC (erase line) is what is asserted
     expect(screen).toMatch(/\r\x1b\[2K {2}1\/4 cells in \d+\.\d s\n$/)
   })
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { credoExtensions, dependencyPins } from '../common/credo-extensions'
-import { extractMethod, installedMethod, installedPackageDirectory, installedVersion, sha256 } from '../common/credo-extensions/upstreamSource'
+import { credoExtensions, dependencyPins } from '@interop-lab/common/credo-extensions'
+import { extractMethod, installedMethod, installedPackageDirectory, installedVersion, sha256 } from '@interop-lab/common/credo-extensions/upstreamSource'
 
 const ROOT = join(import.meta.dirname, '..')
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
@@ -121,6 +121,7 @@ describe('credo-extensions: the fingerprint notices an upstream change', () => {
       'var Other = class { run() { return 1 } };',
       'let Sample = class Sample {',
       '\trun(a = { x: "}" }) {',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a template literal, on purpose
       "\t\tconst t = `${a.x}}{ ${`${'{'}`} }`; // a } in a comment",
       '\t\t/* { */ const r = /[{}]\\}/g;',
       "\t\treturn t.replace(r, '}') + 'run() {'",

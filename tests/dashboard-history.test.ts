@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { recordEvidence } from '../scenarios/evidence/bundle'
-import { runMatrix } from '../scenarios/matrix'
-import { summarize, writeReports } from '../scenarios/report'
-import { loadScenarios } from '../scenarios/scenario'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { recordEvidence } from '@interop-lab/scenarios/evidence/bundle'
+import { runMatrix } from '@interop-lab/scenarios/matrix'
+import { summarize, writeReports } from '@interop-lab/scenarios/report'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { accessibilityViolations, launchBrowser, signIn } from './support/browser'
 import { startTestStack } from './support/stack'
 
@@ -44,8 +44,8 @@ beforeAll(async () => {
   reportsDir = mkdtempSync(join(tmpdir(), 'interop-lab-history-'))
   stack = await startTestStack({ reportsDir })
   await recordRun()
-  // BC Registries is suspended in the trust registry: the bank must now refuse its registrations
-  const suspended = await fetch(`${stack.trustRegistry.url}/admin/entities/bc-registries`, {
+  // BC Registries is suspended in BC's trust registry: the bank must now refuse its registrations
+  const suspended = await fetch(`${stack.registries!.get('CA-BC')!.url}/admin/entities/bc-registries`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${LOCAL_ADMIN_API_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify({ status: 'suspended' }),
@@ -217,6 +217,9 @@ describe('dashboard run history', () => {
     await page.click('button[data-view="run"]')
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-view'))
     await page.keyboard.press('End')
+    expect(await focused()).toBe('load')
+    expect(await page.locator('#view-load').isVisible()).toBe(true)
+    await page.keyboard.press('ArrowLeft')
     expect(await focused()).toBe('history')
     expect(await page.locator('#view-history').isVisible()).toBe(true)
     await page.keyboard.press('ArrowLeft')

@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Dashboard, startDashboard } from '../scenarios/dashboard/server'
-import { summarize, writeReports } from '../scenarios/report'
-import type { StepResult, VariantResult } from '../scenarios/runner'
-import { type IssueStep, loadScenarios } from '../scenarios/scenario'
+import { type Dashboard, startDashboard } from '@interop-lab/scenarios/dashboard/server'
+import { summarize, writeReports } from '@interop-lab/scenarios/report'
+import type { StepResult, VariantResult } from '@interop-lab/scenarios/runner'
+import { type IssueStep, loadScenarios } from '@interop-lab/scenarios/scenario'
 import { signIn } from './support/browser'
 import { type RouteName, routesOf } from './support/routes'
 import { startTestStack } from './support/stack'
@@ -15,9 +15,9 @@ import { startTestStack } from './support/stack'
 const INVENTORY = {
   /** Trades the printed token for the session cookie: the one API route open to anyone. */
   signIn: ['POST /api/session'],
-  acting: ['POST /api/runs', 'POST /api/offers', 'POST /api/verifications'],
+  acting: ['POST /api/runs', 'POST /api/offers', 'POST /api/verifications', 'POST /api/handoffs/:id'],
   /** Reading needs the session too: run records hold offer links, decisions hold disclosed claims. */
-  reading: ['GET /api/scenarios', 'GET /api/runs/:id', 'GET /api/runs/:id/events', 'GET /api/trust-registry', 'GET /api/report', 'GET /api/qr', 'GET /api/verifications/:id', 'GET /api/history', 'GET /api/history/diff', 'GET /api/history/:runId'],
+  reading: ['GET /api/handoffs', 'GET /api/scenarios', 'GET /api/runs/:id', 'GET /api/runs/:id/events', 'GET /api/trust-registry', 'GET /api/report', 'GET /api/qr', 'GET /api/verifications/:id', 'GET /api/history', 'GET /api/history/diff', 'GET /api/history/:runId', 'GET /api/load'],
 } satisfies Record<string, RouteName[]>
 
 /** A valid body for each acting route, so that only the protection under test can refuse it. */
@@ -25,6 +25,7 @@ const VALID_BODY: Record<string, Record<string, unknown>> = {
   'POST /api/runs': { scenarioId: 'business-banking', format: 'jwt_vc_json' },
   'POST /api/offers': { issuer: 'bc-registries', credentialType: 'BusinessRegistrationCredential', format: 'dc+sd-jwt', claims: {} },
   'POST /api/verifications': { policyId: 'open-business-account', format: 'dc+sd-jwt' },
+  'POST /api/handoffs/:id': { uri: 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example%2Foffers%2F1', txCode: '123456' },
 }
 
 /** The pilot's own business registration, so the issuer accepts the claims. */
@@ -33,12 +34,10 @@ const businessClaims = (loadScenarios().find((s) => s.id === 'business-banking')
 let stack: Awaited<ReturnType<typeof startTestStack>>
 let dashboard: Dashboard
 let session: string
-let ownHost: string
 
 beforeAll(async () => {
   stack = await startTestStack()
   dashboard = stack.dashboard
-  ownHost = new URL(dashboard.url).host
   session = await signIn(dashboard)
 })
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
-import { type Dashboard, startDashboard } from '../scenarios/dashboard/server'
-import { summarize, writeReports } from '../scenarios/report'
-import type { VariantResult } from '../scenarios/runner'
+import { type Dashboard, startDashboard } from '@interop-lab/scenarios/dashboard/server'
+import { summarize, writeReports } from '@interop-lab/scenarios/report'
+import type { VariantResult } from '@interop-lab/scenarios/runner'
 import { launchBrowser, signIn } from './support/browser'
 import { startTestStack } from './support/stack'
 
@@ -285,7 +285,7 @@ describe('dashboard in the browser', () => {
     expect(await text(`${presentation} .trace-step.fail .check-label`)).toMatch(/registre de confiance/i)
     await page.locator(`${presentation} .trace-step.fail details summary`).click()
     // the chain of signed answers: the bank's registry was asked whether the issuer is authorized, and said no
-    expect(await text(`${presentation} .trace-step.fail details`)).toMatch(/L'émetteur est-il autorisé\?[^]*Sa réponse\s+non/)
+    expect(await text(`${presentation} .trace-step.fail details`)).toMatch(/L'émetteur est-il autorisé\?[\s\S]*Sa réponse\s+non/)
     await screenshot(context, 'dashboard-untrusted-issuer-fr')
   })
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { databaseConfigFor } from '../common/db'
-import { runVariant } from '../scenarios/runner'
-import { loadScenarios } from '../scenarios/scenario'
-import { startVerifierService, type VerifierService } from '../verifier/service'
-import { trustRegistryCheck } from '../verifier/trust'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { databaseConfigFor } from '@interop-lab/common/db'
+import { runVariant } from '@interop-lab/scenarios/runner'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
+import { startVerifierService, type VerifierService } from '@interop-lab/verifier'
+import { trustRegistryCheck } from '@interop-lab/verifier/trust'
 import { startTestStack } from './support/stack'
 
 const scenario = loadScenarios().find((s) => s.id === 'death-notification')!

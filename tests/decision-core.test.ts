@@ -4,19 +4,19 @@ import { join } from 'node:path'
 import type { AgentContext } from '@credo-ts/core'
 import { base64url, type JWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { loadCredentialTypes } from '../common/credentialTypes'
-import { startTrustRegistry } from '../trust-registry/service'
-import { credentialStatusCheck } from '../verifier/checks/credentialStatus'
-import { signerIsIssuer } from '../verifier/checks/signerIsIssuer'
-import { type AdapterOutcome, type CredentialResult, decide, finding, type PresentationChecks } from '../verifier/decision'
-import { checkJwtVpPresentation } from '../verifier/oid4vp/jwtVp'
-import { DEFAULT_HOLDER_PROOF_RULES, type KeyResolver } from '../verifier/oid4vp/rules'
-import { checkSdJwtPresentation, processDisclosures } from '../verifier/oid4vp/sdJwt'
-import { loadPolicies, loadPurposes } from '../verifier/policy'
-import { trustRegistryCheck } from '../verifier/trust'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
+import { startTrustRegistry } from '@interop-lab/trust-registry'
+import { credentialStatusCheck } from '@interop-lab/verifier/checks/credentialStatus'
+import { signerIsIssuer } from '@interop-lab/verifier/checks/signerIsIssuer'
+import { type AdapterOutcome, type CredentialResult, decide, finding, type PresentationChecks } from '@interop-lab/verifier/decision'
+import { checkJwtVpPresentation } from '@interop-lab/verifier/oid4vp/jwtVp'
+import { DEFAULT_HOLDER_PROOF_RULES, type KeyResolver } from '@interop-lab/verifier/oid4vp/rules'
+import { checkSdJwtPresentation, processDisclosures } from '@interop-lab/verifier/oid4vp/sdJwt'
+import { loadPolicies, loadPurposes } from '@interop-lab/verifier/policy'
+import { trustRegistryCheck } from '@interop-lab/verifier/trust'
 import { ed25519Party as party, type DidJwkParty as Party, disclosure, encode, sha256 } from './support/forging'
-import { bindEntityDid } from '../scenarios/onboarding'
+import { bindEntityDid } from '@interop-lab/scenarios/onboarding'
 
 /**
  * The decision core and the OID4VP adapters' checks, table-driven: real Ed25519 signatures (jose), a real trust
@@ -65,6 +65,7 @@ beforeAll(async () => {
           throw new Error('no AnonCreds registry in this test')
         },
         verifyLdpProof: async () => ({ isValid: false, error: 'no JSON-LD in this test' }),
+        x509Anchors: async () => [],
       }),
     // the credentials here point to no status list: the real check answers that without any agent
     status: (credential) => credentialStatusCheck(undefined as unknown as AgentContext, credential),

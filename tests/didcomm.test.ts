@@ -5,19 +5,19 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { databaseConfigFor } from '../common/db'
-import { credoDocumentLoader, ED25519_2020_CONTEXT_URL } from '../common/didcomm/credoDocumentLoader'
-import { boxBeforeNm, cryptoBox, cryptoBoxOpen, cryptoBoxSeal, cryptoBoxSealOpen } from '../common/persistence/naclBox'
-import { specVersionMismatch } from '../common/specVersions'
-import { runMatrix } from '../scenarios/matrix'
-import type { RunReport } from '../scenarios/report'
-import type { VariantResult } from '../scenarios/runner'
-import { loadScenarios } from '../scenarios/scenario'
-import type { Decision } from '../verifier/decision'
-import { startVerifierService, type VerifierService } from '../verifier/service'
-import { trustRegistryCheck } from '../verifier/trust'
-import { startWalletService, type WalletService } from '../wallet-sim/service'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { databaseConfigFor } from '@interop-lab/common/db'
+import { credoDocumentLoader, ED25519_2020_CONTEXT_URL } from '@interop-lab/common/didcomm/credoDocumentLoader'
+import { boxBeforeNm, cryptoBox, cryptoBoxOpen, cryptoBoxSeal, cryptoBoxSealOpen } from '@interop-lab/common/persistence/naclBox'
+import { specVersionMismatch } from '@interop-lab/common/specVersions'
+import { runMatrix } from '@interop-lab/scenarios/matrix'
+import type { RunReport } from '@interop-lab/scenarios/report'
+import type { VariantResult } from '@interop-lab/scenarios/runner'
+import { loadScenarios, type Scenario } from '@interop-lab/scenarios/scenario'
+import type { Decision } from '@interop-lab/verifier/decision'
+import { startVerifierService, type VerifierService } from '@interop-lab/verifier'
+import { trustRegistryCheck } from '@interop-lab/verifier/trust'
+import { startWalletService, type WalletService } from '@interop-lab/wallet-sim'
 import { startTestStack } from './support/stack'
 
 const hex = (text: string) => Uint8Array.from(Buffer.from(text, 'hex'))
@@ -68,7 +68,9 @@ describe('crypto_box and crypto_box_seal (the DIDComm v1 envelope primitives of 
   })
 })
 
-const scenarios = loadScenarios()
+// the variants that change a registry mid-run have their own cells over ldp_vc in tests/federation-matrix.test.ts
+const changesRegistry = (variant: Scenario['variants'][number]) => variant.patch.some((patch) => 'step' in patch && typeof patch.step === 'object' && patch.step.action === 'registry')
+const scenarios = loadScenarios().map((scenario) => ({ ...scenario, variants: scenario.variants.filter((variant) => !changesRegistry(variant)) }))
 const banking = scenarios.find((s) => s.id === 'business-banking')!
 const death = scenarios.find((s) => s.id === 'death-notification')!
 const DIDCOMM = [{ protocol: 'didcomm' as const, format: 'ldp_vc' as const }]
@@ -111,6 +113,7 @@ describe('the pilots over DIDComm v1 (issue-credential v2 JSON-LD, present-proof
       ['tampered-raw-value', 'unsupported'],
       ['under-age-representative', 'unsupported'],
       ['recognition-not-covering-type', 'pass'],
+      ['issuer-jurisdiction-not-recognised', 'pass'],
     ])
     const accepted = decisionAt(row(results, 'baseline'), 'open-business-account')
     expect(accepted.outcome).toBe('accepted')
@@ -324,7 +327,7 @@ describe('the interoperability matrix with a broken party', () => {
     expect(junit).toMatch(/name="baseline \[didcomm ldp_vc\]"[^>]*><skipped message="unsupported: wallet does not support ldp_vc over didcomm"\/>/)
 
     const html = readFileSync(join(reportsDir, 'latest.html'), 'utf8')
-    expect(html).toMatch(/<td class="cell fail"[^>]*><details><summary>[^]*?<\/summary><div class="why">open-business-account \(verifier northern-bank\): [^<]*unknown credential type UnknownPersonCredential/)
+    expect(html).toMatch(/<td class="cell fail"[^>]*><details><summary>[\s\S]*?<\/summary><div class="why">open-business-account \(verifier northern-bank\): [^<]*unknown credential type UnknownPersonCredential/)
     // a reason for not running is said once, as a note, not in every cell
     expect(html.match(/wallet does not support ldp_vc over didcomm/g)).toHaveLength(1)
     // self-contained: inline style and scripts, nothing fetched

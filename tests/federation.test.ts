@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compactVerify, createLocalJWKSet } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { describeRegistry, linkRecognizedRegistries } from '../trust-registry/federate'
-import type { ChainLink } from '../trust-registry/federation'
-import { jurisdictionGovernanceFile } from '../trust-registry/governance'
-import { memoryKeyPin } from '../trust-registry/keyPin'
-import { startTrustRegistry, type TrustRegistry } from '../trust-registry/service'
-import { trustRegistryCheck } from '../verifier/trust'
-import { CREDENTIAL_FORMATS } from '../common/credentialTypes'
-import { runVariant } from '../scenarios/runner'
-import { loadScenarios } from '../scenarios/scenario'
+import { describeRegistry, linkRecognizedRegistries } from '@interop-lab/trust-registry/federate'
+import type { ChainLink } from '@interop-lab/trust-registry/federation'
+import { jurisdictionGovernanceFile } from '@interop-lab/trust-registry/governance'
+import { memoryKeyPin } from '@interop-lab/trust-registry/keyPin'
+import { startTrustRegistry, type TrustRegistry } from '@interop-lab/trust-registry'
+import { trustRegistryCheck } from '@interop-lab/verifier/trust'
+import { CREDENTIAL_FORMATS } from '@interop-lab/common/credentialTypes'
+import { runVariant } from '@interop-lab/scenarios/runner'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { freePort, type ServiceProcess, startServiceProcess } from './support/serviceProcess'
 import { startTestStack } from './support/stack'
 
@@ -305,10 +305,10 @@ describe('the pilots on a stack of federated registries (startStack({ federated:
   })
 })
 
-describe('the pilots’ recognition variants on the default stack (one registry holding every jurisdiction)', () => {
+describe('the pilots’ recognition variants on one registry holding every jurisdiction (startStack({ federated: false }))', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>
   beforeAll(async () => {
-    stack = await startTestStack({ anonCredsMaterialDir: ANONCREDS_MATERIAL })
+    stack = await startTestStack({ federated: false, anonCredsMaterialDir: ANONCREDS_MATERIAL })
   }, 120_000)
   afterAll(async () => {
     await stack?.close()

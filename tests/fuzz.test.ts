@@ -4,13 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { databaseConfigFor } from '../common/db'
-import { type IssuerService, startIssuerService } from '../issuer/service'
-import { loadScenarios } from '../scenarios/scenario'
-import { loadPrograms } from '../verifier/programs'
-import { loadPersonas } from '../wallet-sim/service'
-import { type RouteName, routesOf } from './support/routes'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { databaseConfigFor } from '@interop-lab/common/db'
+import { type IssuerService, startIssuerService } from '@interop-lab/issuer'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
+import { loadPrograms } from '@interop-lab/verifier/programs'
+import { loadPersonas } from '@interop-lab/wallet-sim'
+import { documentedRoutes, isProtocolRoute, issuerApi, type OpenApiDocument, openApiDocument, type RouteName, trustRegistryApi, verifierApi, walletApi } from '@interop-lab/contracts'
+import { routesOf } from './support/routes'
 import { startPostgres } from './support/postgres'
 import { startTestStack } from './support/stack'
 
@@ -83,56 +84,51 @@ async function startFuzzedStack(env: NodeJS.ProcessEnv): Promise<void> {
   }
 }
 
-/** Every route a caller can reach, by service (the Credo OID4VC and DIDComm routes included); `{name}` is a value known once the stack runs. */
-function endpoints(): Endpoint[] {
+/**
+ * Where the fuzzer starts from, per route: the path with its parameters filled (`{name}` is a value known once the stack
+ * runs), a valid body or query, extra content types. The lab's routes, their admin key and error format come from the
+ * services' OpenAPI documents (`documentedEndpoints`); the Credo OID4VC and DIDComm routes are listed here whole.
+ */
+function fuzzInputs(): Endpoint[] {
   const offer = { credentialType: 'BusinessRegistrationCredential', format: 'dc+sd-jwt', claims: businessClaims, txCode: false }
   return [
     // issuer: offers, registrars, certifiers, status, notifications, VC API
-    { service: 'issuer', method: 'GET', path: '/health' },
-    { service: 'issuer', method: 'GET', path: '/capabilities' },
-    { service: 'issuer', method: 'GET', path: '/credential-types' },
-    { service: 'issuer', method: 'GET', path: '/issuers' },
-    { service: 'issuer', method: 'POST', path: '/issuers/:bc-registries/offers', admin: true, sample: offer },
-    { service: 'issuer', method: 'GET', path: `/issuers/:bc-registries/offers/:{offerId}`, admin: true },
-    { service: 'issuer', method: 'POST', path: '/certifiers/:nl-medical-examiner/certificates', admin: true, sample: { certificate: { ...certificate, registrar: 'nl-vital-statistics' } } },
+    { service: 'issuer', method: 'POST', path: '/issuers/:bc-registries/offers', sample: offer },
+    { service: 'issuer', method: 'GET', path: `/issuers/:bc-registries/offers/:{offerId}` },
+    { service: 'issuer', method: 'POST', path: '/certifiers/:nl-medical-examiner/certificates', sample: { certificate: { ...certificate, registrar: 'nl-vital-statistics' } } },
     { service: 'issuer', method: 'POST', path: '/registrars/:nl-vital-statistics/medical-certificates', sample: { certificate: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln' } },
-    { service: 'issuer', method: 'GET', path: `/registrars/:nl-vital-statistics/registrations/:{registrationId}`, admin: true },
+    { service: 'issuer', method: 'GET', path: `/registrars/:nl-vital-statistics/registrations/:{registrationId}` },
     {
       service: 'issuer',
       method: 'POST',
       path: `/registrars/:nl-vital-statistics/registrations/:{registrationId}/registration`,
-      admin: true,
       sample: { executor: { given_name: 'Marie', family_name: 'Gagnon' }, format: 'dc+sd-jwt' },
     },
-    { service: 'issuer', method: 'POST', path: `/registrars/:nl-vital-statistics/registrations/:{registrationId}/correction`, admin: true, sample: { reason: 'Wrong person' } },
+    { service: 'issuer', method: 'POST', path: `/registrars/:nl-vital-statistics/registrations/:{registrationId}/correction`, sample: { reason: 'Wrong person' } },
     { service: 'issuer', method: 'GET', path: `/status/token/:{statusListId}` },
     { service: 'issuer', method: 'GET', path: `/status/bitstring/:{statusListId}` },
     { service: 'issuer', method: 'GET', path: `/status/bitstring/:{statusListId}/suspension` },
-    { service: 'issuer', method: 'GET', path: '/notifications/jwks.json' },
-    { service: 'issuer', method: 'GET', path: '/notifications/topics' },
-    { service: 'issuer', method: 'GET', path: '/notifications/subscriptions', admin: true },
     {
       service: 'issuer',
       method: 'POST',
       path: '/notifications/subscriptions',
-      admin: true,
       sample: { name: { en: 'Fuzz', fr: 'Fuzz' }, programKey: 'fuzz-program', callbackUrl: 'http://127.0.0.1:9/inbox', topics: ['death.registered'] },
     },
-    { service: 'issuer', method: 'DELETE', path: `/notifications/subscriptions/:{subscriptionId}`, admin: true },
-    { service: 'issuer', method: 'GET', path: '/notifications/deliveries', admin: true, sample: { state: 'pending', event_id: '{subscriptionId}' } },
-    { service: 'issuer', method: 'POST', path: '/notifications/events', admin: true, sample: { topic: 'death.registered', data: { registration_number: 'X' }, jurisdiction: 'CA-NL' } },
-    { service: 'issuer', method: 'POST', path: '/credentials/issue', admin: true, errors: 'problem', sample: { credential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: '{issuerDid}', credentialSubject: { id: 'did:example:1' } } } },
-    { service: 'issuer', method: 'POST', path: '/credentials/derive', admin: true, errors: 'problem', sample: { verifiableCredential: { proof: { cryptosuite: 'ecdsa-sd-2023', proofValue: 'u2V0A' } }, options: { selectivePointers: ['/credentialSubject'] } } },
-    { service: 'issuer', method: 'POST', path: '/credentials/status', admin: true, errors: 'problem', sample: { credentialId: 'urn:uuid:1', credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' }, status: true } },
-    { service: 'issuer', method: 'GET', path: `/status-lists/:{statusListId}-revocation`, errors: 'problem' },
-    { service: 'issuer', method: 'POST', path: `/status-lists/:{statusListId}-revocation/publish`, admin: true, errors: 'problem' },
-    { service: 'issuer', method: 'GET', path: '/vc-api/issuers' },
-    { service: 'issuer', method: 'GET', path: '/contexts/credentials/v1' },
+    { service: 'issuer', method: 'DELETE', path: `/notifications/subscriptions/:{subscriptionId}` },
+    { service: 'issuer', method: 'GET', path: '/notifications/deliveries', sample: { state: 'pending', event_id: '{subscriptionId}' } },
+    { service: 'issuer', method: 'POST', path: '/notifications/events', sample: { topic: 'death.registered', data: { registration_number: 'X' }, jurisdiction: 'CA-NL' } },
+    { service: 'issuer', method: 'POST', path: '/credentials/issue', sample: { credential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: '{issuerDid}', credentialSubject: { id: 'did:example:1' } } } },
+    { service: 'issuer', method: 'POST', path: '/credentials/derive', sample: { verifiableCredential: { proof: { cryptosuite: 'ecdsa-sd-2023', proofValue: 'u2V0A' } }, options: { selectivePointers: ['/credentialSubject'] } } },
+    { service: 'issuer', method: 'POST', path: '/credentials/status', sample: { credentialId: 'urn:uuid:1', credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' }, status: true } },
+    { service: 'issuer', method: 'GET', path: `/status-lists/:{statusListId}-revocation` },
+    { service: 'issuer', method: 'POST', path: `/status-lists/:{statusListId}-revocation/publish` },
     { service: 'issuer', method: 'POST', path: '/didcomm', contentTypes: ['application/didcomm-envelope-enc', 'application/ssi-agent-wire'], sample: { protected: 'e30', iv: 'aXY', ciphertext: 'Y3Q', tag: 'dGFn' } },
     // issuer: Credo's OID4VCI routes
     { service: 'issuer', method: 'GET', path: '/.well-known/openid-credential-issuer/oid4vci/:bc-registries', errors: 'oauth' },
     { service: 'issuer', method: 'GET', path: '/.well-known/oauth-authorization-server/oid4vci/:bc-registries', errors: 'oauth' },
     { service: 'issuer', method: 'GET', path: '/oid4vci/:bc-registries/.well-known/oauth-authorization-server', errors: 'oauth' },
+    // SD-JWT VC §5 issuer metadata, served by the lab
+    { service: 'issuer', method: 'GET', path: '/.well-known/jwt-vc-issuer/oid4vci/:bc-registries', errors: 'oauth' },
     { service: 'issuer', method: 'GET', path: '/oid4vci/:bc-registries/.well-known/openid-credential-issuer', errors: 'oauth' },
     { service: 'issuer', method: 'GET', path: '/oid4vci/:bc-registries/jwks', errors: 'oauth' },
     { service: 'issuer', method: 'GET', path: '/oid4vci/:bc-registries/redirect', errors: 'oauth', sample: { code: 'x', state: 'y' } },
@@ -145,54 +141,42 @@ function endpoints(): Endpoint[] {
     { service: 'issuer', method: 'GET', path: '/oid4vci/:bc-registries/authorize', errors: 'oauth', sample: { request_uri: 'urn:x', client_id: 'x' } },
     { service: 'issuer', method: 'POST', path: '/oid4vci/:bc-registries/challenge', errors: 'oauth', form: true, sample: { client_id: 'x', auth_session: 'x' } },
     // verifier
-    { service: 'verifier', method: 'GET', path: '/health' },
-    { service: 'verifier', method: 'GET', path: '/capabilities' },
-    { service: 'verifier', method: 'GET', path: '/policies' },
-    { service: 'verifier', method: 'GET', path: '/programs' },
     { service: 'verifier', method: 'POST', path: '/verifications', sample: { policyId: 'open-business-account', format: 'dc+sd-jwt', protocol: 'oid4vc' } },
     { service: 'verifier', method: 'GET', path: `/verifications/:{verificationId}` },
     ...loadPrograms().flatMap(({ key }): Endpoint[] => [
       { service: 'verifier', method: 'POST', path: `/programs/:${key}/inbox`, contentTypes: ['application/jose'], sample: { jws: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln' } },
-      { service: 'verifier', method: 'GET', path: `/programs/:${key}/inbox`, admin: true },
+      { service: 'verifier', method: 'GET', path: `/programs/:${key}/inbox` },
     ]),
-    { service: 'verifier', method: 'POST', path: '/credentials/verify', admin: true, errors: 'problem', sample: { verifiableCredential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'] } } },
-    { service: 'verifier', method: 'POST', path: '/presentations/verify', admin: true, errors: 'problem', sample: { verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'] }, options: { challenge: 'c' } } },
+    { service: 'verifier', method: 'POST', path: '/credentials/verify', sample: { verifiableCredential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'] } } },
+    { service: 'verifier', method: 'POST', path: '/presentations/verify', sample: { verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'] }, options: { challenge: 'c' } } },
     { service: 'verifier', method: 'POST', path: '/didcomm', contentTypes: ['application/didcomm-envelope-enc'], sample: { protected: 'e30', iv: 'aXY', ciphertext: 'Y3Q', tag: 'dGFn' } },
     // verifier: Credo's OID4VP routes (the response endpoint takes direct_post form bodies)
     { service: 'verifier', method: 'POST', path: `/oid4vp/:{verifierId}/authorize`, errors: 'oauth', form: true, sample: { vp_token: '{"business":["a.b.c~"]}', state: 'state' } },
     { service: 'verifier', method: 'GET', path: `/oid4vp/:{verifierId}/authorization-requests/:{verificationId}`, errors: 'oauth' },
     // wallet simulator
-    { service: 'wallet', method: 'GET', path: '/health' },
-    { service: 'wallet', method: 'GET', path: '/capabilities' },
-    { service: 'wallet', method: 'GET', path: '/personas' },
     ...loadPersonas().map(({ id }): Endpoint => ({ service: 'wallet', method: 'POST', path: `/didcomm/:${id}`, contentTypes: ['application/didcomm-envelope-enc'], sample: { protected: 'e30', iv: 'aXY', ciphertext: 'Y3Q', tag: 'dGFn' } })),
     { service: 'wallet', method: 'GET', path: '/personas/:business-owner/credentials' },
     { service: 'wallet', method: 'DELETE', path: '/personas/:executor/credentials' },
     { service: 'wallet', method: 'POST', path: '/personas/:business-owner/offers', sample: { offerUri: '{issuerUrl}/no-such-offer', txCode: '123456' } },
     { service: 'wallet', method: 'POST', path: '/personas/:business-owner/presentations', sample: { requestUri: '{requestUri}', fault: { kind: 'withhold', claim: 'legal_name' } } },
     // trust registry
-    { service: 'trustRegistry', method: 'GET', path: '/health' },
-    { service: 'trustRegistry', method: 'GET', path: '/.well-known/jwks.json' },
-    { service: 'trustRegistry', method: 'GET', path: '/.well-known/trqp-configuration' },
     { service: 'trustRegistry', method: 'GET', path: '/trqp/authorization', sample: { entity_id: 'did:web:x', authority_id: 'CA-BC', action: 'issue', resource: 'BusinessRegistrationCredential', time: '2026-01-01T00:00:00Z' } },
     { service: 'trustRegistry', method: 'POST', path: '/trqp/authorization', sample: { entity_id: 'did:web:x', authority_id: 'CA-BC', action: 'issue', resource: 'BusinessRegistrationCredential', context: { time: '2026-01-01T00:00:00Z' } } },
     { service: 'trustRegistry', method: 'GET', path: '/trqp/recognition', sample: { entity_id: 'CA-AB', authority_id: 'CA-BC', resource: 'BusinessRegistrationCredential' } },
     { service: 'trustRegistry', method: 'POST', path: '/trqp/recognition', sample: { entity_id: 'CA-AB', authority_id: 'CA-BC', action: 'recognize', resource: 'BusinessRegistrationCredential' } },
     { service: 'trustRegistry', method: 'GET', path: '/registry/entities', sample: { limit: '10', offset: '0' } },
-    { service: 'trustRegistry', method: 'GET', path: '/registry/recognitions' },
     {
       service: 'trustRegistry',
       method: 'POST',
       path: '/admin/entities',
-      admin: true,
       sample: { key: 'fuzz-entity', name: { en: 'Fuzz', fr: 'Fuzz' }, jurisdiction: 'CA-ON', authorizations: [{ action: 'issue', resource: 'VerifiedPersonCredential' }], entityId: 'did:web:fuzz.example' },
     },
-    { service: 'trustRegistry', method: 'PUT', path: '/admin/entities/:fuzz-entity/did', admin: true, sample: { did: 'did:web:fuzz2.example' } },
-    { service: 'trustRegistry', method: 'PATCH', path: '/admin/entities/:fuzz-entity', admin: true, sample: { status: 'suspended', validUntil: '2030-01-01T00:00:00Z' } },
-    { service: 'trustRegistry', method: 'PUT', path: '/admin/recognitions/:CA-ON', admin: true, sample: { resources: ['VerifiedPersonCredential'], maxAssuranceLevel: 2, validUntil: '2030-01-01T00:00:00Z' } },
-    { service: 'trustRegistry', method: 'DELETE', path: '/admin/recognitions/:CA-ON', admin: true, sample: { resource: 'VerifiedPersonCredential' } },
-    { service: 'trustRegistry', method: 'PUT', path: '/admin/registries/:CA-ON', admin: true, sample: { url: 'http://127.0.0.1:9/', key: 'A'.repeat(43) } },
-    { service: 'trustRegistry', method: 'GET', path: '/admin/audit', admin: true, sample: { limit: '5', target: 'fuzz-entity' } },
+    { service: 'trustRegistry', method: 'PUT', path: '/admin/entities/:fuzz-entity/did', sample: { did: 'did:web:fuzz2.example' } },
+    { service: 'trustRegistry', method: 'PATCH', path: '/admin/entities/:fuzz-entity', sample: { status: 'suspended', validUntil: '2030-01-01T00:00:00Z' } },
+    { service: 'trustRegistry', method: 'PUT', path: '/admin/recognitions/:CA-ON', sample: { resources: ['VerifiedPersonCredential'], maxAssuranceLevel: 2, validUntil: '2030-01-01T00:00:00Z' } },
+    { service: 'trustRegistry', method: 'DELETE', path: '/admin/recognitions/:CA-ON', sample: { resource: 'VerifiedPersonCredential' } },
+    { service: 'trustRegistry', method: 'PUT', path: '/admin/registries/:CA-ON', sample: { url: 'http://127.0.0.1:9/', key: 'A'.repeat(43) } },
+    { service: 'trustRegistry', method: 'GET', path: '/admin/audit', sample: { limit: '5', target: 'fuzz-entity' } },
   ]
 }
 
@@ -297,7 +281,31 @@ function expectClientAnswer(endpoint: Endpoint, request: FuzzRequest, answer: An
   expect(ERROR_SHAPES.lab(body) || ERROR_SHAPES[endpoint.errors ?? 'lab'](body), where).toBe(true)
 }
 
-const ENDPOINTS = endpoints()
+const DOCUMENTS: Record<Service, OpenApiDocument> = {
+  issuer: openApiDocument(issuerApi),
+  verifier: openApiDocument(verifierApi(loadPrograms().map((program) => program.key))),
+  wallet: openApiDocument(walletApi),
+  trustRegistry: openApiDocument(trustRegistryApi),
+}
+const INPUTS = fuzzInputs()
+const isProtocolInput = (input: Endpoint) => isProtocolRoute(`${input.method} ${input.path.replace(/\/:/g, '/')}`)
+
+/** Every operation the services document, from its fuzz input when it has one (otherwise its parameters are `unknown`). */
+function documentedEndpoints(): Endpoint[] {
+  return (Object.keys(DOCUMENTS) as Service[]).flatMap((service) =>
+    Object.entries(DOCUMENTS[service].paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]): Endpoint => {
+        const route: RouteName = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`
+        const input = INPUTS.find((candidate) => candidate.service === service && declares(candidate, route))
+        const start = input ?? { service, method: method.toUpperCase() as Method, path: route.split(' ')[1].replace(/:\w+/g, ':unknown') }
+        // the lab's errors are RFC 9457 problems (a VC API verifier's 400 also carries its verification result)
+        return { ...start, admin: operation.security.length > 0, errors: 'problem' }
+      }),
+    ),
+  )
+}
+
+const ENDPOINTS = [...documentedEndpoints(), ...INPUTS.filter(isProtocolInput)]
 
 /** Whether a declared endpoint is the route express lists (`:name` segments match anything, `*path` the rest). */
 function declares(endpoint: Endpoint, route: RouteName): boolean {
@@ -321,6 +329,12 @@ describe.each(['sqlite', 'postgres'] as const)('arbitrary input to every endpoin
   })
   afterAll(async () => {
     await stack?.close()
+  })
+
+  it('starts from inputs that each name a documented route or a protocol endpoint', () => {
+    const documented = (Object.keys(DOCUMENTS) as Service[]).flatMap((service) => documentedRoutes(DOCUMENTS[service]).map((route) => [service, route] as const))
+    const stale = INPUTS.filter((input) => !isProtocolInput(input) && !documented.some(([service, route]) => service === input.service && declares(input, route)))
+    expect(stale.map((input) => `${input.service}: ${input.method} ${input.path}`)).toEqual([])
   })
 
   it('fuzzes every route the four services answer', () => {
@@ -457,7 +471,7 @@ describe.each(['sqlite', 'postgres'] as const)('OID4VCI requests with one field 
 
   const credentialMutations: [string, (x: Exchange) => Promise<{ body: unknown; authorization?: (token: string) => string | undefined }>][] = [
     ['no Authorization header', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof()] } }, authorization: () => undefined })],
-    ['Authorization: Basic', async (x) => ({ body: {}, authorization: (t) => `Basic ${t}` })],
+    ['Authorization: Basic', async () => ({ body: {}, authorization: (t) => `Basic ${t}` })],
     ['Authorization: Bearer with no token', async () => ({ body: {}, authorization: () => 'Bearer' })],
     ['token altered', async (x) => ({ body: { credential_configuration_id: x.configurationId }, authorization: (t) => `Bearer ${t.slice(0, -4)}AAAA` })],
     ['token as DPoP without a DPoP proof', async (x) => ({ body: { credential_configuration_id: x.configurationId }, authorization: (t) => `DPoP ${t}` })],

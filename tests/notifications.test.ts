@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openDatabase, type Database } from '../common/db'
-import { createApp, finishApp, listen, type Listening } from '../common/http'
+import { openDatabase, type Database } from '@interop-lab/common/db'
+import { createApp, finishApp, listen, type Listening } from '@interop-lab/common/http'
 import {
   createNotificationRouter,
   NOTIFICATION_JWS_TYPE,
@@ -14,8 +14,8 @@ import {
   type DispatcherSettings,
   type NotificationHub,
   type NotificationPayload,
-} from '../issuer/notifications'
-import { createProgramInbox, programInboxMigrations, type ProgramInbox } from '../verifier/notifications'
+} from '@interop-lab/issuer/notifications'
+import { createProgramInbox, programInboxMigrations, type ProgramInbox } from '@interop-lab/verifier/notifications'
 
 const ADMIN_KEY = 'notifications-test-admin'
 const MASTER_SECRET = 'notifications-test-master-secret'

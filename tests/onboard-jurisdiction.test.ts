@@ -2,9 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runVariant } from '../scenarios/runner'
-import { loadScenarios, type Scenario } from '../scenarios/scenario'
-import type { ChainLink } from '../trust-registry/federation'
+import { hostedIssuers, withHostedIssuers } from '@interop-lab/scenarios/hostedIssuers'
+import { runMatrix } from '@interop-lab/scenarios/matrix'
+import { loadScenarios, type Scenario } from '@interop-lab/scenarios/scenario'
+import type { ChainLink } from '@interop-lab/trust-registry/federation'
 import { runScript } from './support/serviceProcess'
 import { startTestStack } from './support/stack'
 
@@ -68,20 +69,21 @@ describe('the pilots with the onboarded jurisdiction as a party, no code changed
     await stack?.close()
   })
 
-  it('binds the new parties’ DIDs in Nova Scotia’s registry and opens an account for a Nova Scotia business', async () => {
+  it('binds the new parties’ DIDs in Nova Scotia’s registry; the next matrix run has Nova Scotia’s business registry as a party, the bank accepting it through the federal registry', async () => {
     expect(stack.onboarding.bound).toEqual(expect.arrayContaining(['ns-business-registry', 'ns-vital-statistics', 'ns-medical-examiner']))
     expect(stack.onboarding.unknown.filter((key) => key.startsWith('ns-'))).toEqual([])
     const banking: Scenario = loadScenarios().find((s) => s.id === 'business-banking')!
-    const issue = banking.steps.find((s) => s.id === 'issue-business-registration') as { claims: Record<string, string> }
-    const novaScotian = {
-      id: 'nova-scotia-business',
-      description: { en: 'A Nova Scotia business', fr: 'Une entreprise de la Nouvelle-Écosse' },
-      patch: [{ step: 'issue-business-registration', set: { issuer: 'ns-business-registry', claims: { ...issue.claims, jurisdiction: 'CA-NS', business_number: 'NS7654321' } } }],
-      expect: { 'open-business-account': { outcome: 'accepted' } },
-    }
-    const result = await runVariant(stack.endpoints, banking, novaScotian as unknown as Scenario['variants'][number], 'dc+sd-jwt')
-    const decision = result.steps.find((s) => s.stepId === 'open-business-account')!.decision!
-    expect(decision.outcome, JSON.stringify(decision.reasons)).toBe('accepted')
+    // what `npm run pilots` does: the scenario file is unchanged, the issuers the issuer service hosts make the variants
+    const withNovaScotia = withHostedIssuers(banking, await hostedIssuers(stack.issuer.url))
+    const variant = withNovaScotia.variants.find((v) => v.id === 'issued-by-ns-business-registry')
+    expect(variant, withNovaScotia.variants.map((v) => v.id).join(', ')).toBeDefined()
+    expect(withNovaScotia.parties['ns-business-registry']).toEqual({ role: 'issuer', name: { en: 'Nova Scotia Business Registry', fr: 'Registre des entreprises – Nouvelle-Écosse' } })
+    const { results } = await runMatrix(stack.endpoints, [{ ...withNovaScotia, variants: [variant!] }], { combinations: [{ protocol: 'oid4vc', format: 'dc+sd-jwt' }] })
+    const cell = results.find((r) => r.variantId === 'issued-by-ns-business-registry')!
+    expect(cell.status, cell.failure?.reason).toBe('pass')
+    expect(cell.parties.issuer).toBe('ns-business-registry, bc-person-credential')
+    const decision = cell.steps.find((s) => s.stepId === 'open-business-account')!.decision!
+    expect(decision.disclosed.business.jurisdiction).toBe('CA-NS')
     const business = decision.trace.find((step) => step.check === 'trust-registry' && step.subject === 'business')!
     expect((business.detail as { chain: ChainLink[] }).chain.map((link) => [link.registry, link.question, link.verdict])).toEqual([
       [stack.trustRegistry.url, 'recognition', true],

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runVariant } from '../scenarios/runner'
-import { loadScenarios } from '../scenarios/scenario'
+import { runVariant } from '@interop-lab/scenarios/runner'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { type PostgresCluster, startPostgres } from './support/postgres'
 import { startTestStack } from './support/stack'
 
@@ -34,7 +34,8 @@ async function serverDatabases(): Promise<string[]> {
 describe('pilots on PostgreSQL', () => {
   it('gives every service, and every wallet persona, a database of its own on the server', async () => {
     const databases = await serverDatabases()
-    expect(databases).toEqual(expect.arrayContaining(['issuer', 'verifier', 'trust_registry']))
+    // one trust registry per jurisdiction (the federated default), each with its own database
+    expect(databases).toEqual(expect.arrayContaining(['issuer', 'verifier', 'trust_registry_ca', 'trust_registry_ca_bc', 'trust_registry_ca_nl']))
     expect(databases.filter((name) => name.startsWith('wallet_')).length).toBeGreaterThan(1)
   })
 

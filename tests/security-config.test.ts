@@ -5,14 +5,14 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createAgent } from '../common/agent'
-import { adminApiKeysFrom } from '../common/config'
-import { requireApiKey } from '../common/http'
-import { Sealer } from '../common/secrets'
-import { startStack } from '../scenarios/stack'
-import { loadScenarios } from '../scenarios/scenario'
+import { createAgent } from '@interop-lab/common/agent'
+import { adminApiKeysFrom } from '@interop-lab/common/config'
+import { requireApiKey } from '@interop-lab/common/http'
+import { Sealer } from '@interop-lab/common/secrets'
+import { startStack } from '@interop-lab/scenarios/stack'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { freePort, type ServiceName } from './support/serviceProcess'
 
 // Issue 13: private keys sealed at rest, private data files, admin keys that cannot be empty, and services that say
@@ -73,12 +73,14 @@ describe('private keys at rest and data file permissions (issue 13: "Private key
   }, 180_000)
 
   it('keeps no private key in clear in any file of the data directory: KMS keys, AnonCreds credential definition keys, link secrets', () => {
-    const sealer = new Sealer(readFileSync(join(dataDir, 'master.secret'), 'utf8').trim())
+    // each service (each federated registry too) seals under the master secret of its own data directory
+    const sealerFor = (file: string) => new Sealer(readFileSync(join(dirname(file), 'master.secret'), 'utf8').trim())
     const databases = filesUnder(dataDir).filter((file) => file.endsWith('.sqlite'))
     const kmsSecrets: string[] = []
     const linkSecrets: string[] = []
     for (const file of databases) {
       const db = new BetterSqlite3(file, { readonly: true })
+      const sealer = sealerFor(file)
       for (const row of db.prepare('SELECT sealed FROM kms_keys').all() as { sealed: string }[]) kmsSecrets.push((JSON.parse(sealer.open(row.sealed)) as { d: string }).d)
       for (const row of db.prepare("SELECT value FROM credo_records WHERE type = 'AnonCredsLinkSecretRecord'").all() as { value: string }[]) {
         expect(row.value.startsWith('{'), `the link secret record in ${file} is stored as clear JSON`).toBe(false)

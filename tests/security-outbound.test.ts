@@ -7,20 +7,20 @@ import type { Agent } from '@credo-ts/core'
 import { DidCommMessageSender, type DidCommProofExchangeRecord, DidCommProofsModuleConfig, DidCommProofState, getOutboundDidCommMessageContext } from '@credo-ts/didcomm'
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LOCAL_ADMIN_API_KEY } from '../common/config'
-import { databaseConfigFor } from '../common/db'
-import type { DidCommModules } from '../common/didcomm/modules'
-import { guardedFetch } from '../common/net/guardedFetch'
-import { OutboundPolicy, OutboundRequestError } from '../common/net/outboundPolicy'
-import { envelope } from '../common/vc2'
-import { onboardIssuers } from '../scenarios/onboarding'
-import { runVariant } from '../scenarios/runner'
-import { loadScenarios } from '../scenarios/scenario'
-import { queryAuthorization, TrustRegistryError } from '../trust-registry/client'
-import { configuredKeyPin } from '../trust-registry/keyPin'
-import { startTrustRegistry } from '../trust-registry/service'
-import { startVerifierService } from '../verifier/service'
-import { startWalletService, type WalletService } from '../wallet-sim/service'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
+import { databaseConfigFor } from '@interop-lab/common/db'
+import type { DidCommModules } from '@interop-lab/common/didcomm/modules'
+import { guardedFetch } from '@interop-lab/common/net/guardedFetch'
+import { OutboundPolicy, OutboundRequestError } from '@interop-lab/common/net/outboundPolicy'
+import { envelope } from '@interop-lab/common/vc2'
+import { onboardIssuers } from '@interop-lab/scenarios/onboarding'
+import { runVariant } from '@interop-lab/scenarios/runner'
+import { loadScenarios } from '@interop-lab/scenarios/scenario'
+import { queryAuthorization, TrustRegistryError } from '@interop-lab/trust-registry/client'
+import { configuredKeyPin } from '@interop-lab/trust-registry/keyPin'
+import { startTrustRegistry } from '@interop-lab/trust-registry'
+import { startVerifierService } from '@interop-lab/verifier'
+import { startWalletService, type WalletService } from '@interop-lab/wallet-sim'
 import { freePort } from './support/serviceProcess'
 import { startTestStack } from './support/stack'
 
@@ -204,7 +204,12 @@ async function presentWithoutReturnRoute(agent: Agent<DidCommModules>, requestUr
   await agent.didcomm.oob.receiveInvitation(invitation, { label: 'holder' })
   const threadId = String((invitation.getRequests()?.[0]?.['~thread'] as { thid?: string } | undefined)?.thid ?? invitation.getRequests()?.[0]?.['@id'])
   let request: DidCommProofExchangeRecord | undefined
-  await expect.poll(async () => (request = (await agent.didcomm.proofs.findAllByQuery({ threadId }))[0])?.state).toBe(DidCommProofState.RequestReceived)
+  await expect
+    .poll(async () => {
+      request = (await agent.didcomm.proofs.findAllByQuery({ threadId }))[0]
+      return request?.state
+    })
+    .toBe(DidCommProofState.RequestReceived)
   const { proofFormats } = await agent.didcomm.proofs.selectCredentialsForRequest({ proofExchangeRecordId: request!.id })
   const protocol = agent.dependencyManager.resolve(DidCommProofsModuleConfig).proofProtocols.find((p) => p.version === request!.protocolVersion)!
   const requestMessage = await protocol.findRequestMessage(agent.context, request!.id)

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAgent } from '../common/agent'
-import { createApp, finishApp, listen, type Listening } from '../common/http'
+import { createAgent } from '@interop-lab/common/agent'
+import { createApp, finishApp, listen, type Listening } from '@interop-lab/common/http'
 import {
   BitstringStatusCheckModule,
   bitAt,
@@ -20,8 +20,8 @@ import {
   StatusCheckError,
   tokenStatusClaim,
   w3cCredentialStatus,
-} from '../common/status'
-import { createStatusRouter, credoJwtSigner, type StatusAllocation, statusListMigrations, StatusListService } from '../issuer/status'
+} from '@interop-lab/common/status'
+import { createStatusRouter, credoJwtSigner, type StatusAllocation, statusListMigrations, StatusListService } from '@interop-lab/issuer/status'
 
 // Death notification: the registry revokes a credential when the registration is corrected.
 const VCT = 'https://interop.example.ca/vct/DeathNotification'
@@ -142,20 +142,20 @@ describe('status list store', () => {
     expect(new Set(indexes).size).toBe(64)
     expect([...indexes].sort((a, b) => a - b)).toEqual([...Array(64).keys()])
     expect(indexes).not.toEqual([...Array(64).keys()])
-    await expect(service.allocate(list.id)).rejects.toMatchObject({ status: 409, code: 'status_list_full' })
+    await expect(service.allocate(list.id)).rejects.toMatchObject({ kind: 'conflict', code: 'status_list_full' })
   })
 
-  it('rejects bad lists, unknown entries and impossible transitions with 4xx errors', async () => {
-    await expect(service.createList({ issuer: issuerDid, kid: issuerKid, size: 100 })).rejects.toMatchObject({ status: 400, code: 'invalid_list_size' })
+  it('rejects bad lists, unknown entries and impossible transitions with domain errors (answered as 4xx at the edge)', async () => {
+    await expect(service.createList({ issuer: issuerDid, kid: issuerKid, size: 100 })).rejects.toMatchObject({ kind: 'invalid', code: 'invalid_list_size' })
     const oneBit = await service.createList({ issuer: issuerDid, kid: issuerKid, size: 16, bitsPerStatus: 1 })
     const { idx } = await service.allocate(oneBit.id)
-    await expect(service.setStatus(oneBit.id, idx, 'suspended')).rejects.toMatchObject({ status: 400, code: 'suspension_not_supported' })
-    await expect(service.setStatus(oneBit.id, (idx + 1) % 16, 'revoked')).rejects.toMatchObject({ status: 404, code: 'unknown_status_entry' })
+    await expect(service.setStatus(oneBit.id, idx, 'suspended')).rejects.toMatchObject({ kind: 'invalid', code: 'suspension_not_supported' })
+    await expect(service.setStatus(oneBit.id, (idx + 1) % 16, 'revoked')).rejects.toMatchObject({ kind: 'not-found', code: 'unknown_status_entry' })
     for (const bogus of ['cancelled', 'constructor'])
-      await expect(service.setStatus(oneBit.id, idx, bogus as never)).rejects.toMatchObject({ status: 400, code: 'invalid_status' })
+      await expect(service.setStatus(oneBit.id, idx, bogus as never)).rejects.toMatchObject({ kind: 'invalid', code: 'invalid_status' })
     await service.setStatus(oneBit.id, idx, 'revoked')
-    await expect(service.setStatus(oneBit.id, idx, 'valid')).rejects.toMatchObject({ status: 409, code: 'status_final' })
-    await expect(service.allocate('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 })
+    await expect(service.setStatus(oneBit.id, idx, 'valid')).rejects.toMatchObject({ kind: 'conflict', code: 'status_final' })
+    await expect(service.allocate('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ kind: 'not-found', code: 'unknown_status_list' })
   })
 
   it('finds a credential’s indexes from the issuer’s own reference', async () => {

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Database, type DatabaseConfig, type Migration, openDatabase, UnstorableValueError } from '../common/db'
-import { agentMigrations, CredoStorageService, RecordConflictError, SealedKeyStorage } from '../common/persistence'
-import { credoStorageMigrations } from '../common/persistence/CredoStorageService'
+import { type Database, type DatabaseConfig, type Migration, openDatabase, UnstorableValueError } from '@interop-lab/common/db'
+import { agentMigrations, CredoStorageService, RecordConflictError, SealedKeyStorage } from '@interop-lab/common/persistence'
+import { credoStorageMigrations } from '@interop-lab/common/persistence/CredoStorageService'
 import { startPostgres } from './support/postgres'
 
 // One contract, two engines: whatever a service does on SQLite must behave the same on PostgreSQL.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { loadCredentialTypes } from '../common/credentialTypes'
-import { sdJwtTypeMetadata, typeMetadataResolver } from '../common/typeMetadata'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
+import { sdJwtTypeMetadata, typeMetadataResolver } from '@interop-lab/common/typeMetadata'
 
 const types = loadCredentialTypes()
 const registration = types.get('BusinessRegistrationCredential')!
@@ -8,7 +8,13 @@ const registration = types.get('BusinessRegistrationCredential')!
 /** A default resolver that counts its calls and answers what it is told. */
 function fakeDefault(answer: () => Promise<Record<string, unknown> | undefined>) {
   const calls: unknown[] = []
-  return { calls, defaultResolver: async (options: unknown) => (calls.push(options), answer()) }
+  return {
+    calls,
+    defaultResolver: async (options: unknown) => {
+      calls.push(options)
+      return answer()
+    },
+  }
 }
 
 describe('SD-JWT VC type metadata for holders', () => {

@@ -7,8 +7,8 @@ import { gzipSync } from 'node:zlib'
 import { TypedArrayEncoder } from '@credo-ts/core'
 import { p256, p384 } from '@noble/curves/nist.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundledContextBytes, bundledContexts, CONTEXTS, createDocumentLoader } from '../common/jsonld'
-import { OutboundPolicy } from '../common/net/outboundPolicy'
+import { bundledContextBytes, bundledContexts, CONTEXTS, createDocumentLoader } from '@interop-lab/common/jsonld'
+import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
 import {
   addDataIntegrityProof,
   CRYPTOSUITES,
@@ -17,9 +17,9 @@ import {
   eddsaJcs2022,
   type ResolveProofKey,
   verifyDataIntegrityProof,
-} from '../common/vc2'
-import { startIssuerService, type IssuerService } from '../issuer/service'
-import { startVerifierService, type VerifierService } from '../verifier/service'
+} from '@interop-lab/common/vc2'
+import { startIssuerService, type IssuerService } from '@interop-lab/issuer'
+import { startVerifierService, type VerifierService } from '@interop-lab/verifier'
 import { businessRegistration, validFromOf, VCDM_CONTEXT, type VcdmVersion } from './support/vcdmCredentials'
 import { type Curve, peerDocumentLoader, peerIssue, peerKey, peerSignPresentation, type PeerSuite, peerVerify, type PeerLoader } from './support/digitalBazaarPeer'
 

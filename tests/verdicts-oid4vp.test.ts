@@ -1,9 +1,9 @@
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Decision } from '../verifier/decision'
+import type { Decision } from '@interop-lab/verifier/decision'
 import { startTestStack } from './support/stack'
 import { ed25519Party as party, type DidJwkParty as Party } from './support/forging'
-import { bindEntityDid } from '../scenarios/onboarding'
+import { bindEntityDid } from '@interop-lab/scenarios/onboarding'
 
 /**
  * OID4VP 1.0 final at the real verifier, over real HTTP: the request object it signs, and how it judges W3C JWT VPs
@@ -83,7 +83,7 @@ async function verification(id: string): Promise<{ status: number; body: { state
 beforeAll(async () => {
   stack = await startTestStack()
   issuer = await party()
-  const bound = await bindEntityDid(stack.trustRegistry.url, 'nl-vital-statistics', issuer.did, stack.endpoints.adminApiKey)
+  const bound = await bindEntityDid(stack.registries!.get('CA-NL')!.url, 'nl-vital-statistics', issuer.did, stack.endpoints.adminApiKey)
   expect(bound.ok).toBe(true)
 }, 120_000)
 afterAll(async () => {

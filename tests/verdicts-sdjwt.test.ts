@@ -1,15 +1,15 @@
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHmac } from 'node:crypto'
-import { base64url, decodeJwt, SignJWT } from 'jose'
+import { decodeJwt, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '../common/db'
-import type { Decision } from '../verifier/decision'
-import { forgetStaleResponses } from '../verifier/responses'
-import { verificationMigrations } from '../verifier/sessions'
+import { openDatabase } from '@interop-lab/common/db'
+import type { Decision } from '@interop-lab/verifier/decision'
+import { forgetStaleResponses } from '@interop-lab/verifier/responses'
+import { verificationMigrations } from '@interop-lab/verifier/sessions'
 import { startTestStack } from './support/stack'
 import { ed25519Party as party, type DidJwkParty as Party, disclosure, encode, sha256 } from './support/forging'
-import { bindEntityDid } from '../scenarios/onboarding'
+import { bindEntityDid } from '@interop-lab/scenarios/onboarding'
 
 /**
  * Every step of RFC 9901 §7 and SD-JWT VC, over real HTTP against the real verifier. The test issuer is a key pair of
@@ -101,7 +101,7 @@ beforeAll(async () => {
   stack = await startTestStack()
   issuer = await party()
   // our test issuer becomes the registrar the registry vouches for: a well-formed presentation is then accepted
-  const bound = await bindEntityDid(stack.trustRegistry.url, 'nl-vital-statistics', issuer.did, stack.endpoints.adminApiKey)
+  const bound = await bindEntityDid(stack.registries!.get('CA-NL')!.url, 'nl-vital-statistics', issuer.did, stack.endpoints.adminApiKey)
   expect(bound.ok).toBe(true)
 }, 120_000)
 afterAll(async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { labIssuer, labWallet } from '../scenarios/drivers/lab'
-import { malloryIssuer } from '../scenarios/drivers/malloryIssuer'
-import { malloryVerifier } from '../scenarios/drivers/malloryVerifier'
-import { walletHttpConfig, walletHttpWallet } from '../scenarios/drivers/walletHttp'
-import { ISSUER_CASES, VERIFIER_CASES } from '../scenarios/mallory/cases'
-import { type ConformanceRow, runWalletConformance } from '../scenarios/mallory/conformance'
-import { type Mallory, startMallory } from '../scenarios/mallory/service'
+import { labIssuer, labWallet } from '@interop-lab/scenarios/drivers/lab'
+import { malloryIssuer } from '@interop-lab/scenarios/drivers/malloryIssuer'
+import { malloryVerifier } from '@interop-lab/scenarios/drivers/malloryVerifier'
+import { walletHttpConfig, walletHttpWallet } from '@interop-lab/scenarios/drivers/walletHttp'
+import { ISSUER_CASES, VERIFIER_CASES } from '@interop-lab/scenarios/mallory/cases'
+import { type ConformanceRow, runWalletConformance } from '@interop-lab/scenarios/mallory/conformance'
+import { type Mallory, startMallory } from '@interop-lab/scenarios/mallory/service'
 import { startTestStack } from './support/stack'
 
 /**

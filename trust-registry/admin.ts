@@ -1,31 +1,10 @@
 import { createHash } from 'node:crypto'
 import { Router, type Request } from 'express'
-import { z } from 'zod'
-import { handle, HttpError, parseInput, requireApiKey } from '../common/http'
-import { authorizationSchema, entityFields, entityStatusSchema, jurisdictionSchema, recognitionSchema, registryLinkSchema, validityInOrder, validityMessage } from './governance'
+import { handle, HttpError, parseInput, requireApiKey } from '@interop-lab/common/http'
+import { auditQuerySchema, bindDidSchema, createEntitySchema, jurisdictionSchema, recognitionTermsSchema, registryLinkBodySchema, updateEntitySchema, withdrawalQuerySchema } from '@interop-lab/contracts'
 import { RegistryChangeError, type RegistryStore } from './store'
 
-const did = z.string().max(4096).regex(/^did:[a-z0-9]+:\S+$/, 'expected a DID such as did:web:example.ca')
-const timestamp = z.iso.datetime({ offset: true })
-
-const bindDidSchema = z.strictObject({ did })
-const createEntitySchema = z.strictObject({ ...entityFields, entityId: did.optional() }).refine(validityInOrder, validityMessage)
-const updateEntitySchema = z
-  .strictObject({
-    status: entityStatusSchema.optional(),
-    authorizations: z.array(authorizationSchema).optional(),
-    validFrom: timestamp.nullable().optional(),
-    validUntil: timestamp.nullable().optional(),
-  })
-  .refine((changes) => Object.keys(changes).length > 0, 'nothing to change: give status, authorizations, validFrom or validUntil')
-const recognitionTermsSchema = recognitionSchema.omit({ authority: true, recognizes: true })
-const withdrawalQuerySchema = z.strictObject({ resource: z.string().regex(/^([A-Za-z0-9]+|\*)$/).optional() })
-const registryLinkBodySchema = registryLinkSchema.omit({ jurisdiction: true })
 const jurisdictionParam = (req: Request) => parseInput(jurisdictionSchema, String(req.params.jurisdiction))
-const auditQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
-  target: z.string().min(1).max(100).optional(),
-})
 
 /** Who made a change, for the audit trail: a digest of the API key they presented, never the key. */
 export function adminKeyId(req: Request): string {
@@ -36,7 +15,8 @@ export function adminKeyId(req: Request): string {
 
 const STATUS_OF: Record<RegistryChangeError['reason'], number> = { 'not-found': 404, conflict: 409, invalid: 400 }
 const refusal = (error: RegistryChangeError) => new HttpError(STATUS_OF[error.reason], error.reason.replace('-', '_'), error.message)
-async function change<T>(apply: () => Promise<T>): Promise<T> {
+/** Applies an admin change; a refusal by the store (RegistryChangeError) becomes its HTTP answer. */
+export async function change<T>(apply: () => Promise<T>): Promise<T> {
   try {
     return await apply()
   } catch (error) {

@@ -1,12 +1,13 @@
 import type { Express, Request } from 'express'
-import { z } from 'zod'
-import { createApp, finishApp, handle, parseInput } from '../common/http'
+import { createApp, finishApp, handle, parseInput } from '@interop-lab/common/http'
 import { adminRoutes } from './admin'
 import { evaluateAuthorization, evaluateRecognition } from './evaluate'
 import type { Governance } from './governance'
 import { signAnswer, type ServiceSigner } from './signer'
 import type { RegistryStore } from './store'
-import { authorizationQuerySchema, recognitionQuerySchema, TRQP_JWS_TYPE } from './trqp'
+import { type X509AnchorStore, x509AnchorRoutes } from './x509Anchors'
+import { authorizationQuerySchema, pageQuerySchema, recognitionQuerySchema, TRQP_JWS_TYPE, trustRegistryApi } from '@interop-lab/contracts'
+import { serveApiDocs } from '@interop-lab/common/apiDocs'
 
 export interface RegistryAppOptions {
   store: RegistryStore
@@ -15,12 +16,9 @@ export interface RegistryAppOptions {
   adminApiKeys: readonly string[]
   /** Base URL announced in the metadata; by default the one the request came in on. */
   publicUrl?: string
+  /** The jurisdictions' X.509 roots and IACAs, and certificate-identified issuers' URLs. */
+  x509Anchors: X509AnchorStore
 }
-
-const pageSchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(5000).default(1000),
-  offset: z.coerce.number().int().min(0).default(0),
-})
 
 /** A TRQP query from a POST body, or from a GET query string where `time` stands for `context.time`. */
 const queryOf = (req: Request): unknown => {
@@ -68,7 +66,7 @@ export function createRegistryApp(options: RegistryAppOptions): Express {
   app.get(
     '/registry/entities',
     handle(async (req, res) => {
-      const page = parseInput(pageSchema, req.query)
+      const page = parseInput(pageQuerySchema, req.query)
       // one more than asked tells whether a next page exists, without counting a million rows
       const entities = await store.entities({ limit: page.limit + 1, offset: page.offset })
       const more = entities.length > page.limit
@@ -82,6 +80,8 @@ export function createRegistryApp(options: RegistryAppOptions): Express {
     }),
   )
 
+  app.use(x509AnchorRoutes(options.x509Anchors, signer, options.adminApiKeys))
   app.use('/admin', adminRoutes(store, options.adminApiKeys, authority.id))
+  serveApiDocs(app, trustRegistryApi, options.publicUrl)
   return finishApp(app)
 }

@@ -1,6 +1,9 @@
+import { authorizationAnswerSchema, recognitionAnswerSchema } from '@interop-lab/contracts'
 import { calculateJwkThumbprint, compactVerify, createRemoteJWKSet, exportJWK } from 'jose'
-import type { RegistryKeyPin } from './keyPin'
-import { TRQP_JWS_TYPE, type AnswerBase, type AuthorizationAnswer, type AuthorizationQuery, type RecognitionAnswer, type RecognitionQuery, type SignedAnswer } from './trqp'
+import { z } from 'zod'
+import type { RegistryEndpoint } from './federation'
+import { configuredKeyPin, type RegistryKeyPin } from './keyPin'
+import { TRQP_JWS_TYPE, type AnswerBase, type AuthorizationQuery, type RecognitionQuery, type SignedAnswer } from './trqp'
 
 export type { AuthorizationAnswer, AuthorizationQuery, RecognitionAnswer, RecognitionQuery, SignedAnswer } from './trqp'
 
@@ -31,7 +34,10 @@ const CLOCK_SKEW_MS = 30_000
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
 const keySetOf = (registryUrl: string) => {
   let keySet = keySets.get(registryUrl)
-  if (!keySet) keySets.set(registryUrl, (keySet = createRemoteJWKSet(new URL(`${registryUrl}/.well-known/jwks.json`), { cooldownDuration: 5_000 })))
+  if (!keySet) {
+    keySet = createRemoteJWKSet(new URL(`${registryUrl}/.well-known/jwks.json`), { cooldownDuration: 5_000 })
+    keySets.set(registryUrl, keySet)
+  }
   return keySet
 }
 
@@ -47,10 +53,10 @@ async function post(url: string, query: object): Promise<{ status: number; body:
 }
 
 /** The payload the registry signed, and the JWK thumbprint of the key that signed it; the unsigned fields beside the JWS are never read. */
-async function verifiedPayload(registryUrl: string, jws: string): Promise<{ payload: Record<string, unknown>; thumbprint: string }> {
+async function verifiedPayload(registryUrl: string, jws: string, typ = TRQP_JWS_TYPE): Promise<{ payload: Record<string, unknown>; thumbprint: string }> {
   try {
     const { payload, protectedHeader, key } = await compactVerify(jws, keySetOf(registryUrl), { algorithms: ['EdDSA'] })
-    if (protectedHeader.typ !== TRQP_JWS_TYPE) throw new Error(`its type is ${protectedHeader.typ}, expected ${TRQP_JWS_TYPE}`)
+    if (protectedHeader.typ !== typ) throw new Error(`its type is ${protectedHeader.typ}, expected ${typ}`)
     return { payload: JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>, thumbprint: await calculateJwkThumbprint(await exportJWK(key)) }
   } catch (error) {
     throw new TrustRegistryError('bad-signature', `The trust registry's answer is not signed by its key (${registryUrl}): ${error instanceof Error ? error.message : String(error)}`)
@@ -65,6 +71,14 @@ async function checkPinnedKey(registryUrl: string, thumbprint: string, pin: Regi
     'key-changed',
     `The trust registry at ${registryUrl} signed with key ${thumbprint}, not the key ${required.thumbprint} ${required.source === 'configured' ? 'configured for it' : 'pinned on first use'}: its answers are refused. If the registry's operator confirms a key rotation, set --trust-registry-key (TRUST_REGISTRY_KEY) to the new thumbprint`,
   )
+}
+
+/** A statement of the registry other than a TRQP answer (its X.509 trust anchors): verified as its answers are, the signer pinned. */
+async function verifiedRegistryStatement(registryUrl: string, jws: string, typ: string, keyPin?: RegistryKeyPin): Promise<Record<string, unknown>> {
+  const base = registryUrl.replace(/\/+$/, '')
+  const { payload, thumbprint } = await verifiedPayload(base, jws, typ)
+  if (keyPin) await checkPinnedKey(base, thumbprint, keyPin)
+  return payload
 }
 
 /** A genuine answer to another question (or an old one replayed) is still the wrong answer. */
@@ -84,6 +98,7 @@ async function signedQuery<Answer>(
   path: string,
   query: Question & { context?: { time?: string } },
   verdict: 'authorized' | 'recognized',
+  contract: z.ZodType<Answer>,
   options: TrustRegistryClientOptions,
 ): Promise<SignedAnswer<Answer>> {
   const base = registryUrl.replace(/\/+$/, '')
@@ -94,13 +109,88 @@ async function signedQuery<Answer>(
   if (options.keyPin) await checkPinnedKey(base, thumbprint, options.keyPin)
   checkAnswers(answer, { ...query, time: query.context?.time }, options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS)
   if (typeof answer[verdict] !== 'boolean') throw new TrustRegistryError('wrong-answer', `The trust registry's signed answer has no "${verdict}" verdict`)
-  return { ...(answer as Answer), jws: body.jws }
+  // extra members pass through: a newer registry may say more than this client reads
+  const parsed = contract.safeParse(answer)
+  if (!parsed.success) throw new TrustRegistryError('wrong-answer', `The trust registry's signed answer is not a TRQP answer (contracts/z-trust-registry.ts): ${z.prettifyError(parsed.error)}`)
+  return { ...answer, ...parsed.data, jws: body.jws }
 }
 
 /** May `entity_id` perform `action` on `resource` under `authority_id`? Only a verified, matching, fresh answer is returned. */
 export const queryAuthorization = (registryUrl: string, query: AuthorizationQuery, options: TrustRegistryClientOptions = {}) =>
-  signedQuery<AuthorizationAnswer>(registryUrl, '/trqp/authorization', query, 'authorized', options)
+  signedQuery(registryUrl, '/trqp/authorization', query, 'authorized', authorizationAnswerSchema, options)
 
 /** Does the authority `authority_id` recognize the authority `entity_id` for `resource`? */
 export const queryRecognition = (registryUrl: string, query: RecognitionQuery, options: TrustRegistryClientOptions = {}) =>
-  signedQuery<RecognitionAnswer>(registryUrl, '/trqp/recognition', { ...query, action: query.action ?? 'recognize' }, 'recognized', options)
+  signedQuery(registryUrl, '/trqp/recognition', { ...query, action: query.action ?? 'recognize' }, 'recognized', recognitionAnswerSchema, options)
+
+/** The `typ` of the registry's signed list of X.509 trust anchors (`GET /x509/anchors`, trust-registry/x509Anchors.ts). */
+export const X509_ANCHORS_JWS_TYPE = 'x509-anchors+jwt'
+
+/** An X.509 trust anchor the registry lists: a jurisdiction's root (SD-JWT VC, JWT) or IACA (mdoc). */
+export interface X509Anchor {
+  /** SHA-256 of the certificate's DER, hex: its id in the registry. */
+  thumbprint: string
+  jurisdiction: string
+  /** `root`: SD-JWT VC and JWT issuers' chains; `iaca`: mdoc document signers' (ISO 18013-5 Annex B). */
+  kind: 'root' | 'iaca'
+  /** Base64 DER. */
+  certificate: string
+  /** The credential types a chain to this anchor may issue. */
+  credentialTypes: string[]
+}
+
+/**
+ * The X.509 trust anchors the registry at `registryUrl` lists (for `credentialType`, when given), from its signed statement:
+ * the signature by its (pinned) key, the question it answers and its freshness are checked, as for its TRQP answers.
+ */
+export async function registryAnchors(registryUrl: string, options: { credentialType?: string; keyPin?: RegistryKeyPin } = {}): Promise<X509Anchor[]> {
+  const base = registryUrl.replace(/\/+$/, '')
+  const url = `${base}/x509/anchors${options.credentialType ? `?credential_type=${encodeURIComponent(options.credentialType)}` : ''}`
+  let body: { jws?: unknown }
+  try {
+    const response = await fetch(url, { headers: { accept: 'application/json' } })
+    if (!response.ok) throw new TrustRegistryError('refused', `The trust registry answered ${response.status} for its X.509 anchors (${url})`)
+    body = (await response.json()) as { jws?: unknown }
+  } catch (error) {
+    if (error instanceof TrustRegistryError) throw error
+    throw new TrustRegistryError('unreachable', `The trust registry at ${base} is unreachable: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  if (typeof body.jws !== 'string') throw new TrustRegistryError('bad-signature', `The trust registry's X.509 anchors carry no JWS (${base})`)
+  const statement = await verifiedRegistryStatement(base, body.jws, X509_ANCHORS_JWS_TYPE, options.keyPin)
+  if (statement.credential_type !== options.credentialType) throw new TrustRegistryError('wrong-answer', `The trust registry's signed anchors are for ${String(statement.credential_type ?? 'every type')}, not ${options.credentialType ?? 'every type'}`)
+  const age = Date.now() - Date.parse(String(statement.time_evaluated))
+  if (!(age <= DEFAULT_MAX_AGE_SECONDS * 1000 && age > -CLOCK_SKEW_MS)) {
+    throw new TrustRegistryError('wrong-answer', `The trust registry's signed anchors were evaluated at ${String(statement.time_evaluated)}, not within the last ${DEFAULT_MAX_AGE_SECONDS} s`)
+  }
+  return statement.anchors as X509Anchor[]
+}
+
+/** The authority a registry answers for (its TRQP configuration), asked once per registry. */
+const authorities = new Map<string, Promise<string>>()
+function authorityOf(registryUrl: string): Promise<string> {
+  let authority = authorities.get(registryUrl)
+  if (!authority) {
+    authority = fetch(`${registryUrl}/.well-known/trqp-configuration`).then(async (response) => {
+      if (!response.ok) throw new TrustRegistryError('refused', `The trust registry at ${registryUrl} answered ${response.status} for its TRQP configuration`)
+      return String(((await response.json()) as { authority_id?: unknown }).authority_id)
+    })
+    authority.catch(() => authorities.delete(registryUrl))
+    authorities.set(registryUrl, authority)
+  }
+  return authority
+}
+
+/**
+ * The anchors a verifier whose registry is `home` trusts for `jurisdiction`'s issuers: those `home` lists, and those of the
+ * registry authoritative for `jurisdiction`, reached as the federation reaches it (home's signed recognition of the
+ * jurisdiction for `credentialType` names that registry and the key it signs with).
+ */
+export async function federatedAnchors(home: RegistryEndpoint, jurisdiction: string, credentialType: string): Promise<X509Anchor[]> {
+  const base = home.url.replace(/\/+$/, '')
+  const own = await registryAnchors(base, { keyPin: home.keyPin })
+  const authority = await authorityOf(base)
+  if (jurisdiction === authority) return own
+  const recognition = await queryRecognition(base, { entity_id: jurisdiction, authority_id: authority, action: 'recognize', resource: credentialType }, { keyPin: home.keyPin })
+  if (!recognition.recognized || !recognition.registry || recognition.registry.url.replace(/\/+$/, '') === base) return own
+  return [...own, ...(await registryAnchors(recognition.registry.url, { keyPin: configuredKeyPin(recognition.registry.key) }))]
+}

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { DatabaseConfig } from '../common/db'
+import type { DatabaseConfig } from '@interop-lab/common/db'
 import { linkRecognizedRegistries } from './federate'
 import { JURISDICTIONS_DIR } from './governance'
 import { startTrustRegistry, type TrustRegistry } from './service'
@@ -10,9 +10,12 @@ export interface RegistryFederationOptions {
   host?: string
   adminApiKeys: string[]
   /** The database of the registry authoritative for `jurisdiction` ("CA", "CA-BC"…). */
-  databaseFor(jurisdiction: string): DatabaseConfig
+  /** `dataDir` is the registry's own directory (its master secret is there; an SQLite file belongs beside it). */
+  databaseFor(jurisdiction: string, dataDir: string): DatabaseConfig
   /** Where the jurisdictions' governance files are (default trust-registry/jurisdictions). */
   jurisdictionsDir?: string
+  /** The federal registry's port (the one verifiers are given); the others take free ports. */
+  federalPort?: number
 }
 
 /**
@@ -28,12 +31,14 @@ export async function startRegistryFederation(options: RegistryFederationOptions
   }
   try {
     for (const jurisdiction of jurisdictions) {
+      const dataDir = join(options.dataDir, `registry-${jurisdiction}`)
       const registry = await startTrustRegistry({
+        port: jurisdiction === 'CA' ? options.federalPort : undefined,
         host: options.host,
-        dataDir: join(options.dataDir, `registry-${jurisdiction}`),
+        dataDir,
         governanceFile: join(dir, `${jurisdiction}.json`),
         adminApiKeys: options.adminApiKeys,
-        database: options.databaseFor(jurisdiction),
+        database: options.databaseFor(jurisdiction, dataDir),
       })
       registries.set(jurisdiction, registry)
     }

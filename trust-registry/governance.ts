@@ -1,63 +1,27 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { entitySchema, jurisdictionSchema, localizedSchema as localized, recognitionSchema, registryLinkSchema } from '@interop-lab/contracts'
 
-const localized = z.strictObject({ en: z.string().min(1), fr: z.string().min(1) })
-/** ISO 3166 style: "CA" (federal) or "CA-BC" (a province or territory). */
-export const jurisdictionSchema = z.string().regex(/^CA(-[A-Z]{2})?$/, 'expected a jurisdiction such as "CA" or "CA-BC"')
-export const entityStatusSchema = z.enum(['active', 'suspended', 'revoked'])
-export type EntityStatus = z.infer<typeof entityStatusSchema>
-const timestamp = z.iso.datetime({ offset: true })
-
-export const authorizationSchema = z.strictObject({
-  action: z.string().regex(/^[a-z][a-z-]*$/, 'expected a lower-case action such as "issue"'),
-  resource: z.string().regex(/^[A-Za-z0-9]+$/, 'expected a credential type id such as "BusinessRegistrationCredential"'),
-})
-export type Authorization = z.infer<typeof authorizationSchema>
-
-export const validityInOrder = (entity: { validFrom?: string | null; validUntil?: string | null }) =>
-  !entity.validFrom || !entity.validUntil || Date.parse(entity.validFrom) < Date.parse(entity.validUntil)
-export const validityMessage = { message: 'validFrom must be before validUntil', path: ['validUntil'] }
-
-/** PCTF-style assurance of what an entity vouches for: a verified person or a verified organization, at a level (1 lowest, 4 highest). */
-export const assuranceSchema = z.strictObject({
-  subject: z.enum(['verified-person', 'verified-organization']),
-  level: z.number().int().min(1).max(4),
-})
-export type Assurance = z.infer<typeof assuranceSchema>
-
-export const entityFields = {
-  key: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case key such as "bc-registries"').max(100),
-  name: localized,
-  jurisdiction: jurisdictionSchema,
-  authorizations: z.array(authorizationSchema),
-  status: entityStatusSchema.default('active'),
-  validFrom: timestamp.optional(),
-  validUntil: timestamp.optional(),
-  assurance: assuranceSchema.optional(),
-}
-/** An entity as the governance file names it: its DID is bound later, once its issuer has one. */
-export const entitySchema = z.strictObject(entityFields).refine(validityInOrder, validityMessage)
-export type GovernedEntity = z.infer<typeof entitySchema>
-
-export const recognitionSchema = z.strictObject({
-  authority: jurisdictionSchema,
-  recognizes: jurisdictionSchema,
-  /** Credential type ids, or "*" for every type. */
-  resources: z.array(z.string().regex(/^([A-Za-z0-9]+|\*)$/)).min(1),
-  /** The highest assurance level recognized: what the recognized jurisdiction vouches for above it counts as this level. */
-  maxAssuranceLevel: z.number().int().min(1).max(4).optional(),
-  validUntil: timestamp.optional(),
-})
-export type GovernedRecognition = z.infer<typeof recognitionSchema>
-
-/** Where another jurisdiction's authoritative registry answers, and the JWK thumbprint of the key it must sign with. */
-export const registryLinkSchema = z.strictObject({
-  jurisdiction: jurisdictionSchema,
-  url: z.url({ protocol: /^https?$/ }),
-  key: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a JWK thumbprint (base64url SHA-256, 43 characters)'),
-})
-export type RegistryLink = z.infer<typeof registryLinkSchema>
+// the governance file speaks the registry's wire vocabulary: its schemas live with the contracts
+export {
+  type Assurance,
+  assuranceSchema,
+  type Authorization,
+  authorizationSchema,
+  entityFields,
+  entitySchema,
+  type EntityStatus,
+  entityStatusSchema,
+  type GovernedEntity,
+  type GovernedRecognition,
+  jurisdictionSchema,
+  type RegistryLink,
+  recognitionSchema,
+  registryLinkSchema,
+  validityInOrder,
+  validityMessage,
+} from '@interop-lab/contracts'
 
 const governanceSchema = z
   .strictObject({

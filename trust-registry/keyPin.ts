@@ -1,4 +1,4 @@
-import type { Database, Migration } from '../common/db'
+import type { Database, Migration } from '@interop-lab/common/db'
 
 /**
  * Which signing key a party trusts the trust registry at a URL to use: a configured JWK thumbprint

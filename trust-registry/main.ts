@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util'
-import { serviceConfigFromArgs } from '../common/config'
+import { serviceConfigFromArgs } from '@interop-lab/common/config'
 import { jurisdictionGovernanceFile } from './governance'
 import { startTrustRegistry } from './service'
 
@@ -7,12 +6,10 @@ import { startTrustRegistry } from './service'
 // TRUST_REGISTRY_GOVERNANCE, TRUST_REGISTRY_JURISDICTION. --jurisdiction CA-BC runs the registry authoritative for BC alone
 // (trust-registry/jurisdictions/CA-BC.json); without either, the combined lab registry (governance.json).
 const config = serviceConfigFromArgs('trust-registry', 4100)
-const { values } = parseArgs({ strict: false, options: { jurisdiction: { type: 'string' } } })
-const jurisdiction = (values.jurisdiction as string | undefined) ?? process.env.TRUST_REGISTRY_JURISDICTION
+const { jurisdiction } = config
 const registry = await startTrustRegistry({
   ...config,
-  governanceFile: config.extra.governance ?? process.env.TRUST_REGISTRY_GOVERNANCE ?? (jurisdiction ? jurisdictionGovernanceFile(jurisdiction) : undefined),
-  publicUrl: config.extra['public-url'],
+  governanceFile: config.governanceFile ?? (jurisdiction ? jurisdictionGovernanceFile(jurisdiction) : undefined),
 })
 // the key's thumbprint is what issuers and verifiers pin (--trust-registry-key), and what recognizing registries link to
 console.log(`Trust registry listening at ${registry.url} (signing key ${registry.signer.kid})`)

@@ -1,10 +1,11 @@
-import { databaseConfigFor, openDatabase, type DatabaseConfig } from '../common/db'
-import { listen } from '../common/http'
-import { agentMigrations } from '../common/persistence'
+import { databaseConfigFor, openDatabase, type DatabaseConfig } from '@interop-lab/common/db'
+import { listen } from '@interop-lab/common/http'
+import { agentMigrations } from '@interop-lab/common/persistence'
 import { createRegistryApp } from './app'
 import { loadGovernance } from './governance'
 import { loadRegistrySigner } from './signer'
 import { RegistryStore, registryMigrations } from './store'
+import { X509AnchorStore, x509AnchorMigrations } from './x509Anchors'
 
 export interface TrustRegistryOptions {
   port?: number
@@ -23,12 +24,13 @@ export async function startTrustRegistry(options: TrustRegistryOptions) {
   if (!options.adminApiKeys.length || options.adminApiKeys.some((key) => !key)) throw new Error('The trust registry needs at least one non-empty admin API key')
   const governance = loadGovernance(options.governanceFile)
   // agentMigrations bring the sealed key table the registry's signing key lives in
-  const db = await openDatabase(options.database ?? databaseConfigFor('trust-registry', options.dataDir), [...agentMigrations, ...registryMigrations])
+  const db = await openDatabase(options.database ?? databaseConfigFor('trust-registry', options.dataDir), [...agentMigrations, ...registryMigrations, ...x509AnchorMigrations])
   try {
     const store = new RegistryStore(db)
     await store.seed(governance)
     const signer = await loadRegistrySigner(db, options.dataDir)
-    const app = createRegistryApp({ store, signer, authority: governance.authority, adminApiKeys: options.adminApiKeys, publicUrl: options.publicUrl })
+    const x509Anchors = new X509AnchorStore(db)
+    const app = createRegistryApp({ store, signer, authority: governance.authority, adminApiKeys: options.adminApiKeys, publicUrl: options.publicUrl, x509Anchors })
     const listening = await listen(app, options.port ?? 0, options.host)
     return {
       url: listening.url,

@@ -1,9 +1,9 @@
-import type { Database } from '../common/db'
-import { masterSecretFor } from '../common/secrets'
-import { loadServiceSigner, type ServiceSigner } from '../common/serviceKey'
+import type { Database } from '@interop-lab/common/db'
+import { masterSecretFor } from '@interop-lab/common/secrets'
+import { loadServiceSigner, type ServiceSigner } from '@interop-lab/common/serviceKey'
 import { TRQP_JWS_TYPE, type SignedAnswer } from './trqp'
 
-export type { ServiceSigner } from '../common/serviceKey'
+export type { ServiceSigner } from '@interop-lab/common/serviceKey'
 
 /** The registry's Ed25519 key, sealed in its database: created on first start, the same one ever after. */
 export const loadRegistrySigner = (db: Database, dataDir: string): Promise<ServiceSigner> => loadServiceSigner(db, masterSecretFor(dataDir), 'trust-registry')

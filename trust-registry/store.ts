@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { Database, Migration, SqlValue } from '../common/db'
+import type { Database, Migration, SqlValue } from '@interop-lab/common/db'
+import type { X509Anchor } from './client'
 import type { Assurance, Authorization, EntityStatus, Governance, GovernedEntity, GovernedRecognition, RegistryLink } from './governance'
 
 /**
@@ -37,7 +38,18 @@ export const registryMigrations: Migration[] = [
       ALTER TABLE registry_recognitions ADD COLUMN withdrawn_at TEXT;
       CREATE TABLE registry_links (jurisdiction TEXT PRIMARY KEY, url TEXT NOT NULL, key_thumbprint TEXT NOT NULL)`,
   },
+  {
+    // a certificate-identified issuer (an SD-JWT VC's https `iss`, its certificate's SAN URI) answers as its entity (x509Anchors.ts)
+    id: 'trust-registry-4-issuer-urls',
+    sql: 'CREATE TABLE registry_issuer_urls (issuer_url TEXT PRIMARY KEY, entity_key TEXT NOT NULL)',
+  },
 ]
+
+/** A certificate-identified issuer's URL, bound to its entity (x509Anchors.ts). */
+export interface IssuerUrlBinding {
+  issuerUrl: string
+  entityKey: string
+}
 
 /** An entity as the registry holds it: its governed fields, and its DID once one is bound. */
 export interface RegistryEntity extends GovernedEntity {
@@ -84,10 +96,10 @@ export interface AuditEntry {
   at: string
   /** Who: the admin API key's id (a digest, never the key). */
   actor: string
-  action: 'create-entity' | 'bind-did' | 'update-entity' | 'recognize' | 'withdraw-recognition' | 'link-registry'
+  action: 'create-entity' | 'bind-did' | 'update-entity' | 'recognize' | 'withdraw-recognition' | 'link-registry' | 'list-x509-anchor' | 'bind-issuer-url'
   target: string
-  before?: RegistryEntity | Recognition[] | RegistryLink
-  after?: RegistryEntity | Recognition[] | RegistryLink
+  before?: RegistryEntity | Recognition[] | RegistryLink | X509Anchor | IssuerUrlBinding
+  after?: RegistryEntity | Recognition[] | RegistryLink | X509Anchor | IssuerUrlBinding
 }
 
 /** A change the registry refuses: no such entity, a key or DID already taken, or a result that would be inconsistent. */
@@ -171,14 +183,14 @@ export class RegistryStore {
     return (await this.withAuthorizations(rows))[0]
   }
 
-  /** One statement: the entity bound to the DID (unique index) and whether it holds the authorization (primary key). */
+  /** One statement: the entity bound to the DID (unique index) or issuer URL, and whether it holds the authorization (primary key). */
   public async authorizationFacts(entityId: string, authorityId: string, action: string, resource: string): Promise<AuthorizationFacts | undefined> {
     const [row] = await this.db.query<EntityRow & { granted: number }>(
       `SELECT e.entity_key, e.name_en, e.name_fr, e.status, e.valid_from, e.valid_until, e.assurance_subject, e.assurance_level,
          CASE WHEN EXISTS (SELECT 1 FROM registry_authorizations a
            WHERE a.entity_key = e.entity_key AND a.authority_id = ? AND a.action = ? AND a.resource = ?) THEN 1 ELSE 0 END AS granted
-       FROM registry_entities e WHERE e.entity_id = ?`,
-      [authorityId, action, resource, entityId],
+       FROM registry_entities e WHERE e.entity_id = ? OR e.entity_key = (SELECT u.entity_key FROM registry_issuer_urls u WHERE u.issuer_url = ?)`,
+      [authorityId, action, resource, entityId, entityId],
     )
     if (!row) return undefined
     return {
@@ -370,7 +382,7 @@ export class RegistryStore {
 const assuranceOf = (row: Pick<EntityRow, 'assurance_subject' | 'assurance_level'>): { assurance?: Assurance } =>
   row.assurance_subject && row.assurance_level !== null ? { assurance: { subject: row.assurance_subject, level: Number(row.assurance_level) } } : {}
 
-async function writeAudit(tx: Database, actor: string, action: AuditEntry['action'], target: string, before: AuditEntry['before'], after: AuditEntry['after']): Promise<void> {
+export async function writeAudit(tx: Database, actor: string, action: AuditEntry['action'], target: string, before: AuditEntry['before'], after: AuditEntry['after']): Promise<void> {
   await tx.run('INSERT INTO registry_audit (id, at, actor, action, target, before_state, after_state) VALUES (?, ?, ?, ?, ?, ?, ?)', [
     randomUUID(), new Date().toISOString(), actor, action, target, before ? JSON.stringify(before) : null, after ? JSON.stringify(after) : null,
   ])

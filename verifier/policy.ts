@@ -22,6 +22,8 @@ const policySchema = z.object({
   purposeKey: z.string(),
   /** The authority whose recognition of the issuer's jurisdiction this verifier relies on. */
   trustAuthority: z.string(),
+  /** How old a registry's signed answer may be (its time_evaluated), for this policy; the verifier's window (300 s) otherwise. */
+  trustAnswerMaxAgeSeconds: z.number().int().positive().optional(),
   credentials: z
     .array(
       z.object({

@@ -1,7 +1,7 @@
 import type { Agent, AgentContext } from '@credo-ts/core'
 import { type OpenId4VcVerificationSessionRecord, type OpenId4VcVerificationSessionRepository, OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
 import type { RequestHandler } from 'express'
-import type { Database } from '../common/db'
+import type { Database } from '@interop-lab/common/db'
 
 export interface ResponseGateDependencies {
   agent: Agent

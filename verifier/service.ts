@@ -1,19 +1,24 @@
 import { OpenId4VcModule, type OpenId4VcVerificationSessionRecord, OpenId4VcVerificationSessionRepository, OpenId4VcVerificationSessionState } from '@credo-ts/openid4vc'
-import { z } from 'zod'
-import { createAgent } from '../common/agent'
-import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
+import { createVerificationSchema, verifierApi } from '@interop-lab/contracts'
+import { serveApiDocs } from '@interop-lab/common/apiDocs'
+import { absentIfNotFound } from '@interop-lab/common/records'
+import { createAgent } from '@interop-lab/common/agent'
+import { anonCredsModule, didCommModules } from '@interop-lab/common/didcomm/modules'
 import { anonCredsVerificationMigrations, createAnonCredsVerification, decideAnonCredsVerification } from './didcomm/anoncreds'
-import { fullCapabilities, PROTOCOL_FORMATS, PROTOCOLS, protocolOf } from '../common/protocols'
-import { resolvePublicJwk } from '../common/didKeys'
-import { CREDENTIAL_FORMATS, loadCredentialTypes } from '../common/credentialTypes'
-import type { DatabaseConfig } from '../common/db'
-import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../common/http'
-import { ensureIdentity, identityMigrations, type PartyIdentity } from '../common/identities'
-import { guardedFetch } from '../common/net/guardedFetch'
-import { OutboundPolicy } from '../common/net/outboundPolicy'
-import { guardOid4vcRoutes } from '../common/oid4vcRoutes'
-import { registryKeyPin, registryKeyPinMigrations } from '../trust-registry/keyPin'
-import { StatusAfterTrustModule } from '../common/status'
+import { formatsOver, fullCapabilities, protocolOf } from '@interop-lab/common/protocols'
+import { resolvePublicJwk } from '@interop-lab/common/didKeys'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
+import type { DatabaseConfig } from '@interop-lab/common/db'
+import { createApp, finishApp, handle, HttpError, listen, parseInput } from '@interop-lab/common/http'
+import { ensureIdentity, identityMigrations, type PartyIdentity } from '@interop-lab/common/identities'
+import { guardedFetch } from '@interop-lab/common/net/guardedFetch'
+import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
+import { guardOid4vcRoutes } from '@interop-lab/common/oid4vcRoutes'
+import { registryKeyPin, registryKeyPinMigrations } from '@interop-lab/trust-registry/keyPin'
+import { federatedAnchors, registryAnchors } from '@interop-lab/trust-registry/client'
+import { trustRootsForCredo } from '@interop-lab/common/x509/credoTrust'
+import type { X509AnchorSource } from './checks/x5cSignerIsIssuer'
+import { StatusAfterTrustModule } from '@interop-lab/common/status'
 import { credentialChecks } from './checks'
 import { dcqlQueryFor } from './dcql'
 import { createProgramInbox, programInboxMigrations } from './notifications'
@@ -26,7 +31,7 @@ import { DEFAULT_HOLDER_PROOF_RULES, type HolderProofRules } from './oid4vp/rule
 import { forgetResponse, forgetStaleResponses, responseGate, type ResponseGateDependencies } from './responses'
 import { verificationMigrations, type VerificationRow } from './sessions'
 import { createDidCommVerification, decideDidCommVerification, type DidCommVerifier } from './didcomm/verifications'
-import { trustRegistryCheck, type TrustRegistryLocation } from './trust'
+import { locatedTrustCheck, type TrustRegistryLocation } from './trust'
 import { mountVcApiVerifier } from './vc-api'
 
 export interface VerifierServiceOptions {
@@ -50,13 +55,6 @@ export interface VerifierServiceOptions {
   /** How long a response nobody asked a decision for is kept (default one hour); a decided one is deleted at once. */
   responseRetentionMs?: number
 }
-
-const createVerificationSchema = z.strictObject({
-  policyId: z.string().min(1),
-  format: z.enum(CREDENTIAL_FORMATS).default('dc+sd-jwt'),
-  /** OID4VP 1.0 + DCQL (a request URI) or DIDComm v1 present-proof v2 + DIF PE (an out-of-band invitation URL); by default the format's own. */
-  protocol: z.enum(PROTOCOLS).optional(),
-})
 
 /** Where DIDComm v1 envelopes arrive on the verifier's app. */
 const DIDCOMM_PATH = '/didcomm'
@@ -98,7 +96,13 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl, anoncreds: await anonCredsModule(options.dataDir) }),
     },
   })
-  const trust = typeof options.trust === 'function' ? options.trust : trustRegistryCheck(options.trust.url, registryKeyPin(db, options.trust.key))
+  const trust = typeof options.trust === 'function' ? options.trust : locatedTrustCheck(options.trust, db)
+  const anchorsOf = async (credentialType?: string) =>
+    typeof options.trust === 'function' ? [] : registryAnchors(options.trust.url, { credentialType, keyPin: registryKeyPin(db, options.trust.key) })
+  // Credo verifies an mdoc device response itself too: it trusts what the registry lists, the lab's own check decides.
+  // An x5c SD-JWT VC's root may be listed by its jurisdiction's registry only (federatedAnchors): Credo checks its
+  // signature under the leaf it carries, the lab's chain check (x5cSignerIsIssuer) decides
+  trustRootsForCredo(agent, async (chain) => [...(await anchorsOf()).map((anchor) => anchor.certificate), chain[0].toString('base64')])
   const didCommVerifier: DidCommVerifier = {
     didcomm: agent.didcomm,
     agentContext: agent.context,
@@ -115,7 +119,7 @@ export async function startVerifierService(options: VerifierServiceOptions) {
   const identities = new Map<string, PartyIdentity>()
   for (const verifierKey of verifierIds) {
     identities.set(verifierKey, await ensureIdentity(agent, db, verifierKey))
-    const existing = await agent.openid4vc.verifier.getVerifierByVerifierId(verifierKey).catch(() => undefined)
+    const existing = await agent.openid4vc.verifier.getVerifierByVerifierId(verifierKey).catch(absentIfNotFound)
     if (!existing) await agent.openid4vc.verifier.createVerifier({ verifierId: verifierKey })
   }
 
@@ -125,7 +129,10 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     rules: { ...DEFAULT_HOLDER_PROOF_RULES, ...options.holderProofRules },
   }
   const sessionRepository = agent.dependencyManager.resolve(OpenId4VcVerificationSessionRepository)
-  const checks = { trust, ...credentialChecks(agent.context) }
+  // x5c-signed credentials chain to a root, mdocs' document signers to an IACA, the jurisdiction's registry lists, reached through the verifier's own
+  const x509Roots: X509AnchorSource = async (jurisdiction, credentialType) =>
+    typeof options.trust === 'function' ? [] : federatedAnchors({ url: options.trust.url, keyPin: registryKeyPin(db, options.trust.key) }, jurisdiction, credentialType)
+  const checks = { trust, ...credentialChecks(agent.context, x509Roots) }
 
   const policyFor = (id: string) => {
     const policy = policies.get(id)
@@ -144,7 +151,8 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     await forgetStaleResponses(db, responseRetentionMs)
     const state = String(session.requestPayload.state ?? '')
     const [response] = await db.query<{ vp_token: string; received_at: string }>('SELECT vp_token, received_at FROM verification_responses WHERE state = ?', [state])
-    const request = { nonce: String(session.requestPayload.nonce ?? ''), clientId: String(session.requestPayload.client_id ?? '') }
+    const { nonce, client_id, response_uri } = session.requestPayload
+    const request = { nonce: String(nonce ?? ''), clientId: String(client_id ?? ''), responseUri: typeof response_uri === 'string' ? response_uri : undefined }
     const engineError = refused ? (session.errorMessage ?? 'The response could not be verified') : undefined
     const receivedAt = response ? new Date(response.received_at) : new Date()
     const outcome = await oid4vpOutcome(response?.vp_token, request, receivedAt, presentationTools, engineError)
@@ -181,21 +189,22 @@ export async function startVerifierService(options: VerifierServiceOptions) {
   app.post(
     '/verifications',
     handle(async (req, res) => {
-      const { policyId, format, ...requested } = parseInput(createVerificationSchema, req.body)
+      const { policyId, format, connection, ...requested } = parseInput(createVerificationSchema, req.body)
       const protocol = requested.protocol ?? protocolOf(format)
       const policy = policyFor(policyId)
-      if (!PROTOCOL_FORMATS[protocol].includes(format)) {
-        throw new HttpError(422, 'unsupported_format', `${format} is not requested over ${protocol}; over ${protocol} this verifier asks for ${PROTOCOL_FORMATS[protocol].join(', ')}`)
+      if (connection && protocol !== 'didcomm') throw new HttpError(422, 'unsupported_option', `connection (${connection}) is a DIDComm option; ${protocol} requests have no connection`)
+      if (!formatsOver(protocol).includes(format)) {
+        throw new HttpError(422, 'unsupported_format', `${format} is not requested over ${protocol}; over ${protocol} this verifier asks for ${formatsOver(protocol).join(', ')}`)
       }
       if (protocol === 'didcomm' && format === 'anoncreds') {
-        const { id, requestUris } = await createAnonCredsVerification(didCommVerifier, db, policy)
+        const { id, requestUris } = await createAnonCredsVerification(didCommVerifier, db, policy, connection)
         await db.run('INSERT INTO verifications (id, policy_id, format, protocol, created_at) VALUES (?, ?, ?, ?, ?)', [id, policy.id, format, protocol, new Date().toISOString()])
         // one request per credential: the wallet answers each (requestUri is the first)
         res.status(201).json({ id, policyId, format, protocol, requestUri: requestUris[0], requestUris })
         return
       }
       if (protocol === 'didcomm') {
-        const { id, requestUri } = await createDidCommVerification(didCommVerifier, policy)
+        const { id, requestUri } = await createDidCommVerification(didCommVerifier, policy, connection)
         await db.run('INSERT INTO verifications (id, policy_id, format, protocol, created_at) VALUES (?, ?, ?, ?, ?)', [id, policy.id, format, protocol, new Date().toISOString()])
         res.status(201).json({ id, policyId, format, protocol, requestUri })
         return
@@ -241,6 +250,7 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     }),
   )
   mountVcApiVerifier(app, { agent, adminApiKeys: options.adminApiKeys })
+  serveApiDocs(app, verifierApi(options.publisherJwksUrl ? programs.map((p) => p.key) : []), options.publicUrl)
   finishApp(app)
 
   return {

@@ -1,13 +1,26 @@
-import { resolveFederatedTrust, type FederationOptions } from '../trust-registry/federation'
-import { memoryKeyPin, type RegistryKeyPin } from '../trust-registry/keyPin'
-import type { AssuranceStatement } from '../trust-registry/trqp'
-import { sameKeyDidJwk } from '../common/didcomm/ldpDid'
+import { resolveFederatedTrust, type FederationOptions } from '@interop-lab/trust-registry/federation'
+import { databaseKeyPin, memoryKeyPin, registryKeyPin, type RegistryKeyPin } from '@interop-lab/trust-registry/keyPin'
+import type { AssuranceStatement } from '@interop-lab/trust-registry/trqp'
+import type { Database } from '@interop-lab/common/db'
+import { sameKeyDidJwk } from '@interop-lab/common/didcomm/ldpDid'
 import type { TrustCheck } from './decision'
 
 /** The trust registry a verifier asks: its URL and, when configured, its signing key's JWK thumbprint (otherwise pinned on first use). */
 export interface TrustRegistryLocation {
   url: string
   key?: string
+  /**
+   * The registry of each other trust authority a policy may rely on (`trustAuthority: "CA-AB"`: Alberta's), by
+   * authority; their keys are pinned on first use. A policy relying on an authority not listed asks `url`.
+   */
+  authorities?: Record<string, string>
+}
+
+/** The verifier's trust check: a policy's trust authority's own registry when listed, the verifier's registry otherwise. */
+export function locatedTrustCheck(location: TrustRegistryLocation, db: Database): TrustCheck {
+  const own = trustRegistryCheck(location.url, registryKeyPin(db, location.key))
+  const others = new Map(Object.entries(location.authorities ?? {}).map(([authority, url]) => [authority, trustRegistryCheck(url, databaseKeyPin(db))]))
+  return (query) => (others.get(query.authority) ?? own)(query)
 }
 
 /**
@@ -16,10 +29,10 @@ export interface TrustRegistryLocation {
  * jurisdiction (trust-registry/federation.ts). The trace's detail carries every signed answer of the chain.
  */
 export function trustRegistryCheck(registryUrl: string, keyPin: RegistryKeyPin = memoryKeyPin(), options: FederationOptions = {}): TrustCheck {
-  return async ({ issuer, credentialType, jurisdiction, authority, minimumAssurance }) => {
+  return async ({ issuer, credentialType, jurisdiction, authority, minimumAssurance, maxAnswerAgeSeconds }) => {
     // the registry binds an issuer's did:jwk; its JSON-LD credentials name the did:key of the same Ed25519 key
     const query = { issuer: sameKeyDidJwk(issuer), credentialType, jurisdiction, authority }
-    const { trusted, message, chain, refusal, assurance } = await resolveFederatedTrust({ url: registryUrl, keyPin }, query, options)
+    const { trusted, message, chain, refusal, assurance } = await resolveFederatedTrust({ url: registryUrl, keyPin }, query, maxAnswerAgeSeconds ? { ...options, maxAgeSeconds: maxAnswerAgeSeconds } : options)
     const detail = { chain, ...(refusal ? { refusal } : {}), ...(assurance ? { assurance } : {}) }
     const shortfall = trusted && minimumAssurance ? assuranceShortfall(assurance, minimumAssurance) : undefined
     if (shortfall) return { authorized: false, message: `${message}, but ${shortfall}`, detail: { ...detail, refusal: 'assurance' } }

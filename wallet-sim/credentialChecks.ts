@@ -1,7 +1,7 @@
 import type { SdJwtVcRecord, W3cCredentialRecord } from '@credo-ts/core'
-import { loadCredentialTypes } from '../common/credentialTypes'
-import { queryAuthorization } from '../trust-registry/client'
-import { memoryKeyPin } from '../trust-registry/keyPin'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
+import { resolveFederatedTrust } from '@interop-lab/trust-registry/federation'
+import { memoryKeyPin } from '@interop-lab/trust-registry/keyPin'
 
 /**
  * What the wallet checks of a credential it received over OID4VCI, beyond the signature and validity period Credo
@@ -13,16 +13,18 @@ const types = [...loadCredentialTypes().values()]
 /** The registry's signing key, pinned on first use as the verifier does: a changed key is refused, not trusted. */
 const registryKeyPin = memoryKeyPin()
 
-/** What was offered for one credential configuration: an SD-JWT VC's vct, or a W3C credential's types. */
+/** What was offered for one credential configuration: an SD-JWT VC's vct, an mdoc's doctype, or a W3C credential's types. */
 export interface OfferedConfiguration {
   format?: string
   vct?: string
+  /** An mdoc's doctype (ISO 18013-5). */
+  doctype?: string
   credential_definition?: { type?: string[] }
 }
 
 export interface ReceivedCredential {
   issuer: string
-  /** The vct, or the W3C types. */
+  /** The vct, the doctype, or the W3C types. */
   types: string[]
   /** The key or DID the credential is bound to (cnf.kid / cnf.jwk thumbprint / credentialSubject.id). */
   boundTo?: string
@@ -48,7 +50,8 @@ export class CredentialRefused extends Error {
 }
 
 export function checkOfferedType(credential: ReceivedCredential, offered: OfferedConfiguration): void {
-  const expected = offered.vct ? [offered.vct] : (offered.credential_definition?.type ?? [])
+  const single = offered.vct ?? offered.doctype
+  const expected = single ? [single] : (offered.credential_definition?.type ?? [])
   const missing = expected.filter((type) => !credential.types.includes(type))
   if (missing.length) {
     throw new CredentialRefused(
@@ -72,8 +75,10 @@ const typeIdOf = (credential: ReceivedCredential) => types.find((type) => creden
 
 export async function checkIssuerTrusted(credential: ReceivedCredential, registryUrl: string): Promise<void> {
   const typeId = typeIdOf(credential) ?? credential.types.join(',')
-  const answer = await queryAuthorization(registryUrl, { entity_id: credential.issuer, authority_id: credential.jurisdiction ?? '', action: 'issue', resource: typeId }, { keyPin: registryKeyPin })
-  if (!answer.authorized) {
+  // asked about a jurisdiction it recognizes but does not hold, the registry refers the wallet to that jurisdiction's registry
+  const jurisdiction = credential.jurisdiction ?? ''
+  const answer = await resolveFederatedTrust({ url: registryUrl, keyPin: registryKeyPin }, { issuer: credential.issuer, credentialType: typeId, jurisdiction, authority: jurisdiction })
+  if (!answer.trusted) {
     throw new CredentialRefused(
       `The trust registry does not authorize ${credential.issuer} to issue ${typeId} in ${credential.jurisdiction ?? 'an unnamed jurisdiction'} (${answer.message}): refused`,
     )

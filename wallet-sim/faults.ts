@@ -1,16 +1,7 @@
+import { DataItem, IssuerSignedItem, parseDeviceResponse } from '@animo-id/mdoc'
 import { base64url, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { z } from 'zod'
 
-/** Ways the fault-injecting wallet ("Mallory") breaks a presentation on its way to the verifier. */
-export const faultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('tamper') }),
-  z.object({ kind: z.literal('wrong-holder-key') }),
-  z.object({ kind: z.literal('replay') }),
-  z.object({ kind: z.literal('withhold'), claim: z.string().min(1) }),
-  /** AnonCreds: a revealed raw value changed, its encoded value left as signed. */
-  z.object({ kind: z.literal('alter-raw') }),
-])
-export type Fault = z.infer<typeof faultSchema>
+export { type Fault, faultSchema } from '@interop-lab/contracts'
 
 const decodeJson = (part: string) => JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>
 const encodeJson = (value: unknown) => base64url.encode(JSON.stringify(value))
@@ -33,9 +24,25 @@ async function resignWithForeignKey(jwt: string): Promise<string> {
 }
 
 const isSdJwt = (presentation: string) => presentation.includes('~')
+/** An mdoc DeviceResponse is base64url CBOR: neither an SD-JWT's '~' nor a JWT's '.'. */
+const isMdoc = (presentation: string) => !presentation.includes('~') && !presentation.includes('.')
 
-/** Alters the issuer-signed part: the SD-JWT's issuer JWT, or each credential inside a JWT VP. */
+/** Changes the value of the first disclosed data element, its digest in the MSO left as the issuer signed it. */
+function tamperMdoc(presentation: string): string {
+  const response = parseDeviceResponse(base64url.decode(presentation))
+  for (const document of response.documents) {
+    const [namespace, items] = [...document.issuerSigned.nameSpaces.entries()][0] ?? []
+    if (!namespace || !items?.length) continue
+    const element = new Map(items[0].dataItem.data)
+    element.set('elementValue', `${String(element.get('elementValue'))} (altered)`)
+    items[0] = new IssuerSignedItem(DataItem.fromData(element))
+  }
+  return base64url.encode(response.encode())
+}
+
+/** Alters the issuer-signed part: the SD-JWT's issuer JWT, each credential inside a JWT VP, or an mdoc's first data element. */
 export async function tamperPresentation(presentation: string): Promise<string> {
+  if (isMdoc(presentation)) return tamperMdoc(presentation)
   if (!isSdJwt(presentation)) {
     const [header, payload, signature] = presentation.split('.')
     const claims = decodeJson(payload) as { vp?: { verifiableCredential?: string[] } }
@@ -47,6 +54,8 @@ export async function tamperPresentation(presentation: string): Promise<string> 
 }
 
 export async function swapHolderKey(presentation: string): Promise<string> {
+  // an mdoc's device signature was already made with a foreign key (wallet-sim/mdoc.ts, signWithForeignDeviceKey)
+  if (isMdoc(presentation)) return presentation
   if (!isSdJwt(presentation)) return resignWithForeignKey(presentation)
   const parts = presentation.split('~')
   parts[parts.length - 1] = await resignWithForeignKey(parts[parts.length - 1])

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadCredentialTypes } from '../common/credentialTypes'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
 
 /**
  * What the wallet checks of an OID4VP 1.0 request beyond what Credo verifies (the request object's signature and

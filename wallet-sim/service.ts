@@ -1,22 +1,22 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { DatabaseConfig } from '../common/db'
-import { databaseConfigFor } from '../common/db'
-import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../common/http'
-import { type Capabilities, fullCapabilities } from '../common/protocols'
+import type { DatabaseConfig } from '@interop-lab/common/db'
+import { databaseConfigFor } from '@interop-lab/common/db'
+import { createApp, finishApp, handle, HttpError, listen, parseInput } from '@interop-lab/common/http'
+import { type Capabilities, fullCapabilities } from '@interop-lab/common/protocols'
+import { acceptOfferSchema, answerRequestSchema, personaSchema, type Persona, walletApi } from '@interop-lab/contracts'
+import { serveApiDocs } from '@interop-lab/common/apiDocs'
+import { requireSecureServiceUrl } from '@interop-lab/common/net/outboundPolicy'
 import { faultSchema } from './faults'
+import { VcApiHolderError, verifiablePresentationRequestSchema } from './vcApiHolder'
 import { PersonaWallet } from './wallet'
 
-const personaSchema = z.object({ id: z.string().regex(/^[a-z0-9-]+$/), name: z.object({ en: z.string(), fr: z.string() }) })
-export type Persona = z.infer<typeof personaSchema>
+export type { Persona }
 
 export function loadPersonas(file = join(import.meta.dirname, 'personas.json')): Persona[] {
   return z.object({ personas: z.array(personaSchema) }).parse(JSON.parse(readFileSync(file, 'utf8'))).personas
 }
-
-const offerSchema = z.strictObject({ offerUri: z.string().startsWith('openid-credential-offer://').or(z.url()), txCode: z.string().max(64).optional() })
-const presentationSchema = z.strictObject({ requestUri: z.string().min(1).max(32_768), fault: faultSchema.optional() })
 
 export interface WalletServiceOptions {
   port?: number
@@ -29,6 +29,8 @@ export interface WalletServiceOptions {
   /** What this wallet says it speaks at GET /capabilities (default: every protocol and format). */
   capabilities?: Capabilities
   publicUrl?: string
+  /** Plain http beyond loopback for `publicUrl` (and so for the URLs its holders accept): only when asked for (`--allow-insecure-http`). */
+  allowInsecureHttp?: boolean
   /** The trust registry the wallet asks whether a credential's issuer may issue it, before keeping it; none: it keeps it unasked. */
   trustRegistryUrl?: string
 }
@@ -37,6 +39,8 @@ export interface WalletServiceOptions {
 export async function startWalletService(options: WalletServiceOptions) {
   const personas = options.personas ?? loadPersonas()
   const databaseFor = options.databaseFor ?? ((id: string) => databaseConfigFor(`wallet_${id}`, options.dataDir))
+  // its holders' agents accept plain-http URLs when the wallet itself is served over http: loopback, or explicitly allowed
+  if (options.publicUrl) requireSecureServiceUrl(options.publicUrl, options.allowInsecureHttp ?? false)
   // listening first: each persona's DIDComm endpoint is on this app (every request gets 503 until finishApp below)
   const app = createApp()
   const listening = await listen(app, options.port ?? 0, options.host)
@@ -76,7 +80,7 @@ export async function startWalletService(options: WalletServiceOptions) {
     '/personas/:id/offers',
     handle(async (req, res) => {
       const wallet = walletFor(String(req.params.id))
-      const { offerUri, txCode } = parseInput(offerSchema, req.body)
+      const { offerUri, txCode } = parseInput(acceptOfferSchema, req.body)
       const credentials = await wallet.acceptOffer(offerUri, txCode).catch((error: unknown) => {
         throw new HttpError(422, 'offer_failed', `The offer could not be accepted: ${error instanceof Error ? error.message : String(error)}`)
       })
@@ -87,7 +91,7 @@ export async function startWalletService(options: WalletServiceOptions) {
     '/personas/:id/presentations',
     handle(async (req, res) => {
       const wallet = walletFor(String(req.params.id))
-      const { requestUri, fault } = parseInput(presentationSchema, req.body)
+      const { requestUri, fault } = parseInput(answerRequestSchema, req.body)
       const outcome = await wallet.present(requestUri, fault).catch((error: unknown) => {
         if (error instanceof HttpError) throw error
         throw new HttpError(422, 'request_failed', `The presentation request could not be resolved: ${error instanceof Error ? error.message : String(error)}`)
@@ -95,6 +99,33 @@ export async function startWalletService(options: WalletServiceOptions) {
       res.json(outcome)
     }),
   )
+  // W3C VC API holder: the DID a VC API issuer binds the credential to, keeping what it signed, and answering a
+  // Verifiable Presentation Request with a presentation the holder signs
+  const vcApiRefusal = (error: unknown) => {
+    throw error instanceof VcApiHolderError ? new HttpError(422, 'vc_api_refused', error.message) : error
+  }
+  app.get(
+    '/personas/:id/vc-api/holder',
+    handle(async (req, res) => {
+      const { did, verificationMethod } = walletFor(String(req.params.id)).vcApi.holder
+      res.json({ did, verificationMethod })
+    }),
+  )
+  app.post(
+    '/personas/:id/vc-api/credentials',
+    handle(async (req, res) => {
+      const { verifiableCredential } = parseInput(z.strictObject({ verifiableCredential: z.record(z.string(), z.unknown()) }), req.body)
+      res.status(201).json({ credential: await walletFor(String(req.params.id)).vcApi.keep(verifiableCredential).catch(vcApiRefusal) })
+    }),
+  )
+  app.post(
+    '/personas/:id/vc-api/presentations',
+    handle(async (req, res) => {
+      const { verifiablePresentationRequest, fault } = parseInput(z.strictObject({ verifiablePresentationRequest: verifiablePresentationRequestSchema, fault: faultSchema.optional() }), req.body)
+      res.json({ verifiablePresentation: await walletFor(String(req.params.id)).vcApi.present(verifiablePresentationRequest, fault).catch(vcApiRefusal) })
+    }),
+  )
+  serveApiDocs(app, walletApi, options.publicUrl)
   finishApp(app)
 
   return {

@@ -2,6 +2,7 @@ import {
   ClaimFormat,
   type JsonObject,
   JsonTransformer,
+  type MdocRecord,
   parseDid,
   type SdJwtVcRecord,
   vcLibraries,
@@ -12,49 +13,54 @@ import {
 import { agentDependencies } from '@credo-ts/node'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { Express } from 'express'
-import { createAgent } from '../common/agent'
-import type { Database, DatabaseConfig, Migration } from '../common/db'
-import { LDP_PROOF_TYPE } from '../common/didcomm/ldp'
-import { ensureLdpDid, type LdpDid } from '../common/didcomm/ldpDid'
-import { anonCredsModule, didCommModules } from '../common/didcomm/modules'
-import { isDidCommInvitationUrl } from '../common/protocols'
-import { specVersionMismatch } from '../common/specVersions'
-import { sdJwtVcModule } from '../common/typeMetadata'
+import { createAgent } from '@interop-lab/common/agent'
+import { cachingFetch } from '@interop-lab/common/net/httpCache'
+import type { Database, DatabaseConfig, Migration } from '@interop-lab/common/db'
+import { LDP_PROOF_TYPE } from '@interop-lab/common/didcomm/ldp'
+import { ensureLdpDid, type LdpDid } from '@interop-lab/common/didcomm/ldpDid'
+import { anonCredsModule, didCommModules } from '@interop-lab/common/didcomm/modules'
+import { isDidCommInvitationUrl } from '@interop-lab/common/protocols'
+import { specVersionMismatch } from '@interop-lab/common/specVersions'
+import { sdJwtVcModule } from '@interop-lab/common/typeMetadata'
 import { type AnonCredsCredentialInfo, type AnonCredsHolderService, AnonCredsHolderServiceSymbol, type AnonCredsProof, type AnonCredsProofRequest } from '@credo-ts/anoncreds'
 import type { CredentialRecordBinding } from '@credo-ts/didcomm'
-import type { AnonCredsBackendModule } from '../common/anoncreds'
+import type { AnonCredsBackendModule } from '@interop-lab/common/anoncreds'
 import { applyAnonCredsFault, requestShape } from './didcomm/anonCredsFaults'
 import { FaultInjectingAnonCredsProofFormat } from './didcomm/FaultInjectingAnonCredsProofFormat'
 import { FaultInjectingPresentationFormat, type PresentationRequestOptions } from './didcomm/FaultInjectingPresentationFormat'
 import { acceptDidCommOffer, type DidCommHolderAgent, presentOverDidComm } from './didcomm/holder'
 import { applyLdpFault } from './didcomm/ldpFaults'
 import { type Fault, mapVpToken, swapHolderKey, tamperPresentation } from './faults'
+import type { PresentationOutcome } from '@interop-lab/contracts'
 import { checkHolderBinding, checkIssuerTrusted, checkOfferedType, type OfferedConfiguration, received } from './credentialChecks'
 import { overAsked, replayMessage } from './requestChecks'
+import { describeMdoc, holderBinding, receivedMdoc, signWithForeignDeviceKey } from './mdoc'
+import { trustX509SignerOnReceipt } from './x509Trust'
+import { VcApiHolder, vcApiMigrations } from './vcApiHolder'
 
 export const walletMigrations: Migration[] = [
   { id: 'wallet-holder-1', sql: 'CREATE TABLE holder_identity (persona TEXT PRIMARY KEY, did TEXT NOT NULL)' },
   // each OID4VP request answered, by its client and nonce: the same request again is a replay (OID4VP 1.0 §5.2, §14.1)
   { id: 'wallet-answered-requests-1', sql: 'CREATE TABLE answered_requests (client_id TEXT NOT NULL, nonce TEXT NOT NULL, answered_at TEXT NOT NULL, PRIMARY KEY (client_id, nonce))' },
+  ...vcApiMigrations,
 ]
 
 export interface HeldCredential {
   id: string
-  format: 'dc+sd-jwt' | 'jwt_vc_json' | 'ldp_vc' | 'anoncreds'
+  format: 'dc+sd-jwt' | 'jwt_vc_json' | 'ldp_vc' | 'anoncreds' | 'mso_mdoc'
   type: string
   issuer: string
   claims: Record<string, unknown>
 }
 
-export interface PresentationOutcome {
-  submitted: boolean
-  verifierStatus?: number
-  verifierResponse?: unknown
-  error?: string
-  /** The check a refusal is about, when the wallet can tell (a spec-version mismatch). */
-  check?: 'spec-version' | 'predicates'
-  fault?: Fault
-}
+/** What the wallet answers for a presentation request: a wire contract (contracts/z-wallet.ts). */
+export type { PresentationOutcome }
+
+/**
+ * The wallets' GETs (issuer and authorization server metadata, type metadata, status lists): reused while their
+ * Cache-Control says they are fresh, by every persona of this process, as a shared cache may (common/net/httpCache).
+ */
+const publicDocuments = cachingFetch(agentDependencies.fetch)
 
 /** Where the wallet service receives DIDComm messages: each persona at its own path. */
 export interface WalletDidCommEndpoint {
@@ -104,6 +110,8 @@ export class PersonaWallet {
   public holderDid!: string
   /** The same key as a did:key: JSON-LD credentials are bound to it, and presentations signed under it (peers cannot read did:jwk keys). */
   public ldpHolder!: LdpDid
+  /** The persona's W3C VC API credentials, bound to and presented under `ldpHolder`. */
+  public vcApi!: VcApiHolder
 
   private constructor(public readonly personaId: string) {}
 
@@ -130,6 +138,10 @@ export class PersonaWallet {
       await db.run('INSERT INTO holder_identity (persona, did) VALUES (?, ?)', [personaId, wallet.holderDid])
     }
     wallet.ldpHolder = await ensureLdpDid(agent, `${wallet.holderDid}#0`)
+    trustX509SignerOnReceipt(agent)
+    const { publicJwk } = await agent.dids.resolveVerificationMethodFromCreatedDidRecord(wallet.ldpHolder.verificationMethod, ['authentication'])
+    const sign = async (data: Uint8Array) => (await agent.kms.sign({ keyId: publicJwk.keyId, algorithm: 'EdDSA', data })).signature
+    wallet.vcApi = new VcApiHolder(db, { ...wallet.ldpHolder, signer: { algorithm: 'EdDSA', sign } })
     return wallet
   }
 
@@ -142,7 +154,7 @@ export class PersonaWallet {
 
   private async send(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
     const body = init?.body
-    if (init?.method !== 'POST' || !(typeof body === 'string' || body instanceof URLSearchParams)) return agentDependencies.fetch(input, init)
+    if (init?.method !== 'POST' || !(typeof body === 'string' || body instanceof URLSearchParams)) return publicDocuments(input, init)
     const params = new URLSearchParams(body)
     const vpToken = params.get('vp_token')
     if (!vpToken) return this.keepCredentialResponse(await agentDependencies.fetch(input, init))
@@ -249,7 +261,7 @@ export class PersonaWallet {
       const token = await holder.requestToken({ resolvedCredentialOffer: offer, txCode })
       const kid = `${this.holderDid}#0`
       const request = (cNonce: string | undefined) =>
-        holder.requestCredentials({ resolvedCredentialOffer: offer, ...token, cNonce, credentialBindingResolver: () => ({ method: 'did', didUrls: [kid] }) })
+        holder.requestCredentials({ resolvedCredentialOffer: offer, ...token, cNonce, credentialBindingResolver: holderBinding(this.agent, kid) })
       // a c_nonce refused as invalid (stale) is replaced by a fresh one from the Nonce Endpoint, once (OID4VCI 1.0 §8.3.1.2, §7)
       this.lastCredentials = undefined
       const { credentials } = await request(token.cNonce)
@@ -261,10 +273,14 @@ export class PersonaWallet {
           throw await this.explainRefusal(error)
         })
       for (const { record, credentialConfigurationId } of credentials) {
-        await this.checkReceived(record as SdJwtVcRecord | W3cCredentialRecord, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration)
+        await this.checkReceived(record as SdJwtVcRecord | W3cCredentialRecord | MdocRecord, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration)
       }
       const held: HeldCredential[] = []
       for (const { record } of credentials) {
+        if (record.type === 'MdocRecord') {
+          held.push(describeMdoc(await this.agent.mdoc.store({ record: record as MdocRecord })))
+          continue
+        }
         if (record.type === 'SdJwtVcRecord') await this.agent.sdJwtVc.store({ record: record as SdJwtVcRecord })
         else await this.agent.w3cCredentials.store({ record: record as W3cCredentialRecord })
         held.push(describe(record as SdJwtVcRecord | W3cCredentialRecord))
@@ -274,10 +290,11 @@ export class PersonaWallet {
   }
 
   /** OID4VCI 1.0 §8.3: the offered type, bound to this holder's key, from an issuer the registry authorizes (when it has one). */
-  private async checkReceived(record: SdJwtVcRecord | W3cCredentialRecord, offered: OfferedConfiguration): Promise<void> {
-    const credential = received(record)
+  private async checkReceived(record: SdJwtVcRecord | W3cCredentialRecord | MdocRecord, offered: OfferedConfiguration): Promise<void> {
+    // an mdoc's device key is one this wallet requested it for: Credo refuses any other
+    const credential = record.type === 'MdocRecord' ? receivedMdoc(record as MdocRecord) : received(record as SdJwtVcRecord | W3cCredentialRecord)
     checkOfferedType(credential, offered)
-    checkHolderBinding(credential, this.holderDid)
+    if (record.type !== 'MdocRecord') checkHolderBinding(credential, this.holderDid)
     if (this.trustRegistryUrl) await checkIssuerTrusted(credential, this.trustRegistryUrl)
   }
 
@@ -306,6 +323,7 @@ export class PersonaWallet {
       if (fault?.kind === 'withhold') {
         for (const matches of Object.values(selected)) for (const match of matches) delete (match.disclosedPayload as Record<string, unknown>)[fault.claim]
       }
+      if (fault?.kind === 'wrong-holder-key') await signWithForeignDeviceKey(this.agent, selected)
       this.fault = fault
       try {
         const { serverResponse } = await holder.acceptOpenId4VpAuthorizationRequest({
@@ -343,15 +361,18 @@ export class PersonaWallet {
     const sdJwts = await this.agent.sdJwtVc.getAll()
     const w3c = await this.agent.w3cCredentials.getAll()
     const anoncreds = await this.agent.modules.anoncreds.getCredentials({})
-    return [...[...sdJwts, ...w3c].map(describe), ...anoncreds.map(describeAnonCreds)]
+    const mdocs = await this.agent.mdoc.getAll()
+    return [...[...sdJwts, ...w3c].map(describe), ...mdocs.map(describeMdoc), ...anoncreds.map(describeAnonCreds), ...(await this.vcApi.credentials())]
   }
 
   public forgetCredentials(): Promise<void> {
     return this.serialize(async () => {
       for (const record of await this.agent.sdJwtVc.getAll()) await this.agent.sdJwtVc.deleteById(record.id)
+      for (const record of await this.agent.mdoc.getAll()) await this.agent.mdoc.deleteById(record.id)
       for (const record of await this.agent.w3cCredentials.getAll()) await this.agent.w3cCredentials.deleteById(record.id)
       const holder = this.agent.dependencyManager.resolve<AnonCredsHolderService>(AnonCredsHolderServiceSymbol)
       for (const { credentialId } of await this.agent.modules.anoncreds.getCredentials({})) await holder.deleteCredential(this.agent.context, credentialId)
+      await this.vcApi.forget()
     })
   }
 

@@ -13,6 +13,7 @@ import { AnonCredsUnsupportedError, messageOf } from './errors'
 import { WasmAnonCredsHolderService } from './wasm/WasmAnonCredsHolderService'
 import { WasmAnonCredsIssuerService } from './wasm/WasmAnonCredsIssuerService'
 import { WasmAnonCredsVerifierService } from './wasm/WasmAnonCredsVerifierService'
+import { agentSettings } from '../config'
 
 export type AnonCredsBackend = 'native' | 'wasm'
 
@@ -70,11 +71,7 @@ export async function createAnonCredsModule(options: AnonCredsBackendOptions): P
   return new AnonCredsBackendModule(options, 'wasm')
 }
 
-function backendFromEnvironment(): 'auto' | AnonCredsBackend {
-  const value = process.env.INTEROP_ANONCREDS_BACKEND ?? 'auto'
-  if (value !== 'auto' && value !== 'native' && value !== 'wasm') throw new Error(`INTEROP_ANONCREDS_BACKEND must be auto, native or wasm, not ${value}`)
-  return value
-}
+const backendFromEnvironment = (): 'auto' | AnonCredsBackend => agentSettings().INTEROP_ANONCREDS_BACKEND
 
 type NativeProbe = { loaded: true; anoncreds: Anoncreds } | { loaded: false; reason: string }
 

@@ -31,7 +31,7 @@ export async function selectFromOneCredential(agentContext: AgentContext, proofR
       predicateMatches.every(([referent, matches]) => {
         const match = matches.find((m) => m.credentialId === credentialId)
         const predicate = proofRequest.requested_predicates[referent]
-        const raw = Number(match ? valueOf(match.credentialInfo.attributes, predicate.name) : undefined)
+        const raw = Number(match ? attributeValue(match.credentialInfo.attributes, predicate.name) : undefined)
         if (!match || !Number.isInteger(raw) || !satisfies[predicate.p_type]?.(raw, predicate.p_value)) return false
         selected.predicates[referent] = match
         return true
@@ -42,7 +42,7 @@ export async function selectFromOneCredential(agentContext: AgentContext, proofR
 }
 
 /** AnonCreds matches attribute names ignoring case and spaces. */
-function valueOf(attributes: Record<string, unknown>, name: string): unknown {
+function attributeValue(attributes: Record<string, unknown>, name: string): unknown {
   const common = (n: string) => n.toLowerCase().replace(/ /g, '')
   const key = Object.keys(attributes).find((k) => common(k) === common(name))
   return key === undefined ? undefined : attributes[key]

@@ -221,6 +221,28 @@ export const credoExtensions: readonly CredoExtension[] = [
     reason: "Credo's did:web resolver fetches through web-did-resolver (the global fetch), to any host, not through the agent's `fetch` (the issuer's and verifier's outbound guard).",
     removeWhen: "Credo's WebDidResolver fetches with `agentContext.config.agentDependencies.fetch`.",
   },
+  {
+    id: 'did-exchange-response-pthid',
+    lab: [{ file: 'common/didcomm/didExchangeResponseThread.ts', symbol: 'installDidExchangeResponseThread' }],
+    upstream: [didcomm('build/modules/connections/DidExchangeProtocol.mjs', 'DidExchangeProtocol.createResponse', 'd725741051cc68be6911ccc46db51c9cd401fb0289144fb30fdbbfe8696e7c76')],
+    reason:
+      "Credo's DID Exchange response carries no `~thread.pthid`; ACA-Py 1.6, accepting a lab invitation, builds its `complete` from the response's thread, fails its schema ('Missing required field(s) in thread decorator') and sends none, leaving the lab's connection `response-sent`. The method is wrapped to name the invitation as parent thread.",
+    removeWhen: "Credo's DidExchangeProtocol.createResponse sets the parent thread id.",
+  },
+  {
+    id: 'did-webvh-through-outbound-guard',
+    lab: [
+      { file: 'common/net/webvhDidResolver.ts', symbol: 'AgentFetchWebVhDidResolver' },
+      { file: 'common/net/webvhDidResolver.ts', symbol: 'WebVhResolutionModule' },
+    ],
+    upstream: [
+      { package: '@credo-ts/webvh', version: CORE, file: 'build/dids/WebVhDidResolver.mjs', symbol: 'WebVhDidResolver.resolveResource', sha256: '104a2e2049f1bf02eb584f345ce860b8d10394c2060d0d2ea4fc1b5a99290ef3' },
+      { package: '@credo-ts/webvh', version: CORE, file: 'build/dids/WebVhDidResolver.mjs', symbol: 'WebVhDidResolver.resolveDidDoc', sha256: '1bef780a39724409440345f11b3a55a56cb615252b331cf2164aacae5ad5abce' },
+    ],
+    reason:
+      "Credo's did:webvh resolver fetches the log through didwebvh-ts with the global fetch, over https only, to any host; its resource URLs read a port in the DID (`localhost%3A4200`) as part of the host name. The lab's reads both through the agent's `fetch` (the outbound guard), with the port decoded.",
+    removeWhen: "Credo's WebVhDidResolver fetches with `agentContext.config.agentDependencies.fetch` and decodes the port.",
+  },
 ]
 
 /** A version pinned in the root package.json because of a dependency's packaging, not the lab's own needs. */
@@ -258,6 +280,14 @@ export const dependencyPins: readonly DependencyPin[] = [
     version: '0.6.3',
     reason: 'As for @credo-ts/core: the alpha @credo-ts/node depends on the alpha @credo-ts/didcomm exactly.',
     removeWhen: 'With the alpha pin.',
+  },
+  {
+    id: 'json-canonicalize-built',
+    section: 'overrides',
+    key: ['json-canonicalize'],
+    version: '3.0.1',
+    reason: '@credo-ts/webvh 0.6.3 and didwebvh-ts 2.8.0 ask for json-canonicalize ^2.0.0, whose 2.0.1 is published without its build (no bundles/): the module does not load. 3.0.1 has the same canonicalize (RFC 8785).',
+    removeWhen: '@credo-ts/webvh depends on a json-canonicalize release that ships its build.',
   },
   {
     id: 'sphereon-ssi-types-release',

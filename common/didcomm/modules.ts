@@ -4,20 +4,23 @@ import {
   DidCommAutoAcceptCredential,
   DidCommAutoAcceptProof,
   DidCommCredentialV2Protocol,
-  DidCommDifPresentationExchangeProofFormatService,
+  type DidCommDifPresentationExchangeProofFormatService,
   DidCommHttpOutboundTransport,
   DidCommModule,
   DidCommProofV2Protocol,
 } from '@credo-ts/didcomm'
+import { WebVhAnonCredsRegistry } from '@credo-ts/webvh'
 import type { Express } from 'express'
 import { join } from 'node:path'
 import { type AnonCredsBackendModule, createAnonCredsModule, FileAnonCredsRegistry, KeepingProofFormatService } from '../anoncreds'
 import { ConnectionlessProblemReportsModule } from './ConnectionlessProblemReports'
 import { credoDocumentLoader } from './credoDocumentLoader'
+import { installDidExchangeResponseThread } from './didExchangeResponseThread'
 import { ExpressInboundTransport } from './ExpressInboundTransport'
 import { HolderBoundJsonLdFormatService } from './HolderBoundJsonLdFormatService'
 import { LabJsonLdCredentialModule } from './LabJsonLdCredentialService'
 import { LabPresentationExchangeFormatService } from './LabPresentationExchangeFormatService'
+import { agentSettings } from '../config'
 
 export interface DidCommAgentOptions {
   /** The service's express app: envelopes arrive at `path` on it. */
@@ -36,13 +39,16 @@ export interface DidCommAgentOptions {
 }
 
 /**
- * The AnonCreds module of a DIDComm party: the native library when installed, else WASM; schemas and credential
- * definitions in a file registry the issuer, holders and verifiers share (INTEROP_ANONCREDS_REGISTRY_DIR, by
- * default `<data dir>/anoncreds-registry`).
+ * The AnonCreds module of a DIDComm party: the native library when installed, else WASM. Schemas and credential
+ * definitions are resolved over HTTP from their issuer's did:webvh (attested resources, issuer/anoncreds/webvh.ts), which
+ * is where the lab issuer offers from; the file registry (INTEROP_ANONCREDS_REGISTRY_DIR, by default
+ * `<data dir>/anoncreds-registry`) keeps only the material each issuer imports or generates under its did:jwk before
+ * publishing it under its did:webvh. The did:webvh registry comes first: a bare did:webvh issuer id would match the
+ * file registry's layout too.
  */
 export function anonCredsModule(dataDir: string, onProgress?: (message: string) => void) {
-  const directory = process.env.INTEROP_ANONCREDS_REGISTRY_DIR ?? join(dataDir, 'anoncreds-registry')
-  return createAnonCredsModule({ registries: [new FileAnonCredsRegistry(directory)], autoCreateLinkSecret: true, onProgress })
+  const directory = agentSettings().INTEROP_ANONCREDS_REGISTRY_DIR ?? join(dataDir, 'anoncreds-registry')
+  return createAnonCredsModule({ registries: [new WebVhAnonCredsRegistry(), new FileAnonCredsRegistry(directory)], autoCreateLinkSecret: true, onProgress })
 }
 
 /**
@@ -52,6 +58,7 @@ export function anonCredsModule(dataDir: string, onProgress?: (message: string) 
  * automatically only when it is what was offered or asked for.
  */
 export function didCommModules(options: DidCommAgentOptions) {
+  installDidExchangeResponseThread()
   return {
     didcomm: new DidCommModule({
       endpoints: [`${options.baseUrl}${options.path}`],

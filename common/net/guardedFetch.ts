@@ -1,4 +1,4 @@
-import { OutboundPolicy, OutboundRequestError } from './outboundPolicy'
+import { type OutboundPolicy, OutboundRequestError } from './outboundPolicy'
 
 export interface GuardedFetchLimits {
   /** Whole request, redirects and body included. Default 10 s. */

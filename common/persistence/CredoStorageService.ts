@@ -104,6 +104,7 @@ interface Row extends Record<string, unknown> {
  * agent context, record type and id. Tags are kept as JSON (read back
  * with the record) and as rows of `credo_record_tags`, which queries read with Askar's semantics.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the bound Credo's own StorageService<T extends BaseRecord<any, any, any>> declares
 export class CredoStorageService<T extends BaseRecord<any, any, any>> implements StorageService<T> {
   public readonly supportsCursorPagination = false
 

@@ -1,4 +1,3 @@
-import type { TagsBase } from '@credo-ts/core'
 import type { SqlValue } from '../db'
 import type { TagQuery } from './tagQuery'
 

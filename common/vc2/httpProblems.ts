@@ -1,4 +1,6 @@
+import { problemTypeOf } from '@interop-lab/contracts'
 import type { ErrorRequestHandler } from 'express'
+import { DomainError, STATUS_OF_KIND } from '../errors'
 import { HttpError } from '../http'
 import { isObject } from './dataModel'
 import { type LabProblemCode, problem, type ProblemCode, type ProblemDetails } from './problems'
@@ -12,15 +14,16 @@ export class ProblemError extends HttpError {
 
 const isProblem = (value: unknown): value is ProblemDetails => isObject(value) && typeof value.type === 'string' && typeof value.title === 'string'
 
-function toProblem(error: HttpError): ProblemDetails {
+function toProblem(error: HttpError): ProblemDetails & { code?: string } {
   if (isProblem(error.details)) return error.details
   // the lab's other errors (401 from requireApiKey, 404 from the status store…) keep their code
-  return { type: `https://interop-lab.ca/problems#${error.code}`, title: error.code, detail: error.message }
+  return { type: problemTypeOf(error.code), title: error.code, detail: error.message, code: error.code }
 }
 
 /** Our errors, and the JSON body parser's (a body that is not JSON, or too large), which come before any route. */
 function asHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err
+  if (err instanceof DomainError) return new HttpError(STATUS_OF_KIND[err.kind], err.code, err.message, err.details)
   const parserError = err as { type?: unknown; status?: unknown; message?: unknown } | undefined
   if (parserError?.type === 'entity.parse.failed') return new ProblemError(400, 'PARSING_ERROR', 'The request body is not valid JSON (VCDM 2.0 §7.2 PARSING_ERROR)')
   if (typeof parserError?.type === 'string' && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500)

@@ -6,6 +6,7 @@ import { problem, type ProblemDetails } from './problems'
 
 // Subresource Integrity algorithms, and the multihash codes of the same SHA-2 digests
 const SRI = { sha256: 'sha256', sha384: 'sha384', sha512: 'sha512' } as const
+// biome-ignore lint/complexity/useSimpleNumberKeys: multihash codes written in hex, as the multicodec table lists them
 const MULTIHASH: Record<number, keyof typeof SRI> = { 0x12: 'sha256', 0x20: 'sha384', 0x13: 'sha512' }
 
 /** `sha384-<base64>` as SRI writes it; undefined when the value is not one. */

@@ -1,8 +1,8 @@
 import type { Agent } from '@credo-ts/core'
 import { availableParallelism } from 'node:os'
-import { credentialDefinitionRequest, ensureCredentialDefinition, findCreatedCredentialDefinition, importIssuerMaterial } from '../../common/anoncreds'
-import type { CredentialType } from '../../common/credentialTypes'
-import type { PartyIdentity } from '../../common/identities'
+import { credentialDefinitionRequest, ensureCredentialDefinition, findCreatedCredentialDefinition, importIssuerMaterial } from '@interop-lab/common/anoncreds'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
+import type { PartyIdentity } from '@interop-lab/common/identities'
 import type { JurisdictionIssuer } from '../jurisdictions'
 import type { IssuerMaterialFile } from './material'
 

@@ -1,9 +1,9 @@
 import type { Kms } from '@credo-ts/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import type { AnonCredsIssuerMaterial } from '../../common/anoncreds'
-import type { Database } from '../../common/db'
-import { isLoopbackHost } from '../../common/net/outboundPolicy'
+import type { AnonCredsIssuerMaterial } from '@interop-lab/common/anoncreds'
+import type { Database } from '@interop-lab/common/db'
+import { isLoopbackHost } from '@interop-lab/common/net/outboundPolicy'
 
 /** The material shipped for the lab's own demo jurisdictions: DEMO-ONLY, its private keys are public. */
 export const DEMO_MATERIAL_DIR = join(import.meta.dirname, 'demo-material')

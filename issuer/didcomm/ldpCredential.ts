@@ -1,8 +1,8 @@
 import type { JsonObject } from '@credo-ts/core'
 import type { JsonCredential } from '@credo-ts/didcomm'
-import type { CredentialType } from '../../common/credentialTypes'
-import { LDP_CREDENTIAL_CONTEXTS } from '../../common/didcomm/ldp'
-import { bitstringStatusEntry } from '../../common/status'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
+import { LDP_CREDENTIAL_CONTEXTS } from '@interop-lab/common/didcomm/ldp'
+import { bitstringStatusEntry } from '@interop-lab/common/status'
 import type { OfferMetadata } from '../credentialMapper'
 
 /**

@@ -1,9 +1,9 @@
 import { DidCommCredentialPreviewAttribute, type JsonCredential } from '@credo-ts/didcomm'
-import { toAnonCredsValues } from '../../common/anoncreds'
-import { LDP_PROOF_TYPE } from '../../common/didcomm/ldp'
-import { createConnectionlessInvitation } from '../../common/didcomm/connectionless'
-import type { DidCommAgentApi } from '../../common/didcomm/modules'
-import type { CredentialType } from '../../common/credentialTypes'
+import { toAnonCredsValues } from '@interop-lab/common/anoncreds'
+import { LDP_PROOF_TYPE } from '@interop-lab/common/didcomm/ldp'
+import { createInvitation, type DidCommConnection } from '@interop-lab/common/didcomm/invitations'
+import type { DidCommAgentApi } from '@interop-lab/common/didcomm/modules'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
 import type { OfferMetadata } from '../credentialMapper'
 import { ldpCredential } from './ldpCredential'
 
@@ -17,14 +17,15 @@ export interface DidCommOffer {
 export type DidCommOfferFormat = { format: 'ldp_vc'; issuerDid: string } | { format: 'anoncreds'; credentialDefinitionId: string }
 
 /**
- * Offers a credential over DIDComm v1 to whoever accepts the invitation (no connection first): a JSON-LD credential
- * the wallet asks for bound to its DID, or an AnonCreds credential (claims as strings, dates as YYYYMMDD) it asks
- * for blinded to its link secret; the agent issues it then, automatically.
+ * Offers a credential over DIDComm v1 to whoever accepts the invitation (connectionless, or on the DID Exchange
+ * connection the invitation asks for): a JSON-LD credential the wallet asks for bound to its DID, or an AnonCreds
+ * credential (claims as strings, dates as YYYYMMDD) it asks for blinded to its link secret; the agent issues it then,
+ * automatically.
  */
 export async function createDidCommOffer(
   didcomm: DidCommAgentApi,
   invitationDomain: string,
-  offer: { label: string; type: CredentialType; metadata: OfferMetadata; under: DidCommOfferFormat },
+  offer: { label: string; type: CredentialType; metadata: OfferMetadata; under: DidCommOfferFormat; connection?: DidCommConnection },
 ): Promise<DidCommOffer> {
   const { under } = offer
   const { message, credentialExchangeRecord } = await didcomm.credentials.createOffer({
@@ -39,7 +40,7 @@ export async function createDidCommOffer(
           }
         : { jsonld: ldpCredentialDetail(ldpCredential(offer.type, under.issuerDid, offer.metadata)) },
   })
-  const invitation = await createConnectionlessInvitation(didcomm, message, offer.label)
+  const invitation = await createInvitation(didcomm, message, offer.label, offer.connection)
   return { offerId: credentialExchangeRecord.id, offerUri: invitation.outOfBandInvitation.toUrl({ domain: invitationDomain }) }
 }
 

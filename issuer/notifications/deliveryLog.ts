@@ -1,4 +1,4 @@
-import type { Database, SqlValue } from '../../common/db'
+import type { Database, SqlValue } from '@interop-lab/common/db'
 import type { AttemptOutcome, DeliveryState } from './outbox'
 
 export interface DeliveryAttempt {

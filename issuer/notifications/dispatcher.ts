@@ -1,4 +1,4 @@
-import type { Database } from '../../common/db'
+import type { Database } from '@interop-lab/common/db'
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './backoff'
 import { claimDelivery, dueDeliveries, nextDueAt, recordAttempt, type AttemptResult, type DueDelivery } from './outbox'
 import type { PublisherSigner } from './signer'

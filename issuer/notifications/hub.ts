@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { JSONWebKeySet } from 'jose'
-import { z } from 'zod'
-import type { Database } from '../../common/db'
-import { parseInput } from '../../common/http'
-import { DEATH_TOPICS } from '../../common/notifications/contract'
+import { publishEventSchema } from '@interop-lab/contracts'
+import type { Database } from '@interop-lab/common/db'
+import { parseInput } from '@interop-lab/common/http'
+import { DEATH_TOPICS } from '@interop-lab/common/notifications/contract'
 import { DEFAULT_DISPATCHER_SETTINGS, NotificationDispatcher, type DispatcherSettings } from './dispatcher'
 import { listDeliveries, type Delivery, type DeliveryFilter } from './deliveryLog'
 import { countPending, recordEvent } from './outbox'
@@ -12,7 +12,6 @@ import { loadPublisherSigner } from './signer'
 import {
   activeSubscriptions,
   insertSubscription,
-  jurisdictionSchema,
   removeSubscription,
   subscriptionInputSchema,
   subscriptionMatches,
@@ -83,11 +82,7 @@ export async function openNotificationHub(options: NotificationHubOptions): Prom
   }
   const dispatcher = new NotificationDispatcher(db, signer, settings)
   const subscriptionSchema = subscriptionInputSchema(topics)
-  const publishSchema = z.strictObject({
-    topic: z.enum(topics as [string, ...string[]], { error: `expected one of ${topics.join(', ')}` }),
-    data: z.record(z.string(), z.unknown()),
-    jurisdiction: jurisdictionSchema.optional(),
-  })
+  const publishSchema = publishEventSchema(topics)
 
   const hub: NotificationHub = {
     publisher: options.publisher,

@@ -1,5 +1,5 @@
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff'
-export { DEATH_TOPICS, NOTIFICATION_ALGORITHMS, NOTIFICATION_JWS_TYPE, notificationPayloadSchema, type LocalizedText, type NotificationPayload } from '../../common/notifications/contract'
+export { DEATH_TOPICS, NOTIFICATION_ALGORITHMS, NOTIFICATION_JWS_TYPE, notificationPayloadSchema, type LocalizedText, type NotificationPayload } from '@interop-lab/common/notifications/contract'
 export { DEFAULT_DISPATCHER_SETTINGS, type DispatcherSettings } from './dispatcher'
 export { openNotificationHub, type DrainResult, type NotificationHub, type NotificationHubOptions, type PublishInput, type PublishResult } from './hub'
 export { notificationHubMigrations } from './migrations'

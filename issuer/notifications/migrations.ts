@@ -1,5 +1,5 @@
-import type { Migration } from '../../common/db'
-import { keyStorageMigrations } from '../../common/persistence/KeyStorage'
+import type { Migration } from '@interop-lab/common/db'
+import { keyStorageMigrations } from '@interop-lab/common/persistence/KeyStorage'
 
 /** Tables of the publisher side; the sealed key table is shared with Credo agents (applied once per database). */
 export const notificationHubMigrations: Migration[] = [

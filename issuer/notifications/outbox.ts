@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { Database } from '../../common/db'
-import type { NotificationPayload } from '../../common/notifications/contract'
+import type { Database } from '@interop-lab/common/db'
+import type { NotificationPayload } from '@interop-lab/common/notifications/contract'
 import type { Subscription } from './subscriptions'
 
 export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'cancelled'

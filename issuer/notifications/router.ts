@@ -1,17 +1,12 @@
 import { Router } from 'express'
-import { z } from 'zod'
-import { handle, HttpError, parseInput, requireApiKey } from '../../common/http'
+import { deliveriesQuerySchema } from '@interop-lab/contracts'
+import { handle, HttpError, parseInput, requireApiKey } from '@interop-lab/common/http'
 import type { NotificationHub } from './hub'
 
 export interface NotificationRouterOptions {
   adminApiKeys: readonly string[]
 }
 
-const deliveriesQuerySchema = z.object({
-  event_id: z.uuid().optional(),
-  subscription_id: z.uuid().optional(),
-  state: z.enum(['pending', 'delivered', 'dead', 'cancelled']).optional(),
-})
 
 /**
  * The publisher's HTTP face. Everything but the JWKS needs the admin key: subscriptions name

@@ -1,4 +1,4 @@
-import type { Database } from '../../common/db'
+import type { Database } from '@interop-lab/common/db'
 
 /**
  * The same database, with top-level writes and transactions run one at a time. The SQLite

@@ -1,6 +1,6 @@
-import type { Database } from '../../common/db'
-import { NOTIFICATION_JWS_TYPE, type NotificationPayload } from '../../common/notifications/contract'
-import { loadServiceSigner } from '../../common/serviceKey'
+import type { Database } from '@interop-lab/common/db'
+import { NOTIFICATION_JWS_TYPE, type NotificationPayload } from '@interop-lab/common/notifications/contract'
+import { loadServiceSigner } from '@interop-lab/common/serviceKey'
 
 export interface PublisherSigner {
   /** JWK thumbprint of the public key; also the JWS header `kid`. */

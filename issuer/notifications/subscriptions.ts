@@ -1,29 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
-import type { Database } from '../../common/db'
-import type { LocalizedText } from '../../common/notifications/contract'
+import type { SubscriptionInput } from '@interop-lab/contracts'
+import type { Database } from '@interop-lab/common/db'
+import type { LocalizedText } from '@interop-lab/common/notifications/contract'
 
-/** ISO 3166 codes as the issuer uses them: `CA` or a province/territory such as `CA-NL`. */
-export const jurisdictionSchema = z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'expected an ISO 3166 code such as CA-NL')
-
-const displayName = z.string().trim().min(1).max(200)
-
-export function subscriptionInputSchema(topics: readonly string[]) {
-  return z.strictObject({
-    name: z.strictObject({ en: displayName, fr: displayName }),
-    programKey: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'expected lowercase letters, digits and hyphens'),
-    callbackUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
-    topics: z
-      .array(z.enum(topics as [string, ...string[]], { error: `expected one of ${topics.join(', ')}` }))
-      .min(1)
-      .max(topics.length)
-      .refine((list) => new Set(list).size === list.length, 'topics must not repeat'),
-    /** When given, only events from these jurisdictions are delivered. */
-    jurisdictions: z.array(jurisdictionSchema).min(1).max(20).optional(),
-  })
-}
-
-export type SubscriptionInput = z.infer<ReturnType<typeof subscriptionInputSchema>>
+export { isoJurisdictionSchema as jurisdictionSchema, type SubscriptionInput, subscriptionInputSchema } from '@interop-lab/contracts'
 
 export interface Subscription {
   id: string

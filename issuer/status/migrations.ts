@@ -1,4 +1,4 @@
-import type { Migration } from '../../common/db'
+import type { Migration } from '@interop-lab/common/db'
 
 export const statusListMigrations: Migration[] = [
   {

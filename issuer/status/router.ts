@@ -1,8 +1,8 @@
 import { type Response, Router } from 'express'
 import { z } from 'zod'
-import { handle, HttpError } from '../../common/http'
+import { handle, HttpError } from '@interop-lab/common/http'
 import type { StatusListService } from './service'
-import { STATUS_LIST_JWT_MEDIA_TYPE, VC_JWT_MEDIA_TYPE } from '../../common/status/tokens'
+import { STATUS_LIST_JWT_MEDIA_TYPE, VC_JWT_MEDIA_TYPE } from '@interop-lab/common/status/tokens'
 
 const listIdSchema = z.uuid()
 

@@ -1,8 +1,8 @@
-import type { Database } from '../../common/db'
+import type { Database } from '@interop-lab/common/db'
 import type { JwtSign } from './signer'
-import { BITSTRING_PURPOSE_STATUS, type BitstringPurpose, type CredentialStatus, TOKEN_STATUS_CODES } from '../../common/status/statuses'
+import { BITSTRING_PURPOSE_STATUS, type BitstringPurpose, type CredentialStatus, TOKEN_STATUS_CODES } from '@interop-lab/common/status/statuses'
 import { type NewStatusList, type StatusEntry, type StatusListRecord, StatusListStore } from './store'
-import { bitstringStatusListCredentialClaims, STATUS_LIST_JWT_TYP, statusListTokenClaims, type Validity } from '../../common/status/tokens'
+import { bitstringStatusListCredentialClaims, STATUS_LIST_JWT_TYP, statusListTokenClaims, type Validity } from '@interop-lab/common/status/tokens'
 
 export interface StatusListServiceOptions {
   db: Database

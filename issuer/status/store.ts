@@ -1,7 +1,19 @@
 import { randomInt, randomUUID } from 'node:crypto'
-import type { Database } from '../../common/db'
-import { HttpError } from '../../common/http'
-import { CREDENTIAL_STATUSES, type CredentialStatus, TOKEN_STATUS_CODES } from '../../common/status/statuses'
+import type { Database } from '@interop-lab/common/db'
+import { DomainError } from '@interop-lab/common/errors'
+import { CREDENTIAL_STATUSES, type CredentialStatus, TOKEN_STATUS_CODES } from '@interop-lab/common/status/statuses'
+
+/** Why the status store refused, by check; the HTTP edge answers it as a problem, its status from the kind. */
+export type StatusListErrorCode =
+  | 'invalid_list_size'
+  | 'invalid_bits_per_status'
+  | 'unknown_status_list'
+  | 'status_list_full'
+  | 'unknown_status_entry'
+  | 'invalid_status'
+  | 'suspension_not_supported'
+  | 'status_final'
+export class StatusListError extends DomainError<StatusListErrorCode> {}
 
 export interface StatusListRecord {
   id: string
@@ -80,8 +92,8 @@ export class StatusListStore {
 
   public async createList({ issuer, kid, size = DEFAULT_LIST_SIZE, bitsPerStatus = 2 }: NewStatusList): Promise<StatusListRecord> {
     if (!Number.isInteger(size) || size < 8 || size > MAX_LIST_SIZE || size % 8 !== 0)
-      throw new HttpError(400, 'invalid_list_size', `A status list size must be a multiple of 8 between 8 and ${MAX_LIST_SIZE}; got ${size}`)
-    if (bitsPerStatus !== 1 && bitsPerStatus !== 2) throw new HttpError(400, 'invalid_bits_per_status', 'bitsPerStatus must be 1 or 2')
+      throw new StatusListError('invalid', 'invalid_list_size', `A status list size must be a multiple of 8 between 8 and ${MAX_LIST_SIZE}; got ${size}`)
+    if (bitsPerStatus !== 1 && bitsPerStatus !== 2) throw new StatusListError('invalid', 'invalid_bits_per_status', 'bitsPerStatus must be 1 or 2')
     const list: StatusListRecord = { id: randomUUID(), issuer, kid, size, bitsPerStatus, version: 0, createdAt: new Date().toISOString() }
     await this.db.run('INSERT INTO status_lists (id, issuer, kid, size, bits_per_status, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
       list.id,
@@ -102,7 +114,7 @@ export class StatusListStore {
 
   public async getList(listId: string): Promise<StatusListRecord> {
     const list = await this.findList(listId)
-    if (!list) throw new HttpError(404, 'unknown_status_list', `No status list ${listId}`)
+    if (!list) throw new StatusListError('not-found', 'unknown_status_list', `No status list ${listId}`)
     return list
   }
 
@@ -131,7 +143,7 @@ export class StatusListStore {
       const used = new Set((await this.db.query<{ idx: number }>('SELECT idx FROM status_entries WHERE list_id = ?', [listId])).map((r) => Number(r.idx)))
       const free: number[] = []
       for (let idx = 0; idx < list.size; idx++) if (!used.has(idx)) free.push(idx)
-      if (!free.length) throw new HttpError(409, 'status_list_full', `Status list ${listId} has no free index left; create a new list`)
+      if (!free.length) throw new StatusListError('conflict', 'status_list_full', `Status list ${listId} has no free index left; create a new list`)
       const entry = await tryTake(free[randomInt(free.length)])
       if (entry) return entry
     }
@@ -139,7 +151,7 @@ export class StatusListStore {
 
   public async getEntry(listId: string, idx: number): Promise<StatusEntry> {
     const [row] = await this.db.query<EntryRow>('SELECT * FROM status_entries WHERE list_id = ? AND idx = ?', [listId, idx])
-    if (!row) throw new HttpError(404, 'unknown_status_entry', `Index ${idx} of status list ${listId} was never allocated`)
+    if (!row) throw new StatusListError('not-found', 'unknown_status_entry', `Index ${idx} of status list ${listId} was never allocated`)
     return toEntry(row)
   }
 
@@ -152,14 +164,14 @@ export class StatusListStore {
     return this.db.transaction(async (tx) => {
       const store = new StatusListStore(tx)
       const list = await store.getList(listId)
-      if (!CREDENTIAL_STATUSES.includes(status)) throw new HttpError(400, 'invalid_status', `Status must be valid, revoked or suspended; got ${String(status)}`)
+      if (!CREDENTIAL_STATUSES.includes(status)) throw new StatusListError('invalid', 'invalid_status', `Status must be valid, revoked or suspended; got ${String(status)}`)
       if (status === 'suspended' && list.bitsPerStatus < 2)
-        throw new HttpError(400, 'suspension_not_supported', `Status list ${listId} has 1 bit per status and can only record valid or revoked`)
+        throw new StatusListError('invalid', 'suspension_not_supported', `Status list ${listId} has 1 bit per status and can only record valid or revoked`)
       const entry = await store.getEntry(listId, idx)
       if (entry.status === status) return entry
       const updatedAt = new Date().toISOString()
       const changed = await tx.run("UPDATE status_entries SET status = ?, updated_at = ? WHERE list_id = ? AND idx = ? AND status <> 'revoked'", [status, updatedAt, listId, idx])
-      if (!changed) throw new HttpError(409, 'status_final', `Index ${idx} of status list ${listId} is revoked; revocation cannot be undone`)
+      if (!changed) throw new StatusListError('conflict', 'status_final', `Index ${idx} of status list ${listId} is revoked; revocation cannot be undone`)
       await tx.run('UPDATE status_lists SET version = version + 1 WHERE id = ?', [listId])
       return { ...entry, status, updatedAt }
     })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { DocumentLoader } from '../../common/jsonld'
-import { deriveSdCredential, ecdsaSd2023, isObject, type JsonObject, ProblemError, sdProofKind, unknownPointers } from '../../common/vc2'
+import type { DocumentLoader } from '@interop-lab/common/jsonld'
+import { deriveSdCredential, ecdsaSd2023, isObject, type JsonObject, ProblemError, sdProofKind, unknownPointers } from '@interop-lab/common/vc2'
 
 const deriveOptionsSchema = z.strictObject({ selectivePointers: z.array(z.string()).optional() })
 const DERIVE_OPTIONS = Object.keys(deriveOptionsSchema.shape)

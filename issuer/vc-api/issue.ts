@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { claimsSchema, type CredentialType } from '../../common/credentialTypes'
-import { canonize, CONTEXTS, type DocumentLoader, JsonLdProcessingError } from '../../common/jsonld'
-import { bitstringStatusEntry } from '../../common/status'
+import { claimsSchema, type CredentialType } from '@interop-lab/common/credentialTypes'
+import { canonize, CONTEXTS, type DocumentLoader, JsonLdProcessingError } from '@interop-lab/common/jsonld'
+import { bitstringStatusEntry } from '@interop-lab/common/status'
 import {
   addDataIntegrityProof,
   credentialProblems,
@@ -19,7 +19,7 @@ import {
   typesOf,
   unknownPointers,
   VC_JWT_MEDIA_TYPE,
-} from '../../common/vc2'
+} from '@interop-lab/common/vc2'
 import type { StatusListService } from '../status'
 import { didsOf, type IssuerDid, type VcApiIssuer, type VcApiIssuers } from './issuers'
 import type { StatusListCredentials } from './statusLists'

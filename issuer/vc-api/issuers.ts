@@ -1,6 +1,6 @@
 import { type Agent, DidKey } from '@credo-ts/core'
-import type { PartyIdentity } from '../../common/identities'
-import { type Cryptosuite, ecdsaJcs2019, ecdsaRdfc2019, ecdsaSd2023, ed25519Signature2020, eddsaJcs2022, eddsaRdfc2022, type SignatureAlgorithm, type Signer } from '../../common/vc2'
+import type { PartyIdentity } from '@interop-lab/common/identities'
+import { type Cryptosuite, ecdsaJcs2019, ecdsaRdfc2019, ecdsaSd2023, ed25519Signature2020, eddsaJcs2022, eddsaRdfc2022, type SignatureAlgorithm, type Signer } from '@interop-lab/common/vc2'
 import type { JurisdictionIssuer } from '../jurisdictions'
 
 /** One DID of an issuer: the verification method that signs under it, its key, and the cryptosuites that key makes (the first by default). */

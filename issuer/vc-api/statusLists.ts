@@ -1,7 +1,7 @@
-import { CONTEXTS, type DocumentLoader } from '../../common/jsonld'
-import { encodeBitstring } from '../../common/status'
-import { BITSTRING_PURPOSE_STATUS, type BitstringPurpose, TOKEN_STATUS_CODES } from '../../common/status/statuses'
-import { addDataIntegrityProof, eddsaRdfc2022, type JsonObject, signJoseEnvelope } from '../../common/vc2'
+import { CONTEXTS, type DocumentLoader } from '@interop-lab/common/jsonld'
+import { encodeBitstring } from '@interop-lab/common/status'
+import { BITSTRING_PURPOSE_STATUS, type BitstringPurpose, TOKEN_STATUS_CODES } from '@interop-lab/common/status/statuses'
+import { addDataIntegrityProof, eddsaRdfc2022, type JsonObject, signJoseEnvelope } from '@interop-lab/common/vc2'
 import type { StatusListRecord, StatusListService } from '../status'
 import type { VcApiIssuers } from './issuers'
 

@@ -1,8 +1,7 @@
 import { z } from 'zod'
-import { HttpError } from '../../common/http'
-import type { BitstringPurpose, CredentialStatus } from '../../common/status'
-import { isObject, ProblemError } from '../../common/vc2'
-import type { StatusListService } from '../status'
+import type { BitstringPurpose, CredentialStatus } from '@interop-lab/common/status'
+import { isObject, ProblemError } from '@interop-lab/common/vc2'
+import { StatusListError, type StatusListService } from '../status'
 import { credentialRefFor } from './issue'
 import type { StatusListCredentials } from './statusLists'
 
@@ -73,7 +72,7 @@ export async function updateCredentialStatus(
   const entries: StatusUpdateResult['entries'] = []
   for (const target of targets) {
     let entry = await status.getStatus(target.listId, target.idx).catch((error: unknown) => {
-      if (error instanceof HttpError && error.status === 404) throw new ProblemError(404, 'CREDENTIAL_NOT_FOUND', error.message, 'credentialStatus.statusListIndex')
+      if (error instanceof StatusListError && error.kind === 'not-found') throw new ProblemError(404, 'CREDENTIAL_NOT_FOUND', error.message, 'credentialStatus.statusListIndex')
       throw error
     })
     const next = nextStatus(entry.status, statusPurpose, set)

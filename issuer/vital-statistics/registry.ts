@@ -1,9 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import type { Agent } from '@credo-ts/core'
 import { decodeProtectedHeader } from 'jose'
-import type { Database } from '../../common/db'
-import { verifyWithDid } from '../../common/didKeys'
-import { HttpError, parseInput } from '../../common/http'
+import type { Database } from '@interop-lab/common/db'
+import { verifyWithDid } from '@interop-lab/common/didKeys'
+import { DomainError } from '@interop-lab/common/errors'
+import { parseInput } from '@interop-lab/common/http'
 import type { CreatedOffer } from '../offers'
 import type { JurisdictionIssuer } from '../jurisdictions'
 import { MEDICAL_CERTIFICATE_JWS_TYPE, MEDICAL_CERTIFICATE_MAX_AGE_SECONDS, MEDICAL_CERTIFICATE_TYPE, type MedicalCertificate, medicalCertificateSchema } from './certificate'
@@ -61,6 +62,21 @@ export interface DeathRegistryDependencies {
 
 const credentialRefFor = (registration: { id: string }) => `death-registration:${registration.id}`
 
+/** Why the registry refused, by check; the HTTP edge answers it as a problem, its status from the kind. */
+export type RegistrationErrorCode =
+  | 'unknown_registrar'
+  | 'unknown_registration'
+  | 'invalid_certificate'
+  | 'invalid_signature'
+  | 'stale_certificate'
+  | 'wrong_registrar'
+  | 'wrong_jurisdiction'
+  | 'untrusted_certifier'
+  | 'missing_jti'
+  | 'replayed_certificate'
+  | 'invalid_state'
+export class RegistrationError extends DomainError<RegistrationErrorCode> {}
+
 /**
  * A provincial vital-statistics registrar: receives signed medical certificates of death, registers
  * the death, issues the death-registration credential to the executor, notifies subscribed programs,
@@ -71,13 +87,13 @@ export class DeathRegistry {
 
   public registrar(key: string): JurisdictionIssuer {
     const registrar = this.deps.registrars.find((r) => r.key === key && r.credentialTypes.includes('DeathRegistrationCredential'))
-    if (!registrar) throw new HttpError(404, 'unknown_registrar', `No vital-statistics registrar '${key}' here`)
+    if (!registrar) throw new RegistrationError('not-found', 'unknown_registrar', `No vital-statistics registrar '${key}' here`)
     return registrar
   }
 
   public async get(registrarKey: string, id: string): Promise<DeathRegistration> {
     const [row] = await this.deps.db.query<Row>('SELECT * FROM death_registrations WHERE id = ? AND registrar_key = ?', [id, registrarKey])
-    if (!row) throw new HttpError(404, 'unknown_registration', `No death registration ${id} at ${registrarKey}`)
+    if (!row) throw new RegistrationError('not-found', 'unknown_registration', `No death registration ${id} at ${registrarKey}`)
     return toRegistration(row)
   }
 
@@ -88,27 +104,27 @@ export class DeathRegistry {
     try {
       header = decodeProtectedHeader(jws)
     } catch {
-      throw new HttpError(400, 'invalid_certificate', 'The medical certificate is not a compact JWS')
+      throw new RegistrationError('invalid', 'invalid_certificate', 'The medical certificate is not a compact JWS')
     }
-    if (header.typ !== MEDICAL_CERTIFICATE_JWS_TYPE) throw new HttpError(400, 'invalid_certificate', `The medical certificate must have typ ${MEDICAL_CERTIFICATE_JWS_TYPE}`)
+    if (header.typ !== MEDICAL_CERTIFICATE_JWS_TYPE) throw new RegistrationError('invalid', 'invalid_certificate', `The medical certificate must have typ ${MEDICAL_CERTIFICATE_JWS_TYPE}`)
     const { payload, did } = await verifyWithDid(this.deps.agent, jws).catch((error: unknown) => {
       // what resolving the signer's DID met (a refused host, a closed port) is logged, never answered: no port scanning through us
       console.warn(`[medical-certificate] signature not verified: ${error instanceof Error ? error.message : String(error)}`)
-      throw new HttpError(401, 'invalid_signature', "The medical certificate's signature could not be verified with a key of the DID its kid names (RFC 7515 §5.2)")
+      throw new RegistrationError('unauthenticated', 'invalid_signature', "The medical certificate's signature could not be verified with a key of the DID its kid names (RFC 7515 §5.2)")
     })
     const { iat, jti, ...certified } = payload
     if (typeof iat !== 'number' || Math.abs(Date.now() / 1000 - iat) > MEDICAL_CERTIFICATE_MAX_AGE_SECONDS) {
-      throw new HttpError(400, 'stale_certificate', 'The medical certificate must be signed within the last 10 minutes (iat)')
+      throw new RegistrationError('invalid', 'stale_certificate', 'The medical certificate must be signed within the last 10 minutes (iat)')
     }
     const certificate = parseInput(medicalCertificateSchema, certified)
-    if (certificate.registrar !== registrarKey) throw new HttpError(400, 'wrong_registrar', `The certificate is addressed to ${certificate.registrar}, not ${registrarKey}`)
+    if (certificate.registrar !== registrarKey) throw new RegistrationError('invalid', 'wrong_registrar', `The certificate is addressed to ${certificate.registrar}, not ${registrarKey}`)
     if (certificate.jurisdiction !== registrar.jurisdiction) {
-      throw new HttpError(422, 'wrong_jurisdiction', `A death in ${certificate.jurisdiction} is not registered by ${registrar.name.en} (${registrar.jurisdiction})`)
+      throw new RegistrationError('unprocessable', 'wrong_jurisdiction', `A death in ${certificate.jurisdiction} is not registered by ${registrar.name.en} (${registrar.jurisdiction})`)
     }
     const trust = await this.deps.certifierAuthorized(did, certificate.jurisdiction)
-    if (!trust.authorized) throw new HttpError(403, 'untrusted_certifier', `The certifier is not authorized to certify deaths in ${certificate.jurisdiction}: ${trust.message}`)
+    if (!trust.authorized) throw new RegistrationError('forbidden', 'untrusted_certifier', `The certifier is not authorized to certify deaths in ${certificate.jurisdiction}: ${trust.message}`)
     if (typeof jti !== 'string' || !jti || jti.length > 200) {
-      throw new HttpError(400, 'missing_jti', 'The medical certificate must carry a unique identifier (jti, RFC 7519 §4.1.7) so that a captured copy cannot be replayed')
+      throw new RegistrationError('invalid', 'missing_jti', 'The medical certificate must carry a unique identifier (jti, RFC 7519 §4.1.7) so that a captured copy cannot be replayed')
     }
     const now = new Date().toISOString()
     const id = randomUUID()
@@ -121,7 +137,7 @@ export class DeathRegistry {
         jti,
         Math.ceil(iat) + MEDICAL_CERTIFICATE_MAX_AGE_SECONDS,
       ])
-      if (!fresh) throw new HttpError(409, 'replayed_certificate', `This medical certificate (jti ${jti}) was already received from its certifier: a certificate registers one death (replay refused)`)
+      if (!fresh) throw new RegistrationError('conflict', 'replayed_certificate', `This medical certificate (jti ${jti}) was already received from its certifier: a certificate registers one death (replay refused)`)
       await tx.run('INSERT INTO death_registrations (id, registrar_key, certifier_did, certificate, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         id, registrarKey, did, JSON.stringify(certificate), 'certified', now, now,
       ])
@@ -133,14 +149,14 @@ export class DeathRegistry {
   public async register(registrarKey: string, id: string, request: { executor: { given_name: string; family_name: string }; format: string; protocol: string }) {
     const registrar = this.registrar(registrarKey)
     const registration = await this.get(registrarKey, id)
-    if (registration.state !== 'certified') throw new HttpError(409, 'invalid_state', `Registration ${id} is ${registration.state}, not awaiting registration`)
+    if (registration.state !== 'certified') throw new RegistrationError('conflict', 'invalid_state', `Registration ${id} is ${registration.state}, not awaiting registration`)
     const year = registration.certificate.date_of_death.slice(0, 4)
     const registrationNumber = `${registrar.jurisdiction.slice(3)}-${year}-${String(randomInt(0, 1_000_000)).padStart(6, '0')}`
     const changed = await this.deps.db.run(
       "UPDATE death_registrations SET state = 'registered', registration_number = ?, updated_at = ? WHERE id = ? AND state = 'certified'",
       [registrationNumber, new Date().toISOString(), id],
     )
-    if (!changed) throw new HttpError(409, 'invalid_state', `Registration ${id} was registered concurrently`)
+    if (!changed) throw new RegistrationError('conflict', 'invalid_state', `Registration ${id} was registered concurrently`)
     const { deceased } = registration.certificate
     const claims = {
       registration_number: registrationNumber,
@@ -176,7 +192,7 @@ export class DeathRegistry {
   public async correct(registrarKey: string, id: string, reason: string) {
     const registrar = this.registrar(registrarKey)
     const registration = await this.get(registrarKey, id)
-    if (registration.state !== 'registered') throw new HttpError(409, 'invalid_state', `Registration ${id} is ${registration.state}; only a registered death can be corrected`)
+    if (registration.state !== 'registered') throw new RegistrationError('conflict', 'invalid_state', `Registration ${id} is ${registration.state}; only a registered death can be corrected`)
     await this.deps.db.run("UPDATE death_registrations SET state = 'corrected', correction_reason = ?, updated_at = ? WHERE id = ?", [reason, new Date().toISOString(), id])
     const revoked = await this.deps.revokeCredentials(credentialRefFor(registration))
     const notification = await this.deps.publish({

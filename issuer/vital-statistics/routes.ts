@@ -1,29 +1,14 @@
-import { type Agent } from '@credo-ts/core'
+import type { Agent } from '@credo-ts/core'
 import { randomUUID } from 'node:crypto'
 import { Router } from 'express'
-import { z } from 'zod'
-import { signWithDid } from '../../common/didKeys'
-import { handle, HttpError, parseInput, requireApiKey } from '../../common/http'
-import type { PartyIdentity } from '../../common/identities'
-import { CREDENTIAL_FORMATS } from '../../common/credentialTypes'
-import { PROTOCOLS, protocolOf } from '../../common/protocols'
+import { certifyRequestSchema, correctionSchema, registerDeathSchema, submitCertificateSchema } from '@interop-lab/contracts'
+import { signWithDid } from '@interop-lab/common/didKeys'
+import { handle, HttpError, parseInput, requireApiKey } from '@interop-lab/common/http'
+import type { PartyIdentity } from '@interop-lab/common/identities'
+import { protocolOf } from '@interop-lab/common/protocols'
 import type { MedicalCertifier } from '../jurisdictions'
-import { MEDICAL_CERTIFICATE_JWS_TYPE, medicalCertificateSchema } from './certificate'
+import { MEDICAL_CERTIFICATE_JWS_TYPE } from './certificate'
 import type { DeathRegistry } from './registry'
-
-const certifySchema = z.strictObject({
-  certificate: medicalCertificateSchema,
-  /** Another jurisdiction's issuer service, when the registrar is not hosted here. */
-  registrarUrl: z.url().optional(),
-})
-const submitSchema = z.strictObject({ certificate: z.string().min(10).max(20_000) })
-const registerSchema = z.strictObject({
-  executor: z.strictObject({ given_name: z.string().min(1).max(200), family_name: z.string().min(1).max(200) }),
-  format: z.enum(CREDENTIAL_FORMATS).default('dc+sd-jwt'),
-  /** By default the format's own protocol. */
-  protocol: z.enum(PROTOCOLS).optional(),
-})
-const correctSchema = z.strictObject({ reason: z.string().min(3).max(1000) })
 
 export interface VitalStatisticsRoutesOptions {
   agent: Agent
@@ -46,7 +31,7 @@ export function vitalStatisticsRouter(options: VitalStatisticsRoutesOptions): Ro
     handle(async (req, res) => {
       const certifier = options.certifiers.find((c) => c.key === req.params.key)
       if (!certifier) throw new HttpError(404, 'unknown_certifier', `No medical certifier '${req.params.key}' here`)
-      const { certificate, registrarUrl } = parseInput(certifySchema, req.body)
+      const { certificate, registrarUrl } = parseInput(certifyRequestSchema, req.body)
       const kid = options.identities.get(certifier.key)!.kid
       const jws = await signWithDid(options.agent, kid, { ...certificate, iat: Math.floor(Date.now() / 1000), jti: randomUUID() }, { typ: MEDICAL_CERTIFICATE_JWS_TYPE })
       const response = await fetch(`${registrarUrl ?? options.baseUrl}/registrars/${certificate.registrar}/medical-certificates`, {
@@ -62,7 +47,7 @@ export function vitalStatisticsRouter(options: VitalStatisticsRoutesOptions): Ro
   router.post(
     '/registrars/:key/medical-certificates',
     handle(async (req, res) => {
-      const { certificate } = parseInput(submitSchema, req.body)
+      const { certificate } = parseInput(submitCertificateSchema, req.body)
       res.status(201).json({ registration: await registry.receiveCertificate(String(req.params.key), certificate) })
     }),
   )
@@ -77,7 +62,7 @@ export function vitalStatisticsRouter(options: VitalStatisticsRoutesOptions): Ro
     '/registrars/:key/registrations/:id/registration',
     admin,
     handle(async (req, res) => {
-      const request = parseInput(registerSchema, req.body)
+      const request = parseInput(registerDeathSchema, req.body)
       res.status(201).json(await registry.register(String(req.params.key), String(req.params.id), { ...request, protocol: request.protocol ?? protocolOf(request.format) }))
     }),
   )
@@ -85,7 +70,7 @@ export function vitalStatisticsRouter(options: VitalStatisticsRoutesOptions): Ro
     '/registrars/:key/registrations/:id/correction',
     admin,
     handle(async (req, res) => {
-      const { reason } = parseInput(correctSchema, req.body)
+      const { reason } = parseInput(correctionSchema, req.body)
       res.json(await registry.correct(String(req.params.key), String(req.params.id), reason))
     }),
   )

@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createAgent } from '../../common/agent'
+import { createAgent } from '@interop-lab/common/agent'
 import {
   createAnonCredsModule,
   type CredentialDefinitionRequest,
@@ -25,9 +25,9 @@ import {
   ensureCredentialDefinition,
   exportIssuerMaterial,
   FileAnonCredsRegistry,
-} from '../../common/anoncreds'
-import { loadCredentialTypes } from '../../common/credentialTypes'
-import { loadHostedParties } from '../../issuer/jurisdictions'
+} from '@interop-lab/common/anoncreds'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
+import { loadHostedParties } from '@interop-lab/issuer/jurisdictions'
 
 const FIXTURES: Record<string, Omit<CredentialDefinitionRequest, 'issuerId'>> = {
   'business-card': {

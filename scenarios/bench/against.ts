@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEMO_MATERIAL_DIR } from '../../issuer/anoncreds/material'
+import { DEMO_MATERIAL_DIR } from '@interop-lab/issuer/anoncreds/material'
 import type { BenchRow } from './rows'
 
 const REPO = join(import.meta.dirname, '..', '..')

@@ -1,4 +1,4 @@
-import { LOCAL_ADMIN_API_KEY } from '../../common/config'
+import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
 import { onboardIssuers, subscribePrograms } from '../onboarding'
 import type { Endpoints } from '../runner'
 import type { BenchService, ProcessStats } from './serviceProtocol'

@@ -1,4 +1,4 @@
-import { PROTOCOL_FORMATS } from '../../common/protocols'
+import { PROTOCOL_FORMATS } from '@interop-lab/common/protocols'
 import type { BenchStack } from './benchStack'
 import { benchHolder, issueCredential, pilotCredentials, verifyPresentation } from './flows'
 import { measureLoad } from './measure'

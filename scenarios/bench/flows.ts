@@ -1,6 +1,5 @@
-import type { CredentialFormat } from '../../common/credentialTypes'
-import type { Decision } from '../../verifier/decision'
-import type { PresentationOutcome } from '../../wallet-sim/wallet'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
+import type { Decision, PresentationOutcome } from '@interop-lab/contracts'
 import { callJson } from '../client'
 import type { Endpoints } from '../runner'
 import { loadScenarios } from '../scenario'

@@ -1,4 +1,4 @@
-import { databaseConfigFor } from '../../common/db'
+import { databaseConfigFor } from '@interop-lab/common/db'
 import type { BenchStack } from './benchStack'
 import { benchHolder, equipHolder, issueCredential, pilotCredentials, verifyPresentation } from './flows'
 import { measureLoad } from './measure'

@@ -1,4 +1,4 @@
-import { protocolOf } from '../../common/protocols'
+import { protocolOf } from '@interop-lab/common/protocols'
 import type { BenchStack } from './benchStack'
 import { benchHolder, issueCredential, PROTOCOL_NAMES, pilotCredentials } from './flows'
 import { measureLoad } from './measure'

@@ -1,4 +1,4 @@
-import { CREDENTIAL_FORMATS } from '../../common/credentialTypes'
+import { CREDENTIAL_FORMATS } from '@interop-lab/common/credentialTypes'
 import { runVariant } from '../runner'
 import { loadScenarios } from '../scenario'
 import type { BenchStack } from './benchStack'

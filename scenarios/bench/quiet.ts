@@ -1,4 +1,4 @@
-import type { Capabilities } from '../../common/protocols'
+import type { Capabilities } from '@interop-lab/common/protocols'
 import type { BenchStack } from './benchStack'
 import type { BenchService } from './serviceProtocol'
 

@@ -1,4 +1,4 @@
-import type { CredentialFormat } from '../../common/credentialTypes'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
 import type { Ed25519Rates } from './ed25519'
 import type { LoadResult, Phases } from './load'
 import type { BenchService } from './serviceProtocol'

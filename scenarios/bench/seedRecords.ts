@@ -1,6 +1,6 @@
 import type { AgentContext, BaseRecord, TagsBase } from '@credo-ts/core'
-import { type DatabaseConfig, openDatabase } from '../../common/db'
-import { CredoStorageService } from '../../common/persistence'
+import { type DatabaseConfig, openDatabase } from '@interop-lab/common/db'
+import { CredoStorageService } from '@interop-lab/common/persistence'
 
 const TAGS = Symbol('tags')
 

@@ -21,26 +21,26 @@ if (slowFetchMs > 0) {
 const send = (message: ServiceProcessMessage) => process.send?.(message)
 
 async function start(): Promise<{ url: string; close(): Promise<void> }> {
-  const { databaseConfigFor } = await import('../../common/db')
+  const { databaseConfigFor } = await import('@interop-lab/common/db')
   const database = (name: string) => databaseConfigFor(`bench_${name}`, config.dataDir)
   const common = { port: 0, host: '127.0.0.1', dataDir: config.dataDir, adminApiKeys: [config.adminApiKey] }
   switch (config.service) {
     case 'trust-registry': {
-      const { startTrustRegistry } = await import('../../trust-registry/service')
+      const { startTrustRegistry } = await import('@interop-lab/trust-registry')
       return startTrustRegistry({ ...common, database: database(config.databaseName ?? 'trust_registry') })
     }
     case 'issuer': {
-      const { startIssuerService } = await import('../../issuer/service')
+      const { startIssuerService } = await import('@interop-lab/issuer')
       return startIssuerService({ ...common, database: database('issuer'), trustRegistryUrl: config.trustRegistryUrl })
     }
     case 'verifier': {
-      const { startVerifierService } = await import('../../verifier/service')
-      const { trustRegistryCheck } = await import('../../verifier/trust')
+      const { startVerifierService } = await import('@interop-lab/verifier')
+      const { trustRegistryCheck } = await import('@interop-lab/verifier/trust')
       if (!config.trustRegistryUrl) throw new Error('The verifier needs a trust registry URL')
       return startVerifierService({ ...common, database: database('verifier'), trust: trustRegistryCheck(config.trustRegistryUrl), publisherJwksUrl: config.publisherJwksUrl })
     }
     case 'wallet': {
-      const { loadPersonas, startWalletService } = await import('../../wallet-sim/service')
+      const { loadPersonas, startWalletService } = await import('@interop-lab/wallet-sim')
       const benchPersonas = Array.from({ length: config.benchPersonas ?? 0 }, (_, i) => ({ id: `bench-${i + 1}`, name: { en: `Bench holder ${i + 1}`, fr: `Titulaire d'essai ${i + 1}` } }))
       return startWalletService({ port: 0, host: '127.0.0.1', dataDir: config.dataDir, personas: [...loadPersonas(), ...benchPersonas], databaseFor: (id) => database(`wallet_${id}`) })
     }

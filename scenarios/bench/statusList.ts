@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { createAgent } from '../../common/agent'
-import { databaseConfigFor, openDatabase } from '../../common/db'
-import { bitAt, bitstringStatusEntry, checkBitstringStatus, checkTokenStatus, decodeBitstring, decodeTokenStatusList, readTokenStatus, TOKEN_STATUS_CODES } from '../../common/status'
+import { createAgent } from '@interop-lab/common/agent'
+import { databaseConfigFor, openDatabase } from '@interop-lab/common/db'
+import { bitAt, bitstringStatusEntry, checkBitstringStatus, checkTokenStatus, decodeBitstring, decodeTokenStatusList, readTokenStatus, TOKEN_STATUS_CODES } from '@interop-lab/common/status'
 import { callJson } from '../client'
 import { percentile, runLoad } from './load'
 import { type BenchContext, type BenchRow, rowFromLoad } from './rows'
@@ -40,6 +40,7 @@ async function bumpVersion(dataDir: string, listId: string): Promise<void> {
   await db.close()
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a JWT payload read for two claims the bench then checks itself
 const payloadOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, any>
 
 /**

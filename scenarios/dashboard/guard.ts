@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { HttpError } from '../../common/http'
+import { HttpError } from '@interop-lab/common/http'
 
 /** The cookie a browser holds once it has presented the dashboard's token. */
 export const SESSION_COOKIE = 'interop_dashboard_session'

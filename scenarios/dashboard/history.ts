@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { HttpError } from '../../common/http'
+import { HttpError } from '@interop-lab/common/http'
 import { MANIFEST } from '../evidence/bundle'
 import { EvidenceError, verifyEvidence } from '../evidence/verify'
 import { redactReport, type ReportedResult, type RunReport } from '../report'

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { CredentialFormat } from '../../common/credentialTypes'
-import { HttpError } from '../../common/http'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
+import { HttpError } from '@interop-lab/common/http'
 import type { RunEvent, StepResult, VariantResult } from '../runner'
 
 /** What a run's watchers receive: the runner's events, then exactly one `done` or `failed`. */

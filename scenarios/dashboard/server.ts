@@ -2,9 +2,12 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import express from 'express'
 import { z } from 'zod'
-import { CREDENTIAL_FORMATS } from '../../common/credentialTypes'
-import { createApp, finishApp, handle, HttpError, listen, parseInput } from '../../common/http'
-import { PROTOCOL_FORMATS } from '../../common/protocols'
+import { CREDENTIAL_FORMATS } from '@interop-lab/common/credentialTypes'
+import { createApp, finishApp, handle, HttpError, listen, parseInput } from '@interop-lab/common/http'
+import { PROTOCOL_FORMATS } from '@interop-lab/common/protocols'
+import { DriverError } from '../drivers/types'
+import type { HandoffBoard } from '../handoffs'
+import { readLatestLoadReport } from '../loadmode/latest'
 import { redactReport, type RunReport } from '../report'
 import { type Endpoints, runVariant } from '../runner'
 import { loadScenarios } from '../scenario'
@@ -25,6 +28,8 @@ export interface DashboardOptions {
   reportsDir: string
   /** Where people open the dashboard when not on this machine (behind a proxy): its host is accepted and the printed link uses it. */
   publicUrl?: string
+  /** The offers and requests a run waits for a person to paste or scan here (targets with `"manual"`). */
+  handoffs?: HandoffBoard
 }
 
 const format = z.enum(CREDENTIAL_FORMATS)
@@ -47,7 +52,9 @@ export async function startDashboard(options: DashboardOptions) {
   const scenarios = loadScenarios()
   const board = createRunBoard(({ scenarioId, variantId, format }, onEvent) => {
     const scenario = scenarios.find((s) => s.id === scenarioId)!
-    return runVariant(endpoints, scenario, scenario.variants.find((v) => v.id === variantId), format, onEvent)
+    // a registry variant changes the lab's registries for its run, as in the matrix, and undoes it
+    const registry = { url: options.trustRegistryUrl, adminApiKey: endpoints.adminApiKey }
+    return runVariant(endpoints, scenario, scenario.variants.find((v) => v.id === variantId), format, onEvent, undefined, registry)
   })
   let catalog: Catalog | undefined
   const token = newDashboardToken()
@@ -70,6 +77,20 @@ export async function startDashboard(options: DashboardOptions) {
   app.use('/api', protection.sameOriginJsonWrites)
   app.post('/api/session', protection.signIn)
   app.use('/api', protection.sessionOnly)
+
+  app.get('/api/handoffs', (_req, res) => {
+    res.json({ handoffs: options.handoffs?.pending() ?? [] })
+  })
+  app.post('/api/handoffs/:id', (req, res) => {
+    if (!options.handoffs) throw new HttpError(404, 'no_handoffs', 'This run waits for no pasted offer or request')
+    try {
+      options.handoffs.answer(String(req.params.id), req.body)
+    } catch (error) {
+      if (error instanceof DriverError) throw new HttpError(error.code === 'bad-answer' ? 422 : 404, error.code, error.message)
+      throw error
+    }
+    res.status(204).end()
+  })
 
   app.get(
     '/api/scenarios',
@@ -116,7 +137,12 @@ export async function startDashboard(options: DashboardOptions) {
   app.get(
     '/api/trust-registry',
     handle(async (_req, res) => {
-      res.json(await relay('GET', `${options.trustRegistryUrl}/registry/entities`))
+      // the run's registry and, in a federation, every jurisdiction's registry it links to (each holds its own entities)
+      type Listing = { entities: unknown[] }
+      const home = await relay<Listing>('GET', `${options.trustRegistryUrl}/registry/entities`)
+      const { registries = [] } = await relay<{ registries?: { url: string }[] }>('GET', `${options.trustRegistryUrl}/registry/recognitions`)
+      const linked = await Promise.allSettled(registries.map((registry) => relay<Listing>('GET', `${registry.url}/registry/entities`)))
+      res.json({ ...home, entities: [...home.entities, ...linked.flatMap((listing) => (listing.status === 'fulfilled' ? listing.value.entities : []))] })
     }),
   )
 
@@ -135,6 +161,15 @@ export async function startDashboard(options: DashboardOptions) {
       }
       // a report written by an older version may still hold offer links and disclosed values
       res.json(redactReport(report))
+    }),
+  )
+
+  app.get(
+    '/api/load',
+    handle(async (_req, res) => {
+      const report = await readLatestLoadReport(options.reportsDir)
+      if (!report) throw new HttpError(404, 'no_load_report', 'No load run yet: npm run load -- --targets <file> --role verifier|issuer --rate <R> --duration <S> writes one')
+      res.json(report)
     }),
   )
 

@@ -1,4 +1,4 @@
-import { HttpError } from '../../common/http'
+import { HttpError } from '@interop-lab/common/http'
 import { exchangeJson, type JsonAnswer } from '../client'
 
 /**

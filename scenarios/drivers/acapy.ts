@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { type CredentialFormat, loadCredentialTypes } from '../../common/credentialTypes'
-import { LDP_PROOF_TYPE } from '../../common/didcomm/ldp'
-import type { Protocol } from '../../common/protocols'
-import { ldpCredential } from '../../issuer/didcomm/ldpCredential'
-import { presentationDefinitionFor } from '../../verifier/didcomm/presentationDefinition'
-import { loadPolicies } from '../../verifier/policy'
-import type { PresentationOutcome } from '../../wallet-sim/wallet'
+import { type CredentialFormat, loadCredentialTypes } from '@interop-lab/common/credentialTypes'
+import type { DidCommConnection } from '@interop-lab/common/didcomm/invitations'
+import { LDP_PROOF_TYPE } from '@interop-lab/common/didcomm/ldp'
+import type { MatrixProtocol } from '@interop-lab/common/protocols'
+import { ldpCredential } from '@interop-lab/issuer/didcomm/ldpCredential'
+import { presentationDefinitionFor } from '@interop-lab/verifier/didcomm/presentationDefinition'
+import { loadPolicies } from '@interop-lab/verifier/policy'
+import type { PresentationOutcome } from '@interop-lab/contracts'
 import type { AcaPyAdmin, PresentationExchange } from '../peers/acapy/client'
 import { recognisePeerReason, withPeerReason } from './peerReasons'
-import { type Ability, type DriverCapabilities, DriverError, type IssuerDriver, type VerifierDriver, type WalletDriver } from './types'
+import { type Ability, type DriverCapabilities, DriverError, implementationOver, type IssuerDriver, type VerifierDriver, type WalletDriver } from './types'
 
 /**
  * ACA-Py driven through its admin API, as the Aries Agent Test Harness drives it through a backchannel: DIDComm v1
@@ -30,11 +31,15 @@ export interface AcaPyPeer {
 /** How long an exchange may take before the cell says where it stopped. */
 const EXCHANGE_TIMEOUT_MS = 30_000
 
-/** Why this agent does not do AnonCreds: the offline kit's stand-in for Askar has none; a full install resolves AnonCreds objects only through a ledger or DID registry method the lab does not publish to yet (issue 17). */
+/**
+ * Why this agent does not do AnonCreds here: the offline kit's stand-in for Askar has none; a full install would resolve
+ * the lab's AnonCreds objects through its did:webvh registry, which reads a did:webvh only on a public https host (a
+ * domain of two labels or more), not a lab on loopback, and the driver does not drive AnonCreds yet.
+ */
 function anonCredsReason(installKind: string): string {
   return installKind === 'offline-kit'
     ? 'this ACA-Py install has no native AnonCreds (offline kit)'
-    : 'the acapy driver does not drive AnonCreds: ACA-Py resolves AnonCreds objects only through a registry method (Indy, did:indy, cheqd, did:webvh) the lab does not publish to yet'
+    : "the acapy driver does not drive AnonCreds yet; ACA-Py's did:webvh registry reads the lab's objects only from a public https host"
 }
 
 async function describeAcaPy(peer: AcaPyPeer, abilities: Ability[]): Promise<DriverCapabilities> {
@@ -48,7 +53,7 @@ async function describeAcaPy(peer: AcaPyPeer, abilities: Ability[]): Promise<Dri
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
-function onlyLdpOverDidComm(peer: AcaPyPeer, format: CredentialFormat, protocol: Protocol): void {
+function onlyLdpOverDidComm(peer: AcaPyPeer, format: CredentialFormat, protocol: MatrixProtocol): void {
   if (format !== 'ldp_vc' || protocol !== 'didcomm') throw new DriverError('unsupported', `acapy@${peer.name} speaks ldp_vc over didcomm only, not ${format} over ${protocol}`)
 }
 
@@ -80,16 +85,22 @@ async function settle<T extends { state: string }>(peer: AcaPyPeer, what: string
   throw new DriverError('refused', withPeerReason(`ACA-Py: ${what} did not happen within ${EXCHANGE_TIMEOUT_MS / 1000} s (last state: ${last?.state ?? 'no exchange record'})${logged ? `; ACA-Py logged: ${logged}` : ''}`))
 }
 
-/** ACA-Py as an issuer of the lab's credential types, one did:key per issuing organisation; `onIssuerDid` onboards each new DID. */
-export function acapyIssuer(peer: AcaPyPeer, onIssuerDid: (issuer: string, did: string) => Promise<void> = async () => {}): IssuerDriver {
+/**
+ * ACA-Py as an issuer of the lab's credential types, one did:key per issuing organisation; `onIssuerDid` onboards each
+ * new DID; `connection`: its offers attached to connectionless invitations (default) or to ones asking for DID Exchange 1.1.
+ */
+export function acapyIssuer(peer: AcaPyPeer, onIssuerDid: (issuer: string, did: string) => Promise<void> = async () => {}, connection?: DidCommConnection): IssuerDriver {
   const types = loadCredentialTypes()
   const dids = new Map<string, Promise<string>>()
   const didOf = (issuer: string) => {
-    if (!dids.has(issuer)) dids.set(issuer, peer.admin.createDidKey().then(async (did) => (await onIssuerDid(issuer, did), did)))
+    if (!dids.has(issuer)) dids.set(issuer, peer.admin.createDidKey().then(async (did) => {
+      await onIssuerDid(issuer, did)
+      return did
+    }))
     return dids.get(issuer)!
   }
   return {
-    implementation: `acapy@${peer.name}`,
+    implementation: implementationOver(`acapy@${peer.name}`, connection),
     url: peer.admin.url,
     describe: () => describeAcaPy(peer, ['validity']),
     async offer({ issuer, credentialType, claims, format, protocol, validUntil }) {
@@ -98,7 +109,7 @@ export function acapyIssuer(peer: AcaPyPeer, onIssuerDid: (issuer: string, did: 
       if (!type) throw new DriverError('unsupported', `no credential type ${credentialType} in common/credential-types`)
       const credential = ldpCredential(type, await didOf(issuer), { issuerKey: issuer, claims, validUntil })
       const exchange = await peer.admin.offerCredential({ credential: { ...credential }, options: { proofType: LDP_PROOF_TYPE, proofPurpose: 'assertionMethod' } })
-      const { invitation_url } = await peer.admin.createInvitation({ attachments: [{ id: exchange.cred_ex_id, type: 'credential-offer' }] })
+      const { invitation_url } = await peer.admin.createInvitation({ attachments: [{ id: exchange.cred_ex_id, type: 'credential-offer' }], handshake: connection === 'did-exchange' })
       const redeemed = async () => {
         const [record] = await peer.admin.credentialExchanges({ threadId: exchange.thread_id })
         if (record?.state === 'abandoned') throw new DriverError('refused', withPeerReason(`ACA-Py abandoned the credential exchange: ${record.error_msg ?? 'no reason given'}`))
@@ -159,13 +170,13 @@ async function waitUntil(done: () => Promise<boolean>): Promise<void> {
   while (Date.now() < deadline && !(await done())) await new Promise((resolve) => setTimeout(resolve, 200))
 }
 
-/** ACA-Py as a verifier: the lab's policy as a DIF presentation definition (UUID id and challenge), verified by the agent. */
-export function acapyVerifier(peer: AcaPyPeer): VerifierDriver {
+/** ACA-Py as a verifier: the lab's policy as a DIF presentation definition (UUID id and challenge), verified by the agent; `connection` as for the issuer. */
+export function acapyVerifier(peer: AcaPyPeer, connection?: DidCommConnection): VerifierDriver {
   const types = loadCredentialTypes()
   const policies = loadPolicies()
   const exchangeOf = async (threadId: string) => (await peer.admin.presentationExchanges({ threadId }))[0]
   return {
-    implementation: `acapy@${peer.name}`,
+    implementation: implementationOver(`acapy@${peer.name}`, connection),
     url: peer.admin.url,
     describe: () => describeAcaPy(peer, []),
     async request(policyId, format, protocol) {
@@ -174,7 +185,7 @@ export function acapyVerifier(peer: AcaPyPeer): VerifierDriver {
       if (!policy) throw new DriverError('unsupported', `no verification policy ${policyId} in verifier/policies`)
       const definition = presentationDefinitionFor(policy, types) as unknown as Record<string, unknown>
       const exchange = await peer.admin.requestPresentation({ options: { challenge: randomUUID() }, presentation_definition: definition })
-      const { invitation_url } = await peer.admin.createInvitation({ attachments: [{ id: exchange.pres_ex_id, type: 'present-proof' }] })
+      const { invitation_url } = await peer.admin.createInvitation({ attachments: [{ id: exchange.pres_ex_id, type: 'present-proof' }], handshake: connection === 'did-exchange' })
       const threadId = exchange.thread_id ?? exchange.pres_ex_id
       const answered = async () => ['done', 'abandoned'].includes((await exchangeOf(threadId))?.state ?? '')
       return { id: threadId, requestUri: invitation_url, answered }

@@ -8,7 +8,7 @@ import { DriverError } from './types'
  */
 
 /** A header whose value is read from an environment variable: the targets file names the variable, never the secret. */
-const headerFromEnv = z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), prefix: z.string().optional() })
+export const headerFromEnv = z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), prefix: z.string().optional() })
 
 const PLACEHOLDER = /\{\{(\w+)\}\}/g
 
@@ -31,21 +31,21 @@ export function placeholdersOf(call: HttpCall): Set<string> {
 }
 
 /** The values of the headers' environment variables; throws naming each one that is not set. */
-export function resolveHeaders(call: HttpCall, env: NodeJS.ProcessEnv, where: string): Record<string, string> {
+export function resolveHeaders(call: Pick<HttpCall, 'headers'>, env: NodeJS.ProcessEnv, where: string): Record<string, string> {
   const missing = Object.entries(call.headers).filter(([, h]) => !env[h.env])
   if (missing.length) throw new Error(`${where}.headers: ${missing.map(([name, h]) => `${name} comes from environment variable ${h.env}, which is not set`).join('; ')}`)
   return Object.fromEntries(Object.entries(call.headers).map(([name, h]) => [name, `${h.prefix ?? ''}${env[h.env]}`]))
 }
 
 function fill(template: unknown, values: Record<string, unknown>): unknown {
-  const valueOf = (name: string) => {
+  const placeholderValue = (name: string) => {
     if (!(name in values)) throw new DriverError('unsupported', `the configured call uses {{${name}}}, which this call does not know (known: ${Object.keys(values).join(', ')})`)
     return values[name]
   }
   if (typeof template === 'string') {
     const whole = /^\{\{(\w+)\}\}$/.exec(template)
-    if (whole) return valueOf(whole[1])
-    return template.replace(PLACEHOLDER, (_, name: string) => String(valueOf(name) ?? ''))
+    if (whole) return placeholderValue(whole[1])
+    return template.replace(PLACEHOLDER, (_, name: string) => String(placeholderValue(name) ?? ''))
   }
   if (Array.isArray(template)) return template.map((item) => fill(item, values))
   if (template && typeof template === 'object') return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, fill(value, values)]))

@@ -1,17 +1,28 @@
-import type { Capabilities } from '../../common/protocols'
-import type { Decision } from '../../verifier/decision'
-import type { PresentationOutcome } from '../../wallet-sim/wallet'
-import { callJson } from '../client'
+import {
+  capabilitiesSchema,
+  correctedDeathSchema,
+  createdOfferSchema,
+  createdVerificationSchema,
+  credentialsAnswerSchema,
+  inboxAnswerSchema,
+  offerStateSchema,
+  presentationOutcomeSchema,
+  registeredDeathSchema,
+  registrationAnswerSchema,
+  vcApiHolderSchema,
+  verificationSchema,
+} from '@interop-lab/contracts'
+import type { DidCommConnection } from '@interop-lab/common/didcomm/invitations'
+import { VC_API, VC_API_FORMATS } from '@interop-lab/common/protocols'
+import { callApi, callJson } from '../client'
 import type { Endpoints } from '../steps'
 import {
   type Ability,
   type DriverCapabilities,
   DriverError,
-  type InboxEntry,
+  implementationOver,
   type IssuerDriver,
-  type Offer,
   type Parties,
-  type PresentationRequest,
   type VerifierDriver,
   type WalletDriver,
 } from './types'
@@ -20,7 +31,7 @@ import {
 
 const describeLab = async (url: string, abilities: Ability[]): Promise<DriverCapabilities> => {
   try {
-    return { ...(await callJson<Capabilities>('GET', `${url}/capabilities`)), abilities }
+    return { ...(await callApi(capabilitiesSchema, 'GET', `${url}/capabilities`)), abilities }
   } catch (error) {
     throw new DriverError('unreachable', `the lab service at ${url} did not say what it speaks (GET /capabilities): ${error instanceof Error ? error.message : String(error)}`)
   }
@@ -28,15 +39,17 @@ const describeLab = async (url: string, abilities: Ability[]): Promise<DriverCap
 
 const nameOf = (url: string, local: boolean) => (local ? 'lab' : `lab@${url}`)
 
-export function labIssuer(url: string, adminApiKey: string, local = true): IssuerDriver {
+/** `connection`: how its DIDComm offers start (connectionless by default, or over a DID Exchange 1.1 connection). */
+export function labIssuer(url: string, adminApiKey: string, local = true, connection?: DidCommConnection): IssuerDriver {
   return {
-    implementation: nameOf(url, local),
+    implementation: implementationOver(nameOf(url, local), connection),
     url,
     describe: () => describeLab(url, ['validity', 'vital-statistics']),
     async offer({ issuer, ...request }) {
-      const { offerId, offerUri, txCode } = await callJson<Offer & { offerId: string }>('POST', `${url}/issuers/${issuer}/offers`, request, adminApiKey)
+      const body = connection && request.protocol === 'didcomm' ? { ...request, connection } : request
+      const { offerId, offerUri, txCode } = await callApi(createdOfferSchema, 'POST', `${url}/issuers/${issuer}/offers`, body, adminApiKey)
       const redeemed = async () => {
-        const { state, errorMessage } = await callJson<{ state: string; errorMessage?: string }>('GET', `${url}/issuers/${issuer}/offers/${offerId}`, undefined, adminApiKey)
+        const { state, errorMessage } = await callApi(offerStateSchema, 'GET', `${url}/issuers/${issuer}/offers/${offerId}`, undefined, adminApiKey)
         if (state === 'Error' || state === 'abandoned') throw new DriverError('refused', `the issuer's exchange for offer ${offerId} ended in ${state}${errorMessage ? `: ${errorMessage}` : ''}`)
         return state === 'Completed' || state === 'done' || state === 'credential-issued'
       }
@@ -44,11 +57,12 @@ export function labIssuer(url: string, adminApiKey: string, local = true): Issue
     },
     vitalStatistics: {
       async certify(certifier, registrar, certificate) {
-        const { registration } = await callJson<{ registration: { id: string } }>('POST', `${url}/certifiers/${certifier}/certificates`, { certificate: { ...certificate, registrar } }, adminApiKey)
+        const { registration } = await callApi(registrationAnswerSchema, 'POST', `${url}/certifiers/${certifier}/certificates`, { certificate: { ...certificate, registrar } }, adminApiKey)
         return { id: registration.id }
       },
       async register(registrar, registrationId, input) {
-        const result = await callJson<{ registration: { registrationNumber: string }; offer: Offer; notification: { deliveries: number } }>(
+        const result = await callApi(
+          registeredDeathSchema,
           'POST',
           `${url}/registrars/${registrar}/registrations/${registrationId}/registration`,
           input,
@@ -56,7 +70,7 @@ export function labIssuer(url: string, adminApiKey: string, local = true): Issue
         )
         return { registrationNumber: result.registration.registrationNumber, offer: result.offer, deliveries: result.notification.deliveries }
       },
-      correct: (registrar, registrationId, reason) => callJson<{ revoked: number }>('POST', `${url}/registrars/${registrar}/registrations/${registrationId}/correction`, { reason }, adminApiKey),
+      correct: (registrar, registrationId, reason) => callApi(correctedDeathSchema, 'POST', `${url}/registrars/${registrar}/registrations/${registrationId}/correction`, { reason }, adminApiKey),
     },
   }
 }
@@ -65,34 +79,50 @@ export function labWallet(url: string, local = true): WalletDriver {
   return {
     implementation: nameOf(url, local),
     url,
-    describe: () => describeLab(url, ['faults']),
+    async describe() {
+      // its /capabilities names the exchange protocols; it also holds and presents W3C VC API credentials (/personas/{id}/vc-api/…)
+      const capabilities = await describeLab(url, ['faults'])
+      return { ...capabilities, protocols: { ...capabilities.protocols, [VC_API]: [...VC_API_FORMATS] } }
+    },
     async reset(holders) {
       for (const holder of holders) await callJson('DELETE', `${url}/personas/${holder}/credentials`)
     },
     async acceptOffer(holder, offer) {
-      const { credentials } = await callJson<{ credentials: unknown[] }>('POST', `${url}/personas/${holder}/offers`, { offerUri: offer.offerUri, txCode: offer.txCode })
+      if (offer.issueTo) {
+        // a VC API issuer signs for the DID the wallet names: the persona's did:key
+        const { did } = await callApi(vcApiHolderSchema, 'GET', `${url}/personas/${holder}/vc-api/holder`)
+        await callJson('POST', `${url}/personas/${holder}/vc-api/credentials`, { verifiableCredential: await offer.issueTo(did) })
+        return 1
+      }
+      const { credentials } = await callApi(credentialsAnswerSchema, 'POST', `${url}/personas/${holder}/offers`, { offerUri: offer.offerUri, txCode: offer.txCode })
       return credentials.length
     },
-    present: (holder, { requestUri }, fault) => callJson<PresentationOutcome>('POST', `${url}/personas/${holder}/presentations`, { requestUri, fault }),
+    async present(holder, { requestUri, query }, fault) {
+      if (!query) return callApi(presentationOutcomeSchema, 'POST', `${url}/personas/${holder}/presentations`, { requestUri, fault })
+      // a VC API verifier has no response endpoint: the presentation goes back to its driver (see VerifierDriver.verdict)
+      const { verifiablePresentation } = await callJson<{ verifiablePresentation: Record<string, unknown> }>('POST', `${url}/personas/${holder}/vc-api/presentations`, { verifiablePresentationRequest: query, fault })
+      return { submitted: true, verifiablePresentation, fault }
+    },
   }
 }
 
-export function labVerifier(url: string, adminApiKey: string, local = true): VerifierDriver {
+/** `connection`: how its DIDComm requests start (connectionless by default, or over a DID Exchange 1.1 connection). */
+export function labVerifier(url: string, adminApiKey: string, local = true, connection?: DidCommConnection): VerifierDriver {
   return {
-    implementation: nameOf(url, local),
+    implementation: implementationOver(nameOf(url, local), connection),
     url,
     describe: () => describeLab(url, ['program-inbox']),
     async request(policyId, format, protocol) {
-      const request = await callJson<PresentationRequest>('POST', `${url}/verifications`, { policyId, format, protocol })
-      const answered = async () => (await callJson<{ decision?: Decision }>('GET', `${url}/verifications/${request.id}`)).decision !== undefined
+      const request = await callApi(createdVerificationSchema, 'POST', `${url}/verifications`, { policyId, format, protocol, ...(connection && protocol === 'didcomm' ? { connection } : {}) })
+      const answered = async () => (await callApi(verificationSchema, 'GET', `${url}/verifications/${request.id}`)).decision !== undefined
       return { id: request.id, requestUri: request.requestUri, requestUris: request.requestUris, answered }
     },
     async verdict(request) {
-      const { decision } = await callJson<{ decision?: Decision }>('GET', `${url}/verifications/${request.id}`)
+      const { decision } = await callApi(verificationSchema, 'GET', `${url}/verifications/${request.id}`)
       return decision && { outcome: decision.outcome, failedChecks: decision.failedChecks, reason: decision.reasons[0], decision, source: 'decision' }
     },
     async inbox(program) {
-      const { notifications } = await callJson<{ notifications: InboxEntry[] }>('GET', `${url}/programs/${program}/inbox`, undefined, adminApiKey)
+      const { notifications } = await callApi(inboxAnswerSchema, 'GET', `${url}/programs/${program}/inbox`, undefined, adminApiKey)
       return notifications
     },
   }

@@ -1,4 +1,4 @@
-import type { CredentialFormat } from '../../common/credentialTypes'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
 import { callJson } from '../client'
 import type { VerifierCase } from '../mallory/cases'
 import type { MalloryRequestInput } from '../mallory/verifier'

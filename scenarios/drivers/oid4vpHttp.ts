@@ -1,23 +1,30 @@
 import { z } from 'zod'
 import { callConfigured, httpCallSchema, jsonPath, probe, resolveHeaders, stringAt, valueAt } from './httpCall'
+import type { HandoffBoard } from '../handoffs'
 import { DriverError, type VerifierDriver } from './types'
 
 /**
  * Any OID4VP 1.0 verifier, driven only by the standard protocol: its requests come from a configured call to its own
  * API (placeholders {{policy}}, {{format}}, {{protocol}}), the wallet answers over OID4VP, and the verdict is read from
- * a configured result call (placeholder {{id}}) or, without one, from what the verifier answered the wallet.
+ * a configured result call (placeholder {{id}}) or, without one, from what the verifier answered the wallet. With
+ * `"request": "manual"`, a person pastes (or scans) each request in the dashboard.
  */
 export const oid4vpHttpConfig = z.strictObject({
   role: z.literal('verifier'),
   driver: z.literal('oid4vp-http'),
   url: z.url({ protocol: /^https?$/ }),
   formats: z.array(z.enum(['dc+sd-jwt', 'jwt_vc_json'])).min(1),
-  request: httpCallSchema.extend({
-    /** Where the answer carries the request URI (openid4vp://…?request_uri=…). */
-    requestUriPath: jsonPath,
-    /** Where the answer carries the handle the result call needs as {{id}}. */
-    idPath: jsonPath.optional(),
-  }),
+  request: z.union([
+    httpCallSchema.extend({
+      /** Where the answer carries the request URI (openid4vp://…?request_uri=…). */
+      requestUriPath: jsonPath,
+      /** Where the answer carries the handle the result call needs as {{id}}. */
+      idPath: jsonPath.optional(),
+    }),
+    z.literal('manual'),
+  ]),
+  /** How long to wait for a person to paste a `manual` request. */
+  timeoutSeconds: z.number().int().positive().max(3600).default(300),
   result: httpCallSchema
     .extend({
       method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).default('GET'),
@@ -31,8 +38,10 @@ export const oid4vpHttpConfig = z.strictObject({
 })
 export type Oid4vpHttpConfig = z.infer<typeof oid4vpHttpConfig>
 
-export function oid4vpHttpVerifier(name: string, config: Oid4vpHttpConfig, env: NodeJS.ProcessEnv, where: string): VerifierDriver {
-  const requestHeaders = resolveHeaders(config.request, env, `${where}.request`)
+export function oid4vpHttpVerifier(name: string, config: Oid4vpHttpConfig, env: NodeJS.ProcessEnv, where: string, handoffs?: HandoffBoard): VerifierDriver {
+  const call = config.request
+  if (call === 'manual' && config.result) throw new Error(`${where}.result: a "manual" request has no id for a result call; the verdict is read from the verifier's answer to the wallet`)
+  const requestHeaders = call === 'manual' ? {} : resolveHeaders(call, env, `${where}.request`)
   const resultHeaders = config.result ? resolveHeaders(config.result, env, `${where}.result`) : {}
   const implementation = `oid4vp-http@${name}`
   return {
@@ -44,9 +53,14 @@ export function oid4vpHttpVerifier(name: string, config: Oid4vpHttpConfig, env: 
     },
     async request(policy, format, protocol) {
       if (protocol !== 'oid4vc') throw new DriverError('unsupported', `${implementation} verifies over OID4VP only, not ${protocol}`)
-      const answer = await callConfigured(config.request, requestHeaders, { policy, format, protocol })
-      const requestUri = stringAt(answer, config.request.requestUriPath, 'request URI')
-      return { id: config.request.idPath ? stringAt(answer, config.request.idPath, 'request id') : requestUri, requestUri }
+      if (call === 'manual') {
+        if (!handoffs) throw new DriverError('unsupported', `${implementation}: "manual" requests are pasted in the dashboard, which this run did not start`)
+        const { uri } = await handoffs.ask('request', name, { policy, format }, config.timeoutSeconds)
+        return { id: uri, requestUri: uri }
+      }
+      const answer = await callConfigured(call, requestHeaders, { policy, format, protocol })
+      const requestUri = stringAt(answer, call.requestUriPath, 'request URI')
+      return { id: call.idPath ? stringAt(answer, call.idPath, 'request id') : requestUri, requestUri }
     },
     async verdict(request, walletOutcome) {
       const result = config.result

@@ -1,8 +1,8 @@
-import type { CredentialFormat } from '../../common/credentialTypes'
-import type { Capabilities, Protocol } from '../../common/protocols'
-import type { Decision } from '../../verifier/decision'
-import type { Fault } from '../../wallet-sim/faults'
-import type { PresentationOutcome } from '../../wallet-sim/wallet'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
+import type { DidCommConnection } from '@interop-lab/common/didcomm/invitations'
+import type { Capabilities, MatrixProtocol } from '@interop-lab/common/protocols'
+import type { Decision, Fault, PresentationOutcome } from '@interop-lab/contracts'
+import type { VerifiablePresentationRequest } from '@interop-lab/wallet-sim/vcApiHolder'
 
 export const ROLES = ['issuer', 'wallet', 'verifier'] as const
 export type Role = (typeof ROLES)[number]
@@ -18,7 +18,8 @@ export type Role = (typeof ROLES)[number]
 export type Ability = 'validity' | 'vital-statistics' | 'faults' | 'program-inbox'
 
 /** What a driver declares: the protocols and formats its party speaks (and those still pending), and its abilities. */
-export interface DriverCapabilities extends Capabilities {
+export interface DriverCapabilities extends Omit<Capabilities, 'protocols'> {
+  protocols: Partial<Record<MatrixProtocol, CredentialFormat[]>>
   abilities: Ability[]
   /** Formats the party will not speak, and why (an install without AnonCreds): the cell's reason. */
   unsupported?: Partial<Record<CredentialFormat, string>>
@@ -28,6 +29,12 @@ export interface DriverCapabilities extends Capabilities {
    */
   presentsOver?: string[]
 }
+
+/**
+ * A DIDComm party the lab drives starts its exchanges connectionless (the default) or over a DID Exchange 1.1
+ * connection its invitation asks for; the second is named in reports as a distinct implementation (`lab+did-exchange`).
+ */
+export const implementationOver = (implementation: string, connection?: DidCommConnection) => (connection === 'did-exchange' ? `${implementation}+did-exchange` : implementation)
 
 export type DriverErrorCode = 'unreachable' | 'refused' | 'bad-answer' | 'unsupported'
 
@@ -57,6 +64,11 @@ export interface Offer {
   txCode?: string
   /** Whether the issuer has seen the offer redeemed (rejects when it failed), for a wallet the lab cannot ask itself. */
   redeemed?: () => Promise<boolean>
+  /**
+   * A W3C VC API issuance (`vc-api`), which has no offer to redeem: the issuer signs the credential once the wallet
+   * names the DID to bind it to (credentialSubject.id). `offerUri` is then the issuer's /credentials/issue.
+   */
+  issueTo?: (holderDid: string) => Promise<Record<string, unknown>>
 }
 
 export interface OfferRequest {
@@ -65,7 +77,7 @@ export interface OfferRequest {
   credentialType: string
   claims: Record<string, unknown>
   format: CredentialFormat
-  protocol: Protocol
+  protocol: MatrixProtocol
   /** When the credential stops being valid (drivers with the `validity` ability). */
   validUntil?: string
 }
@@ -76,7 +88,7 @@ export interface VitalStatisticsDriver {
   register(
     registrar: string,
     registrationId: string,
-    input: { executor: { given_name: string; family_name: string }; format: CredentialFormat; protocol: Protocol },
+    input: { executor: { given_name: string; family_name: string }; format: CredentialFormat; protocol: MatrixProtocol },
   ): Promise<{ registrationNumber: string; offer: Offer; deliveries: number }>
   correct(registrar: string, registrationId: string, reason: string): Promise<{ revoked: number }>
 }
@@ -94,7 +106,7 @@ export interface WalletDriver extends Driver {
   /** Accepts an offer; resolves to how many credentials the wallet stored. */
   acceptOffer(holder: string, offer: Offer): Promise<number>
   /** Answers a presentation request, one of its URIs (with a fault, for drivers with the `faults` ability). */
-  present(holder: string, request: { requestUri: string; answered?: PresentationRequest['answered'] }, fault?: Fault): Promise<PresentationOutcome>
+  present(holder: string, request: Pick<PresentationRequest, 'requestUri' | 'answered' | 'query'>, fault?: Fault): Promise<PresentationOutcome>
 }
 
 /** A presentation request as the verifier made it: its handle, and the URI(s) a wallet resolves. */
@@ -105,6 +117,11 @@ export interface PresentationRequest {
   requestUris?: string[]
   /** Whether the verifier has received the wallet's answer, for a wallet the lab cannot ask itself. */
   answered?: () => Promise<boolean>
+  /**
+   * A W3C VC API verifier (`vc-api`) makes no request of its own: what the wallet is asked for, with the challenge and
+   * domain the verifier will check. `requestUri` is then the verifier's /presentations/verify.
+   */
+  query?: VerifiablePresentationRequest
 }
 
 /** A verifier's verdict, and where it was read. */
@@ -125,7 +142,7 @@ export interface InboxEntry {
 }
 
 export interface VerifierDriver extends Driver {
-  request(policy: string, format: CredentialFormat, protocol: Protocol): Promise<PresentationRequest>
+  request(policy: string, format: CredentialFormat, protocol: MatrixProtocol): Promise<PresentationRequest>
   /** The verdict on a request once the wallet answered it (`walletOutcome`: its last answer); undefined when the verifier decided nothing. */
   verdict(request: PresentationRequest, walletOutcome: PresentationOutcome): Promise<Verdict | undefined>
   /** Present when the driver has the `program-inbox` ability. */

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { JWK } from 'jose'
-import type { Capabilities } from '../../common/protocols'
+import type { Capabilities } from '@interop-lab/common/protocols'
 import type { RunReport } from '../report'
 import { labSigner } from './labKey'
 
@@ -81,8 +81,17 @@ function partyVersions(options: EvidenceOptions): PartyVersion[] {
   return [...roles, ...registry]
 }
 
-/** Every entity and recognition the registry lists, page after page, as it answered. */
+/**
+ * Every entity and recognition the registry lists, page after page, as it answered; in a federation, the same of each
+ * jurisdiction's registry it links to (`linked`), where that jurisdiction's entities are.
+ */
 async function trustRegistrySnapshot(url: string) {
+  const home = await registrySnapshot(url)
+  const linked = await Promise.all(home.registries.map((link) => registrySnapshot(link.url)))
+  return { ...home, ...(linked.length ? { linked } : {}) }
+}
+
+async function registrySnapshot(url: string) {
   const read = async <T>(path: string) => {
     const response = await fetch(`${url}${path}`)
     if (!response.ok) throw new Error(`GET ${url}${path} answered ${response.status}`)
@@ -96,8 +105,8 @@ async function trustRegistrySnapshot(url: string) {
     entities.push(...page.entities)
     offset = page.next_offset
   }
-  const { recognitions } = await read<{ recognitions: unknown[] }>('/registry/recognitions')
-  return { url, fetchedAt: new Date().toISOString(), authority, entities, recognitions }
+  const { recognitions, registries = [] } = await read<{ recognitions: unknown[]; registries?: { jurisdiction: string; url: string; key: string }[] }>('/registry/recognitions')
+  return { url, fetchedAt: new Date().toISOString(), authority, entities, recognitions, registries }
 }
 
 const jsonFiles = (dir: string) =>

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, CompactSign, importJWK, type JWK } from 'jose'
-import { ensurePrivateDir, masterSecretFor, Sealer } from '../../common/secrets'
+import { ensurePrivateDir, masterSecretFor, Sealer } from '@interop-lab/common/secrets'
 
 /** The lab's evidence-signing key (Ed25519), sealed under the master secret like every other private key. */
 const KEY_FILE = 'evidence-key.sealed'

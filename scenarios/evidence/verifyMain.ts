@@ -8,13 +8,15 @@ Checks an evidence bundle (reports/evidence/<run id>/) offline: the lab's signat
 SHA-256 of every file. --key also requires the bundle to be signed by the lab key with that RFC 7638 thumbprint.
 Exit code 0 when it verifies, 1 naming the first file that does not, 2 on a usage error.`
 
-let parsed
-try {
-  parsed = parseArgs({ allowPositionals: true, options: { key: { type: 'string' }, help: { type: 'boolean', default: false } } })
-} catch (error) {
-  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
-  process.exit(2)
+function parseArguments() {
+  try {
+    return parseArgs({ allowPositionals: true, options: { key: { type: 'string' }, help: { type: 'boolean', default: false } } })
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
+    process.exit(2)
+  }
 }
+const parsed = parseArguments()
 if (parsed.values.help || parsed.positionals.length !== 1) {
   console.log(USAGE)
   process.exit(parsed.values.help ? 0 : 2)

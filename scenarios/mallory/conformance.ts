@@ -1,4 +1,4 @@
-import type { CredentialFormat } from '../../common/credentialTypes'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
 import type { MalloryIssuerDriver } from '../drivers/malloryIssuer'
 import type { MalloryVerifierDriver } from '../drivers/malloryVerifier'
 import type { IssuerDriver, PresentationRequest, WalletDriver } from '../drivers/types'

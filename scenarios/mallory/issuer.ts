@@ -2,9 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { Express } from 'express'
 import { decodeProtectedHeader } from 'jose'
 import { z } from 'zod'
-import { loadCredentialTypes } from '../../common/credentialTypes'
-import { handle, HttpError, parseInput } from '../../common/http'
-import type { IssuerCase } from './cases'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
+import { handle, HttpError, parseInput } from '@interop-lab/common/http'
 import { type MalloryKey, newDidJwk, signJwt } from './keys'
 
 /**

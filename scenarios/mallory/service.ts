@@ -1,4 +1,4 @@
-import { createApp, finishApp, listen, type Listening } from '../../common/http'
+import { createApp, finishApp, listen, type Listening } from '@interop-lab/common/http'
 import { mountMalloryIssuer } from './issuer'
 import { mountMalloryVerifier } from './verifier'
 

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Express } from 'express'
 import { z } from 'zod'
-import { loadCredentialTypes } from '../../common/credentialTypes'
-import { handle, HttpError, parseInput } from '../../common/http'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
+import { handle, HttpError, parseInput } from '@interop-lab/common/http'
 import { newDidJwk, signJwt } from './keys'
 
 /**

@@ -9,7 +9,7 @@ import { Ed25519VerificationKey2020 } from '@digitalbazaar/ed25519-verification-
 import { createSignCryptosuite as eddsaJcsSign, createVerifyCryptosuite as eddsaJcsVerify } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite'
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite'
 import * as vc from '@digitalbazaar/vc'
-import { bundledContexts } from '../../common/jsonld'
+import { bundledContexts } from '@interop-lab/common/jsonld'
 
 /**
  * Digital Bazaar's VC libraries (@digitalbazaar/vc and its cryptosuites) as an independent peer: it

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 
-export { freePort } from '../../common/freePort'
+export { freePort } from '@interop-lab/common/freePort'
 
 const REPO = join(import.meta.dirname, '..', '..')
 const STARTUP_TIMEOUT_MS = 60_000

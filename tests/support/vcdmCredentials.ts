@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { CONTEXTS } from '../../common/jsonld'
+import { CONTEXTS } from '@interop-lab/common/jsonld'
 
 type Json = Record<string, any>
 

@@ -1,6 +1,6 @@
 import type { AgentContext } from '@credo-ts/core'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
-import { checkBitstringStatus, checkTokenStatus, type CredentialStatus } from '../../common/status'
+import { checkBitstringStatus, checkTokenStatus, type CredentialStatus } from '@interop-lab/common/status'
 import type { PresentedCredential } from '../presented'
 import type { CheckResult } from './result'
 

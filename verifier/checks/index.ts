@@ -6,6 +6,7 @@ import type { CredentialDefinitionIssuer } from './anonCredsIssuerIsDefiner'
 import { credentialStatusCheck } from './credentialStatus'
 import { issuerKeyResolver } from './issuerKeys'
 import type { CheckResult } from './result'
+import type { X509AnchorSource } from './x5cSignerIsIssuer'
 import { signerIsIssuer } from './signerIsIssuer'
 
 export type { CheckResult } from './result'
@@ -26,9 +27,12 @@ function definitionIssuer(agentContext: AgentContext): CredentialDefinitionIssue
   }
 }
 
-/** The checks with the verifier agent's DID resolvers, AnonCreds registry and HTTP client. */
-export function credentialChecks(agentContext: AgentContext): CredentialChecks {
-  const tools = { issuerKey: issuerKeyResolver(agentContext), definitionIssuer: definitionIssuer(agentContext), verifyLdpProof: ldpProofVerifier(agentContext) }
+/** Without a trust registry, no X.509 root is trusted. */
+const NO_X509_ANCHORS: X509AnchorSource = async () => []
+
+/** The checks with the verifier agent's DID resolvers, AnonCreds registry and HTTP client, and the trust registry's X.509 roots and IACAs. */
+export function credentialChecks(agentContext: AgentContext, x509Anchors: X509AnchorSource = NO_X509_ANCHORS): CredentialChecks {
+  const tools = { issuerKey: issuerKeyResolver(agentContext), definitionIssuer: definitionIssuer(agentContext), verifyLdpProof: ldpProofVerifier(agentContext), x509Anchors }
   return {
     signerIsIssuer: (credential) => signerIsIssuer(credential, tools),
     status: (credential) => credentialStatusCheck(agentContext, credential),

@@ -4,7 +4,7 @@ import type { IssuerKeyResolver } from './issuerKeys'
 import type { CheckResult } from './result'
 
 /** What an issuer signs a credential with: its DID's asymmetric keys (RFC 8725 §3.1: never `none`, never a MAC). */
-const ISSUER_ALGORITHMS = new Set(['EdDSA', 'Ed25519', 'ES256', 'ES384', 'ES512', 'ES256K', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])
+export const ISSUER_ALGORITHMS = new Set(['EdDSA', 'Ed25519', 'ES256', 'ES384', 'ES512', 'ES256K', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])
 /** Header parameters carrying or pointing to a key of their own: no such key is bound to the issuer DID here. */
 const SELF_ASSERTED_KEY_HEADERS = ['jwk', 'x5c', 'x5u', 'jku']
 

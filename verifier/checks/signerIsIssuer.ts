@@ -1,9 +1,12 @@
+import { decodeProtectedHeader } from 'jose'
 import type { PresentedCredential } from '../presented'
 import { anonCredsIssuerIsDefiner, type CredentialDefinitionIssuer } from './anonCredsIssuerIsDefiner'
 import type { IssuerKeyResolver } from './issuerKeys'
 import { jwsSignerIsIssuer } from './jwsSignerIsIssuer'
 import { type LdpProofVerifier, ldpSignerIsIssuer } from './ldpSignerIsIssuer'
+import { mdocSignerIsIssuer } from './mdocSignerIsIssuer'
 import type { CheckResult } from './result'
+import { type X509AnchorSource, x5cSignerIsIssuer } from './x5cSignerIsIssuer'
 
 /** The specification that says who signs a credential, per JWS-secured format. */
 export const JWS_CLAUSES = {
@@ -15,6 +18,8 @@ export interface SignerTools {
   issuerKey: IssuerKeyResolver
   definitionIssuer: CredentialDefinitionIssuer
   verifyLdpProof: LdpProofVerifier
+  /** The X.509 roots (x5c JWS credentials) and IACAs (mdoc document signers) the trust registry lists. */
+  x509Anchors: X509AnchorSource
 }
 
 /**
@@ -25,10 +30,15 @@ export async function signerIsIssuer(credential: PresentedCredential, tools: Sig
   const { proof, issuer } = credential
   switch (proof.kind) {
     case 'jws':
+      // an issuer named by URL signs under a certificate chain, judged on that path alone (x5cSignerIsIssuer); an issuer
+      // named by DID signs with a key of its DID, and that path refuses an x5c beside it: neither accepts both
+      if (!issuer.startsWith('did:') && 'x5c' in decodeProtectedHeader(proof.jws)) return x5cSignerIsIssuer(proof.jws, issuer, credential.credentialType, credential.claims.jurisdiction, tools.x509Anchors)
       return jwsSignerIsIssuer(proof.jws, issuer, JWS_CLAUSES[credential.format as keyof typeof JWS_CLAUSES] ?? credential.format, tools.issuerKey)
     case 'ldp':
       return ldpSignerIsIssuer(proof.credential, issuer, tools.issuerKey, tools.verifyLdpProof)
     case 'anoncreds':
       return anonCredsIssuerIsDefiner(proof.credentialDefinitionId, issuer, tools.definitionIssuer)
+    case 'mdoc':
+      return mdocSignerIsIssuer(proof, issuer, credential.credentialType ?? '', credential.claims.jurisdiction, tools.x509Anchors)
   }
 }

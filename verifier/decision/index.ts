@@ -2,59 +2,10 @@ import type { CheckResult, CredentialChecks } from '../checks'
 import { overAskedClaims, type PolicyRule, type Purposes, type VerificationPolicy } from '../policy'
 import type { PresentedCredential } from '../presented'
 import { clauseReason, frenchOf, type Reason } from './reasons'
+import type { CheckName, Decision, TraceStep } from '@interop-lab/contracts'
 
-export type CheckName =
-  | 'signature'
-  | 'holder-binding'
-  /** The response answers this request: nonce (challenge) and audience. */
-  | 'nonce'
-  /** The holder's proof was made just now: a key-binding JWT's or a JWT VP's iat/exp. */
-  | 'freshness'
-  | 'expiry'
-  | 'status'
-  | 'trust-registry'
-  | 'claims'
-  | 'minimization'
-  | 'policy'
-  | 'response'
-  /** AnonCreds: a revealed raw value encodes to the value the issuer signed. */
-  | 'encoding'
-  /** AnonCreds: the predicates asked for (an age, a registration date) are proven. */
-  | 'predicates'
-  /** The two sides speak different versions of a specification (vc+sd-jwt vs dc+sd-jwt, PEX vs DCQL). */
-  | 'spec-version'
-  /** SD-JWT: every disclosure is referenced by exactly one digest the issuer signed (RFC 9901 §7.1). */
-  | 'disclosures'
-  /** The presentation's encoding and media type (a JWS that does not parse, a typ that is not the format's). */
-  | 'format'
-
-/** One line of the machine-readable decision trace. */
-export interface TraceStep {
-  check: CheckName
-  /** The credential query id or rule id the step is about. */
-  subject?: string
-  passed: boolean
-  message: string
-  /** The same finding in French. */
-  messageFr: string
-  /** The specification clause the check enforces, when one applies. */
-  clause?: string
-  detail?: unknown
-}
-
-export interface Decision {
-  outcome: 'accepted' | 'rejected'
-  /** The failing steps' messages, first failure first. */
-  reasons: string[]
-  /** The same, in French. */
-  reasonsFr: string[]
-  failedChecks: CheckName[]
-  trace: TraceStep[]
-  disclosed: Record<string, Record<string, unknown>>
-  /** The protocol library's own reason, when it refused the response. */
-  engineError?: string
-  evaluatedAt: string
-}
+// the decision and its trace are a wire contract: the verifier answers them, the runner and reports read them
+export type { CheckName, Decision, TraceStep } from '@interop-lab/contracts'
 
 /** What one check of a protocol/format adapter found, computed by the check itself (never read from an error message). */
 export interface Finding {
@@ -93,6 +44,8 @@ export type TrustCheck = (query: {
   jurisdiction: string
   authority: string
   minimumAssurance?: VerificationPolicy['credentials'][number]['minimumAssurance']
+  /** The policy's freshness window for the registries' signed answers, when it sets one. */
+  maxAnswerAgeSeconds?: number
 }) => Promise<TrustAnswer>
 
 /** Everything a decision asks beyond the presentation itself: who signed each credential, the trust registry, status lists. */
@@ -242,7 +195,7 @@ export async function decide(policy: VerificationPolicy, purposes: Purposes, out
       const kept = wanted.claims.filter((claim) => !(overAsked[wanted.id] ?? []).includes(claim) && credential.claims[claim] !== undefined)
       disclosed[wanted.id] = Object.fromEntries(kept.map((claim) => [claim, credential.claims[claim]]))
       const jurisdiction = String(credential.claims.jurisdiction ?? '')
-      const answer = await checks.trust({ issuer: credential.issuer, credentialType: wanted.credentialType, jurisdiction, authority: policy.trustAuthority, minimumAssurance: wanted.minimumAssurance }).catch(
+      const answer = await checks.trust({ issuer: credential.issuer, credentialType: wanted.credentialType, jurisdiction, authority: policy.trustAuthority, minimumAssurance: wanted.minimumAssurance, maxAnswerAgeSeconds: policy.trustAnswerMaxAgeSeconds }).catch(
         (error: unknown): TrustAnswer => ({ authorized: false, message: `Trust registry unavailable: ${error instanceof Error ? error.message : String(error)}` }),
       )
       trace.push(stepOf(finding('trust-registry', answer.authorized, englishOnly('trust-registry', answer.authorized, answer.message), answer.detail), wanted.id))

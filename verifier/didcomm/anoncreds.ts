@@ -1,10 +1,11 @@
-import type { AnonCredsProof, AnonCredsProofRequest, AnonCredsRequestedPredicate } from '@credo-ts/anoncreds'
+import { AnonCredsApi, type AnonCredsProof, type AnonCredsProofRequest, type AnonCredsRequestedPredicate } from '@credo-ts/anoncreds'
+import { DidJwk, DidsApi, getPublicJwkFromVerificationMethod, Kms } from '@credo-ts/core'
 import { randomUUID, createHash } from 'node:crypto'
-import { dateInt, findMisencodedAttributes, parseCredentialDefinitionId, parseSchemaId } from '../../common/anoncreds'
-import type { Database, Migration } from '../../common/db'
-import { createConnectionlessInvitation } from '../../common/didcomm/connectionless'
+import { dateInt, findMisencodedAttributes } from '@interop-lab/common/anoncreds'
+import type { Database, Migration } from '@interop-lab/common/db'
+import { createInvitation, type DidCommConnection } from '@interop-lab/common/didcomm/invitations'
 import { credentialChecks } from '../checks'
-import { type CredentialResult, type Decision, decide, type Finding, finding } from '../decision'
+import { type CredentialResult, type Decision, decide, type Finding, finding, type TrustCheck } from '../decision'
 import type { VerificationPolicy } from '../policy'
 import type { PresentedCredential } from '../presented'
 import type { DidCommVerifier } from './verifications'
@@ -42,7 +43,7 @@ export function anonCredsProofRequestFor(policy: VerificationPolicy, queryId: st
  * AnonCreds present-proof v2 requests for a policy: one per credential (the WASM prover proves from one credential
  * at a time), each in its own out-of-band invitation; the verification is their sum.
  */
-export async function createAnonCredsVerification(verifier: DidCommVerifier, db: Database, policy: VerificationPolicy): Promise<{ id: string; requestUris: string[] }> {
+export async function createAnonCredsVerification(verifier: DidCommVerifier, db: Database, policy: VerificationPolicy, connection?: DidCommConnection): Promise<{ id: string; requestUris: string[] }> {
   const id = randomUUID()
   const requestUris: string[] = []
   for (const wanted of policy.credentials) {
@@ -50,7 +51,7 @@ export async function createAnonCredsVerification(verifier: DidCommVerifier, db:
       protocolVersion: 'v2',
       proofFormats: { anoncreds: anonCredsProofRequestFor(policy, wanted.id, verifier) },
     })
-    const invitation = await createConnectionlessInvitation(verifier.didcomm, message, policy.name.en)
+    const invitation = await createInvitation(verifier.didcomm, message, policy.name.en, connection)
     await db.run('INSERT INTO anoncreds_requests (proof_record_id, verification_id, query_id) VALUES (?, ?, ?)', [proofRecord.id, id, wanted.id])
     requestUris.push(invitation.outOfBandInvitation.toUrl({ domain: verifier.invitationDomain }))
   }
@@ -129,11 +130,17 @@ export async function checkProof(db: Database, proofRecordId: string, proof: Ano
   ]
 }
 
-/** What the verifier reads from a verified proof: the issuer (the credential definition's DID), the type and the revealed claims. */
-function presentedCredential(queryId: string, proof: AnonCredsProof, verifier: DidCommVerifier): PresentedCredential {
+/**
+ * What the verifier reads from a verified proof: the type (its schema's name) and the issuer (its credential
+ * definition's DID), both from the objects as the registry resolves them (over HTTP for a did:webvh), and the revealed
+ * claims.
+ */
+async function presentedCredential(queryId: string, proof: AnonCredsProof, verifier: DidCommVerifier): Promise<PresentedCredential> {
   const [identifiers] = proof.identifiers
-  const schemaName = parseSchemaId(identifiers.schema_id)?.name
-  const type = [...verifier.types.values()].find((t) => t.anoncreds?.schemaName === schemaName)
+  const anoncreds = verifier.agentContext.dependencyManager.resolve(AnonCredsApi)
+  const { schema } = await anoncreds.getSchema(identifiers.schema_id)
+  const { credentialDefinition } = await anoncreds.getCredentialDefinition(identifiers.cred_def_id)
+  const type = [...verifier.types.values()].find((t) => t.anoncreds?.schemaName === schema?.name)
   const claims: Record<string, unknown> = {}
   for (const [referent, revealed] of Object.entries(proof.requested_proof.revealed_attrs)) {
     if (revealed.raw === '') continue // an absent optional claim
@@ -143,10 +150,30 @@ function presentedCredential(queryId: string, proof: AnonCredsProof, verifier: D
   return {
     queryId,
     format: 'anoncreds',
-    issuer: parseCredentialDefinitionId(identifiers.cred_def_id)?.issuerId ?? identifiers.cred_def_id,
+    issuer: credentialDefinition?.issuerId ?? identifiers.cred_def_id,
     credentialType: type?.id,
     claims,
     proof: { kind: 'anoncreds', credentialDefinitionId: identifiers.cred_def_id },
+  }
+}
+
+/**
+ * The DID the trust registry binds for an AnonCreds issuer: a did:webvh issuer's document (resolved over HTTP) lists
+ * as its assertion key the same Ed25519 key as the jurisdiction's did:jwk, which the registry binds, so the registry is
+ * asked about that did:jwk (as for a did:key issuer of JSON-LD credentials, verifier/trust.ts). Any other issuer id
+ * is asked about as it is.
+ */
+async function trustRegistryDidOf(verifier: DidCommVerifier, issuerId: string): Promise<string> {
+  if (!issuerId.startsWith('did:webvh:')) return issuerId
+  try {
+    const document = await verifier.agentContext.dependencyManager.resolve(DidsApi).resolveDidDocument(issuerId)
+    const [method] = document.assertionMethod ?? []
+    if (!method) return issuerId
+    const publicJwk = getPublicJwkFromVerificationMethod(document.dereferenceKey(typeof method === 'string' ? method : method.id, ['assertionMethod']))
+    return publicJwk.is(Kms.Ed25519PublicJwk) ? DidJwk.fromPublicJwk(publicJwk).did : issuerId
+  } catch {
+    // a DID that does not resolve is asked about as it is: no registry binds it
+    return issuerId
   }
 }
 
@@ -174,9 +201,10 @@ export async function decideAnonCredsVerification(verifier: DidCommVerifier, db:
       continue
     }
     const findings = await checkProof(db, record.id, proof, request.anoncreds as AnonCredsProofRequest, record.isVerified === true)
-    credentials.push({ queryId: part.query_id, findings, ...(record.isVerified ? { credential: presentedCredential(part.query_id, proof, verifier) } : {}) })
+    credentials.push({ queryId: part.query_id, findings, ...(record.isVerified ? { credential: await presentedCredential(part.query_id, proof, verifier) } : {}) })
   }
   const state = records.at(-1)!.state
-  const checks = { trust: verifier.trust, ...credentialChecks(verifier.agentContext) }
+  const trust: TrustCheck = async (query) => verifier.trust({ ...query, issuer: await trustRegistryDidOf(verifier, query.issuer) })
+  const checks = { trust, ...credentialChecks(verifier.agentContext) }
   return { state, decision: await decide(policy, verifier.purposes, { response: [], credentials }, checks) }
 }

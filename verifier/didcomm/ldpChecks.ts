@@ -1,5 +1,5 @@
 import { parseDid } from '@credo-ts/core'
-import type { CredentialType } from '../../common/credentialTypes'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
 import { type AdapterOutcome, clauseReason, finding } from '../decision'
 import type { VerificationPolicy } from '../policy'
 import { type LdpCredential, type LdpPresentation, ldpPresentedCredentials, presentationProof, subjectOf, submittedCredentials } from './ldpPresentation'

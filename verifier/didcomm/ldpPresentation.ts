@@ -1,4 +1,4 @@
-import type { CredentialType } from '../../common/credentialTypes'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
 import type { LinkedDataProofRef } from '../checks/ldpSignerIsIssuer'
 import type { VerificationPolicy } from '../policy'
 import type { PresentedCredential } from '../presented'

@@ -1,9 +1,9 @@
 import type { DifPresentationExchangeDefinitionV1 } from '@credo-ts/core'
 import { randomUUID } from 'node:crypto'
-import type { CredentialType } from '../../common/credentialTypes'
-import { LDP_PROOF_TYPE } from '../../common/didcomm/ldp'
-import { HttpError } from '../../common/http'
-import { bundledContexts, CONTEXTS } from '../../common/jsonld'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
+import { LDP_PROOF_TYPE } from '@interop-lab/common/didcomm/ldp'
+import { HttpError } from '@interop-lab/common/http'
+import { bundledContexts, CONTEXTS } from '@interop-lab/common/jsonld'
 import type { VerificationPolicy } from '../policy'
 
 /** The IRI a credential type name of the lab's JSON-LD context expands to. */

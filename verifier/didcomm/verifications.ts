@@ -1,9 +1,9 @@
 import type { AgentContext } from '@credo-ts/core'
 import { randomUUID } from 'node:crypto'
 import { DidCommProofState } from '@credo-ts/didcomm'
-import { createConnectionlessInvitation } from '../../common/didcomm/connectionless'
-import type { CredentialType } from '../../common/credentialTypes'
-import type { DidCommAgentApi } from '../../common/didcomm/modules'
+import { createInvitation, type DidCommConnection } from '@interop-lab/common/didcomm/invitations'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
+import type { DidCommAgentApi } from '@interop-lab/common/didcomm/modules'
 import { credentialChecks } from '../checks'
 import { type Decision, decide, finding, type TrustCheck } from '../decision'
 import type { Purposes, VerificationPolicy } from '../policy'
@@ -25,14 +25,14 @@ export interface DidCommVerifier {
 /** Exchange states after which a decision can be made. */
 const FINAL_STATES: string[] = [DidCommProofState.PresentationReceived, DidCommProofState.Done, DidCommProofState.Abandoned, DidCommProofState.Declined]
 
-/** A present-proof v2 request (DIF PE, ldp_vp) for the policy, in an out-of-band invitation any wallet can answer. */
-export async function createDidCommVerification(verifier: DidCommVerifier, policy: VerificationPolicy): Promise<{ id: string; requestUri: string }> {
+/** A present-proof v2 request (DIF PE, ldp_vp) for the policy, in an out-of-band invitation any wallet can answer (connectionless, or on the DID Exchange connection it asks for). */
+export async function createDidCommVerification(verifier: DidCommVerifier, policy: VerificationPolicy, connection?: DidCommConnection): Promise<{ id: string; requestUri: string }> {
   const { message, proofRecord } = await verifier.didcomm.proofs.createRequest({
     protocolVersion: 'v2',
     // ACA-Py reads options.challenge as a UUID (Credo's default is 32 random bytes, base64url): a UUID v4 suits both
     proofFormats: { presentationExchange: { presentationDefinition: presentationDefinitionFor(policy, verifier.types), options: { challenge: randomUUID() } } },
   })
-  const invitation = await createConnectionlessInvitation(verifier.didcomm, message, policy.name.en)
+  const invitation = await createInvitation(verifier.didcomm, message, policy.name.en, connection)
   return { id: proofRecord.id, requestUri: invitation.outOfBandInvitation.toUrl({ domain: verifier.invitationDomain }) }
 }
 

@@ -1,7 +1,7 @@
 import express, { Router } from 'express'
-import type { Database } from '../../common/db'
-import { handle, HttpError, requireApiKey } from '../../common/http'
-import type { LocalizedText, NotificationPayload } from '../../common/notifications/contract'
+import type { Database } from '@interop-lab/common/db'
+import { handle, HttpError, requireApiKey } from '@interop-lab/common/http'
+import type { LocalizedText, NotificationPayload } from '@interop-lab/common/notifications/contract'
 import { createNotificationVerifier } from './verify'
 
 export interface ProgramInboxOptions {

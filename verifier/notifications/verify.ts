@@ -1,6 +1,7 @@
 import { compactVerify, createRemoteJWKSet, decodeProtectedHeader, errors } from 'jose'
-import { HttpError, parseInput } from '../../common/http'
-import { NOTIFICATION_ALGORITHMS, NOTIFICATION_JWS_TYPE, notificationPayloadSchema, type NotificationPayload } from '../../common/notifications/contract'
+import { DomainError } from '@interop-lab/common/errors'
+import { parseInput } from '@interop-lab/common/http'
+import { NOTIFICATION_ALGORITHMS, NOTIFICATION_JWS_TYPE, notificationPayloadSchema, type NotificationPayload } from '@interop-lab/common/notifications/contract'
 
 export interface NotificationVerifierOptions {
   publisherJwksUrl: string
@@ -10,10 +11,14 @@ export interface NotificationVerifierOptions {
 
 export type NotificationVerifier = (jws: string) => Promise<NotificationPayload>
 
+/** Why a notification was refused, by check; the HTTP edge answers it as a problem, its status from the kind. */
+export type NotificationErrorCode = 'invalid_jws' | 'invalid_notification' | 'invalid_signature' | 'unknown_signing_key' | 'unsupported_algorithm' | 'publisher_keys_unavailable'
+export class NotificationError extends DomainError<NotificationErrorCode> {}
+
 /**
  * Checks a notification against the publisher's JWKS (fetched on first use, cached, fetched
- * again when an unknown `kid` shows up after a rotation) and returns its payload, or throws an
- * HttpError: 400 malformed, 401 not signed by the publisher, 503 publisher keys unreachable.
+ * again when an unknown `kid` shows up after a rotation) and returns its payload, or throws a NotificationError:
+ * invalid (malformed), unauthenticated (not signed by the publisher), unavailable (publisher keys unreachable).
  */
 export function createNotificationVerifier(options: NotificationVerifierOptions): NotificationVerifier {
   const publisherKeys = createRemoteJWKSet(new URL(options.publisherJwksUrl), {
@@ -25,10 +30,10 @@ export function createNotificationVerifier(options: NotificationVerifierOptions)
     try {
       header = decodeProtectedHeader(jws)
     } catch {
-      throw new HttpError(400, 'invalid_jws', 'The notification is not a compact JWS (header.payload.signature)')
+      throw new NotificationError('invalid', 'invalid_jws', 'The notification is not a compact JWS (header.payload.signature)')
     }
-    if (header.typ !== NOTIFICATION_JWS_TYPE) throw new HttpError(400, 'invalid_jws', `The JWS header typ must be '${NOTIFICATION_JWS_TYPE}'`)
-    if (typeof header.kid !== 'string' || !header.kid) throw new HttpError(400, 'invalid_jws', 'The JWS header has no kid naming the signing key')
+    if (header.typ !== NOTIFICATION_JWS_TYPE) throw new NotificationError('invalid', 'invalid_jws', `The JWS header typ must be '${NOTIFICATION_JWS_TYPE}'`)
+    if (typeof header.kid !== 'string' || !header.kid) throw new NotificationError('invalid', 'invalid_jws', 'The JWS header has no kid naming the signing key')
     let payload: Uint8Array
     try {
       ;({ payload } = await compactVerify(jws, publisherKeys, { algorithms: [...NOTIFICATION_ALGORITHMS] }))
@@ -39,26 +44,26 @@ export function createNotificationVerifier(options: NotificationVerifierOptions)
     try {
       claims = JSON.parse(new TextDecoder().decode(payload))
     } catch {
-      throw new HttpError(400, 'invalid_notification', 'The JWS payload is not JSON')
+      throw new NotificationError('invalid', 'invalid_notification', 'The JWS payload is not JSON')
     }
     return parseInput(notificationPayloadSchema, claims)
   }
 }
 
-function verificationError(error: unknown, kid: string, jwksUrl: string): HttpError {
+function verificationError(error: unknown, kid: string, jwksUrl: string): NotificationError {
   if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return new HttpError(401, 'invalid_signature', `The signature does not verify with the publisher's key ${kid}: the notification was altered or not signed by the publisher`)
+    return new NotificationError('unauthenticated', 'invalid_signature', `The signature does not verify with the publisher's key ${kid}: the notification was altered or not signed by the publisher`)
   }
   if (error instanceof errors.JWKSNoMatchingKey) {
-    return new HttpError(401, 'unknown_signing_key', `No key '${kid}' in the publisher's key set (${jwksUrl})`)
+    return new NotificationError('unauthenticated', 'unknown_signing_key', `No key '${kid}' in the publisher's key set (${jwksUrl})`)
   }
   if (error instanceof errors.JOSEAlgNotAllowed) {
-    return new HttpError(400, 'unsupported_algorithm', `Notifications must be signed with ${NOTIFICATION_ALGORITHMS.join(' or ')}`)
+    return new NotificationError('invalid', 'unsupported_algorithm', `Notifications must be signed with ${NOTIFICATION_ALGORITHMS.join(' or ')}`)
   }
   if (error instanceof errors.JWSInvalid || error instanceof errors.JOSENotSupported) {
-    return new HttpError(400, 'invalid_jws', `The notification is not a valid JWS: ${error.message}`)
+    return new NotificationError('invalid', 'invalid_jws', `The notification is not a valid JWS: ${error.message}`)
   }
   // The publisher's JWKS could not be fetched or read: not the sender's fault, and worth a retry.
   const reason = error instanceof Error ? error.message : String(error)
-  return new HttpError(503, 'publisher_keys_unavailable', `The publisher's keys could not be fetched from ${jwksUrl} (${reason}); try again later`)
+  return new NotificationError('unavailable', 'publisher_keys_unavailable', `The publisher's keys could not be fetched from ${jwksUrl} (${reason}); try again later`)
 }

@@ -1,6 +1,7 @@
 import { type AdapterOutcome, clauseReason, type CredentialResult, finding } from '../decision'
 import { checkJwtVpPresentation, type JwtVpTools } from './jwtVp'
 import type { AnsweredRequest } from './rules'
+import { checkMdocPresentation } from './mdoc'
 import { checkSdJwtPresentation } from './sdJwt'
 
 const VP_TOKEN = 'OID4VP 1.0 §8.1 (vp_token: a JSON object, each DCQL credential query id to an array of presentations)'
@@ -16,8 +17,8 @@ function parseVpToken(raw: string): Record<string, unknown> | undefined {
 }
 
 /**
- * The OID4VP adapter: every presentation of a response checked by the lab itself from the raw `vp_token` (SD-JWT VC
- * or W3C JWT VP), whatever the OID4VP library concluded (its refusal, if any, goes to the core as `engineError`).
+ * The OID4VP adapter: every presentation of a response checked by the lab itself from the raw `vp_token` (SD-JWT VC,
+ * W3C JWT VP or ISO mdoc), whatever the OID4VP library concluded (its refusal, if any, goes to the core as `engineError`).
  */
 export async function oid4vpOutcome(rawVpToken: string | undefined, request: AnsweredRequest, receivedAt: Date, tools: JwtVpTools, engineError?: string): Promise<AdapterOutcome> {
   const outcome: AdapterOutcome = { response: [], credentials: [], engineError }
@@ -43,9 +44,12 @@ export async function oid4vpOutcome(rawVpToken: string | undefined, request: Ans
         outcome.credentials.push({ queryId, findings: [finding('format', false, clauseReason(VP_TOKEN, `a presentation for ${queryId} is not a string`, `une présentation pour ${queryId} n’est pas une chaîne`))] })
         continue
       }
+      // an SD-JWT has '~' separators, a JWT VP '.' ones; an mdoc DeviceResponse is base64url CBOR, with neither
       const results: CredentialResult[] = presentation.includes('~')
         ? [await checkSdJwtPresentation(queryId, presentation, request, receivedAt, tools)]
-        : await checkJwtVpPresentation(queryId, presentation, request, receivedAt, tools)
+        : presentation.includes('.')
+          ? await checkJwtVpPresentation(queryId, presentation, request, receivedAt, tools)
+          : [await checkMdocPresentation(queryId, presentation, request, receivedAt, tools.types)]
       outcome.credentials.push(...results)
     }
   }

@@ -1,6 +1,6 @@
 import { parseDid } from '@credo-ts/core'
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose'
-import type { CredentialType } from '../../common/credentialTypes'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
 import { clauseReason, type CredentialResult, type Finding, finding } from '../decision'
 import type { PresentedCredential } from '../presented'
 import { type AnsweredRequest, type HolderProofRules, iatOutsideWindow, type KeyResolver, verifiesWith } from './rules'

@@ -15,6 +15,12 @@ export const STATIC_DISCOVERY_AUDIENCE = 'https://self-issued.me/v2'
  */
 export const ADVERTISED_ALGORITHMS = ['Ed25519', 'ES256', 'ES384', 'ES512'] as const
 
+/**
+ * mso_mdoc's lists are COSE algorithm numbers (OID4VP 1.0 Appendix B.2.1): ES256 (-7, RFC 9053), as ISO 18013-5 MSOs and
+ * device signatures carry it, and the same signatures' fully specified name ESP256 (-9, RFC 9864).
+ */
+const MDOC_COSE_ALGORITHMS = [-7, -9]
+
 type Metadata = Record<string, unknown> & { vp_formats_supported?: Record<string, Record<string, unknown>> }
 
 interface VerifierInternals {
@@ -28,7 +34,9 @@ function fullySpecified(metadata: Metadata): Metadata {
   const formats = Object.fromEntries(
     Object.entries(metadata.vp_formats_supported).map(([format, parameters]) => [
       format,
-      Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, name.endsWith('alg_values') && Array.isArray(value) ? [...ADVERTISED_ALGORITHMS] : value])),
+      Object.fromEntries(
+        Object.entries(parameters).map(([name, value]) => [name, name.endsWith('alg_values') && Array.isArray(value) ? (format === 'mso_mdoc' ? MDOC_COSE_ALGORITHMS : [...ADVERTISED_ALGORITHMS]) : value]),
+      ),
     ]),
   )
   return { ...metadata, vp_formats_supported: formats }

@@ -20,6 +20,8 @@ export const DEFAULT_HOLDER_PROOF_RULES: HolderProofRules = {
 export interface AnsweredRequest {
   nonce: string
   clientId: string
+  /** Where the response was posted (`direct_post`): an mdoc's session transcript names it (OID4VP 1.0 Appendix B.2.6.1). */
+  responseUri?: string
 }
 
 /** Finds the public key behind a DID URL (the agent's DID resolver). */

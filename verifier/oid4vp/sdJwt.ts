@@ -1,6 +1,6 @@
 import { base64url, decodeJwt, decodeProtectedHeader, type JWK } from 'jose'
 import { createHash } from 'node:crypto'
-import type { CredentialType } from '../../common/credentialTypes'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
 import { clauseReason, type CredentialResult, type Finding, finding } from '../decision'
 import type { PresentedCredential } from '../presented'
 import { type AnsweredRequest, type HolderProofRules, iatOutsideWindow, type KeyResolver, verifiesWith } from './rules'

@@ -1,7 +1,7 @@
 import type { AgentContext } from '@credo-ts/core'
-import { bitAt, checkBitstringStatus, decodeBitstring, MIN_BITSTRING_BITS, StatusCheckError } from '../../common/status'
-import { decodeJwtPart, fetchStatusList } from '../../common/status/fetchStatusList'
-import { bitstringStatusEntryProblems, envelope, isObject, type JsonObject, problem, type ProblemDetails, type StatusMessage, statusSizeOf, typesOf } from '../../common/vc2'
+import { bitAt, checkBitstringStatus, decodeBitstring, MIN_BITSTRING_BITS, StatusCheckError } from '@interop-lab/common/status'
+import { decodeJwtPart, fetchStatusList } from '@interop-lab/common/status/fetchStatusList'
+import { bitstringStatusEntryProblems, envelope, isObject, type JsonObject, problem, type ProblemDetails, type StatusMessage, statusSizeOf, typesOf } from '@interop-lab/common/vc2'
 import type { CredentialVerification, StatusEntryResult } from './results'
 
 /** Verifies a status list credential (proof and validity, not its own status). */

@@ -1,5 +1,5 @@
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK, type ProtectedHeaderParameters } from 'jose'
-import { type EnvelopedKind, isObject, type JsonObject, problem, type ProblemDetails, type ProofPurpose, type ResolveProofKey } from '../../common/vc2'
+import { type EnvelopedKind, isObject, type JsonObject, problem, type ProblemDetails, type ProofPurpose, type ResolveProofKey } from '@interop-lab/common/vc2'
 
 export interface VerifiedJose {
   header: ProtectedHeaderParameters

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isObject, type JsonObject, ProblemError } from '../../common/vc2'
+import { isObject, type JsonObject, ProblemError } from '@interop-lab/common/vc2'
 import { VERIFICATION_CHECKS, type VerificationCheck } from './results'
 
 const checksSchema = z.array(z.enum(VERIFICATION_CHECKS)).optional()

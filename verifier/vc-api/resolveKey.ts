@@ -1,6 +1,6 @@
 import type { JsonWebKey } from 'node:crypto'
 import { type Agent, getPublicJwkFromVerificationMethod } from '@credo-ts/core'
-import type { ResolveProofKey } from '../../common/vc2'
+import type { ResolveProofKey } from '@interop-lab/common/vc2'
 
 /**
  * Resolves a proof's verification method through the agent's DID resolvers (did:key, did:jwk,

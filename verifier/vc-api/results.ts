@@ -1,4 +1,4 @@
-import type { ProblemDetails } from '../../common/vc2'
+import type { ProblemDetails } from '@interop-lab/common/vc2'
 
 /** What the verifier checks; `proof` (and the data model) always, the others unless the caller leaves them out. */
 export const VERIFICATION_CHECKS = ['proof', 'validity', 'credentialStatus'] as const

@@ -1,5 +1,5 @@
 import type { AgentContext } from '@credo-ts/core'
-import { canonize, type DocumentLoader, JsonLdProcessingError } from '../../common/jsonld'
+import { canonize, type DocumentLoader, JsonLdProcessingError } from '@interop-lab/common/jsonld'
 import {
   credentialProblems,
   CRYPTOSUITES,
@@ -14,7 +14,7 @@ import {
   type ResolveProofKey,
   suiteOfProof,
   verifyDataIntegrityProof,
-} from '../../common/vc2'
+} from '@interop-lab/common/vc2'
 import { checkCredentialStatus } from './credentialStatus'
 import { verifyJose } from './jose'
 import type { CredentialVerification, StepResult, VerificationCheck } from './results'

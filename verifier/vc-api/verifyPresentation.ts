@@ -9,7 +9,7 @@ import {
   problem,
   type ProblemDetails,
   verifyDataIntegrityProof,
-} from '../../common/vc2'
+} from '@interop-lab/common/vc2'
 import { verifyJose } from './jose'
 import type { CredentialVerification, StepResult, VerificationCheck } from './results'
 import { verifyCredential, type VerifierContext } from './verifyCredential'

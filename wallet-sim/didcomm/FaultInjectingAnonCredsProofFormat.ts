@@ -13,7 +13,7 @@ import {
   type DidCommProofFormatSelectCredentialsForRequestOptions,
   type DidCommProofFormatSelectCredentialsForRequestReturn,
 } from '@credo-ts/didcomm'
-import { AnonCredsInputError, selectFromOneCredential } from '../../common/anoncreds'
+import { AnonCredsInputError, selectFromOneCredential } from '@interop-lab/common/anoncreds'
 
 /** Gets the proof Credo built for a request and returns what is sent instead (itself, when no fault applies). */
 export type AnonCredsProofTransform = (proof: AnonCredsProof, request: AnonCredsProofRequest) => Promise<AnonCredsProof>

@@ -6,7 +6,7 @@ import {
   type DidCommProofFormatAcceptRequestOptions,
   type DidCommProofFormatCreateReturn,
 } from '@credo-ts/didcomm'
-import { LabPresentationExchangeFormatService } from '../../common/didcomm/LabPresentationExchangeFormatService'
+import { LabPresentationExchangeFormatService } from '@interop-lab/common/didcomm/LabPresentationExchangeFormatService'
 
 /** The request's options a presentation answers. */
 export interface PresentationRequestOptions {

@@ -1,5 +1,5 @@
 import type { AnonCredsProof } from '@credo-ts/anoncreds'
-import { encodeAnonCredsValue } from '../../common/anoncreds'
+import { encodeAnonCredsValue } from '@interop-lab/common/anoncreds'
 import type { Fault } from '../faults'
 
 /** The shape of a proof request (its referents), so a replay answers a request of the same shape. */

@@ -1,7 +1,7 @@
 import type { EventEmitter } from '@credo-ts/core'
 import { type CredentialRecordBinding, type DidCommOutOfBandInvitation, DidCommCredentialState, DidCommProofState } from '@credo-ts/didcomm'
-import type { DidCommAgentApi } from '../../common/didcomm/modules'
-import { specVersionMismatch } from '../../common/specVersions'
+import type { DidCommAgentApi } from '@interop-lab/common/didcomm/modules'
+import { specVersionMismatch } from '@interop-lab/common/specVersions'
 import { credentialExchangeReaching, proofExchangeReaching } from './exchanges'
 import { UnsatisfiedPredicateError } from './FaultInjectingAnonCredsProofFormat'
 

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { freePort } from '../../../common/freePort'
-import { bundledContexts } from '../../../common/jsonld'
+import { freePort } from '@interop-lab/common/freePort'
+import { bundledContexts } from '@interop-lab/common/jsonld'
 import { AcaPyAdmin } from './client'
 
 const REPO = join(import.meta.dirname, '..', '..', '..')

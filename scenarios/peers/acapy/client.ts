@@ -10,7 +10,7 @@ export const InvitationRecord = z.object({
   oob_id: z.string().optional(),
 })
 export const OobRecord = z.object({ state: z.string(), oob_id: z.string(), connection_id: z.string().nullish(), invi_msg_id: z.string().optional() })
-export const Connection = z.object({ connection_id: z.string(), state: z.string(), their_label: z.string().nullish(), rfc23_state: z.string().optional() })
+export const Connection = z.object({ connection_id: z.string(), state: z.string(), their_label: z.string().nullish(), rfc23_state: z.string().optional(), invitation_msg_id: z.string().nullish(), connection_protocol: z.string().nullish() })
 export const DidInfo = z.object({ result: z.object({ did: z.string(), verkey: z.string(), method: z.string(), key_type: z.string() }) })
 export const CredentialExchange = record.extend({
   cred_ex_id: z.string(),
@@ -84,6 +84,11 @@ export class AcaPyAdmin {
   /** Whether the agent answers, and its version. */
   public status() {
     return this.call('GET', '/status', z.object({ version: z.string().optional(), label: z.string().nullish() }))
+  }
+
+  /** The DID document ACA-Py's own resolvers make of `did` (`GET /resolver/resolve/{did}`). */
+  public resolveDid(did: string) {
+    return this.call('GET', `/resolver/resolve/${encodeURIComponent(did)}`, z.object({ did_document: z.record(z.string(), z.unknown()), metadata: z.record(z.string(), z.unknown()).optional() }))
   }
 
   /** A did:key with an Ed25519 key in the agent's wallet (for issuing, or binding credentials to the holder). */

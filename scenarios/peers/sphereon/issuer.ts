@@ -5,7 +5,7 @@ import type { AccessTokenRequest, CredentialRequest, Jwt, JwtVerifyResult } from
 import { assertValidAccessTokenRequest, createAccessTokenResponse, type CredentialDataSupplier, type CredentialIssuanceInput, type CredentialSignerCallback, type VcIssuer, VcIssuerBuilder } from '@sphereon/oid4vci-issuer'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose'
-import { loadCredentialTypes } from '../../../common/credentialTypes'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
 
 /**
  * The Sphereon OID4VCI issuer (`@sphereon/oid4vci-issuer`, OID4VCI draft 15 in its own words) hosted as a matrix party:

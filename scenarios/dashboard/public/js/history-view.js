@@ -1,15 +1,22 @@
-import { api } from './api.js'
-import { fill, h, mark } from './dom.js'
+// @ts-check
+/** @typedef {import('../../pageTypes').PastRun} PastRun */
+/** @typedef {import('../../pageTypes').RunDiff} RunDiff */
+/** @typedef {import('../../pageTypes').CellChange} CellChange */
+import { api, messageOf } from './api.js'
+import { fill, h, mark, targetValue } from './dom.js'
 import { formatDate, t } from './i18n.js'
 
+/** @type {CellChange['kind'][]} */
 const KINDS = ['regressed', 'fixed', 'changed', 'added', 'removed']
 
-const status = (value) => t(`history.status.${value ?? 'none'}`)
+const status = (/** @type {string | undefined} */ value) => t(`history.status.${value ?? 'none'}`)
 
+/** @param {PastRun} run */
 function runLabel(run) {
-  return `${formatDate(run.startedAt)} — ${t('history.counts', run)}`
+  return `${formatDate(run.startedAt)} — ${t('history.counts', { ...run })}`
 }
 
+/** @param {CellChange} change */
 function changeItem(change) {
   return h(
     'li',
@@ -23,15 +30,30 @@ function changeItem(change) {
   )
 }
 
-/** Past runs (their evidence bundles) and what changed between two of them, regressions first. */
+/**
+ * Past runs (their evidence bundles) and what changed between two of them, regressions first.
+ * @param {HTMLElement} root
+ */
 export function createHistoryView(root) {
+  /** @type {PastRun[] | undefined} */
   let runs
+  /** @type {RunDiff | undefined} */
   let diff
+  /** @type {string | undefined} */
   let problem
+  /** @type {string | undefined} */
   let from
+  /** @type {string | undefined} */
   let to
 
-  function compareForm() {
+  /** @param {PastRun[]} runs */
+  function compareForm(runs) {
+    /**
+     * @param {string} id
+     * @param {string} label
+     * @param {string | undefined} selected
+     * @param {(event: Event) => void} onchange
+     */
     const choice = (id, label, selected, onchange) =>
       h(
         'label',
@@ -41,17 +63,27 @@ export function createHistoryView(root) {
       )
     return h(
       'form',
-      { class: 'history-compare', onsubmit: (event) => (event.preventDefault(), compare()) },
-      choice('history-from', t('history.from'), from, (event) => (from = event.target.value)),
-      choice('history-to', t('history.to'), to, (event) => (to = event.target.value)),
+      {
+        class: 'history-compare',
+        onsubmit: (/** @type {SubmitEvent} */ event) => {
+          event.preventDefault()
+          compare()
+        },
+      },
+      choice('history-from', t('history.from'), from, (event) => (from = targetValue(event))),
+      choice('history-to', t('history.to'), to, (event) => (to = targetValue(event))),
       h('button', { type: 'submit', class: 'primary' }, t('history.compare')),
     )
   }
 
-  function diffSection() {
+  /**
+   * @param {PastRun[]} runs
+   * @param {RunDiff | undefined} diff
+   */
+  function diffSection(runs, diff) {
     if (!diff) return null
-    const name = (runId) => formatDate(runs.find((r) => r.runId === runId)?.startedAt ?? runId)
-    const groups = KINDS.map((kind) => [kind, diff.changes.filter((c) => c.kind === kind)]).filter(([, changes]) => changes.length)
+    const name = (/** @type {string} */ runId) => formatDate(runs.find((r) => r.runId === runId)?.startedAt ?? runId)
+    const groups = KINDS.map((kind) => /** @type {const} */ ([kind, diff.changes.filter((c) => c.kind === kind)])).filter(([, changes]) => changes.length)
     return h(
       'section',
       { class: 'history-diff', 'aria-labelledby': 'history-diff-title' },
@@ -62,7 +94,8 @@ export function createHistoryView(root) {
     )
   }
 
-  function runTable() {
+  /** @param {PastRun[]} runs */
+  function runTable(runs) {
     return h(
       'table',
       { class: 'data history-runs' },
@@ -76,8 +109,8 @@ export function createHistoryView(root) {
             'tr',
             { dataset: { run: run.runId } },
             h('th', { scope: 'row' }, formatDate(run.startedAt), h('div', { class: 'muted small' }, h('code', {}, run.runId))),
-            h('td', {}, mark(run.failed === 0, t(run.failed === 0 ? 'mark.passed' : 'mark.failed')), ' ', t('history.counts', run)),
-            h('td', { class: 'evidence' }, mark(run.verified, t(run.verified ? 'history.verified' : 'history.notVerified', run)), ' ', t(run.verified ? 'history.verified' : 'history.notVerified', run)),
+            h('td', {}, mark(run.failed === 0, t(run.failed === 0 ? 'mark.passed' : 'mark.failed')), ' ', t('history.counts', { ...run })),
+            h('td', { class: 'evidence' }, mark(run.verified, t(run.verified ? 'history.verified' : 'history.notVerified', { ...run })), ' ', t(run.verified ? 'history.verified' : 'history.notVerified', { ...run })),
           ),
         ),
       ),
@@ -89,7 +122,7 @@ export function createHistoryView(root) {
     if (problem) return fill(root, h('section', { class: 'panel' }, head, h('p', { class: 'error-line', role: 'alert' }, problem)))
     if (!runs) return fill(root, h('section', { class: 'panel' }, head, h('p', { class: 'muted' }, t('common.loading'))))
     if (!runs.length) return fill(root, h('section', { class: 'panel' }, head, h('p', { class: 'muted' }, t('history.none'))))
-    fill(root, h('section', { class: 'panel' }, head, diffSection(), runs.length > 1 ? compareForm() : h('p', { class: 'muted' }, t('history.onlyOne')), runTable()))
+    fill(root, h('section', { class: 'panel' }, head, diffSection(runs, diff), runs.length > 1 ? compareForm(runs) : h('p', { class: 'muted' }, t('history.onlyOne')), runTable(runs)))
   }
 
   async function compare() {
@@ -97,7 +130,7 @@ export function createHistoryView(root) {
     try {
       diff = from && to ? await api('GET', `/api/history/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`) : undefined
     } catch (error) {
-      problem = error.message
+      problem = messageOf(error)
     }
     render()
   }
@@ -105,13 +138,15 @@ export function createHistoryView(root) {
   async function load() {
     problem = undefined
     try {
-      runs = (await api('GET', '/api/history')).runs
+      /** @type {PastRun[]} */
+      const listed = (await api('GET', '/api/history')).runs
+      runs = listed
       // newest against the one before it: what the last run changed
-      ;[to, from] = [runs[0]?.runId, runs[1]?.runId]
-      if (runs.length > 1) return compare()
+      ;[to, from] = [listed[0]?.runId, listed[1]?.runId]
+      if (listed.length > 1) return compare()
       diff = undefined
     } catch (error) {
-      problem = error.message
+      problem = messageOf(error)
     }
     render()
   }

@@ -1,7 +1,12 @@
+// @ts-check
 import { h } from './dom.js'
 import { t } from './i18n.js'
 
-/** An inline SVG QR code of `data`, drawn by the server (GET /api/qr). */
+/**
+ * An inline SVG QR code of `data`, drawn by the server (GET /api/qr).
+ * @param {string} data
+ * @param {string} label
+ */
 export function qrCode(data, label) {
   const box = h('div', { class: 'qr', role: 'img', 'aria-label': label })
   fetch(`/api/qr?data=${encodeURIComponent(data)}`)
@@ -17,6 +22,9 @@ export function qrCode(data, label) {
 /**
  * A QR code a phone wallet scans plus the same URI as a link a desktop wallet opens:
  * kind is 'offer' (openid-credential-offer://) or 'request' (openid4vp://).
+ * @param {'offer' | 'request'} kind
+ * @param {string} uri
+ * @param {{ txCode?: string, note?: string }} [options]
  */
 export function walletLink(kind, uri, { txCode, note } = {}) {
   return h(

@@ -1,25 +1,40 @@
-import { api } from './api.js'
+// @ts-check
+/** @typedef {import('../../pageTypes').RegistryEntity} Entity */
+/** @typedef {import('../../pageTypes').Catalog} Catalog */
+import { api, messageOf } from './api.js'
 import { fill, h } from './dom.js'
 import { formatDate, pick, t } from './i18n.js'
 
 /** A message when the catalog has it, the raw value otherwise (an action or status the page does not know yet). */
-const known = (key, fallback) => (t(key) === key ? fallback : t(key))
+const known = (/** @type {string} */ key, /** @type {string} */ fallback) => (t(key) === key ? fallback : t(key))
 
+/**
+ * @param {Entity['authorizations'][number]} authorization
+ * @param {Catalog} catalog
+ */
 function authorizationBadge(authorization, catalog) {
   const type = catalog.credentialTypes.find((c) => c.id === authorization.resource)
   return h('span', { class: 'badge authorized' }, `${known(`registry.action.${authorization.action}`, authorization.action)} · ${pick(type?.display) || authorization.resource}`)
 }
 
+/** @param {Entity} entity */
 function validity(entity) {
   const parts = [entity.validFrom ? t('registry.from', { date: formatDate(entity.validFrom) }) : '', entity.validUntil ? t('registry.until', { date: formatDate(entity.validUntil) }) : '']
   return parts.filter(Boolean).join(' ') || t('registry.always')
 }
 
 /** The registry's public listing: entities, their jurisdictions, what they are authorized for, and their status. */
+/**
+ * @param {HTMLElement} root
+ * @param {Catalog} catalog
+ */
 export function createRegistryView(root, catalog) {
+  /** @type {import('../../pageTypes').RegistryListing | undefined} */
   let listing
+  /** @type {string | undefined} */
   let problem
 
+  /** @param {Entity[]} entities */
   function table(entities) {
     return h(
       'table',
@@ -70,7 +85,7 @@ export function createRegistryView(root, catalog) {
     try {
       listing = await api('GET', '/api/trust-registry')
     } catch (error) {
-      problem = error.message
+      problem = messageOf(error)
     }
     render()
   }

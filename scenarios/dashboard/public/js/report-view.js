@@ -1,18 +1,28 @@
-import { api } from './api.js'
+// @ts-check
+/** @typedef {import('../../pageTypes').ReportedResult} Result */
+/** @typedef {{ key: string, protocol: string, format: string }} Column */
+import { ApiError, api, messageOf } from './api.js'
 import { fill, h, mark } from './dom.js'
 import { formatDate, formatDuration, pick, t } from './i18n.js'
 import { checkLabel } from './trace.js'
 
-const columnKey = (r) => `${r.protocol} ${r.format}`
-const rowKey = (r) => `${r.scenarioId}/${r.variantId}`
+const columnKey = (/** @type {{ protocol: string, format: string }} */ r) => `${r.protocol} ${r.format}`
+const rowKey = (/** @type {Result} */ r) => `${r.scenarioId}/${r.variantId}`
+/**
+ * @template T
+ * @param {T[]} items
+ * @param {(item: T) => string} key
+ * @returns {T[]}
+ */
 const uniqueBy = (items, key) => [...new Map(items.map((item) => [key(item), item])).values()]
 
 /** The step that decides a variant: its last presentation, or its last step when it never got there. */
-const decisiveStep = (result) => result.steps.filter((s) => s.action === 'present').at(-1) ?? result.steps.at(-1)
+const decisiveStep = (/** @type {Result} */ result) => result.steps.filter((s) => s.action === 'present').at(-1) ?? result.steps.at(-1)
 
 /**
  * The same layout as the HTML report (scenarios/reportGrid.ts): the combinations some cell ran as columns, the rest
  * folded into one footnote, and each not-run reason numbered once on its row, its column or its cell.
+ * @param {Result[]} results
  */
 function gridOf(results) {
   const columns = uniqueBy(results, columnKey)
@@ -20,32 +30,37 @@ function gridOf(results) {
     .map((r) => ({ key: columnKey(r), protocol: r.protocol, format: r.format }))
   const folded = uniqueBy(results, columnKey).filter((r) => !columns.some((c) => c.key === columnKey(r)))
   // a run crossing several implementations of a role gives each crossing its own row
-  const who = (r) => (r.implementations ? `${r.implementations.issuer} · ${r.implementations.wallet} · ${r.implementations.verifier}` : '')
+  const who = (/** @type {Result} */ r) => (r.implementations ? `${r.implementations.issuer} · ${r.implementations.wallet} · ${r.implementations.verifier}` : '')
   const crossed = new Set(results.map(who)).size > 1
-  const crossingOf = (r) => (crossed ? who(r) : '')
-  const keyOf = (r) => (crossed ? `${rowKey(r)} ${who(r)}` : rowKey(r))
+  const crossingOf = (/** @type {Result} */ r) => (crossed ? who(r) : '')
+  const keyOf = (/** @type {Result} */ r) => (crossed ? `${rowKey(r)} ${who(r)}` : rowKey(r))
   const rows = uniqueBy(results, keyOf)
   const byCell = new Map(results.map((r) => [`${keyOf(r)} ${columnKey(r)}`, r]))
-  const find = (row, column) => byCell.get(`${keyOf(row)} ${column.key}`)
+  const find = (/** @type {Result} */ row, /** @type {Column} */ column) => byCell.get(`${keyOf(row)} ${column.key}`)
+  /** @type {Map<string, number>} */
   const numbers = new Map()
-  const number = (reason) => numbers.get(reason) ?? numbers.set(reason, numbers.size + 1).get(reason)
+  const number = (/** @type {string} */ reason) => numbers.get(reason) ?? numbers.set(reason, numbers.size + 1).size
+  /** @type {Map<string, number>} */
   const onRow = new Map()
+  /** @type {Map<string, number>} */
   const onColumn = new Map()
+  /** @type {Map<string, number>} */
   const onCell = new Map()
+  /** @type {Set<Result>} */
   const covered = new Set()
-  const sharedReason = (cells) => {
+  const sharedReason = (/** @type {Result[]} */ cells) => {
     const reasons = new Set(cells.map((c) => c.failure?.reason ?? ''))
     return cells.length > 1 && reasons.size === 1 ? [...reasons][0] : undefined
   }
   for (const row of rows) {
-    const cells = columns.map((c) => find(row, c)).filter((r) => r?.status === 'unsupported')
+    const cells = columns.flatMap((c) => find(row, c) ?? []).filter((r) => r.status === 'unsupported')
     const reason = sharedReason(cells)
     if (reason === undefined) continue
     onRow.set(keyOf(row), number(reason))
     for (const cell of cells) covered.add(cell)
   }
   for (const column of columns) {
-    const cells = rows.map((row) => find(row, column)).filter((r) => r?.status === 'unsupported' && !covered.has(r))
+    const cells = rows.flatMap((row) => find(row, column) ?? []).filter((r) => r.status === 'unsupported' && !covered.has(r))
     const reason = sharedReason(cells)
     if (reason !== undefined) onColumn.set(column.key, number(reason))
     else for (const cell of cells) onCell.set(`${keyOf(cell)} ${columnKey(cell)}`, number(cell.failure?.reason ?? ''))
@@ -53,8 +68,9 @@ function gridOf(results) {
   return { columns, folded, rows, keyOf, crossingOf, find, notes: { numbers, onRow, onColumn, onCell } }
 }
 
-const noteLink = (n) => (n ? h('sup', {}, h('a', { href: `#report-note-${n}`, 'aria-label': t('report.noteNumber', { n }) }, String(n))) : null)
+const noteLink = (/** @type {number | undefined} */ n) => (n ? h('sup', {}, h('a', { href: `#report-note-${n}`, 'aria-label': t('report.noteNumber', { n }) }, String(n))) : null)
 
+/** @param {Result} result */
 function outcomeOf(result) {
   const decision = decisiveStep(result)?.decision
   if (!decision) return ''
@@ -62,6 +78,12 @@ function outcomeOf(result) {
 }
 
 /** One glyph and the variant's time; the outcome for screen readers and on hover; a failure opens to its reason. */
+/**
+ * @param {Result | undefined} result
+ * @param {Result} row
+ * @param {Column} column
+ * @param {number | undefined} note
+ */
 function cell(result, row, column, note) {
   const where = { variant: row.variantId, protocol: column.protocol, format: column.format }
   if (!result || result.status === 'unsupported') {
@@ -77,12 +99,18 @@ function cell(result, row, column, note) {
 }
 
 /** The latest full run (reports/latest.json) at a glance: scenario variants × the protocol/format combinations run. */
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../pageTypes').Catalog} catalog
+ */
 export function createReportView(root, catalog) {
+  /** @type {import('../../pageTypes').RunReport | undefined} */
   let report
+  /** @type {string | undefined} */
   let problem
 
-  const variantOf = (scenarioId, variantId) => catalog.scenarios.find((s) => s.id === scenarioId)?.variants.find((v) => v.id === variantId)
-  const variantName = (scenarioId, variantId) => (variantId === 'baseline' ? t('variant.baseline') : pick(variantOf(scenarioId, variantId)?.description) || variantId)
+  const variantOf = (/** @type {string} */ scenarioId, /** @type {string} */ variantId) => catalog.scenarios.find((s) => s.id === scenarioId)?.variants.find((v) => v.id === variantId)
+  const variantName = (/** @type {string} */ scenarioId, /** @type {string} */ variantId) => (variantId === 'baseline' ? t('variant.baseline') : pick(variantOf(scenarioId, variantId)?.description) || variantId)
 
   function render() {
     const head = h('div', { class: 'report-head' }, h('h2', { id: 'report-title' }, t('report.title')), h('button', { class: 'secondary', onclick: load }, t('common.refresh')))
@@ -141,7 +169,7 @@ export function createReportView(root, catalog) {
       report = await api('GET', '/api/report')
     } catch (error) {
       report = undefined
-      problem = error.status === 404 ? t('report.none') : error.message
+      problem = error instanceof ApiError && error.status === 404 ? t('report.none') : messageOf(error)
     }
     render()
   }

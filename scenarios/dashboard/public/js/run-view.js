@@ -1,36 +1,48 @@
-import { api } from './api.js'
-import { fill, h } from './dom.js'
+// @ts-check
+/** @typedef {import('../../pageTypes').Catalog} Catalog */
+/** @typedef {import('../../pageTypes').VariantView} VariantView */
+/** @typedef {import('../../pageTypes').PageRun} PageRun */
+import { api, messageOf } from './api.js'
+import { fill, h, targetValue } from './dom.js'
 import { pick, t } from './i18n.js'
 import { namer } from './names.js'
 import { partiesOf, stepCard, verdict } from './timeline.js'
 
-/** The pilot runner: pick a scenario, a variant and a format, run it, and watch the exchange step by step. */
+/**
+ * The pilot runner: pick a scenario, a variant and a format, run it, and watch the exchange step by step.
+ * @param {HTMLElement} root
+ * @param {Catalog} catalog
+ */
 export function createRunView(root, catalog) {
+  /** @type {{ scenarioId: string | undefined, variantId: string, format: Catalog['formats'][number] | undefined, run: PageRun | undefined, message: string | undefined }} */
   const state = {
     scenarioId: catalog.scenarios[0]?.id,
     variantId: 'baseline',
     format: catalog.formats[0],
-    run: undefined, // { id, status, steps: { [stepId]: { state, result } }, result, error }
+    run: undefined,
     message: undefined,
   }
   const scenario = () => catalog.scenarios.find((s) => s.id === state.scenarioId)
   const variant = () => scenario()?.variants.find((v) => v.id === state.variantId)
   const names = () => namer(catalog, scenario())
   const running = () => state.run?.status === 'running'
-  const stepState = (stepId) => state.run?.steps[stepId] ?? { state: 'pending' }
+  /** @returns {import('../../pageTypes').StepView} */
+  const stepState = (/** @type {string} */ stepId) => state.run?.steps[stepId] ?? { state: 'pending' }
 
   const controls = h('section', { class: 'panel controls', 'aria-labelledby': 'run-controls-title' })
   const timeline = h('section', { class: 'panel timeline-panel', 'aria-live': 'polite' })
   fill(root, h('div', { class: 'run-layout' }, controls, timeline))
 
+  /** @param {Partial<Pick<typeof state, 'scenarioId' | 'variantId' | 'format'>>} patch */
   function choose(patch) {
     if (running()) return
     Object.assign(state, patch, { run: undefined, message: undefined })
     const formats = variant()?.formats ?? []
-    if (!formats.includes(state.format)) state.format = formats[0]
+    if (!state.format || !formats.includes(state.format)) state.format = formats[0]
     render()
   }
 
+  /** @param {Pick<VariantView, 'id' | 'description'>} v */
   function variantLabel(v) {
     return v.id === 'baseline' ? t('variant.baseline') : pick(v.description)
   }
@@ -49,7 +61,7 @@ export function createRunView(root, catalog) {
       h('label', { class: 'field-label', for: 'scenario-select' }, t('run.scenario')),
       h(
         'select',
-        { id: 'scenario-select', disabled: running(), onchange: (e) => choose({ scenarioId: e.target.value, variantId: 'baseline' }) },
+        { id: 'scenario-select', disabled: running(), onchange: (/** @type {Event} */ e) => choose({ scenarioId: targetValue(e), variantId: 'baseline' }) },
         catalog.scenarios.map((s) => h('option', { value: s.id, selected: s.id === state.scenarioId }, pick(s.name))),
       ),
       h('p', { class: 'muted small' }, pick(current?.description)),
@@ -97,6 +109,10 @@ export function createRunView(root, catalog) {
     )
   }
 
+  /**
+   * @param {VariantView['steps'][number]} step
+   * @param {number} index
+   */
   function card(step, index) {
     return stepCard(step, index, stepState(step.id), names())
   }
@@ -115,6 +131,7 @@ export function createRunView(root, catalog) {
   }
 
   /** Re-draws only the step that changed, so QR codes and open details elsewhere stay put. */
+  /** @param {string} stepId */
   function renderStep(stepId) {
     const steps = variant()?.steps ?? []
     const index = steps.findIndex((s) => s.id === stepId)
@@ -136,30 +153,36 @@ export function createRunView(root, catalog) {
       render()
       follow(runId)
     } catch (error) {
-      state.message = error.message
+      state.message = messageOf(error)
       renderControls()
     }
   }
 
+  /** @param {string} runId */
   function follow(runId) {
     const events = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events`)
-    const mine = () => state.run?.id === runId
+    /** The run this view follows, unless another has replaced it since. */
+    const mine = () => (state.run?.id === runId ? state.run : undefined)
     events.addEventListener('step-started', (e) => {
       const { step } = JSON.parse(e.data)
-      if (!mine()) return
-      state.run.steps[step.id] = { state: 'running' }
+      const run = mine()
+      if (!run) return
+      run.steps[step.id] = { state: 'running' }
       renderStep(step.id)
     })
     events.addEventListener('step-finished', (e) => {
       const { result } = JSON.parse(e.data)
-      if (!mine()) return
-      state.run.steps[result.stepId] = { state: 'done', result }
+      const run = mine()
+      if (!run) return
+      run.steps[result.stepId] = { state: 'done', result }
       renderStep(result.stepId)
     })
+    /** @param {Partial<PageRun>} patch */
     const finish = (patch) => {
       events.close()
-      if (!mine()) return
-      Object.assign(state.run, patch)
+      const run = mine()
+      if (!run) return
+      Object.assign(run, patch)
       render()
     }
     events.addEventListener('done', (e) => finish({ status: 'finished', result: JSON.parse(e.data) }))
@@ -168,13 +191,14 @@ export function createRunView(root, catalog) {
       // the stream dropped before the end: catch up from the run's record, and follow again while it runs
       events.close()
       api('GET', `/api/runs/${encodeURIComponent(runId)}`)
-        .then((run) => {
-          if (!mine()) return
-          for (const result of run.steps) state.run.steps[result.stepId] = { state: 'done', result }
-          if (run.status === 'running') setTimeout(() => follow(runId), 1000)
-          else finish({ status: run.status, result: run.result, error: run.error })
+        .then((/** @type {import('../../pageTypes').RunRecord} */ record) => {
+          const run = mine()
+          if (!run) return
+          for (const result of record.steps) run.steps[result.stepId] = { state: 'done', result }
+          if (record.status === 'running') setTimeout(() => follow(runId), 1000)
+          else finish({ status: record.status, result: record.result, error: record.error })
         })
-        .catch((error) => finish({ status: 'failed', error: error.message }))
+        .catch((error) => finish({ status: 'failed', error: messageOf(error) }))
     }
   }
 

@@ -1,7 +1,17 @@
+// @ts-check
+/** @typedef {import('../../pageTypes').Decision} Decision */
+/** @typedef {import('../../pageTypes').TraceStep} TraceStep */
+/** @typedef {import('../../pageTypes').VerificationPolicy} Policy */
+/** @typedef {import('./names.js').Names} Names */
 import { h, mark } from './dom.js'
 import { currentLanguage, formatDate, has, pick, t } from './i18n.js'
 
-/** What a trace step is about, in words: a credential (query id) or a policy rule (rule id). */
+/**
+ * What a trace step is about, in words: a credential (query id) or a policy rule (rule id).
+ * @param {TraceStep} step
+ * @param {Policy | undefined} policy
+ * @param {Names} names
+ */
 function subjectName(step, policy, names) {
   if (step.check === 'policy') return pick(policy?.rules.find((r) => r.id === step.subject)?.description) || step.subject || ''
   const wanted = policy?.credentials.find((c) => c.id === step.subject)
@@ -10,12 +20,17 @@ function subjectName(step, policy, names) {
 }
 
 /** What the verifier itself said about a step, in the page's language when the decision carries it (`messageFr`). */
-const verifierSaid = (step) => (currentLanguage() === 'fr' && step.messageFr) || step.message
+const verifierSaid = (/** @type {TraceStep} */ step) => (currentLanguage() === 'fr' && step.messageFr) || step.message
 
 /** A check's name, e.g. "Trust registry"; the raw name for a check this page has no words for. */
-export const checkLabel = (check) => (has(`check.${check}`) ? t(`check.${check}`) : check)
+export const checkLabel = (/** @type {string} */ check) => (has(`check.${check}`) ? t(`check.${check}`) : check)
 
 /** The plain-language sentence for one check: "The issuer's signature on Business registration is genuine." */
+/**
+ * @param {TraceStep} step
+ * @param {Policy | undefined} policy
+ * @param {Names} names
+ */
 export function checkSentence(step, policy, names) {
   const key = `check.${step.check}.${step.passed ? 'pass' : 'fail'}`
   if (!step.subject && has(`${key}.any`)) return t(`${key}.any`)
@@ -24,6 +39,10 @@ export function checkSentence(step, policy, names) {
 
 const ANSWER_FIELDS = ['registry', 'jurisdiction', 'verdict', 'entity_name', 'entity_id', 'authority_id', 'action', 'resource', 'authorized', 'recognized', 'time_evaluated', 'message']
 
+/**
+ * @param {string} field
+ * @param {any} value a field of a registry's signed answer
+ */
 function answerValue(field, value) {
   if (typeof value === 'boolean') return t(value ? 'common.yes' : 'common.no')
   if (field === 'entity_name') return pick(value)
@@ -32,17 +51,18 @@ function answerValue(field, value) {
 }
 
 /** The registry's signed answer(s) behind a trust-registry check, as facts a reader can scan. */
+/** @param {any} detail the trust-registry line's detail: the signed answers, or the federation chain */
 function registryAnswer(detail) {
   // a federated check's detail is the chain of signed answers, the verifier's own registry first (trust-registry/federation.ts)
   const answers = Array.isArray(detail?.chain)
-    ? detail.chain.map((link) => [link.question, link])
+    ? detail.chain.map((/** @type {any} */ link) => [link.question, link])
     : Object.entries(detail ?? {}).filter(([, value]) => value && typeof value === 'object')
   if (!answers.length) return null
   return h(
     'details',
     { class: 'registry-answer' },
     h('summary', {}, t('trace.registryAnswer')),
-    answers.map(([question, answer]) =>
+    answers.map((/** @type {[string, any]} */ [question, answer]) =>
       h(
         'div',
         { class: 'answer' },
@@ -61,6 +81,11 @@ function registryAnswer(detail) {
   )
 }
 
+/**
+ * @param {Decision} decision
+ * @param {Policy | undefined} policy
+ * @param {Names} names
+ */
 export function traceList(decision, policy, names) {
   return h(
     'ol',
@@ -84,6 +109,12 @@ export function traceList(decision, policy, names) {
 }
 
 /** The claims the verifier received, per credential, with EN/FR claim names. */
+/**
+ * @param {Decision} decision
+ * @param {Policy | undefined} policy
+ * @param {Names} names
+ * @param {string} verifierName
+ */
 function disclosedClaims(decision, policy, names, verifierName) {
   const entries = Object.entries(decision.disclosed ?? {})
   if (!entries.length) return null
@@ -95,6 +126,7 @@ function disclosedClaims(decision, policy, names, verifierName) {
       const typeId = policy?.credentials.find((c) => c.id === queryId)?.credentialType ?? queryId
       const wanted = policy?.credentials.find((c) => c.id === queryId)?.claims
       // in the order the verifier asked for them, which is the order a reader expects
+      /** @type {[string, unknown][]} */
       const shown = wanted ? wanted.filter((claim) => claim in claims).map((claim) => [claim, claims[claim]]) : Object.entries(claims)
       return h(
         'table',
@@ -106,10 +138,14 @@ function disclosedClaims(decision, policy, names, verifierName) {
   )
 }
 
-/** A verifier's decision: outcome, why, what it saw, and every check it made. */
+/**
+ * A verifier's decision: outcome, why, what it saw, and every check it made.
+ * @param {Decision} decision
+ * @param {{ policyId: string | undefined, verifierKey: string | undefined, names: Names }} context
+ */
 export function decisionPanel(decision, { policyId, verifierKey, names }) {
   const policy = names.policyOf(policyId)
-  const verifierName = names.party(verifierKey)
+  const verifierName = names.party(verifierKey ?? '')
   const accepted = decision.outcome === 'accepted'
   const firstFailure = decision.trace.find((step) => !step.passed)
   return h(

@@ -1,0 +1,53 @@
+/**
+ * A small HTTP cache in front of `fetch` for what a service or wallet fetches again and again (issuer and
+ * authorization server metadata, JWKS): a GET answered 200 with `Cache-Control: max-age` is reused until it is
+ * stale (RFC 9111 §4.2). It keeps to what a shared cache may store (§3, §3.5, §5.2.2): nothing the request asked not
+ * to store or sent with credentials, nothing marked `no-store`, `no-cache` or `private`, nothing that `Vary`s; a
+ * response without `max-age` is fetched every time. The verifier does not use it: it must see a revocation at once.
+ */
+
+interface Entry {
+  body: ArrayBuffer
+  status: number
+  headers: [string, string][]
+  freshUntil: number
+}
+
+const DEFAULT_MAX_ENTRIES = 500
+
+/** Seconds the response may be reused for (max-age less its Age), or undefined when it must not be stored. */
+function freshSeconds(response: Response): number | undefined {
+  if (response.status !== 200 || response.headers.has('vary')) return undefined
+  const directives = (response.headers.get('cache-control') ?? '').toLowerCase().split(',').map((d) => d.trim())
+  if (directives.some((d) => d === 'no-store' || d === 'no-cache' || d === 'private' || d.startsWith('no-cache=') || d.startsWith('private='))) return undefined
+  const maxAge = Number(directives.find((d) => d.startsWith('max-age='))?.slice('max-age='.length))
+  if (!Number.isInteger(maxAge) || maxAge <= 0) return undefined
+  const age = Number(response.headers.get('age') ?? 0)
+  const fresh = maxAge - (Number.isFinite(age) && age > 0 ? age : 0)
+  return fresh > 0 ? fresh : undefined
+}
+
+function cacheableRequest(init: RequestInit | undefined): boolean {
+  if ((init?.method ?? 'GET').toUpperCase() !== 'GET' || init?.body) return false
+  const headers = new Headers(init?.headers)
+  return !headers.has('authorization') && !/no-store|no-cache/i.test(headers.get('cache-control') ?? '')
+}
+
+export function cachingFetch(inner: typeof fetch, maxEntries = DEFAULT_MAX_ENTRIES): typeof fetch {
+  const entries = new Map<string, Entry>()
+  return async (input, init) => {
+    const url = input instanceof Request ? undefined : String(input)
+    if (url === undefined || !cacheableRequest(init)) return inner(input, init)
+    const kept = entries.get(url)
+    if (kept && kept.freshUntil > Date.now()) return new Response(kept.body.slice(0), { status: kept.status, headers: kept.headers })
+    entries.delete(url)
+    const response = await inner(input, init)
+    const fresh = freshSeconds(response)
+    if (fresh === undefined) return response
+    const body = await response.arrayBuffer()
+    const headers = [...response.headers.entries()]
+    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
+    entries.set(url, { body, status: response.status, headers, freshUntil: Date.now() + fresh * 1000 })
+    return new Response(body.slice(0), { status: response.status, statusText: response.statusText, headers })
+  }
+}

@@ -1,0 +1,176 @@
+import { type Agent, Kms, X509Certificate, X509ExtendedKeyUsage, type X509CertificateIssuerAndSubjectOptions, X509KeyUsage, X509Service } from '@credo-ts/core'
+import { randomBytes } from 'node:crypto'
+import type { Database, Migration } from '../db'
+
+/**
+ * Certificates only: each one's private key lives in the agent's KMS (sealed at rest), named by `kms_key_id`.
+ * `name` is what the certificate is for: `root:<jurisdiction>`, `iaca:<jurisdiction>`, `leaf:<issuer>`, `ds:<issuer>`.
+ */
+export const x509Migrations: Migration[] = [
+  { id: 'x509-1', sql: 'CREATE TABLE x509_certificates (name TEXT PRIMARY KEY, kms_key_id TEXT NOT NULL, certificate TEXT NOT NULL)' },
+]
+
+/** An issuer that signs under its jurisdiction's root: `issuerUrl` is its SD-JWT VC `iss` and its leaf's SAN URI. */
+export interface X509Issuer {
+  key: string
+  name: string
+  /** ISO 3166-2 style, "CA" or "CA-BC". */
+  jurisdiction: string
+  issuerUrl: string
+}
+
+/** A certificate whose private key this service holds: `certificate.keyId` is the KMS key id, so Credo can sign with it. */
+export interface HeldCertificate {
+  certificate: X509Certificate
+  /** Base64 DER, as an `x5c` entry or a trust registry anchor carries it. */
+  der: string
+}
+
+/** A signing certificate and the chain above it, leaf first; the root (trust anchor) last. */
+export interface CertificateChain {
+  leaf: HeldCertificate
+  root: HeldCertificate
+}
+
+const ROOT_YEARS = 10
+const LEAF_YEARS = 1
+const years = (n: number) => new Date(Date.now() + n * 365 * 86_400_000)
+// a minute back: a verifier whose clock is a little behind still sees the certificate as valid
+const aMinuteAgo = () => new Date(Date.now() - 60_000)
+/** A positive serial number of 16 random bytes (RFC 5280 §4.1.2.2: at most 20 octets, non-negative). */
+const serialNumber = () => {
+  const bytes = randomBytes(16)
+  bytes[0] &= 0x7f
+  return bytes.toString('hex')
+}
+
+const rootName = (jurisdiction: string, kind: 'root' | 'iaca'): X509CertificateIssuerAndSubjectOptions => ({
+  commonName: kind === 'root' ? `Interop Lab ${jurisdiction} Root CA` : `Interop Lab ${jurisdiction} IACA`,
+  countryName: 'CA',
+  ...(jurisdiction.includes('-') ? { stateOrProvinceName: jurisdiction.slice(3) } : {}),
+})
+
+/**
+ * Each jurisdiction's lab root CA and IACA (ISO 18013-5 Annex B), and each issuer's signing certificates under them:
+ * created on first use with P-256 keys in the agent's KMS, persisted, and the same ones after a restart. A leaf whose
+ * SAN no longer names its issuer's URL (the service moved) or that is about to expire is re-issued under the same root.
+ */
+export class X509Authorities {
+  private readonly pending = new Map<string, Promise<HeldCertificate>>()
+
+  public constructor(
+    private readonly agent: Agent,
+    private readonly db: Database,
+  ) {}
+
+  /** The jurisdiction's root CA for SD-JWT VC and JWT issuers (CA, keyCertSign, path length 0). */
+  public root(jurisdiction: string): Promise<HeldCertificate> {
+    return this.once(`root:${jurisdiction}`, () => this.createRoot(jurisdiction, 'root'))
+  }
+
+  /** The jurisdiction's IACA root for mdoc issuers (ISO 18013-5 Annex B.1.2; CRL-less: the lab publishes no CRL). */
+  public iaca(jurisdiction: string): Promise<HeldCertificate> {
+    return this.once(`iaca:${jurisdiction}`, () => this.createRoot(jurisdiction, 'iaca'))
+  }
+
+  /** The issuer's SD-JWT VC signing certificate (digitalSignature, SAN URI = its URL) under its jurisdiction's root. */
+  public async signer(issuer: X509Issuer): Promise<CertificateChain> {
+    const root = await this.root(issuer.jurisdiction)
+    const leaf = await this.once(`leaf:${issuer.key}`, () => this.createLeaf(issuer, root, 'leaf'), (held) => stillFits(held, issuer))
+    return { leaf, root }
+  }
+
+  /** The issuer's mdoc document signer certificate (ISO 18013-5 Annex B.1.4: digitalSignature, EKU mdlDS) under its jurisdiction's IACA. */
+  public async documentSigner(issuer: X509Issuer): Promise<CertificateChain> {
+    const root = await this.iaca(issuer.jurisdiction)
+    const leaf = await this.once(`ds:${issuer.key}`, () => this.createLeaf(issuer, root, 'ds'), (held) => stillFits(held, issuer))
+    return { leaf, root }
+  }
+
+  /** The stored certificate `name`, or a new one made by `create` (once, however many callers ask at the same time). */
+  private once(name: string, create: () => Promise<HeldCertificate>, usable: (held: HeldCertificate) => boolean = () => true): Promise<HeldCertificate> {
+    let held = this.pending.get(name)
+    if (!held) {
+      held = (async () => {
+        const stored = await this.load(name)
+        if (stored && usable(stored)) return stored
+        const created = await create()
+        await this.db.run(
+          'INSERT INTO x509_certificates (name, kms_key_id, certificate) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET kms_key_id = excluded.kms_key_id, certificate = excluded.certificate',
+          [name, created.certificate.keyId, created.der],
+        )
+        return created
+      })()
+      this.pending.set(name, held)
+      held.catch(() => this.pending.delete(name))
+    }
+    return held
+  }
+
+  private async load(name: string): Promise<HeldCertificate | undefined> {
+    const [row] = await this.db.query<{ kms_key_id: string; certificate: string }>('SELECT kms_key_id, certificate FROM x509_certificates WHERE name = ?', [name])
+    if (!row) return undefined
+    const certificate = X509Certificate.fromEncodedCertificate(row.certificate)
+    certificate.keyId = row.kms_key_id
+    return { certificate, der: row.certificate }
+  }
+
+  private async newKey(): Promise<Kms.PublicJwk> {
+    const { keyId, publicJwk } = await this.agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+    const jwk = Kms.PublicJwk.fromPublicJwk(publicJwk)
+    jwk.keyId = keyId
+    return jwk
+  }
+
+  private async createRoot(jurisdiction: string, kind: 'root' | 'iaca'): Promise<HeldCertificate> {
+    const key = await this.newKey()
+    const name = rootName(jurisdiction, kind)
+    const certificate = await X509Service.createCertificate(this.agent.context, {
+      authorityKey: key,
+      issuer: name,
+      serialNumber: serialNumber(),
+      validity: { notBefore: aMinuteAgo(), notAfter: years(ROOT_YEARS) },
+      extensions: {
+        basicConstraints: { ca: true, pathLenConstraint: 0, markAsCritical: true },
+        keyUsage: { usages: [X509KeyUsage.KeyCertSign, X509KeyUsage.CrlSign], markAsCritical: true },
+        subjectKeyIdentifier: { include: true },
+        // ISO 18013-5 B.1.2: an IACA names its issuer by an alternative name
+        ...(kind === 'iaca' ? { issuerAlternativeName: { name: [{ type: 'url' as const, value: `https://interop-lab.ca/iaca/${jurisdiction}` }] } } : {}),
+      },
+    })
+    certificate.keyId = key.keyId
+    return held(certificate)
+  }
+
+  private async createLeaf(issuer: X509Issuer, root: HeldCertificate, kind: 'leaf' | 'ds'): Promise<HeldCertificate> {
+    const key = await this.newKey()
+    const rootCertificate = root.certificate
+    const certificate = await X509Service.createCertificate(this.agent.context, {
+      authorityKey: rootCertificate.publicJwk,
+      subjectPublicKey: key,
+      issuer: rootCertificate.subject,
+      subject: { commonName: issuer.name, countryName: 'CA', ...(issuer.jurisdiction.includes('-') ? { stateOrProvinceName: issuer.jurisdiction.slice(3) } : {}) },
+      serialNumber: serialNumber(),
+      validity: { notBefore: aMinuteAgo(), notAfter: years(LEAF_YEARS) },
+      extensions: {
+        basicConstraints: { ca: false, markAsCritical: true },
+        keyUsage: { usages: [X509KeyUsage.DigitalSignature], markAsCritical: true },
+        authorityKeyIdentifier: { include: true },
+        subjectKeyIdentifier: { include: true },
+        subjectAlternativeName: { name: [{ type: 'url', value: issuer.issuerUrl }] },
+        ...(kind === 'ds' ? { extendedKeyUsage: { usages: [X509ExtendedKeyUsage.MdlDs], markAsCritical: true } } : {}),
+      },
+    })
+    certificate.keyId = key.keyId
+    return held(certificate)
+  }
+}
+
+const held = (certificate: X509Certificate): HeldCertificate => ({ certificate, der: certificate.toString('base64') })
+
+const RENEW_BEFORE_MS = 7 * 86_400_000
+
+/** A stored leaf still serves when its SAN names the issuer's current URL and it is not about to expire. */
+function stillFits({ certificate }: HeldCertificate, issuer: X509Issuer): boolean {
+  return certificate.sanUriNames.includes(issuer.issuerUrl) && certificate.data.notAfter.getTime() - Date.now() > RENEW_BEFORE_MS
+}
