@@ -1,31 +1,50 @@
-import type { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { type CreatedOffer, type OfferRequest, offerRequestSchema } from '@interop-lab/contracts'
-import { type CredentialFormat, type CredentialType, claimsSchema } from '@interop-lab/common/credentialTypes'
+import { type CredentialType, claimsSchema } from '@interop-lab/common/credentialTypes'
 import { HttpError, parseInput } from '@interop-lab/common/http'
 import type { DidCommConnection } from '@interop-lab/common/didcomm/invitations'
-import { FORMAT_LIMITS, formatsOver, MDOC_FORMAT, protocolOf } from '@interop-lab/common/protocols'
-import type { DidCommOffer } from './didcomm/offers'
-import { configurationId } from './credentialConfigurations'
+import { FORMAT_LIMITS, formatsOver, MDOC_FORMAT, type Protocol, protocolOf, type RequestableFormat } from '@interop-lab/common/protocols'
 import type { OfferMetadata } from './credentialMapper'
 import type { StatusAllocation } from './status'
+import type { JurisdictionIssuer } from './jurisdictions'
 
 const toOfferStatus = ({ idx, uri, bitstringUri }: StatusAllocation): OfferMetadata['status'] => ({ index: idx, listUri: uri, bitstringUri })
-import type { JurisdictionIssuer } from './jurisdictions'
 
 export { type CreatedOffer, type OfferRequest, offerRequestSchema }
 
-/** How an offer reaches the wallet, per protocol. */
-export interface OfferChannels {
-  oid4vc: OpenId4VcIssuerApi
-  didcomm: (issuer: JurisdictionIssuer, type: CredentialType, metadata: OfferMetadata, format: CredentialFormat, connection?: DidCommConnection) => Promise<DidCommOffer>
+/** An offer request checked against the jurisdiction, credential type and protocol: what a protocol adapter offers. */
+export interface CheckedOffer {
+  issuer: JurisdictionIssuer
+  type: CredentialType
+  format: RequestableFormat
+  signing?: OfferRequest['signing']
+  txCode?: boolean
+  connection?: DidCommConnection
+  metadata: OfferMetadata
 }
 
+/** Where an offer stands: the protocol's own state name. */
+export interface OfferState {
+  offerId: string
+  state: string
+  errorMessage?: string
+}
+
+/** Issuing over one protocol (issuer/adapters): makes the offer a wallet is handed, and tells where one stands. */
+export interface IssuanceAdapter {
+  createOffer(offer: CheckedOffer): Promise<{ offerId: string; offerUri: string; txCode?: string }>
+  /** Where an offer made over this protocol stands, or undefined when this protocol has no such offer. */
+  offerState(offerId: string): Promise<OfferState | undefined>
+}
+
+/** One adapter per protocol an offer can name. */
+export type IssuanceAdapters = Record<Protocol, IssuanceAdapter>
+
 /**
- * Validates an offer request against the jurisdiction, credential type and protocol, then creates a pre-authorized
- * OID4VCI offer or a DIDComm out-of-band offer.
+ * Validates an offer request against the jurisdiction, credential type and protocol, then has that protocol's adapter
+ * create the offer (a pre-authorized OID4VCI offer, a DIDComm out-of-band offer).
  */
 export async function createOffer(
-  channels: OfferChannels,
+  adapters: IssuanceAdapters,
   issuer: JurisdictionIssuer,
   types: Map<string, CredentialType>,
   body: unknown,
@@ -57,18 +76,6 @@ export async function createOffer(
     // a format without revocation gets no status entry (a correction then has nothing to revoke)
     status: allocateStatus && !limits?.status ? toOfferStatus(await allocateStatus()) : undefined,
   }
-  if (request.protocol === 'didcomm') {
-    // a DIDComm format: formatsOver('didcomm') said so above
-    const { offerId, offerUri } = await channels.didcomm(issuer, type, issuanceMetadata, request.format as CredentialFormat, request.connection)
-    return { offerId, offerUri, credentialType: type.id, format: request.format, protocol: request.protocol }
-  }
-  const { credentialOffer, issuanceSession } = await channels.oid4vc.createCredentialOffer({
-    issuerId: issuer.key,
-    credentialConfigurationIds: [configurationId(type.id, request.format, request.signing)],
-    preAuthorizedCodeFlowConfig: request.txCode
-      ? { txCode: { input_mode: 'numeric', length: 6, description: 'Code sent to you separately / Code envoyé séparément' } }
-      : {},
-    issuanceMetadata,
-  })
-  return { offerId: issuanceSession.id, offerUri: credentialOffer, txCode: issuanceSession.userPin, credentialType: type.id, format: request.format, protocol: request.protocol }
+  const offer = await adapters[request.protocol].createOffer({ issuer, type, format: request.format, signing: request.signing, txCode: request.txCode, connection: request.connection, metadata: issuanceMetadata })
+  return { ...offer, credentialType: type.id, format: request.format, protocol: request.protocol }
 }

@@ -2,17 +2,15 @@ import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { createAgent } from '@interop-lab/common/agent'
 import { ensureLdpDid, type LdpDid } from '@interop-lab/common/didcomm/ldpDid'
 import { anonCredsModule, didCommModules } from '@interop-lab/common/didcomm/modules'
-import { fullCapabilities } from '@interop-lab/common/protocols'
-import { type CredentialFormat, type CredentialType, loadCredentialTypes } from '@interop-lab/common/credentialTypes'
-import { type AnonCredsDefinitions, startAnonCredsDefinitions } from './anoncreds/definitions'
+import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
+import { startAnonCredsDefinitions } from './anoncreds/definitions'
 import { chooseAnonCredsMaterial } from './anoncreds/material'
-import { ensureWebVhDid, mountWebVhFiles, publishUnderWebVh, webvhLocation } from './anoncreds/webvh'
+import { ensureWebVhDid, mountWebVhFiles, webvhLocation } from './anoncreds/webvh'
 import type { DatabaseConfig } from '@interop-lab/common/db'
 import { issuerApi } from '@interop-lab/contracts'
 import { serveApiDocs } from '@interop-lab/common/apiDocs'
-import { absentIfNotFound } from '@interop-lab/common/records'
 import { agentSettings } from '@interop-lab/common/config'
-import { createApp, finishApp, handle, HttpError, listen, requireApiKey } from '@interop-lab/common/http'
+import { createApp, finishApp, listen } from '@interop-lab/common/http'
 import { ensureIdentity, identityMigrations, type PartyIdentity } from '@interop-lab/common/identities'
 import { guardOid4vcRoutes } from '@interop-lab/common/oid4vcRoutes'
 import { guardedFetch } from '@interop-lab/common/net/guardedFetch'
@@ -21,18 +19,20 @@ import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
 import { masterSecretFor } from '@interop-lab/common/secrets'
 import { resolveFederatedTrust } from '@interop-lab/trust-registry/federation'
 import { registryKeyPin, registryKeyPinMigrations } from '@interop-lab/trust-registry/keyPin'
-import { credentialConfigurations } from './credentialConfigurations'
 import { createCredentialMapper } from './credentialMapper'
 import { X509Authorities, type X509Issuer, x509Migrations } from '@interop-lab/common/x509/authorities'
 import { jwtVcIssuerRouter } from './jwtVcIssuer'
 import { type JurisdictionIssuer, loadHostedParties } from './jurisdictions'
 import { createNotificationRouter, DEFAULT_RETRY_POLICY, notificationHubMigrations, openNotificationHub } from './notifications'
-import { createOffer, type OfferChannels } from './offers'
+import { createOffer, type IssuanceAdapters } from './offers'
+import { didCommIssuance } from './adapters/didcomm'
+import { ensureOid4vciIssuer, oid4vciIssuance } from './adapters/oid4vci'
+import { catalogRouter } from './routes/catalog'
+import { offersRouter } from './routes/offers'
 import { redemptionMigrations, redemptionRules, type RedemptionDependencies } from './redemption'
 import { authorizationDetailsMigrations, authorizationDetailsRules, serverMetadataRules } from './authorizationDetails'
 import { metadataCacheHeaders } from './metadataCaching'
 import { credentialRequestRules } from './credentialRequests'
-import { createDidCommOffer, didCommOfferState, type DidCommOfferFormat } from './didcomm/offers'
 import { createStatusRouter, credoJwtSigner, statusListMigrations, StatusListService } from './status'
 import { mountVcApiIssuer } from './vc-api'
 import { MEDICAL_CERTIFICATE_TYPE } from './vital-statistics/certificate'
@@ -144,29 +144,6 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   redemption = { agent, db }
   const authorities = new X509Authorities(agent, db)
   x509 = authorities
-  let anonCreds: AnonCredsDefinitions | undefined
-  // AnonCreds offers name the credential definition published under the jurisdiction's did:webvh, published on first use
-  const publishedUnderWebVh = new Map<string, Promise<string>>()
-  const underWebVh = (issuerKey: string, credentialDefinitionId: string) => {
-    if (!publishedUnderWebVh.has(credentialDefinitionId)) {
-      const publishing = publishUnderWebVh(agent, webvhDids.get(issuerKey)!, credentialDefinitionId)
-      publishing.catch(() => publishedUnderWebVh.delete(credentialDefinitionId))
-      publishedUnderWebVh.set(credentialDefinitionId, publishing)
-    }
-    return publishedUnderWebVh.get(credentialDefinitionId)!
-  }
-  const offerUnder = async (issuer: JurisdictionIssuer, type: CredentialType, format: CredentialFormat): Promise<DidCommOfferFormat> => {
-    if (format !== 'anoncreds') return { format: 'ldp_vc', issuerDid: ldpDids.get(issuer.key)!.did }
-    const definition = anonCreds?.get(issuer.key, type.id)
-    if (!definition) throw new HttpError(503, 'anoncreds_not_ready', anonCreds?.pending() ?? `${issuer.name.en} has no AnonCreds credential definition for ${type.id}`)
-    const published = webvhDids.has(issuer.key) ? await underWebVh(issuer.key, definition.credentialDefinitionId) : definition.credentialDefinitionId
-    return { format, credentialDefinitionId: published }
-  }
-  const offerChannels: OfferChannels = {
-    oid4vc: agent.openid4vc.issuer,
-    didcomm: async (issuer, type, metadata, format, connection) =>
-      createDidCommOffer(agent.didcomm, `${baseUrl}${DIDCOMM_PATH}`, { label: issuer.name.en, type, metadata, under: await offerUnder(issuer, type, format), connection }),
-  }
   const status = new StatusListService({ db, baseUrl, signerFor: (list) => credoJwtSigner(agent.context, list.kid) })
   const hub = await openNotificationHub({
     database: db,
@@ -208,18 +185,22 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     if (jurisdiction.credentialTypes.some((id) => types.get(id)?.mdoc)) mdocIacas.set(jurisdiction.key, (await mdocSigner(jurisdiction.key)).root.der)
     const [list] = await status.store.listsOf(identity.did)
     statusListIds.set(jurisdiction.key, (list ?? (await status.createList({ issuer: identity.did, kid: identity.kid }))).id)
-    const credentialConfigurationsSupported = credentialConfigurations(jurisdiction.credentialTypes.map((id) => types.get(id)!))
-    const display = [
-      { name: jurisdiction.name.en, locale: 'en-CA' },
-      { name: jurisdiction.name.fr, locale: 'fr-CA' },
-    ]
-    const existing = await agent.openid4vc.issuer.getIssuerByIssuerId(jurisdiction.key).catch(absentIfNotFound)
-    if (existing) await agent.openid4vc.issuer.updateIssuerMetadata({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
-    else await agent.openid4vc.issuer.createIssuer({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
+    await ensureOid4vciIssuer(agent.openid4vc.issuer, jurisdiction, types)
   }
 
-  anonCreds = await startAnonCredsDefinitions({ agent, jurisdictions, identities, types, materials })
+  const anonCreds = await startAnonCredsDefinitions({ agent, jurisdictions, identities, types, materials })
 
+  const issuance: IssuanceAdapters = {
+    oid4vc: oid4vciIssuance(agent.openid4vc.issuer),
+    didcomm: didCommIssuance({
+      agent,
+      didcomm: agent.didcomm,
+      invitationDomain: `${baseUrl}${DIDCOMM_PATH}`,
+      ldpDid: (key) => ldpDids.get(key)!.did,
+      webvhDid: (key) => webvhDids.get(key),
+      anonCreds,
+    }),
+  }
   const allocateStatus = (issuerKey: string, credentialRef?: string) => status.allocate(statusListIds.get(issuerKey)!, credentialRef)
   const registry = new DeathRegistry({
     agent,
@@ -236,7 +217,7 @@ export async function startIssuerService(options: IssuerServiceOptions) {
       return { authorized: answer.trusted, message: answer.message }
     },
     offerCredential: (registrar, request, credentialRef) =>
-      createOffer(offerChannels, registrar, types, { ...request, credentialType: 'DeathRegistrationCredential' }, () => allocateStatus(registrar.key, credentialRef)),
+      createOffer(issuance, registrar, types, { ...request, credentialType: 'DeathRegistrationCredential' }, () => allocateStatus(registrar.key, credentialRef)),
     async revokeCredentials(credentialRef) {
       const allocations = await status.allocationsFor(credentialRef)
       for (const allocation of allocations) if (allocation.status !== 'revoked') await status.setStatus(allocation.listId, allocation.idx, 'revoked')
@@ -245,63 +226,23 @@ export async function startIssuerService(options: IssuerServiceOptions) {
     publish: (event) => hub.publish(event),
   })
 
-  const jurisdictionFor = (key: string) => {
-    const jurisdiction = jurisdictions.find((j) => j.key === key)
-    if (!jurisdiction) throw new HttpError(404, 'unknown_issuer', `No issuer '${key}' here; known issuers: ${jurisdictions.map((j) => j.key).join(', ')}`)
-    return jurisdiction
-  }
-  const admin = requireApiKey(options.adminApiKeys)
-
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', service: 'issuer' })
-  })
-  app.get('/capabilities', (_req, res) => {
-    const pending = anonCreds?.pending()
-    const capabilities = fullCapabilities()
-    if (pending) capabilities.protocols.didcomm = capabilities.protocols.didcomm?.filter((format) => format !== 'anoncreds')
-    res.json(pending ? { ...capabilities, pending: { anoncreds: pending } } : capabilities)
-  })
-  app.get('/credential-types', (_req, res) => {
-    res.json({ credentialTypes: [...types.values()] })
-  })
-  app.get('/issuers', (_req, res) => {
-    res.json({
-      issuers: jurisdictions.map((j) => ({
-        ...j,
-        did: identities.get(j.key)!.did,
-        // the issuer id of its AnonCreds objects (the same key as `did`)
-        webvhDid: webvhDids.get(j.key),
-        credentialIssuer: `${baseUrl}/oid4vci/${j.key}`,
-        // the URL its X.509-signed credentials name as `iss`, and the root their chains lead to
-        x509: {
-          issuerUrl: x509IssuerOf(j).issuerUrl,
-          // and the IACA its mdocs' document signer chains to (ISO 18013-5 Annex B), for an issuer of an mdoc type
-          anchors: [{ kind: 'root', certificate: x509Roots.get(j.key) }, ...(mdocIacas.has(j.key) ? [{ kind: 'iaca', certificate: mdocIacas.get(j.key) }] : [])],
-        },
-      })),
-      certifiers: certifiers.map((c) => ({ ...c, did: identities.get(c.key)!.did })),
-    })
-  })
-  app.post(
-    '/issuers/:key/offers',
-    admin,
-    handle(async (req, res) => {
-      const issuer = jurisdictionFor(String(req.params.key))
-      res.status(201).json(await createOffer(offerChannels, issuer, types, req.body, () => allocateStatus(issuer.key)))
+  app.use(
+    catalogRouter({
+      baseUrl,
+      types,
+      jurisdictions,
+      certifiers,
+      identities,
+      webvhDid: (key) => webvhDids.get(key),
+      x509Of: (j) => ({
+        issuerUrl: x509IssuerOf(j).issuerUrl,
+        // and the IACA its mdocs' document signer chains to (ISO 18013-5 Annex B), for an issuer of an mdoc type
+        anchors: [{ kind: 'root', certificate: x509Roots.get(j.key) }, ...(mdocIacas.has(j.key) ? [{ kind: 'iaca' as const, certificate: mdocIacas.get(j.key) }] : [])],
+      }),
+      anonCredsPending: () => anonCreds.pending(),
     }),
   )
-  app.get(
-    '/issuers/:key/offers/:offerId',
-    admin,
-    handle(async (req, res) => {
-      jurisdictionFor(String(req.params.key))
-      const offerId = String(req.params.offerId)
-      const session = await agent.openid4vc.issuer.getIssuanceSessionById(offerId).catch(absentIfNotFound)
-      const offer = session ? { offerId: session.id, state: session.state, errorMessage: session.errorMessage } : await didCommOfferState(agent.didcomm, offerId)
-      if (!offer) throw new HttpError(404, 'unknown_offer', `No offer ${offerId}`)
-      res.json(offer)
-    }),
-  )
+  app.use(offersRouter({ jurisdictions, types, adapters: issuance, allocateStatus, adminApiKeys: options.adminApiKeys }))
   app.use(createStatusRouter(status))
   app.use(jwtVcIssuerRouter(oid4vciPath, (key) => (jurisdictions.some((j) => j.key === key) ? x509Signer(key) : undefined)))
   app.use(createNotificationRouter(hub, { adminApiKeys: options.adminApiKeys }))

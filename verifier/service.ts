@@ -1,15 +1,14 @@
-import { OpenId4VcModule, type OpenId4VcVerificationSessionRecord, OpenId4VcVerificationSessionRepository, OpenId4VcVerificationSessionState } from '@credo-ts/openid4vc'
-import { createVerificationSchema, verifierApi } from '@interop-lab/contracts'
+import { OpenId4VcModule, OpenId4VcVerificationSessionRepository } from '@credo-ts/openid4vc'
+import { verifierApi } from '@interop-lab/contracts'
 import { serveApiDocs } from '@interop-lab/common/apiDocs'
 import { absentIfNotFound } from '@interop-lab/common/records'
 import { createAgent } from '@interop-lab/common/agent'
 import { anonCredsModule, didCommModules } from '@interop-lab/common/didcomm/modules'
-import { anonCredsVerificationMigrations, createAnonCredsVerification, decideAnonCredsVerification } from './didcomm/anoncreds'
-import { formatsOver, fullCapabilities, protocolOf } from '@interop-lab/common/protocols'
+import { anonCredsVerificationMigrations } from './didcomm/anoncreds'
 import { resolvePublicJwk } from '@interop-lab/common/didKeys'
 import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
 import type { DatabaseConfig } from '@interop-lab/common/db'
-import { createApp, finishApp, handle, HttpError, listen, parseInput } from '@interop-lab/common/http'
+import { createApp, finishApp, HttpError, listen } from '@interop-lab/common/http'
 import { ensureIdentity, identityMigrations, type PartyIdentity } from '@interop-lab/common/identities'
 import { guardedFetch } from '@interop-lab/common/net/guardedFetch'
 import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
@@ -20,17 +19,20 @@ import { trustRootsForCredo } from '@interop-lab/common/x509/credoTrust'
 import type { X509AnchorSource } from './checks/x5cSignerIsIssuer'
 import { StatusAfterTrustModule } from '@interop-lab/common/status'
 import { credentialChecks } from './checks'
-import { dcqlQueryFor } from './dcql'
 import { createProgramInbox, programInboxMigrations } from './notifications'
 import { loadPrograms } from './programs'
-import { type Decision, decide, type TrustCheck } from './decision'
-import { loadPolicies, loadPurposes, overAskedClaims } from './policy'
-import { oid4vpOutcome } from './oid4vp/adapter'
+import type { TrustCheck } from './decision'
+import { loadPolicies, loadPurposes } from './policy'
 import { Oid4vp1Module } from './oid4vp/requestObject'
 import { DEFAULT_HOLDER_PROOF_RULES, type HolderProofRules } from './oid4vp/rules'
-import { forgetResponse, forgetStaleResponses, responseGate, type ResponseGateDependencies } from './responses'
-import { verificationMigrations, type VerificationRow } from './sessions'
-import { createDidCommVerification, decideDidCommVerification, type DidCommVerifier } from './didcomm/verifications'
+import { responseGate, type ResponseGateDependencies } from './responses'
+import { verificationMigrations } from './sessions'
+import type { DidCommVerifier } from './didcomm/verifications'
+import { anonCredsVerification, didCommVerification } from './adapters/didcomm'
+import { oid4vpVerification } from './adapters/oid4vp'
+import { catalogRouter } from './routes/catalog'
+import { verificationsRouter } from './routes/verifications'
+import type { VerificationAdapters } from './verifications'
 import { locatedTrustCheck, type TrustRegistryLocation } from './trust'
 import { mountVcApiVerifier } from './vc-api'
 
@@ -140,31 +142,22 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     return policy
   }
 
-  /**
-   * Decides once, when Credo has a final answer for the session, from the raw response by the lab's own checks, and
-   * keeps the decision; the raw response is then deleted (ours and Credo's copy): only the trace remains.
-   */
-  async function decisionFor(row: VerificationRow, session: OpenId4VcVerificationSessionRecord): Promise<Decision | undefined> {
-    if (row.decision) return JSON.parse(row.decision) as Decision
-    const refused = session.state === OpenId4VcVerificationSessionState.Error
-    if (!refused && session.state !== OpenId4VcVerificationSessionState.ResponseVerified) return undefined
-    await forgetStaleResponses(db, responseRetentionMs)
-    const state = String(session.requestPayload.state ?? '')
-    const [response] = await db.query<{ vp_token: string; received_at: string }>('SELECT vp_token, received_at FROM verification_responses WHERE state = ?', [state])
-    const { nonce, client_id, response_uri } = session.requestPayload
-    const request = { nonce: String(nonce ?? ''), clientId: String(client_id ?? ''), responseUri: typeof response_uri === 'string' ? response_uri : undefined }
-    const engineError = refused ? (session.errorMessage ?? 'The response could not be verified') : undefined
-    const receivedAt = response ? new Date(response.received_at) : new Date()
-    const outcome = await oid4vpOutcome(response?.vp_token, request, receivedAt, presentationTools, engineError)
-    const decision = await decide(policyFor(row.policy_id), purposes, outcome, checks)
-    const kept = await db.run('UPDATE verifications SET decision = ? WHERE id = ? AND decision IS NULL', [JSON.stringify(decision), row.id])
-    if (kept) {
-      await forgetResponse(db, sessionRepository, agent.context, session, state)
-      return decision
-    }
-    // decided concurrently: the first decision stands (and its decider forgets the response)
-    const [stored] = await db.query<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [row.id])
-    return JSON.parse(stored.decision!) as Decision
+  const verification: VerificationAdapters = {
+    oid4vp: oid4vpVerification({
+      verifierApi: agent.openid4vc.verifier,
+      agentContext: agent.context,
+      sessions: sessionRepository,
+      db,
+      types,
+      purposes,
+      identities,
+      checks,
+      presentationTools,
+      responseRetentionMs,
+      policyFor,
+    }),
+    didcomm: didCommVerification({ verifier: didCommVerifier, db, policyFor }),
+    anoncreds: anonCredsVerification({ verifier: didCommVerifier, db, policyFor }),
   }
 
   const programs = loadPrograms()
@@ -174,81 +167,8 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       app.use(inbox.router)
     }
   }
-  app.get('/programs', (_req, res) => {
-    res.json({ programs: programs.map((p) => ({ ...p, inbox: `${baseUrl}/programs/${p.key}/inbox` })) })
-  })
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', service: 'verifier' })
-  })
-  app.get('/capabilities', (_req, res) => {
-    res.json(fullCapabilities())
-  })
-  app.get('/policies', (_req, res) => {
-    res.json({ policies: [...policies.values()].map((policy) => ({ ...policy, overAskedClaims: overAskedClaims(policy, purposes) })) })
-  })
-  app.post(
-    '/verifications',
-    handle(async (req, res) => {
-      const { policyId, format, connection, ...requested } = parseInput(createVerificationSchema, req.body)
-      const protocol = requested.protocol ?? protocolOf(format)
-      const policy = policyFor(policyId)
-      if (connection && protocol !== 'didcomm') throw new HttpError(422, 'unsupported_option', `connection (${connection}) is a DIDComm option; ${protocol} requests have no connection`)
-      if (!formatsOver(protocol).includes(format)) {
-        throw new HttpError(422, 'unsupported_format', `${format} is not requested over ${protocol}; over ${protocol} this verifier asks for ${formatsOver(protocol).join(', ')}`)
-      }
-      if (protocol === 'didcomm' && format === 'anoncreds') {
-        const { id, requestUris } = await createAnonCredsVerification(didCommVerifier, db, policy, connection)
-        await db.run('INSERT INTO verifications (id, policy_id, format, protocol, created_at) VALUES (?, ?, ?, ?, ?)', [id, policy.id, format, protocol, new Date().toISOString()])
-        // one request per credential: the wallet answers each (requestUri is the first)
-        res.status(201).json({ id, policyId, format, protocol, requestUri: requestUris[0], requestUris })
-        return
-      }
-      if (protocol === 'didcomm') {
-        const { id, requestUri } = await createDidCommVerification(didCommVerifier, policy, connection)
-        await db.run('INSERT INTO verifications (id, policy_id, format, protocol, created_at) VALUES (?, ?, ?, ?, ?)', [id, policy.id, format, protocol, new Date().toISOString()])
-        res.status(201).json({ id, policyId, format, protocol, requestUri })
-        return
-      }
-      const { authorizationRequest, verificationSession } = await agent.openid4vc.verifier.createAuthorizationRequest({
-        verifierId: policy.verifier,
-        requestSigner: { method: 'did', didUrl: identities.get(policy.verifier)!.kid },
-        dcql: { query: dcqlQueryFor(policy, types, format) },
-        responseMode: 'direct_post',
-        version: 'v1',
-      })
-      await db.run('INSERT INTO verifications (id, policy_id, format, created_at) VALUES (?, ?, ?, ?)', [
-        verificationSession.id,
-        policy.id,
-        format,
-        new Date().toISOString(),
-      ])
-      res.status(201).json({ id: verificationSession.id, policyId, format, protocol, requestUri: authorizationRequest })
-    }),
-  )
-  /** Where a DIDComm verification's exchange stands (an AnonCreds one: its last request's). */
-  const didCommStateOf = async (row: VerificationRow) => {
-    const [part] = row.format === 'anoncreds' ? await db.query<{ proof_record_id: string }>('SELECT proof_record_id FROM anoncreds_requests WHERE verification_id = ? ORDER BY query_id DESC LIMIT 1', [row.id]) : []
-    return (await agent.didcomm.proofs.findById(part?.proof_record_id ?? row.id))?.state ?? 'unknown'
-  }
-  app.get(
-    '/verifications/:id',
-    handle(async (req, res) => {
-      const [row] = await db.query<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [String(req.params.id)])
-      if (!row) throw new HttpError(404, 'unknown_verification', `No verification ${req.params.id}`)
-      if (row.protocol === 'didcomm') {
-        const kept = row.decision ? (JSON.parse(row.decision) as Decision) : undefined
-        const decide = () =>
-          row.format === 'anoncreds' ? decideAnonCredsVerification(didCommVerifier, db, policyFor(row.policy_id), row.id) : decideDidCommVerification(didCommVerifier, policyFor(row.policy_id), row.id)
-        const { state, decision } = kept ? { state: await didCommStateOf(row), decision: kept } : await decide()
-        if (decision && !kept) await db.run('UPDATE verifications SET decision = ? WHERE id = ? AND decision IS NULL', [JSON.stringify(decision), row.id])
-        res.json({ id: row.id, policyId: row.policy_id, format: row.format, protocol: row.protocol, state, decision })
-        return
-      }
-      const session = await agent.openid4vc.verifier.getVerificationSessionById(row.id)
-      const decision = await decisionFor(row, session)
-      res.json({ id: row.id, policyId: row.policy_id, format: row.format, protocol: row.protocol, state: session.state, decision })
-    }),
-  )
+  app.use(catalogRouter({ baseUrl, policies, purposes, programs }))
+  app.use(verificationsRouter({ db, adapters: verification, policyFor }))
   mountVcApiVerifier(app, { agent, adminApiKeys: options.adminApiKeys })
   serveApiDocs(app, verifierApi(options.publisherJwksUrl ? programs.map((p) => p.key) : []), options.publicUrl)
   finishApp(app)

@@ -1,0 +1,37 @@
+import type { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
+import { absentIfNotFound } from '@interop-lab/common/records'
+import type { CredentialType } from '@interop-lab/common/credentialTypes'
+import { configurationId, credentialConfigurations } from '../credentialConfigurations'
+import type { JurisdictionIssuer } from '../jurisdictions'
+import type { IssuanceAdapter } from '../offers'
+
+/** OID4VCI 1.0: a pre-authorized code offer for the jurisdiction's credential configuration (Credo's issuer). */
+export function oid4vciIssuance(issuerApi: OpenId4VcIssuerApi): IssuanceAdapter {
+  return {
+    async createOffer({ issuer, type, format, signing, txCode, metadata }) {
+      const { credentialOffer, issuanceSession } = await issuerApi.createCredentialOffer({
+        issuerId: issuer.key,
+        credentialConfigurationIds: [configurationId(type.id, format, signing)],
+        preAuthorizedCodeFlowConfig: txCode ? { txCode: { input_mode: 'numeric', length: 6, description: 'Code sent to you separately / Code envoyé séparément' } } : {},
+        issuanceMetadata: metadata,
+      })
+      return { offerId: issuanceSession.id, offerUri: credentialOffer, txCode: issuanceSession.userPin }
+    },
+    async offerState(offerId) {
+      const session = await issuerApi.getIssuanceSessionById(offerId).catch(absentIfNotFound)
+      return session && { offerId: session.id, state: session.state, errorMessage: session.errorMessage }
+    },
+  }
+}
+
+/** The jurisdiction's OID4VCI credential issuer in Credo, created or brought up to date with the types it issues. */
+export async function ensureOid4vciIssuer(issuerApi: OpenId4VcIssuerApi, jurisdiction: JurisdictionIssuer, types: Map<string, CredentialType>) {
+  const credentialConfigurationsSupported = credentialConfigurations(jurisdiction.credentialTypes.map((id) => types.get(id)!))
+  const display = [
+    { name: jurisdiction.name.en, locale: 'en-CA' },
+    { name: jurisdiction.name.fr, locale: 'fr-CA' },
+  ]
+  const existing = await issuerApi.getIssuerByIssuerId(jurisdiction.key).catch(absentIfNotFound)
+  if (existing) await issuerApi.updateIssuerMetadata({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
+  else await issuerApi.createIssuer({ issuerId: jurisdiction.key, credentialConfigurationsSupported, display })
+}
