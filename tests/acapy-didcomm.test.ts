@@ -5,6 +5,8 @@ import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
 import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
 import { acapyInstallation, type AcaPyAgent, AcaPyAdminError, startAcaPy } from './support/acapy'
 import { startTestStack } from './support/stack'
+import { call } from './support/call'
+import { BUSINESS_CLAIMS, PERSON_CLAIMS } from './support/pilotClaims'
 
 // DIDComm v1 JSON-LD (ldp_vc) exchanges between the lab's services and ACA-Py 1.6, the Aries agent BC's
 // ecosystem runs (issue 17), in the four directions, over real HTTP between real processes.
@@ -12,28 +14,6 @@ import { startTestStack } from './support/stack'
 const installation = acapyInstallation()
 const unsupported = 'unsupported' in installation ? installation.unsupported : undefined
 if (unsupported) console.warn(`[acapy] ACA-Py tests unsupported: ${unsupported}`)
-
-const BUSINESS_CLAIMS = {
-  business_number: 'BC1234567',
-  legal_name: 'Tremblay Maple Syrup Ltd.',
-  registration_status: 'ACTIVE',
-  registration_date: '2019-04-12',
-  business_type: 'BC Company',
-  jurisdiction: 'CA-BC',
-  representative_given_name: 'Alex',
-  representative_family_name: 'Tremblay',
-  representative_role: 'Director',
-}
-const PERSON_CLAIMS = { given_name: 'Alex', family_name: 'Tremblay', birth_date: '1984-07-02', identity_assurance_level: 'IAL2', jurisdiction: 'CA-BC' }
-
-async function call(method: 'GET' | 'POST', url: string, body?: unknown, apiKey?: string) {
-  const response = await fetch(url, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
 
 /** The contexts of a lab credential: VCDM 1.1, Ed25519Signature2020, the status list, the lab's claims (ACA-Py gets the last two from the interop_lab_contexts plugin). */
 const LAB_CREDENTIAL_CONTEXTS = ['https://www.w3.org/2018/credentials/v1', 'https://w3id.org/security/suites/ed25519-2020/v1', 'https://www.w3.org/ns/credentials/status/v1', 'https://interop-lab.ca/contexts/credentials/v1']
@@ -70,7 +50,7 @@ describe.skipIf(unsupported !== undefined)(`DIDComm v1 ldp_vc between the lab an
   }
 
   /** The lab issuer offers over an out-of-band invitation; ACA-Py asks for it bound to `holderDid`; resolves to ACA-Py's finished exchange. */
-  async function issueToAcaPy(agent: AcaPyAgent, issuerKey: string, credentialType: string, claims: Record<string, string>, holderDid: string, connection: 'connectionless' | 'did-exchange' = 'connectionless') {
+  async function issueToAcaPy(agent: AcaPyAgent, issuerKey: string, credentialType: string, claims: Record<string, unknown>, holderDid: string, connection: 'connectionless' | 'did-exchange' = 'connectionless') {
     const offer = await call('POST', `${stack.issuer.url}/issuers/${issuerKey}/offers`, { credentialType, claims, format: 'ldp_vc', protocol: 'didcomm', connection }, LOCAL_ADMIN_API_KEY)
     expect(offer.status).toBe(201)
     const invitation = invitationOf(String(offer.body.offerUri))

@@ -11,39 +11,19 @@ import { createAgent } from '@interop-lab/common/agent'
 import { webvhUrl } from '@interop-lab/common/net/webvhDidResolver'
 import { loadPersonas, startWalletService, type WalletService } from '@interop-lab/wallet-sim'
 import { webvhLocation } from '@interop-lab/issuer/anoncreds/webvh'
+import { call } from './support/call'
+import { BUSINESS_CLAIMS, PERSON_CLAIMS } from './support/pilotClaims'
 import { startTestStack } from './support/stack'
 
 // Each jurisdiction's AnonCreds objects under its did:webvh (issue 17): the log and the attested resources served by the
 // issuer over HTTP, checked here with didwebvh-ts and node:crypto, and resolved over HTTP by a wallet and a verifier that
 // hold no copy of them.
 
-const BUSINESS = {
-  business_number: 'BC1234567',
-  legal_name: 'Tremblay Maple Syrup Ltd.',
-  registration_status: 'ACTIVE',
-  registration_date: '2019-04-12',
-  business_type: 'BC Company',
-  jurisdiction: 'CA-BC',
-  representative_given_name: 'Alex',
-  representative_family_name: 'Tremblay',
-  representative_role: 'Director',
-}
-const PERSON = { given_name: 'Alex', family_name: 'Tremblay', birth_date: '1984-07-02', identity_assurance_level: 'IAL2', jurisdiction: 'CA-BC' }
-
 let stack: Awaited<ReturnType<typeof startTestStack>>
 /** A wallet of its own data directory: no file registry, no copy of any AnonCreds object. */
 let wallet: WalletService
 let walletDir: string
 let issuers: { key: string; did: string; webvhDid: string }[]
-
-async function call(method: 'GET' | 'POST', url: string, body?: unknown, apiKey?: string) {
-  const response = await fetch(url, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
 
 /** The anoncreds offer attached to a DIDComm offer URL: its schema and credential definition ids. */
 function attachedAnonCredsOffer(offerUri: string): { schema_id: string; cred_def_id: string } {
@@ -96,7 +76,7 @@ describe('AnonCreds under did:webvh, served by the lab issuer', () => {
 
   it('offers under credential definitions published as attested resources of the did:webvh, whose content the id digests', async () => {
     const { webvhDid } = issuer('bc-registries')
-    const offer = await call('POST', `${stack.issuer.url}/issuers/bc-registries/offers`, { credentialType: 'BusinessRegistrationCredential', claims: BUSINESS, format: 'anoncreds', protocol: 'didcomm' }, LOCAL_ADMIN_API_KEY)
+    const offer = await call('POST', `${stack.issuer.url}/issuers/bc-registries/offers`, { credentialType: 'BusinessRegistrationCredential', claims: BUSINESS_CLAIMS, format: 'anoncreds', protocol: 'didcomm' }, LOCAL_ADMIN_API_KEY)
     expect(offer.status).toBe(201)
     const { schema_id, cred_def_id } = attachedAnonCredsOffer(String(offer.body.offerUri))
     for (const [id, kind] of [
@@ -118,8 +98,8 @@ describe('AnonCreds under did:webvh, served by the lab issuer', () => {
 
   it('a wallet with no copy of any AnonCreds object resolves them over HTTP, and the verifier accepts, asking the registry about the same key', async () => {
     for (const [key, credentialType, claims] of [
-      ['bc-registries', 'BusinessRegistrationCredential', BUSINESS],
-      ['bc-person-credential', 'VerifiedPersonCredential', PERSON],
+      ['bc-registries', 'BusinessRegistrationCredential', BUSINESS_CLAIMS],
+      ['bc-person-credential', 'VerifiedPersonCredential', PERSON_CLAIMS],
     ] as const) {
       const offer = await call('POST', `${stack.issuer.url}/issuers/${key}/offers`, { credentialType, claims, format: 'anoncreds', protocol: 'didcomm' }, LOCAL_ADMIN_API_KEY)
       const accepted = await call('POST', `${wallet.url}/personas/business-owner/offers`, { offerUri: offer.body.offerUri })

@@ -21,6 +21,10 @@ import { runMatrix } from '@interop-lab/scenarios/matrix'
 import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { credentialChecks } from '@interop-lab/verifier/checks'
 import type { Decision } from '@interop-lab/verifier/decision'
+import { type AuthorizationRequest as RequestObject, openOid4vpRequest } from './support/oid4vpRequest'
+
+/** What a forged presentation answers: the request's audience, nonce and where to send it. */
+type AuthorizationRequest = Pick<RequestObject, 'client_id' | 'nonce' | 'state' | 'response_uri'>
 import { startTestStack } from './support/stack'
 import { ed25519Party, type DidJwkParty as Party, encode, sha256 } from './support/forging'
 
@@ -76,23 +80,6 @@ async function forgeJws(forgery: Forgery, typ: string, payload: Record<string, u
       return `${signingInput}.${createHmac('sha256', issuerPublicKeyBytes(issuerDid)).update(signingInput).digest('base64url')}`
     }
   }
-}
-
-interface AuthorizationRequest {
-  client_id: string
-  nonce: string
-  state: string
-  response_uri: string
-}
-
-/** Starts a verification and reads its signed request object the way a wallet does. */
-async function openRequest(policyId: string, format: 'jwt_vc_json' | 'dc+sd-jwt'): Promise<{ id: string; request: AuthorizationRequest }> {
-  const created = await fetch(`${stack.verifier.url}/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policyId, format }) })
-  expect(created.status).toBe(201)
-  const { id, requestUri } = (await created.json()) as { id: string; requestUri: string }
-  const requestObjectUri = new URL(requestUri).searchParams.get('request_uri')!
-  const requestObject = await (await fetch(requestObjectUri)).text()
-  return { id, request: decodeJwt(requestObject) as unknown as AuthorizationRequest }
 }
 
 async function respond(request: AuthorizationRequest, vpToken: Record<string, string[]>): Promise<void> {
@@ -197,7 +184,7 @@ const SD_JWT_CLAUSE = /SD-JWT VC, Verification and Processing.*: .*(signed by di
 describe.each(FORGERIES)('a forged credential (%s) naming an authorized issuer', (forgery) => {
   it('is refused in jwt_vc_json for open-business-account (VCDM 1.1 §6.3.1: the issuer signs)', async () => {
     const attacker = await ed25519Party()
-    const { id, request } = await openRequest('open-business-account', 'jwt_vc_json')
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'open-business-account', 'jwt_vc_json')
     await respond(request, {
       business: [await jwtVcPresentation(forgery, issuerDids['bc-registries'], 'BusinessRegistrationCredential', BUSINESS, attacker, request)],
       person: [await jwtVcPresentation(forgery, issuerDids['bc-person-credential'], 'VerifiedPersonCredential', PERSON, attacker, request)],
@@ -207,20 +194,20 @@ describe.each(FORGERIES)('a forged credential (%s) naming an authorized issuer',
 
   it('is refused in jwt_vc_json for estate-account-proof-of-death', async () => {
     const attacker = await ed25519Party()
-    const { id, request } = await openRequest('estate-account-proof-of-death', 'jwt_vc_json')
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
     await respond(request, { death: [await jwtVcPresentation(forgery, issuerDids['nl-vital-statistics'], 'DeathRegistrationCredential', DEATH, attacker, request)] })
     expectRefusedAsForged(await decisionOf(id), JWT_VC_CLAUSE)
   })
 
   it('is refused in dc+sd-jwt for open-business-account and estate-account-proof-of-death (SD-JWT VC §3.5: the issuer signs)', async () => {
     const attacker = await ed25519Party()
-    const business = await openRequest('open-business-account', 'dc+sd-jwt')
+    const business = await openOid4vpRequest(stack.verifier.url, 'open-business-account', 'dc+sd-jwt')
     await respond(business.request, {
       business: [await sdJwtPresentation(forgery, issuerDids['bc-registries'], 'https://interop-lab.ca/credentials/business-registration', BUSINESS, attacker, business.request)],
       person: [await sdJwtPresentation(forgery, issuerDids['bc-person-credential'], 'https://interop-lab.ca/credentials/verified-person', PERSON, attacker, business.request)],
     })
     expectRefusedAsForged(await decisionOf(business.id), SD_JWT_CLAUSE)
-    const estate = await openRequest('estate-account-proof-of-death', 'dc+sd-jwt')
+    const estate = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'dc+sd-jwt')
     await respond(estate.request, {
       death: [await sdJwtPresentation(forgery, issuerDids['nl-vital-statistics'], 'https://interop-lab.ca/credentials/death-registration', DEATH, attacker, estate.request)],
     })
@@ -231,7 +218,7 @@ describe.each(FORGERIES)('a forged credential (%s) naming an authorized issuer',
 describe('the attacker as an issuer of her own', () => {
   it('is accepted on signature when she signs as herself, and then refused by the trust registry (the forgery harness builds valid presentations)', async () => {
     const attacker = await ed25519Party()
-    const { id, request } = await openRequest('estate-account-proof-of-death', 'jwt_vc_json')
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
     // signed with her own key under her own DID as the issuer: the signer is the issuer
     await respond(request, { death: [await jwtVcPresentation('absolute-foreign-kid', attacker.did, 'DeathRegistrationCredential', DEATH, attacker, request)] })
     const decision = await decisionOf(id)
@@ -500,7 +487,7 @@ describe('status lists are fetched only for a credential whose signer is its iss
     const host = await oracle()
     try {
       const attacker = await ed25519Party()
-      const { id, request } = await openRequest('estate-account-proof-of-death', format)
+      const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', format)
       await respond(request, { death: [await selfIssued(format, host.url, attacker, request)] })
       const decision = await decisionOf(id)
       expect(decision.outcome).toBe('rejected')

@@ -1,6 +1,7 @@
-import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose'
+import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Decision } from '@interop-lab/verifier/decision'
+import { type AuthorizationRequest, openOid4vpRequest } from './support/oid4vpRequest'
 import { startTestStack } from './support/stack'
 import { ed25519Party as party, type DidJwkParty as Party } from './support/forging'
 import { bindEntityDid } from '@interop-lab/scenarios/onboarding'
@@ -15,27 +16,6 @@ let stack: Awaited<ReturnType<typeof startTestStack>>
 
 let issuer: Party
 const DEATH = { registration_number: 'NL-2026-0077', deceased_given_name: 'Agnes', deceased_family_name: 'Whelan', date_of_death: '2026-03-01', jurisdiction: 'CA-NL' }
-
-interface AuthorizationRequest {
-  aud: string
-  client_id: string
-  nonce: string
-  state: string
-  response_uri: string
-  client_metadata: { vp_formats_supported: Record<string, Record<string, string[]>> }
-}
-
-async function openRequest(format: 'jwt_vc_json' | 'dc+sd-jwt' = 'jwt_vc_json'): Promise<{ id: string; request: AuthorizationRequest; header: Record<string, unknown> }> {
-  const created = await fetch(`${stack.verifier.url}/verifications`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ policyId: 'estate-account-proof-of-death', format }),
-  })
-  expect(created.status).toBe(201)
-  const { id, requestUri } = (await created.json()) as { id: string; requestUri: string }
-  const requestObject = await (await fetch(new URL(requestUri).searchParams.get('request_uri')!)).text()
-  return { id, request: decodeJwt(requestObject) as unknown as AuthorizationRequest, header: decodeProtectedHeader(requestObject) }
-}
 
 interface VpVariation {
   nonce?: string
@@ -92,13 +72,13 @@ afterAll(async () => {
 
 describe('the request object (OID4VP 1.0)', () => {
   it('is addressed to https://self-issued.me/v2 (§5.8, static discovery: the wallet fetched it with GET)', async () => {
-    const { request, header } = await openRequest()
+    const { request, header } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
     expect(header.typ).toBe('oauth-authz-req+jwt')
     expect(request.aud).toBe('https://self-issued.me/v2')
   })
 
   it.each(['jwt_vc_json', 'dc+sd-jwt'] as const)('advertises for %s only fully specified asymmetric algorithms, each once (no HS*, not EdDSA beside Ed25519)', async (format) => {
-    const { request } = await openRequest(format)
+    const { request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', format)
     const parameters = request.client_metadata.vp_formats_supported[format]
     expect(Object.keys(parameters).length).toBeGreaterThan(0)
     for (const [name, algorithms] of Object.entries(parameters)) {
@@ -112,7 +92,7 @@ describe('the request object (OID4VP 1.0)', () => {
 
 describe('a W3C JWT VP (jwt_vc_json)', () => {
   it('well formed, is accepted with nonce, aud and freshness named in the trace', async () => {
-    const { id, request } = await openRequest()
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
     expect((await post(request, { vp_token: JSON.stringify({ death: [await jwtVp(request, await party())] }), state: request.state })).status).toBe(200)
     const { body } = await verification(id)
     expect(body.decision!.outcome, body.decision!.reasons.join('; ')).toBe('accepted')
@@ -128,7 +108,7 @@ describe('a W3C JWT VP (jwt_vc_json)', () => {
     ['made an hour ago (iat)', { iat: minutes(-60) }, 'freshness', /RFC 7519 .*: the presentation's iat is too old \(window 300 s, ± 60 s\)/],
     ['dated in the future (iat)', { iat: minutes(30) }, 'freshness', /RFC 7519 .*: the presentation's iat is in the future/],
   ] as const)('made %s is refused with a reason naming the fault and its clause', async (_name, variation, check, reason) => {
-    const { id, request } = await openRequest()
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
     const answer = await post(request, { vp_token: JSON.stringify({ death: [await jwtVp(request, await party(), variation)] }), state: request.state })
     expect(answer.status).toBeLessThan(500)
     const { status, body } = await verification(id)
@@ -148,7 +128,7 @@ describe('wallet mistakes (OID4VP 1.0 §8.2, §8.5): 4xx, and the verification s
     ['a vp_token whose presentation is not a JWT', (r: AuthorizationRequest) => ({ vp_token: '{"death":["not-a-jwt"]}', state: r.state })],
     ['a vp_token for a query the request did not make', (r: AuthorizationRequest) => ({ vp_token: '{"unasked":["a.b.c~"]}', state: r.state })],
   ])('%s is answered 4xx and GET /verifications/{id} decides it (rejected, not 500)', async (_name, form) => {
-    const { id, request } = await openRequest()
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
     const answer = await post(request, form(request))
     expect(answer.status).toBeGreaterThanOrEqual(400)
     expect(answer.status).toBeLessThan(500)
@@ -158,7 +138,7 @@ describe('wallet mistakes (OID4VP 1.0 §8.2, §8.5): 4xx, and the verification s
   })
 
   it('a response without state is answered 4xx, and the request stays open for the real answer', async () => {
-    const { id, request } = await openRequest()
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
     const missing = await post(request, { vp_token: JSON.stringify({ death: [await jwtVp(request, await party())] }) })
     expect(missing.status).toBeGreaterThanOrEqual(400)
     expect(missing.status).toBeLessThan(500)
@@ -166,7 +146,7 @@ describe('wallet mistakes (OID4VP 1.0 §8.2, §8.5): 4xx, and the verification s
   })
 
   it('a response with a state of no request is answered 4xx and not stored', async () => {
-    const { request } = await openRequest()
+    const { request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
     const stray = await post(request, { vp_token: JSON.stringify({ death: [await jwtVp(request, await party())] }), state: 'no-such-state' })
     expect(stray.status).toBe(400)
     expect(((await stray.json()) as { error: string }).error).toBe('invalid_request')

@@ -1,12 +1,13 @@
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHmac } from 'node:crypto'
-import { decodeJwt, SignJWT } from 'jose'
+import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '@interop-lab/common/db'
 import type { Decision } from '@interop-lab/verifier/decision'
 import { forgetStaleResponses } from '@interop-lab/verifier/responses'
 import { verificationMigrations } from '@interop-lab/verifier/sessions'
+import { type AuthorizationRequest, openOid4vpRequest } from './support/oid4vpRequest'
 import { startTestStack } from './support/stack'
 import { ed25519Party as party, type DidJwkParty as Party, disclosure, encode, sha256 } from './support/forging'
 import { bindEntityDid } from '@interop-lab/scenarios/onboarding'
@@ -28,25 +29,6 @@ const DEATH = {
   date_of_death: '2026-03-01',
   deceased_birth_date: '1931-05-09',
   jurisdiction: 'CA-NL',
-}
-
-interface AuthorizationRequest {
-  client_id: string
-  nonce: string
-  state: string
-  response_uri: string
-}
-
-async function openRequest(): Promise<{ id: string; request: AuthorizationRequest }> {
-  const created = await fetch(`${stack.verifier.url}/verifications`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ policyId: 'estate-account-proof-of-death', format: 'dc+sd-jwt' }),
-  })
-  expect(created.status).toBe(201)
-  const { id, requestUri } = (await created.json()) as { id: string; requestUri: string }
-  const requestObject = await (await fetch(new URL(requestUri).searchParams.get('request_uri')!)).text()
-  return { id, request: decodeJwt(requestObject) as unknown as AuthorizationRequest }
 }
 
 
@@ -92,7 +74,7 @@ async function decisionOf(id: string): Promise<Decision> {
 
 async function decide(variation: Variation = {}): Promise<Decision> {
   const holder = await party()
-  const { id, request } = await openRequest()
+  const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'dc+sd-jwt')
   await respond(request, await presentation(request, holder, variation))
   return decisionOf(id)
 }
@@ -179,7 +161,7 @@ describe('the status disclosure case', () => {
 describe('privacy: the raw response is kept only until the decision', () => {
   it('leaves no trace of the vp_token in the verifier database file once decided', async () => {
     const holder = await party()
-    const { id, request } = await openRequest()
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'dc+sd-jwt')
     const vpToken = await presentation(request, holder)
     expect((await respond(request, vpToken)).status).toBe(200)
     const decision = await decisionOf(id)

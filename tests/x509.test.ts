@@ -9,6 +9,7 @@ import { makeHolderKey, redeemWithSphereon } from '@interop-lab/scenarios/driver
 import { bindEntityIssuerUrl, listX509Anchor } from '@interop-lab/scenarios/onboarding'
 import type { Decision } from '@interop-lab/verifier/decision'
 import { type DidJwkParty, disclosure, ed25519Party, sha256 } from './support/forging'
+import { openOid4vpRequest } from './support/oid4vpRequest'
 import { startTestStack } from './support/stack'
 
 /**
@@ -104,25 +105,6 @@ async function selfSignedLeaf(): Promise<Authority> {
   return { keys, certificate }
 }
 
-interface AuthorizationRequest {
-  client_id: string
-  nonce: string
-  state: string
-  response_uri: string
-}
-
-async function openRequest(): Promise<{ id: string; requestUri: string; request: AuthorizationRequest }> {
-  const created = await fetch(`${stack.verifier.url}/verifications`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ policyId: 'estate-account-proof-of-death', format: 'dc+sd-jwt' }),
-  })
-  expect(created.status).toBe(201)
-  const { id, requestUri } = (await created.json()) as { id: string; requestUri: string }
-  const requestObject = await (await fetch(new URL(requestUri).searchParams.get('request_uri')!)).text()
-  return { id, requestUri, request: decodeJwt(requestObject) as unknown as AuthorizationRequest }
-}
-
 async function decisionOf(id: string): Promise<Decision> {
   const answer = await fetch(`${stack.verifier.url}/verifications/${id}`)
   expect(answer.status).toBe(200)
@@ -140,7 +122,7 @@ interface Signing {
 /** A death registration SD-JWT VC signed as `signing` says, presented with a key binding JWT for a fresh request; its decision. */
 async function present(signing: Signing): Promise<Decision> {
   const holder: DidJwkParty = await ed25519Party()
-  const { id, request } = await openRequest()
+  const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'dc+sd-jwt')
   const disclosures = Object.entries(DEATH).map(([name, value]) => disclosure(name, value))
   const payload = { iss: signing.iss ?? TEST_ISSUER, vct: DEATH_VCT, iat: Math.floor(Date.now() / 1000) - 60, cnf: { jwk: holder.jwk }, _sd_alg: 'sha-256', _sd: disclosures.map(sha256) }
   const issuerJwt = await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'dc+sd-jwt', x5c: signing.x5c.map(der), ...signing.header }).sign(signing.signer)
@@ -232,7 +214,7 @@ describe('the lab issuer signs an SD-JWT VC under X.509 (signing: x509)', () => 
     const { offerUri, txCode } = await offer()
     const accepted = await fetch(`${stack.wallet.url}/personas/executor/offers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ offerUri, txCode }) })
     expect(accepted.status, await accepted.clone().text()).toBe(201)
-    const { id, requestUri } = await openRequest()
+    const { id, requestUri } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'dc+sd-jwt')
     const presented = await fetch(`${stack.wallet.url}/personas/executor/presentations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requestUri }) })
     expect(presented.status).toBe(200)
     const decision = await decisionOf(id)

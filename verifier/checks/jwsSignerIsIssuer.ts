@@ -1,5 +1,6 @@
 import { parseDid } from '@credo-ts/core'
-import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose'
+import { compactVerify, importJWK } from 'jose'
+import { decodeCompactJws } from '../decodeCompactJws'
 import type { IssuerKeyResolver } from './issuerKeys'
 import type { CheckResult } from './result'
 
@@ -31,14 +32,9 @@ function issuerKeyUrl(kid: unknown, issuer: string): string | undefined {
  * algorithm asymmetric, no key carried in the header, and the signature verifies with that key.
  */
 export async function jwsSignerIsIssuer(jws: string, issuer: string, clause: string, issuerKey: IssuerKeyResolver): Promise<CheckResult> {
-  let header: ReturnType<typeof decodeProtectedHeader>
-  let payload: ReturnType<typeof decodeJwt>
-  try {
-    header = decodeProtectedHeader(jws)
-    payload = decodeJwt(jws)
-  } catch {
-    return failed(clause, 'the credential is not a compact JWS with a JSON header and payload')
-  }
+  const decoded = decodeCompactJws(jws)
+  if (!decoded) return failed(clause, 'the credential is not a compact JWS with a JSON header and payload')
+  const { header, payload } = decoded
   const { alg, kid } = header
   if (!alg || !ISSUER_ALGORITHMS.has(alg)) {
     return failed(clause, `the credential is signed with alg '${String(alg)}'; an issuer signs with an asymmetric key of its DID (EdDSA, ES256…), never 'none' or an HMAC (RFC 8725 §3.1)`)

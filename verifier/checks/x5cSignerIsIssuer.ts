@@ -1,4 +1,5 @@
-import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose'
+import { compactVerify } from 'jose'
+import { decodeCompactJws } from '../decodeCompactJws'
 import { createPublicKey } from 'node:crypto'
 import { isLoopbackHost } from '@interop-lab/common/net/outboundPolicy'
 import { ChainRefused, sanUris, validateChain } from '@interop-lab/common/x509/chain'
@@ -36,14 +37,9 @@ const describe = (anchor: X509Anchor) => `${anchor.jurisdiction}'s ${anchor.kind
  * `kid`, a `jwk`) is named beside it: one signer, never a choice of the weaker path.
  */
 export async function x5cSignerIsIssuer(jws: string, issuer: string, credentialType: string | undefined, jurisdiction: unknown, anchors: X509AnchorSource): Promise<CheckResult> {
-  let header: ReturnType<typeof decodeProtectedHeader>
-  let payload: ReturnType<typeof decodeJwt>
-  try {
-    header = decodeProtectedHeader(jws)
-    payload = decodeJwt(jws)
-  } catch {
-    return failed('the credential is not a compact JWS with a JSON header and payload')
-  }
+  const decoded = decodeCompactJws(jws)
+  if (!decoded) return failed('the credential is not a compact JWS with a JSON header and payload')
+  const { header, payload } = decoded
   const { alg, kid } = header
   const x5c = Array.isArray(header.x5c) ? header.x5c : []
   if (!alg || !ISSUER_ALGORITHMS.has(alg)) return failed(`the credential is signed with alg '${String(alg)}'; an x5c leaf signs with an asymmetric algorithm (ES256…), never 'none' or an HMAC (RFC 8725 §3.1)`)

@@ -1,4 +1,5 @@
-import { base64url, decodeJwt, decodeProtectedHeader, type JWK } from 'jose'
+import { base64url, type JWK } from 'jose'
+import { decodeCompactJws } from '../decodeCompactJws'
 import { createHash } from 'node:crypto'
 import type { CredentialType } from '@interop-lab/common/credentialTypes'
 import { clauseReason, type CredentialResult, type Finding, finding } from '../decision'
@@ -134,14 +135,9 @@ async function keyBindingFindings(
 ): Promise<Finding[]> {
   const bind = (passed: boolean, clause: string, en: string, fr: string) => finding('holder-binding', passed, clauseReason(clause, en, fr))
   if (!kbJwt) return [bind(false, KB, 'the presentation carries no Key Binding JWT: it was not signed by the holder', 'la présentation ne porte aucun KB-JWT : le détenteur ne l’a pas signée')]
-  let header: ReturnType<typeof decodeProtectedHeader>
-  let kb: ReturnType<typeof decodeJwt>
-  try {
-    header = decodeProtectedHeader(kbJwt)
-    kb = decodeJwt(kbJwt)
-  } catch {
-    return [bind(false, KB_FORMAT, 'the Key Binding JWT is not a JWT', 'le KB-JWT n’est pas un JWT')]
-  }
+  const decoded = decodeCompactJws(kbJwt)
+  if (!decoded) return [bind(false, KB_FORMAT, 'the Key Binding JWT is not a JWT', 'le KB-JWT n’est pas un JWT')]
+  const { header, payload: kb } = decoded
   if (header.typ !== 'kb+jwt') return [bind(false, KB_FORMAT, `the Key Binding JWT's typ is '${String(header.typ)}', not kb+jwt`, `le typ du KB-JWT est « ${String(header.typ)} », pas kb+jwt`)]
   if (!header.alg || !rules.algorithms.includes(header.alg)) {
     return [bind(false, KB, `the Key Binding JWT is signed with alg '${String(header.alg)}', not one of ${rules.algorithms.join(', ')} (never none, never HMAC)`, `le KB-JWT est signé avec l’alg « ${String(header.alg)} », hors de ${rules.algorithms.join(', ')} (jamais none ni HMAC)`)]
@@ -197,14 +193,10 @@ export async function checkSdJwtPresentation(queryId: string, presentation: stri
   const issuerJwt = parts[0]
   const kbJwt = parts.at(-1) ?? ''
   const presented = `${parts.slice(0, -1).join('~')}~`
-  let header: ReturnType<typeof decodeProtectedHeader>
-  let payload: Record<string, unknown>
-  try {
-    header = decodeProtectedHeader(issuerJwt)
-    payload = decodeJwt(issuerJwt)
-  } catch {
-    return { queryId, findings: [finding('format', false, clauseReason(SD, 'the issuer-signed JWT is not a JWT', 'le JWT signé par l’émetteur n’est pas un JWT'))] }
-  }
+  const decoded = decodeCompactJws(issuerJwt)
+  if (!decoded) return { queryId, findings: [finding('format', false, clauseReason(SD, 'the issuer-signed JWT is not a JWT', 'le JWT signé par l’émetteur n’est pas un JWT'))] }
+  const { header } = decoded
+  const payload: Record<string, unknown> = decoded.payload
   const findings: Finding[] = []
   if (header.typ === 'vc+sd-jwt') {
     findings.push(finding('spec-version', false, clauseReason(VC_TYP, 'typ is vc+sd-jwt (SD-JWT VC drafts up to 05); this verifier follows dc+sd-jwt (draft 06 and later)', 'typ est vc+sd-jwt (brouillons SD-JWT VC jusqu’au 05) ; ce vérificateur suit dc+sd-jwt (brouillon 06 et suivants)')))
