@@ -25,7 +25,7 @@ import {
   DidCommProofRole,
   DidCommProofState,
 } from '@credo-ts/didcomm'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -45,23 +45,11 @@ import {
   selectFromOneCredential,
 } from '@interop-lab/common/anoncreds'
 import { runWasm } from '@interop-lab/common/anoncreds/wasm/anonCredsWasm'
+import { ACME_CARD, anonCredsFixture } from './support/anoncredsFixtures'
 
-// Test-only issuer material generated once by scenarios/anoncreds/generate-fixtures.ts (the WASM takes minutes)
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/anoncreds/${name}.json`, import.meta.url), 'utf8')) as AnonCredsIssuerMaterial & { issuerId: string }
-const businessCard = fixture('business-card')
-const person = fixture('person')
+const businessCard = anonCredsFixture('business-card')
+const person = anonCredsFixture('person')
 
-const acmeCard = {
-  business_number: '123456789BC0001',
-  legal_name: 'Acme Widgets Ltd.',
-  registration_status: 'ACTIVE',
-  registration_date: '20190412',
-  business_type: 'Corporation',
-  jurisdiction: 'BC',
-  representative_given_name: 'Alice',
-  representative_family_name: 'Nguyen',
-  representative_role: 'Director',
-}
 const alice = { given_names: 'Alice Marie', family_name: 'Nguyen', birthdate_dateint: '19850310', region: 'BC' }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'interop-anoncreds-'))
@@ -192,7 +180,7 @@ beforeAll(async () => {
   ;[issuer, holder, verifier] = await Promise.all([startParty('issuer'), startParty('holder'), startParty('verifier')])
   await importIssuerMaterial(issuer.agent, businessCard)
   await importIssuerMaterial(issuer.agent, person)
-  cardCredentialId = (await issue(businessCard, acmeCard)).credentialId
+  cardCredentialId = (await issue(businessCard, ACME_CARD)).credentialId
   personCredentialId = (await issue(person, alice)).credentialId
 })
 
@@ -214,7 +202,7 @@ describe('AnonCreds over the WASM backend (Credo services, real agents)', () => 
     const stored = await holder.holder.getCredentials(holder.agent.context, {})
     expect(stored.map((c) => c.credentialId).sort()).toEqual([cardCredentialId, personCredentialId].sort())
     const card = await holder.holder.getCredential(holder.agent.context, { id: cardCredentialId })
-    expect(card.attributes).toEqual(acmeCard)
+    expect(card.attributes).toEqual(ACME_CARD)
     expect(card.credentialDefinitionId).toBe(businessCard.credentialDefinitionId)
     expect(card.methodName).toBe('file')
     const byIssuer = await holder.holder.getCredentials(holder.agent.context, { issuerId: person.issuerId, schemaName: 'person' })
@@ -242,10 +230,10 @@ describe('AnonCreds over the WASM backend (Credo services, real agents)', () => 
     const request = await proofRequest(businessProofParts)
     const proof = await prove(request)
     expect(Object.keys(proof.requested_proof.revealed_attrs).sort()).toEqual(['legal_name', 'status'])
-    expect(proof.requested_proof.revealed_attrs.legal_name.raw).toBe(acmeCard.legal_name)
+    expect(proof.requested_proof.revealed_attrs.legal_name.raw).toBe(ACME_CARD.legal_name)
     // selective disclosure: nothing else from the card travels in clear
-    expect(JSON.stringify(proof.requested_proof)).not.toContain(acmeCard.business_number)
-    expect(JSON.stringify(proof.requested_proof)).not.toContain(acmeCard.registration_date)
+    expect(JSON.stringify(proof.requested_proof)).not.toContain(ACME_CARD.business_number)
+    expect(JSON.stringify(proof.requested_proof)).not.toContain(ACME_CARD.registration_date)
     expect(Object.keys(proof.requested_proof.predicates)).toEqual(['registered_before_2025'])
     expect(proof.identifiers).toEqual([{ schema_id: businessCard.schemaId, cred_def_id: businessCard.credentialDefinitionId }])
     expect(await verify(request, proof)).toBe(true)
@@ -419,7 +407,7 @@ describe("AnonCreds through Credo's DIDComm formats (issue-credential v2 / prese
     const threadId = utils.uuid()
     const issuerRecord = new DidCommCredentialExchangeRecord({ protocolVersion: 'v2', state: DidCommCredentialState.OfferSent, role: DidCommCredentialRole.Issuer, threadId })
     const holderRecord = new DidCommCredentialExchangeRecord({ protocolVersion: 'v2', state: DidCommCredentialState.OfferReceived, role: DidCommCredentialRole.Holder, threadId })
-    const attributes = Object.entries({ ...acmeCard, legal_name: 'Borealis Bakery Inc.', registration_date: '20230105' }).map(([name, value]) => new DidCommCredentialPreviewAttribute({ name, value }))
+    const attributes = Object.entries({ ...ACME_CARD, legal_name: 'Borealis Bakery Inc.', registration_date: '20230105' }).map(([name, value]) => new DidCommCredentialPreviewAttribute({ name, value }))
 
     const { attachment: offerAttachment, previewAttributes } = await credentialFormat.createOffer(issuer.agent.context, {
       credentialExchangeRecord: issuerRecord,

@@ -12,12 +12,12 @@ import {
   getCredentialsForAnonCredsProofRequest,
 } from '@credo-ts/anoncreds'
 import { type Agent, ClaimFormat, CREDENTIALS_CONTEXT_V1_URL, JsonTransformer, vcLibraries, W3cCredential, W3cCredentialsModule, W3cPresentation } from '@credo-ts/core'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAgent } from '@interop-lab/common/agent'
-import { type AnonCredsIssuerMaterial, createAnonCredsModule, encodeAnonCredsValue, FileAnonCredsRegistry, importIssuerMaterial } from '@interop-lab/common/anoncreds'
+import { createAnonCredsModule, encodeAnonCredsValue, FileAnonCredsRegistry, importIssuerMaterial } from '@interop-lab/common/anoncreds'
 import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
 import type { Database } from '@interop-lab/common/db'
 import { credoDocumentLoader } from '@interop-lab/common/didcomm/credoDocumentLoader'
@@ -32,6 +32,7 @@ import { ldpOutcome } from '@interop-lab/verifier/didcomm/ldpChecks'
 import { type LdpCredential, type LdpPresentation, ldpPresentedCredentials, submittedCredentials } from '@interop-lab/verifier/didcomm/ldpPresentation'
 import { ldpPresentationTools, ldpProofVerifier } from '@interop-lab/verifier/didcomm/ldpTools'
 import { loadPolicies } from '@interop-lab/verifier/policy'
+import { ACME_CARD, anonCredsFixture } from './support/anoncredsFixtures'
 
 /**
  * The DIDComm adapters' checks, table-driven, on real cryptography: JSON-LD credentials and presentations signed by a
@@ -61,18 +62,7 @@ async function ldpDid(): Promise<LdpDid> {
 }
 
 // The AnonCreds party services: the holder proves, the verifier's service (the encoding check in front of WASM) verifies
-const businessCard = JSON.parse(readFileSync(new URL('./fixtures/anoncreds/business-card.json', import.meta.url), 'utf8')) as AnonCredsIssuerMaterial
-const acmeCard = {
-  business_number: '123456789BC0001',
-  legal_name: 'Acme Widgets Ltd.',
-  registration_status: 'ACTIVE',
-  registration_date: '20190412',
-  business_type: 'Corporation',
-  jurisdiction: 'BC',
-  representative_given_name: 'Alice',
-  representative_family_name: 'Nguyen',
-  representative_role: 'Director',
-}
+const businessCard = anonCredsFixture('business-card')
 const service = <T>(symbol: symbol) => agent.dependencyManager.resolve<T>(symbol)
 const schemas: Record<string, AnonCredsSchema> = { [businessCard.schemaId]: businessCard.schema }
 const credentialDefinitions: Record<string, AnonCredsCredentialDefinition> = { [businessCard.credentialDefinitionId]: businessCard.credentialDefinition }
@@ -91,7 +81,7 @@ beforeAll(async () => {
   const holderService = service<AnonCredsHolderService>(AnonCredsHolderServiceSymbol)
   const credentialOffer = await issuerService.createCredentialOffer(agent.context, { credentialDefinitionId: businessCard.credentialDefinitionId })
   const { credentialRequest, credentialRequestMetadata } = await holderService.createCredentialRequest(agent.context, { credentialOffer, credentialDefinition: businessCard.credentialDefinition })
-  const credentialValues = Object.fromEntries(Object.entries(acmeCard).map(([name, raw]) => [name, { raw, encoded: encodeAnonCredsValue(raw) }]))
+  const credentialValues = Object.fromEntries(Object.entries(ACME_CARD).map(([name, raw]) => [name, { raw, encoded: encodeAnonCredsValue(raw) }]))
   const { credential } = await issuerService.createCredential(agent.context, { credentialOffer, credentialRequest, credentialValues })
   await holderService.storeCredential(agent.context, {
     credential,
