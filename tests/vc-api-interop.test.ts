@@ -18,10 +18,11 @@ import {
   type ResolveProofKey,
   verifyDataIntegrityProof,
 } from '@interop-lab/common/vc2'
-import { startIssuerService, type IssuerService } from '@interop-lab/issuer'
-import { startVerifierService, type VerifierService } from '@interop-lab/verifier'
+import type { IssuerService } from '@interop-lab/issuer'
+import type { VerifierService } from '@interop-lab/verifier'
 import { businessRegistration, validFromOf, VCDM_CONTEXT, type VcdmVersion } from './support/vcdmCredentials'
 import { type Curve, peerDocumentLoader, peerIssue, peerKey, peerSignPresentation, type PeerSuite, peerVerify, type PeerLoader } from './support/digitalBazaarPeer'
+import { startVcApiServices } from './support/vcApiServices'
 
 type Json = Record<string, any>
 const vector = (name: string): Json => JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/w3c-vectors', name), 'utf8'))
@@ -131,14 +132,7 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => peerServer.listen(0, '127.0.0.1', resolve))
   peerUrl = `http://127.0.0.1:${(peerServer.address() as { port: number }).port}`
-  issuer = await startIssuerService({ dataDir, database: { engine: 'sqlite', file: join(dataDir, 'issuer.sqlite') }, adminApiKeys: [ADMIN] })
-  verifier = await startVerifierService({
-    dataDir,
-    database: { engine: 'sqlite', file: join(dataDir, 'verifier.sqlite') },
-    trust: async () => ({ authorized: false, message: 'no registry in this test' }),
-    adminApiKeys: [ADMIN],
-    outbound: new OutboundPolicy({ allowedHosts: [new URL(peerUrl).host] }),
-  })
+  ;({ issuer, verifier } = await startVcApiServices(dataDir, ADMIN, { outbound: new OutboundPolicy({ allowedHosts: [new URL(peerUrl).host] }) }))
   const directory = (await (await fetch(`${issuer.url}/vc-api/issuers`)).json()) as Json
   bcRegistries = directory.issuers.find((i: Json) => i.key === 'bc-registries')
   // the peer has no copy of the lab's context: it fetches it where the issuer publishes it

@@ -6,10 +6,11 @@ import { p256 } from '@noble/curves/nist.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONTEXTS, createDocumentLoader } from '@interop-lab/common/jsonld'
 import { CRYPTOSUITES, deriveSdCredential, type ResolveProofKey, verifyDataIntegrityProof } from '@interop-lab/common/vc2'
-import { startIssuerService, type IssuerService } from '@interop-lab/issuer'
-import { startVerifierService, type VerifierService } from '@interop-lab/verifier'
+import type { IssuerService } from '@interop-lab/issuer'
+import type { VerifierService } from '@interop-lab/verifier'
 import { businessRegistration, validFromOf, VCDM_CONTEXT, type VcdmVersion } from './support/vcdmCredentials'
 import { type PeerLoader, peerDerive, peerDocumentLoader, peerIssue, peerKey, peerSignPresentation, peerVerify } from './support/digitalBazaarPeer'
+import { startVcApiServices } from './support/vcApiServices'
 
 type Json = Record<string, any>
 const vector = (name: string): Json => JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/w3c-vectors', name), 'utf8'))
@@ -73,13 +74,7 @@ const issue = (credential: unknown, options?: unknown) => post(`${issuer.url}/cr
 const derive = (verifiableCredential: unknown, selectivePointers: string[]) => post(`${issuer.url}/credentials/derive`, { verifiableCredential, options: { selectivePointers } })
 
 beforeAll(async () => {
-  issuer = await startIssuerService({ dataDir, database: { engine: 'sqlite', file: join(dataDir, 'issuer.sqlite') }, adminApiKeys: [ADMIN] })
-  verifier = await startVerifierService({
-    dataDir,
-    database: { engine: 'sqlite', file: join(dataDir, 'verifier.sqlite') },
-    trust: async () => ({ authorized: false, message: 'no registry in this test' }),
-    adminApiKeys: [ADMIN],
-  })
+  ;({ issuer, verifier } = await startVcApiServices(dataDir, ADMIN))
   const directory = (await (await fetch(`${issuer.url}/vc-api/issuers`)).json()) as Json
   bcRegistries = directory.issuers.find((i: Json) => i.key === 'bc-registries')
   peerLoader = peerDocumentLoader(directory.contexts)

@@ -15,7 +15,8 @@ import { bitAt, decodeBitstring } from '@interop-lab/common/status'
 import { businessRegistration } from './support/vcdmCredentials'
 import { addDataIntegrityProof, CRYPTOSUITES, ecdsaRdfc2019, eddsaRdfc2022, envelope, signJoseEnvelope, verifyDataIntegrityProof } from '@interop-lab/common/vc2'
 import { startIssuerService, type IssuerService } from '@interop-lab/issuer'
-import { startVerifierService, type VerifierService } from '@interop-lab/verifier'
+import type { VerifierService } from '@interop-lab/verifier'
+import { startVcApiServices } from './support/vcApiServices'
 
 const ADMIN = 'vc-api-test-key'
 const asAdmin = { authorization: `Bearer ${ADMIN}` }
@@ -75,13 +76,7 @@ function payloadOf(enveloped: Json): Json {
 }
 
 beforeAll(async () => {
-  issuer = await startIssuerService({ dataDir, database: { engine: 'sqlite', file: join(dataDir, 'issuer.sqlite') }, adminApiKeys: [ADMIN] })
-  verifier = await startVerifierService({
-    dataDir,
-    database: { engine: 'sqlite', file: join(dataDir, 'verifier.sqlite') },
-    trust: async () => ({ authorized: false, message: 'no registry in this test' }),
-    adminApiKeys: [ADMIN],
-  })
+  ;({ issuer, verifier } = await startVcApiServices(dataDir, ADMIN))
   const { issuers } = (await (await fetch(`${issuer.url}/vc-api/issuers`)).json()) as { issuers: Array<Json> }
   bcRegistries = issuers.find((i) => i.key === 'bc-registries') as typeof bcRegistries
 })
