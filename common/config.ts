@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import type { DatabaseConfig } from './db'
 import { databaseConfigFor } from './db'
 import { z } from 'zod'
+import { type Clock, ControllableClock, systemClock } from './clock'
 import { OutboundPolicy, requireSecureServiceUrl } from './net/outboundPolicy'
 
 export interface ServiceConfig {
@@ -29,9 +30,7 @@ export function adminApiKeysFrom(value: string | undefined): string[] {
   const empty = keys.findIndex((key) => !key)
   if (empty >= 0) {
     // the message names the entry, never a key
-    throw new Error(
-      `INTEROP_ADMIN_API_KEY has an empty key (entry ${empty + 1} of ${keys.length}): an empty key would open every admin route. Set one or more non-empty keys, separated by commas`,
-    )
+    throw new Error(`INTEROP_ADMIN_API_KEY has an empty key (entry ${empty + 1} of ${keys.length}): an empty key would open every admin route. Set one or more non-empty keys, separated by commas`)
   }
   return keys
 }
@@ -46,12 +45,13 @@ const COMMON_FLAGS = {
   'allow-outbound': flag,
   'allow-insecure-http': { type: 'boolean' },
   'trust-registry-key': flag,
+  'controllable-clock': { type: 'boolean' },
 } as const
 /** The flags each service takes beyond the common ones. */
 const SERVICE_FLAGS = {
-  issuer: { 'trust-registry': flag, 'anoncreds-material': flag },
+  issuer: { 'trust-registry': flag, 'anoncreds-material': flag, workers: flag },
   verifier: { 'trust-registry': flag, issuer: flag },
-  'wallet-sim': { 'trust-registry': flag },
+  'wallet-sim': { 'trust-registry': flag, 'verifier-registry': flag },
   'trust-registry': { governance: flag, jurisdiction: flag },
 } as const
 export type ServiceName = keyof typeof SERVICE_FLAGS
@@ -66,6 +66,7 @@ const environmentSchema = z.object({
   INTEROP_DATA_DIR: optionalText,
   INTEROP_ALLOWED_OUTBOUND_HOSTS: z.string().optional(),
   INTEROP_ALLOW_INSECURE_HTTP: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
+  INTEROP_CONTROLLABLE_CLOCK: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
   TRUST_REGISTRY_KEY: optionalText,
   TRUST_REGISTRY_URL: url,
   TRUST_REGISTRY_GOVERNANCE: optionalText,
@@ -80,10 +81,19 @@ const flagsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).optional(),
   'public-url': url,
   'trust-registry': url,
+  'verifier-registry': url,
   issuer: url,
+  // processes serving the issuer's port on its one database (common/workers.ts); DIDComm needs one (see README)
+  workers: z.coerce.number().int().min(1).max(32).optional(),
 })
 
-const splitList = (value: string | undefined) => (value ? value.split(',').map((entry) => entry.trim()).filter(Boolean) : [])
+const splitList = (value: string | undefined) =>
+  value
+    ? value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+    : []
 
 /** A configuration that does not parse: the service does not start, and the message says what to fix. */
 export class ConfigError extends Error {
@@ -95,7 +105,9 @@ export class ConfigError extends Error {
 
 function parseFlags(service: ServiceName, argv: string[]) {
   const options = { ...COMMON_FLAGS, ...SERVICE_FLAGS[service] }
-  const valid = Object.keys(options).map((name) => `--${name}`).join(', ')
+  const valid = Object.keys(options)
+    .map((name) => `--${name}`)
+    .join(', ')
   try {
     return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values
   } catch (error) {
@@ -116,7 +128,7 @@ function parsed<T extends z.ZodType>(schema: T, input: unknown, what: string): z
  * `COMMON_FLAGS` and `SERVICE_FLAGS`; environment: `<SERVICE>_PORT`, `INTEROP_HOST`, `INTEROP_DATA_DIR`,
  * `INTEROP_ADMIN_API_KEY`, `INTEROP_DATABASE_URL`, `INTEROP_ALLOWED_OUTBOUND_HOSTS`, `INTEROP_ALLOW_INSECURE_HTTP`,
  * `TRUST_REGISTRY_KEY`, `TRUST_REGISTRY_URL`, `ISSUER_URL`, `<SERVICE>_PUBLIC_URL`, `TRUST_REGISTRY_GOVERNANCE`,
- * `TRUST_REGISTRY_JURISDICTION`, `INTEROP_NOTIFICATION_RETRY_BASE_MS`. Plain http is allowed to loopback only, unless
+ * `TRUST_REGISTRY_JURISDICTION`, `INTEROP_NOTIFICATION_RETRY_BASE_MS`, `INTEROP_CONTROLLABLE_CLOCK`. Plain http is allowed to loopback only, unless
  * `--allow-insecure-http` (or `INTEROP_ALLOW_INSECURE_HTTP=true`) says otherwise: a public `http:` URL refuses to start.
  */
 export function serviceConfigFromArgs(service: ServiceName, defaultPort: number, argv = process.argv.slice(2), env = process.env) {
@@ -131,7 +143,9 @@ export function serviceConfigFromArgs(service: ServiceName, defaultPort: number,
   const publicUrl = flags['public-url'] ?? (publicUrlVariable ? (environment[publicUrlVariable as keyof typeof environment] as string | undefined) : undefined)
   const trustRegistryUrl = service === 'wallet-sim' ? flags['trust-registry'] : (flags['trust-registry'] ?? environment.TRUST_REGISTRY_URL)
   const issuerUrl = flags.issuer ?? environment.ISSUER_URL
-  for (const serviceUrl of [publicUrl, trustRegistryUrl, issuerUrl]) if (serviceUrl) requireSecureServiceUrl(serviceUrl, allowInsecureHttp)
+  // the wallet: the registry listing the verifier roots HAIP requests are signed under (its --trust-registry if not given)
+  const verifierRegistryUrl = flags['verifier-registry']
+  for (const serviceUrl of [publicUrl, trustRegistryUrl, issuerUrl, verifierRegistryUrl]) if (serviceUrl) requireSecureServiceUrl(serviceUrl, allowInsecureHttp)
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined)
   return {
     port,
@@ -145,11 +159,15 @@ export function serviceConfigFromArgs(service: ServiceName, defaultPort: number,
     allowInsecureHttp,
     publicUrl,
     trustRegistryUrl,
+    verifierRegistryUrl,
     issuerUrl,
     anonCredsMaterialDir: text('anoncreds-material'),
     governanceFile: text('governance') ?? environment.TRUST_REGISTRY_GOVERNANCE,
     jurisdiction: text('jurisdiction') ?? environment.TRUST_REGISTRY_JURISDICTION,
     notificationRetryBaseMs: environment.INTEROP_NOTIFICATION_RETRY_BASE_MS,
+    /** A clock a lab run may move (`POST /clock`), only when asked for: never in the documented production topology. */
+    clock: (values['controllable-clock'] === true || environment.INTEROP_CONTROLLABLE_CLOCK === 'true' ? new ControllableClock() : systemClock) as Clock,
+    workers: flags.workers ?? 1,
   } satisfies ServiceConfig & Record<string, unknown>
 }
 

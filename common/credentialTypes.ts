@@ -48,8 +48,7 @@ const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY
 export function claimsSchema(type: CredentialType) {
   const shape: Record<string, z.ZodType> = {}
   for (const [name, claim] of Object.entries(type.claims)) {
-    let schema: z.ZodType =
-      claim.type === 'date' ? dateString : claim.type === 'number' ? z.number() : claim.type === 'boolean' ? z.boolean() : z.string().min(1).max(500)
+    let schema: z.ZodType = claim.type === 'date' ? dateString : claim.type === 'number' ? z.number() : claim.type === 'boolean' ? z.boolean() : z.string().min(1).max(500)
     if (claim.enum) schema = z.enum(claim.enum as [string, ...string[]])
     shape[name] = claim.required ? schema : schema.optional()
   }

@@ -5,8 +5,9 @@ import { timingSafeEqual } from 'node:crypto'
 import type { z } from 'zod'
 import { PROBLEM_MEDIA_TYPE, problemTypeOf } from '@interop-lab/contracts'
 import { UnstorableValueError } from './db/storable'
-import { DomainError, STATUS_OF_KIND } from './errors'
+import { DomainError, InvalidInputError, STATUS_OF_KIND } from './errors'
 import { registerLabService } from './net/outboundPolicy'
+import { workerNumber } from './workers'
 
 /** An error whose message is safe to show the caller; `status` is always a 4xx unless the fault is ours. */
 export class HttpError extends Error {
@@ -20,12 +21,12 @@ export class HttpError extends Error {
   }
 }
 
-/** Parses `input` with `schema` or throws a 400 naming every invalid field. */
+/** Parses `input` with `schema` or throws an InvalidInputError (a 400 at the edge) naming every invalid field. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const result = schema.safeParse(input)
   if (result.success) return result.data
   const issues = result.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }))
-  throw new HttpError(400, 'invalid_request', `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
+  throw new InvalidInputError('invalid', 'invalid_request', `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
 }
 
 /** Wraps an async handler so a rejected promise reaches the error middleware instead of crashing. */
@@ -69,13 +70,19 @@ export function problemBody(status: number, code: string, detail: string, detail
   }
 }
 
-const sendProblem = (res: Response, status: number, code: string, detail: string, details?: unknown) =>
-  void res.status(status).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(problemBody(status, code, detail, details)))
+export const sendProblem = (res: Response, status: number, code: string, detail: string, details?: unknown) =>
+  void res
+    .status(status)
+    .type(PROBLEM_MEDIA_TYPE)
+    .send(JSON.stringify(problemBody(status, code, detail, details)))
 
 const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (res.headersSent) return // Credo's routers answer, then pass the request on
   if (err instanceof HttpError) return sendProblem(res, err.status, err.code, err.message, err.details)
-  if (err instanceof DomainError) return sendProblem(res, STATUS_OF_KIND[err.kind], err.code, err.message, err.details)
+  if (err instanceof DomainError) {
+    if (err.kind === 'internal') console.error('[internal]', err)
+    return sendProblem(res, STATUS_OF_KIND[err.kind], err.code, err.message, err.details)
+  }
   if (err instanceof UnstorableValueError) return sendProblem(res, 400, 'invalid_request', err.message)
   // body-parser errors (malformed JSON, oversized body) carry their own 4xx status
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500
@@ -126,7 +133,10 @@ const STARTING_RETRY_AFTER_S = 1
  * not mounted yet; from then on the app answers.
  */
 export async function listen(app: Express, port = 0, host = '127.0.0.1'): Promise<Listening> {
+  const worker = workerNumber()
   const server = createServer((req, res) => {
+    // which of a pool's processes answered (common/workers.ts): a worker's log lines and answers can be matched up
+    if (worker !== undefined) res.setHeader('Interop-Worker', String(worker))
     if (!startingApps.has(app)) return void app(req, res)
     req.resume()
     res.writeHead(503, { 'content-type': PROBLEM_MEDIA_TYPE, 'retry-after': String(STARTING_RETRY_AFTER_S) })

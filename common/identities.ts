@@ -1,9 +1,7 @@
 import type { Agent, Kms } from '@credo-ts/core'
 import type { Database, Migration } from './db'
 
-export const identityMigrations: Migration[] = [
-  { id: 'identities-1', sql: 'CREATE TABLE identities (party_key TEXT PRIMARY KEY, did TEXT NOT NULL, kid TEXT NOT NULL)' },
-]
+export const identityMigrations: Migration[] = [{ id: 'identities-1', sql: 'CREATE TABLE identities (party_key TEXT PRIMARY KEY, did TEXT NOT NULL, kid TEXT NOT NULL)' }]
 
 export interface PartyIdentity {
   did: string

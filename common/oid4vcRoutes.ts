@@ -17,7 +17,10 @@ const ERROR_CODES: Record<number, string> = { 401: 'invalid_token', 403: 'access
 
 /** An OAuth 2.0 error response (RFC 6749 §5.2), the format of the OID4VCI and OID4VP endpoints. */
 function oauthError(res: Response, status: number, error: string, description: string): void {
-  res.status(status).type('application/json').send(JSON.stringify({ error, error_description: description }))
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ error, error_description: description }))
 }
 
 /**
@@ -26,7 +29,8 @@ function oauthError(res: Response, status: number, error: string, description: s
  * `insufficient_scope`. Returns the body.
  */
 function tokenRefusal(res: Response, challenge: string): string {
-  const scheme = /^DPoP\b/.test(challenge) ? 'DPoP' : 'Bearer'
+  // a DPoP-bound token's missing or bad proof is challenged under the DPoP scheme (RFC 9449 §7.1); Credo says Bearer
+  const scheme = /^DPoP\b/.test(challenge) || /error="(?:invalid_dpop_proof|use_dpop_nonce)"/.test(challenge) ? 'DPoP' : 'Bearer'
   const error = /error="([^"]+)"/.exec(challenge)?.[1]
   res.type('application/json')
   if (!error) {
@@ -80,7 +84,8 @@ export function guardOid4vcRoutes(options: Oid4vcRoutesGuardOptions): RequestHan
     const send = res.send.bind(res)
     res.send = (body?: unknown) => {
       // what the request got wrong is answered with a 4xx before Credo sees it; a 5xx left is this service's fault
-      if (res.statusCode >= 500) console.error(`[${options.actor}] ${req.method} ${req.path} answered ${res.statusCode} (a fault of the service; CREDO_LOG_LEVEL=error shows Credo's trace): ${String(body).slice(0, 300)}`)
+      if (res.statusCode >= 500)
+        console.error(`[${options.actor}] ${req.method} ${req.path} answered ${res.statusCode} (a fault of the service; CREDO_LOG_LEVEL=error shows Credo's trace): ${String(body).slice(0, 300)}`)
       const challenge = res.get('www-authenticate')
       if (challenge && !body && (res.statusCode === 401 || res.statusCode === 403)) return send(tokenRefusal(res, challenge))
       if (res.statusCode < 400 || /json/.test(String(res.get('content-type') ?? ''))) return send(body)

@@ -1,12 +1,12 @@
 import type { CredentialFormat } from './credentialTypes'
-import { MDOC_FORMAT, PROTOCOLS, type Protocol, REQUESTABLE_FORMATS, type RequestableFormat } from '@interop-lab/contracts'
+import { MDOC_FORMAT, type Profile, PROTOCOLS, type Protocol, REQUESTABLE_FORMATS, type RequestableFormat } from '@interop-lab/contracts'
 
 /** How credentials travel: OpenID for Verifiable Credentials (OID4VCI / OID4VP 1.0) or DIDComm v1 (Aries). */
 export { PROTOCOLS, type Protocol }
 
 /** The formats each protocol carries in this lab. */
 export const PROTOCOL_FORMATS: Record<Protocol, readonly CredentialFormat[]> = {
-  oid4vc: ['dc+sd-jwt', 'jwt_vc_json'],
+  oid4vc: ['dc+sd-jwt', 'jwt_vc_json', MDOC_FORMAT],
   didcomm: ['ldp_vc', 'anoncreds'],
 }
 
@@ -17,16 +17,28 @@ export const PROTOCOL_FORMATS: Record<Protocol, readonly CredentialFormat[]> = {
  */
 export const VC_API = 'vc-api'
 export const VC_API_FORMATS: readonly CredentialFormat[] = ['ldp_vc']
+/**
+ * OpenID4VC High Assurance Interoperability Profile 1.0 as a matrix column: its exchanges travel over `oid4vc` with
+ * `profile: 'haip'` on every offer and verification (ES256 under X.509 chains, OID4VCI authorization code with PAR,
+ * PKCE, DPoP and wallet attestation, OID4VP signed requests with x509 client ids and encrypted responses). HAIP 1.0
+ * names two formats: SD-JWT VC and mdoc.
+ */
+export const HAIP = 'haip'
+export const HAIP_FORMATS: readonly RequestableFormat[] = ['dc+sd-jwt', MDOC_FORMAT]
 /** The matrix's protocol columns. */
-export const MATRIX_PROTOCOLS = [...PROTOCOLS, VC_API] as const
+export const MATRIX_PROTOCOLS = [...PROTOCOLS, VC_API, HAIP] as const
 export type MatrixProtocol = (typeof MATRIX_PROTOCOLS)[number]
+/** What a party's exchange is asked to travel over: a matrix column other than `haip`, whose exchanges are OID4VC ones. */
+export type ExchangeProtocol = Exclude<MatrixProtocol, typeof HAIP>
 /** The formats a matrix column carries. */
-export const matrixFormatsOver = (protocol: MatrixProtocol): readonly CredentialFormat[] => (protocol === VC_API ? VC_API_FORMATS : PROTOCOL_FORMATS[protocol])
+export const matrixFormatsOver = (protocol: MatrixProtocol): readonly RequestableFormat[] => (protocol === VC_API ? VC_API_FORMATS : protocol === HAIP ? HAIP_FORMATS : PROTOCOL_FORMATS[protocol])
+/** How a matrix column's exchanges travel: its protocol, and the profile they follow (`haip`: OID4VC under HAIP 1.0). */
+export const exchangeOf = (column: MatrixProtocol): { protocol: ExchangeProtocol; profile?: Profile } => (column === HAIP ? { protocol: 'oid4vc', profile: 'haip' } : { protocol: column })
 
 export { MDOC_FORMAT, REQUESTABLE_FORMATS, type RequestableFormat }
 
-/** The formats a protocol carries here, mdoc included. */
-export const formatsOver = (protocol: Protocol): readonly RequestableFormat[] => (protocol === 'oid4vc' ? [...PROTOCOL_FORMATS.oid4vc, MDOC_FORMAT] : PROTOCOL_FORMATS.didcomm)
+/** The formats a protocol carries here. */
+export const formatsOver = (protocol: Protocol): readonly RequestableFormat[] => PROTOCOL_FORMATS[protocol]
 
 /**
  * What a format cannot show, by the check a scenario expects to fail: a variant or step that relies on one of these
@@ -39,7 +51,8 @@ export const FORMAT_LIMITS: Partial<Record<RequestableFormat, Record<string, str
     'holder-binding': "AnonCreds binds a credential to the holder's link secret, not to a key a wallet could swap",
   },
   mso_mdoc: {
-    status: "The lab's mdocs carry no status: the Token Status List for mdoc (an MSO `status`) is not implemented",
+    nonce:
+      'An mdoc DeviceResponse carries no nonce to compare: the request is bound only through the session transcript its device signature covers (OID4VP 1.0 Appendix B.2.6.1), so a replay is refused on holder-binding',
   },
 }
 

@@ -125,6 +125,10 @@ export function documentedRoutes(document: { paths: Paths }): RouteName[] {
 /** The operations of a document that need the admin API key. */
 export function adminRoutes(document: { paths: Paths }): RouteName[] {
   return Object.entries(document.paths)
-    .flatMap(([path, methods]) => Object.entries(methods).filter(([, op]) => op.security.length).map(([method]): RouteName => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
+    .flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.security.length)
+        .map(([method]): RouteName => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    )
     .sort()
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { credentialFormatSchema, didCommConnectionSchema, localizedTextSchema, protocolSchema, requestableFormatSchema } from './z-formats'
+import { credentialFormatSchema, didCommConnectionSchema, localizedTextSchema, profileSchema, protocolSchema, requestableFormatSchema } from './z-formats'
 
 /** The issuer's control API: credential offers, and the death-notification pilot's certificates, registrations and corrections. */
 
@@ -17,6 +17,8 @@ export const offerRequestSchema = z.strictObject({
   txCode: z.boolean().default(true),
   /** dc+sd-jwt only: signed by the issuer's DID key (`did`, default) or ES256 under its jurisdiction's X.509 root, with x5c (`x509`). */
   signing: z.enum(['did', 'x509']).optional(),
+  /** OID4VCI only: the offer follows this profile (`haip`: x509/ES256 signing, authorization code flow with PAR, PKCE, DPoP and wallet attestation). */
+  profile: profileSchema.optional(),
 })
 export type OfferRequest = z.infer<typeof offerRequestSchema>
 
@@ -58,7 +60,10 @@ export const medicalCertificateSchema = z.strictObject({
     given_name: z.string().min(1).max(200),
     family_name: z.string().min(1).max(200),
     birth_date: date,
-    social_insurance_number: z.string().regex(/^\d{3}-?\d{3}-?\d{3}$/).optional(),
+    social_insurance_number: z
+      .string()
+      .regex(/^\d{3}-?\d{3}-?\d{3}$/)
+      .optional(),
   }),
   date_of_death: date,
   place_of_death: z.string().min(1).max(300),
@@ -78,6 +83,10 @@ export const registerDeathSchema = z.strictObject({
   format: credentialFormatSchema.default('dc+sd-jwt'),
   /** By default the format's own protocol. */
   protocol: protocolSchema.optional(),
+  /** dc+sd-jwt only: how the credential is signed (as an offer's `signing`). */
+  signing: z.enum(['did', 'x509']).optional(),
+  /** OID4VCI only: the executor's offer follows this profile (as an offer's `profile`). */
+  profile: profileSchema.optional(),
 })
 export const correctionSchema = z.strictObject({ reason: z.string().min(3).max(1000) })
 

@@ -82,4 +82,20 @@ export const deliveriesAnswerSchema = z.object({ deliveries: z.array(z.looseObje
 export const topicsAnswerSchema = z.object({ publisher: z.string(), topics: z.array(z.string()) })
 export const publishedEventSchema = z.object({ eventId: z.string(), deliveries: z.number().int() })
 export const inboxReceiptSchema = z.looseObject({ status: z.string() })
-export const inboxAnswerSchema = z.object({ programKey: z.string(), name: localizedTextSchema, notifications: z.array(z.looseObject({ topic: z.string(), data: z.record(z.string(), z.unknown()) })) })
+/** The longest a reader may wait for a notification in one request (`wait`). */
+export const INBOX_MAX_WAIT_SECONDS = 60
+/**
+ * Reading an inbox: every notification, or (`after`) those received after a cursor an earlier answer gave; with `wait`,
+ * the request is held until one arrives or `wait` seconds pass (a long poll: an empty list then).
+ */
+export const inboxQuerySchema = z.object({
+  after: z.coerce.number().int().min(0).optional(),
+  wait: z.coerce.number().min(0).max(INBOX_MAX_WAIT_SECONDS).optional(),
+})
+export const inboxAnswerSchema = z.object({
+  programKey: z.string(),
+  name: localizedTextSchema,
+  notifications: z.array(z.looseObject({ topic: z.string(), data: z.record(z.string(), z.unknown()) })),
+  /** Where this answer ends: pass it as `after` to read only what arrives next. */
+  cursor: z.number().int().min(0),
+})

@@ -19,6 +19,11 @@ export const problemSchema = z.looseObject({
   code: z.string(),
   /** Field-level findings (a request body that does not parse: one entry per invalid field). */
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  // Deprecated extension members (RFC 9457 §3.2), kept for clients written against the lab's earlier
+  // `{error, message, details}` shape; the lab's own clients (runner, dashboard) read the members above
+  error: z.string().optional().meta({ deprecated: true, description: 'Deprecated: the same as `code`.' }),
+  message: z.string().optional().meta({ deprecated: true, description: 'Deprecated: the same as `detail`.' }),
+  details: z.unknown().optional().meta({ deprecated: true, description: 'Deprecated: the findings (the same as `errors` when a request did not parse).' }),
 })
 export type Problem = z.infer<typeof problemSchema>
 

@@ -34,7 +34,10 @@ export const assuranceSchema = z.strictObject({
 export type Assurance = z.infer<typeof assuranceSchema>
 
 export const entityFields = {
-  key: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case key such as "bc-registries"').max(100),
+  key: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case key such as "bc-registries"')
+    .max(100),
   name: localizedSchema,
   jurisdiction: jurisdictionSchema,
   authorizations: z.array(authorizationSchema),
@@ -161,11 +164,18 @@ export const pageQuerySchema = z.strictObject({
 
 export const registryEntitySchema = z.looseObject({ key: z.string(), name: localizedSchema, jurisdiction: z.string(), entityId: z.string().nullish(), status: entityStatusSchema })
 export const entityListingSchema = z.object({ authority: z.string(), entities: z.array(registryEntitySchema), next_offset: z.number().int().optional() })
-export const recognitionListingSchema = z.object({ authority: z.string(), recognitions: z.array(z.looseObject({ recognizes: z.string() })), registries: z.array(z.looseObject({ jurisdiction: z.string() })) })
+export const recognitionListingSchema = z.object({
+  authority: z.string(),
+  recognitions: z.array(z.looseObject({ recognizes: z.string() })),
+  registries: z.array(z.looseObject({ jurisdiction: z.string() })),
+})
 
 // admin API
 
-const did = z.string().max(4096).regex(/^did:[a-z0-9]+:\S+$/, 'expected a DID such as did:web:example.ca')
+const did = z
+  .string()
+  .max(4096)
+  .regex(/^did:[a-z0-9]+:\S+$/, 'expected a DID such as did:web:example.ca')
 
 export const bindDidSchema = z.strictObject({ did })
 export const createEntitySchema = z.strictObject({ ...entityFields, entityId: did.optional() }).refine(validityInOrder, validityMessage)
@@ -178,7 +188,12 @@ export const updateEntitySchema = z
   })
   .refine((changes) => Object.keys(changes).length > 0, 'nothing to change: give status, authorizations, validFrom or validUntil')
 export const recognitionTermsSchema = recognitionSchema.omit({ authority: true, recognizes: true })
-export const withdrawalQuerySchema = z.strictObject({ resource: z.string().regex(/^([A-Za-z0-9]+|\*)$/).optional() })
+export const withdrawalQuerySchema = z.strictObject({
+  resource: z
+    .string()
+    .regex(/^([A-Za-z0-9]+|\*)$/)
+    .optional(),
+})
 export const registryLinkBodySchema = registryLinkSchema.omit({ jurisdiction: true })
 export const auditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(200),

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { didCommConnectionSchema, localizedTextSchema, protocolSchema, requestableFormatSchema } from './z-formats'
+import { didCommConnectionSchema, localizedTextSchema, profileSchema, protocolSchema, requestableFormatSchema } from './z-formats'
 
 /** The verifier's control API: verifications started by a relying party, and their decisions with a trace. */
 
@@ -27,6 +27,8 @@ export const CHECK_NAMES = [
   'disclosures',
   /** The presentation's encoding and media type (a JWS that does not parse, a typ that is not the format's). */
   'format',
+  /** A profile's requirement on the exchange (HAIP: ES256, direct_post.jwt encrypted response, KB always); the step's subject names the requirement. */
+  'profile',
 ] as const
 export const checkNameSchema = z.enum(CHECK_NAMES)
 export type CheckName = z.infer<typeof checkNameSchema>
@@ -68,8 +70,21 @@ export const createVerificationSchema = z.strictObject({
   protocol: protocolSchema.optional(),
   /** DIDComm only: the request attached to a connectionless invitation (default) or to one asking for a DID Exchange 1.1 connection first. */
   connection: didCommConnectionSchema.optional(),
+  /** OID4VP only: the request follows this profile (`haip`: signed request by reference, x509 client id, direct_post.jwt, DCQL, KB always). */
+  profile: profileSchema.optional(),
+  /** HAIP only: the verifier's client id, `x509_hash:<leaf hash>` (default) or `x509_san_dns:<its host>` (OID4VP 1.0 §5.9.3). */
+  clientIdPrefix: z.enum(['x509_hash', 'x509_san_dns']).optional(),
+  /**
+   * HAIP only: the wallet runs on the device that shows the request (same-device flow, HAIP 1.0 §5): the wallet's POST is
+   * answered with a redirect_uri carrying a response_code, and the presentation is accepted only once that redirect back
+   * arrives (`GET /verifications/:id?response_code=`). Cross-device (a QR code) by default.
+   */
+  sameDevice: z.boolean().optional(),
 })
 export type CreateVerification = z.input<typeof createVerificationSchema>
+
+/** `GET /verifications/:id`: `response_code` is the redirect back of a same-device verification (HAIP 1.0 §5, OID4VP 1.0 §8.2). */
+export const verificationQuerySchema = z.object({ response_code: z.string().min(1).optional() })
 
 export const createdVerificationSchema = z.object({
   id: z.string(),
@@ -98,4 +113,18 @@ export type Verification = z.infer<typeof verificationSchema>
 export const policiesAnswerSchema = z.object({ policies: z.array(z.looseObject({ id: z.string(), verifier: z.string(), overAskedClaims: z.record(z.string(), z.array(z.string())) })) })
 export const programsAnswerSchema = z.object({
   programs: z.array(z.object({ key: z.string(), name: localizedTextSchema, topics: z.array(z.string()), jurisdictions: z.array(z.string()).optional(), inbox: z.url() })),
+})
+
+/** The verifiers (relying parties) and the X.509 certificate each signs its HAIP requests with, under its jurisdiction's verifier root. */
+export const verifiersAnswerSchema = z.object({
+  verifiers: z.array(
+    z.object({
+      key: z.string(),
+      jurisdiction: z.string(),
+      /** The credential types its policies ask for. */
+      credentialTypes: z.array(z.string()),
+      /** Base64 DER: the leaf its requests carry in x5c, and the root the trust registry lists for it (kind `verifier`). */
+      x509: z.object({ certificate: z.string(), root: z.string(), clientIds: z.object({ x509_hash: z.string(), x509_san_dns: z.string() }) }),
+    }),
+  ),
 })

@@ -9,6 +9,7 @@ export const authorizationDetailsMigrations: Migration[] = [
 ]
 
 const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+const AUTHORIZATION_CODE_GRANT = 'authorization_code'
 /** Offers whose pre-authorized code may still be exchanged for an access token. */
 const GRANTABLE = [OpenId4VcIssuanceSessionState.OfferCreated, OpenId4VcIssuanceSessionState.OfferUriRetrieved]
 
@@ -54,18 +55,23 @@ function requestedConfigurations(value: unknown, offered: string[]): string[] | 
 }
 
 /**
- * In front of Credo's token endpoint (after the redemption rules): only the pre-authorized code grant is granted, as the
- * metadata says; `authorization_details` of type `openid_credential` (which Credo ignores) is answered with
- * `credential_identifiers` in the token response (OID4VCI 1.0 §6.2), kept per offer for the credential endpoint.
+ * In front of Credo's token endpoint (after the redemption rules): the pre-authorized code grant, and the authorization
+ * code grant of HAIP offers (issuer/haip.ts; Credo checks it), are granted, as the metadata says; `authorization_details`
+ * of type `openid_credential` (which Credo ignores) is answered with `credential_identifiers` in the token response
+ * (OID4VCI 1.0 §6.2), kept per offer for the credential endpoint.
  */
 export function authorizationDetailsRules(basePath: string, deps: () => AuthorizationDetailsDependencies | undefined): Router {
   const router = Router()
   const handler: RequestHandler = (req, res, next) => {
     const ready = deps()
     const body = (req.body ?? {}) as Record<string, unknown>
-    if (!ready || body.grant_type === undefined) return next()
+    if (!ready || body.grant_type === undefined || body.grant_type === AUTHORIZATION_CODE_GRANT) return next()
     if (body.grant_type !== PRE_AUTHORIZED_CODE_GRANT) {
-      return refuse(res, 'unsupported_grant_type', `This issuer grants access tokens for a pre-authorized code only (grant_type ${PRE_AUTHORIZED_CODE_GRANT}, OID4VCI 1.0 §6.1; RFC 6749 §5.2 unsupported_grant_type)`)
+      return refuse(
+        res,
+        'unsupported_grant_type',
+        `This issuer grants access tokens for a pre-authorized code (grant_type ${PRE_AUTHORIZED_CODE_GRANT}, OID4VCI 1.0 §6.1), or for the authorization code of a HAIP offer (${AUTHORIZATION_CODE_GRANT}); RFC 6749 §5.2 unsupported_grant_type`,
+      )
     }
     recordAuthorizationDetails(ready, body, res).then((passOn) => passOn && next(), next)
   }
@@ -104,21 +110,15 @@ async function recordAuthorizationDetails({ agent, db }: AuthorizationDetailsDep
   return true
 }
 
-/** Authorization server metadata entries of flows this issuer does not run (the authorization code flow, PAR, the challenge endpoint). */
-const UNSUPPORTED_SERVER_METADATA = [
-  'authorization_endpoint',
-  'pushed_authorization_request_endpoint',
-  'require_pushed_authorization_requests',
-  'authorization_challenge_endpoint',
-  'code_challenge_methods_supported',
-  'authorization_response_iss_parameter_supported',
-]
+/** Authorization server metadata entries of flows this issuer does not run (Credo's authorization challenge endpoint). */
+const UNSUPPORTED_SERVER_METADATA = ['authorization_challenge_endpoint']
 
 /**
- * Credo's authorization server metadata lists the authorization code flow with PAR, which this issuer does not run:
- * the metadata says what works — the pre-authorized code grant, and `authorization_details` of type `openid_credential`.
+ * The metadata says what works: the pre-authorized code grant, `authorization_details` of type `openid_credential`, and
+ * for HAIP offers the authorization code flow with PAR, PKCE S256, DPoP and Wallet Attestation (`serverMetadata`,
+ * issuer/haip.ts); not Credo's authorization challenge endpoint.
  */
-export function serverMetadataRules(basePath: string): RequestHandler {
+export function serverMetadataRules(basePath: string, serverMetadata: Record<string, unknown>): RequestHandler {
   const base = basePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   // served at both places a wallet may look (RFC 8414 §3, and under the issuer's own path)
   const document = new RegExp(`^(?:/\\.well-known/oauth-authorization-server${base}/[^/]+|${base}/[^/]+/\\.well-known/oauth-authorization-server)$`)
@@ -129,7 +129,9 @@ export function serverMetadataRules(basePath: string): RequestHandler {
       if (res.statusCode !== 200 || typeof payload !== 'string') return send(payload)
       const metadata = JSON.parse(payload) as Record<string, unknown>
       for (const entry of UNSUPPORTED_SERVER_METADATA) delete metadata[entry]
-      return send(JSON.stringify({ ...metadata, grant_types_supported: [PRE_AUTHORIZED_CODE_GRANT], authorization_details_types_supported: ['openid_credential'] }))
+      return send(
+        JSON.stringify({ ...metadata, ...serverMetadata, grant_types_supported: [PRE_AUTHORIZED_CODE_GRANT, AUTHORIZATION_CODE_GRANT], authorization_details_types_supported: ['openid_credential'] }),
+      )
     }
     next()
   }

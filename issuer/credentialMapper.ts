@@ -6,6 +6,9 @@ import { parseConfigurationId } from './credentialConfigurations'
 import type { PartyIdentity } from '@interop-lab/common/identities'
 import { MDOC_FORMAT } from '@interop-lab/common/protocols'
 import type { CertificateChain } from '@interop-lab/common/x509/authorities'
+import { DateOnly } from '@animo-id/mdoc'
+import type { StatusListSigning } from './status'
+import type { StatusMdocSignOptions } from './msoStatus'
 
 /** What an offer carries to the moment the wallet asks for the credential (stored in the issuance session). */
 export interface OfferMetadata extends Record<string, unknown> {
@@ -13,8 +16,8 @@ export interface OfferMetadata extends Record<string, unknown> {
   claims: Record<string, unknown>
   /** ISO date-time after which the credential is no longer valid. */
   validUntil?: string
-  /** Where the credential's status is published, when the issuer tracks it. */
-  status?: { listUri: string; index: number; bitstringUri: string }
+  /** Where the credential's status is published, when the issuer tracks it: the Status List Token signed as the credential is (`listUris`), and the W3C list. */
+  status?: { listUris: Record<StatusListSigning, string>; index: number; bitstringUri: string }
 }
 
 export interface MapperContext {
@@ -29,6 +32,13 @@ export interface MapperContext {
 const DAY_MS = 24 * 60 * 60 * 1000
 
 const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000)
+
+/** An mdoc's data elements: the type's dates as full-date (CBOR tag 1004, RFC 8943), as ISO 18013-5 encodes them. */
+const dataElements = (type: CredentialType, claims: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(claims).map(([name, value]) => [name, type.claims[name]?.type === 'date' && typeof value === 'string' ? new DateOnly(value) : value]))
+
+/** The Token Status List reference a credential carries, pointing at the list token signed as the credential is. */
+const statusReference = (status: OfferMetadata['status'], signing: StatusListSigning) => (status ? { status_list: { idx: status.index, uri: status.listUris[signing] } } : undefined)
 
 /** Turns an accepted offer into signed credentials: SD-JWT VC with every claim selectively disclosable, or a W3C JWT VC. */
 export function createCredentialMapper(context: MapperContext): OpenId4VciCredentialRequestToCredentialMapper {
@@ -47,23 +57,23 @@ export function createCredentialMapper(context: MapperContext): OpenId4VciCreden
       return {
         type: 'credentials',
         format: ClaimFormat.MsoMdoc,
-        credentials: holderBinding.keys.map((holder) => {
+        credentials: holderBinding.keys.map((holder): StatusMdocSignOptions => {
           if (holder.method !== 'jwk') throw new Error('An mdoc is bound to a device key (ISO 18013-5 §9.1.3): the proof must carry a jwk')
           return {
             docType,
             issuerCertificate: signer.leaf.certificate,
             holderKey: holder.jwk,
-            namespaces: { [namespace]: offer.claims },
+            namespaces: { [namespace]: dataElements(type, offer.claims) },
             validityInfo: { signed, validFrom: signed, validUntil: offer.validUntil ? new Date(offer.validUntil) : new Date(signed.getTime() + validForDays * DAY_MS) },
+            status: statusReference(offer.status, 'mdoc'),
           }
         }),
       }
     }
 
     if (format === 'dc+sd-jwt') {
-      // an X.509-signed credential carries no status: its status list would have to be signed under the same certificate
       const x509 = signing === 'x509' ? await context.x509Signer(offer.issuerKey) : undefined
-      const status = offer.status && !x509 ? { status: { status_list: { idx: offer.status.index, uri: offer.status.listUri } } } : {}
+      const status = statusReference(offer.status, signing)
       return {
         type: 'credentials',
         format: ClaimFormat.SdJwtDc,
@@ -72,7 +82,7 @@ export function createCredentialMapper(context: MapperContext): OpenId4VciCreden
             vct: type.vct,
             ...offer.claims,
             ...(offer.validUntil ? { exp: epochSeconds(offer.validUntil) } : {}),
-            ...status,
+            ...(status ? { status } : {}),
           },
           holder,
           // HAIP: the trust anchor is not sent in x5c, only the certificates below it

@@ -3,6 +3,7 @@ import { OpenId4VcIssuanceSessionState, OpenId4VcIssuerService, type OpenId4VcIs
 import { type Request, type Response, Router } from 'express'
 import { decodeProtectedHeader } from 'jose'
 import type { Database } from '@interop-lab/common/db'
+import { HAIP_REQUIREMENTS } from '@interop-lab/contracts'
 import { credentialIdentifiersOf } from './authorizationDetails'
 
 /** The OID4VCI 1.0 §8.3.1 error codes a credential request is refused with. */
@@ -98,14 +99,14 @@ async function checkCredentialRequest({ agent, db }: CredentialRequestDependenci
     .catch(() => undefined)
   // Credo refuses the token, and the route guard makes that a 401 (RFC 6750 §3.1)
   if (!token) return undefined
-  const code = token.tokenPayload['pre-authorized_code']
-  const [session] = typeof code === 'string' ? await service.findIssuanceSessionsByQuery(agent.context, { issuerId, preAuthorizedCode: code }) : []
+  const query = sessionQuery(token.tokenPayload)
+  const [session] = query ? await service.findIssuanceSessionsByQuery(agent.context, { issuerId, ...query }) : []
   if (!session) return undefined
   assertOpen(session)
 
   const body = req.body as Body
   if (body.proof !== undefined && body.proofs !== undefined) {
-    throw refused('invalid_credential_request', 'OID4VCI 1.0 §8.2: send the key proofs in `proofs` only; this request carries both `proof` (an earlier draft\'s parameter) and `proofs`')
+    throw refused('invalid_credential_request', "OID4VCI 1.0 §8.2: send the key proofs in `proofs` only; this request carries both `proof` (an earlier draft's parameter) and `proofs`")
   }
   const configurationId = await requestedConfiguration(db, session, body, Object.keys(metadata.credentialIssuer.credential_configurations_supported))
   const passOn: Body = { ...body, credential_configuration_id: configurationId }
@@ -123,6 +124,13 @@ async function checkCredentialRequest({ agent, db }: CredentialRequestDependenci
   return passOn
 }
 
+/** The offer an access token was issued for: by its pre-authorized code, or (authorization code flow, HAIP) by its issuer_state. */
+function sessionQuery(payload: Record<string, unknown>): { preAuthorizedCode: string } | { issuerState: string } | undefined {
+  const code = payload['pre-authorized_code']
+  if (typeof code === 'string') return { preAuthorizedCode: code }
+  return typeof payload.issuer_state === 'string' ? { issuerState: payload.issuer_state } : undefined
+}
+
 function assertOpen(session: OpenId4VcIssuanceSessionRecord): void {
   if (OPEN_STATES.includes(session.state)) return
   const refusal =
@@ -138,19 +146,29 @@ async function requestedConfiguration(db: Database, session: OpenId4VcIssuanceSe
   const identifiers = await credentialIdentifiersOf(db, session.id)
   if (identifiers) {
     if (body.credential_configuration_id !== undefined) {
-      throw refused('invalid_credential_request', 'OID4VCI 1.0 §8.2: this access token was issued with credential_identifiers (authorization_details, §6.2): request by `credential_identifier`, not `credential_configuration_id`')
+      throw refused(
+        'invalid_credential_request',
+        'OID4VCI 1.0 §8.2: this access token was issued with credential_identifiers (authorization_details, §6.2): request by `credential_identifier`, not `credential_configuration_id`',
+      )
     }
     const configurationId = typeof body.credential_identifier === 'string' ? identifiers[body.credential_identifier] : undefined
-    if (!configurationId) throw refused('unknown_credential_identifier', `OID4VCI 1.0 §8.3.1.2: credential_identifier must be one of those the token response listed (${Object.keys(identifiers).join(', ')})`)
+    if (!configurationId)
+      throw refused('unknown_credential_identifier', `OID4VCI 1.0 §8.3.1.2: credential_identifier must be one of those the token response listed (${Object.keys(identifiers).join(', ')})`)
     return configurationId
   }
   if (body.credential_identifier !== undefined) {
-    throw refused('invalid_credential_request', 'OID4VCI 1.0 §8.2: this access token came with no credential_identifiers (the token request had no authorization_details): request by `credential_configuration_id`')
+    throw refused(
+      'invalid_credential_request',
+      'OID4VCI 1.0 §8.2: this access token came with no credential_identifiers (the token request had no authorization_details): request by `credential_configuration_id`',
+    )
   }
   const configurationId = body.credential_configuration_id
   if (typeof configurationId !== 'string') throw refused('invalid_credential_request', `OID4VCI 1.0 §8.2: credential_configuration_id (a string) is required; this offer's is ${offered.join(', ')}`)
   if (!known.includes(configurationId)) {
-    throw refused('unknown_credential_configuration', `OID4VCI 1.0 §8.3.1.2: no credential configuration '${configurationId.slice(0, 100)}' in this issuer's metadata; this offer's is ${offered.join(', ')}`)
+    throw refused(
+      'unknown_credential_configuration',
+      `OID4VCI 1.0 §8.3.1.2: no credential configuration '${configurationId.slice(0, 100)}' in this issuer's metadata; this offer's is ${offered.join(', ')}`,
+    )
   }
   if (!offered.includes(configurationId)) {
     throw refused('insufficient_scope', `OID4VCI 1.0 §8.3.1.1: this access token was granted for ${offered.join(', ')}, not ${configurationId}`)
@@ -184,7 +202,10 @@ async function checkKeyProofs({ context, service, issuer, metadata, session, con
     const which = `Key proof ${index + 1}`
     const header = decodedHeader(jwt, which)
     if (typeof header.alg !== 'string' || !jwtProof.proof_signing_alg_values_supported.includes(header.alg)) {
-      throw refused('invalid_proof', `${which} is signed with alg ${String(header.alg)}; ${configurationId} accepts ${jwtProof.proof_signing_alg_values_supported.join(', ')} (proof_signing_alg_values_supported, OID4VCI 1.0 Appendix F.4)`)
+      throw refused(
+        'invalid_proof',
+        `${which} is signed with alg ${shown(header.alg)}; ${configurationId} accepts ${jwtProof.proof_signing_alg_values_supported.join(', ')} (proof_signing_alg_values_supported, OID4VCI 1.0 Appendix F.4)`,
+      )
     }
     const keyRefs = ['kid', 'jwk', 'x5c'].filter((name) => header[name] !== undefined)
     if (keyRefs.length !== 1) throw refused('invalid_proof', `${which} must name its key with exactly one of kid, jwk, x5c (OID4VCI 1.0 Appendix F.1); it has ${keyRefs.join(', ') || 'none'}`)
@@ -199,20 +220,28 @@ async function checkKeyProofs({ context, service, issuer, metadata, session, con
         `${which} names its key by ${method}; ${configurationId} binds credentials to ${methods.join(', ')} only (cryptographic_binding_methods_supported, OID4VCI 1.0 §12.2.4)${methods.every((m) => m.startsWith('did:')) ? ': sign with a kid that is a DID URL' : ''}`,
       )
     }
+    // the session's id lets Credo ask whom to trust for a key attestation's x5c (issuer/haip.ts trustWalletProviders)
     const { payload } = await service
-      .getIssuer(context)
+      .getIssuer(context, { issuanceSessionId: session.id })
       .verifyCredentialRequestJwtProof({ issuerMetadata: metadata, jwt: jwt as string, clientId: session.clientId })
       .catch((error: unknown) => {
-        throw refused('invalid_proof', `${which} does not verify (OID4VCI 1.0 Appendix F.4): ${describeError(error)}`)
+        const described = describeError(error)
+        // a key attestation (HAIP) whose x5c chains to no wallet provider root the trust registry lists, say
+        const clause = /key attestation/i.test(described) ? `; ${HAIP_REQUIREMENTS['key-attestation'].clause}` : ''
+        throw refused('invalid_proof', `${which} does not verify (OID4VCI 1.0 Appendix F.4${clause}): ${described}`)
       })
     const skew = Math.abs(Date.now() / 1000 - Number(payload.iat))
-    if (!(skew <= PROOF_IAT_WINDOW_S)) throw refused('invalid_proof', `${which} was issued (iat) ${Math.round(skew)} s away from now; this issuer accepts ±${PROOF_IAT_WINDOW_S} s (OID4VCI 1.0 Appendix F.4)`)
+    if (!(skew <= PROOF_IAT_WINDOW_S))
+      throw refused('invalid_proof', `${which} was issued (iat) ${Math.round(skew)} s away from now; this issuer accepts ±${PROOF_IAT_WINDOW_S} s (OID4VCI 1.0 Appendix F.4)`)
     if (typeof payload.nonce !== 'string') throw refused('invalid_proof', `${which} has no nonce: sign over a c_nonce from the Nonce Endpoint (OID4VCI 1.0 Appendix F.1, §7)`)
     firstNonce ??= payload.nonce
     if (payload.nonce !== firstNonce) throw refused('invalid_proof', `${which} has another nonce than key proof 1: every proof of one request signs the same c_nonce (OID4VCI 1.0 §8.2)`)
   }
   await verifyNonce(context, service, issuer, firstNonce as string).catch(() => {
-    throw refused('invalid_nonce', 'OID4VCI 1.0 §8.3.1.2 invalid_nonce: the key proof\'s nonce is not a valid c_nonce of this issuer (expired, or not issued here): fetch a fresh one from the Nonce Endpoint (§7) and sign a new proof')
+    throw refused(
+      'invalid_nonce',
+      "OID4VCI 1.0 §8.3.1.2 invalid_nonce: the key proof's nonce is not a valid c_nonce of this issuer (expired, or not issued here): fetch a fresh one from the Nonce Endpoint (§7) and sign a new proof",
+    )
   })
 }
 
@@ -224,11 +253,14 @@ function decodedHeader(jwt: unknown, which: string): Record<string, unknown> {
   }
 }
 
+/** A header value in a message: as it came when a string, as JSON otherwise (`String()` of an arbitrary object can throw). */
+const shown = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)))
+
 /** How a proof names its key, in the words of `cryptographic_binding_methods_supported`: `jwk`, `did:<method>`, `x5c`. */
 function bindingMethod(header: Record<string, unknown>): string {
   if (header.jwk !== undefined) return 'jwk'
   if (header.x5c !== undefined) return 'x5c'
-  const kid = String(header.kid)
+  const kid = shown(header.kid)
   return kid.startsWith('did:') ? `did:${kid.split(':')[1]}` : `a kid that is no DID URL (${kid.slice(0, 60)})`
 }
 

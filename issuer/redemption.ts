@@ -43,11 +43,13 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
   const router = Router()
   const sessions = (agent: Agent) => agent.dependencyManager.resolve(OpenId4VcIssuerService)
 
-  const guarded = (handler: (req: Request, res: Response, ready: RedemptionDependencies) => Promise<boolean>): RequestHandler => (req, res, next) => {
-    const ready = deps()
-    if (!ready) return next()
-    handler(req, res, ready).then((passOn) => passOn && next(), next)
-  }
+  const guarded =
+    (handler: (req: Request, res: Response, ready: RedemptionDependencies) => Promise<boolean>): RequestHandler =>
+    (req, res, next) => {
+      const ready = deps()
+      if (!ready) return next()
+      handler(req, res, ready).then((passOn) => passOn && next(), next)
+    }
 
   router.post(
     `${basePath}/:issuerId/token`,
@@ -80,7 +82,9 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
       if (failures === MAX_WRONG_TX_CODES) {
         // the issuer's own record of the offer says why it is dead (another request may have moved it on: then it stays)
         session.errorMessage = `Locked after ${MAX_WRONG_TX_CODES} wrong transaction codes`
-        await sessions(agent).updateState(agent.context, session, OpenId4VcIssuanceSessionState.Error).catch(() => undefined)
+        await sessions(agent)
+          .updateState(agent.context, session, OpenId4VcIssuanceSessionState.Error)
+          .catch(() => undefined)
       }
       refuse(res, 'invalid_grant', locked)
       return false
@@ -93,10 +97,7 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
       const token = /^(?:Bearer|DPoP) +(\S+)$/i.exec(req.header('authorization') ?? '')?.[1]
       if (!token) return true // Credo answers 401
       const tokenHash = createHash('sha256').update(token).digest('base64url')
-      const claimed = await db.run('INSERT INTO credential_request_claims (token_hash, claimed_at) VALUES (?, ?) ON CONFLICT (token_hash) DO NOTHING', [
-        tokenHash,
-        new Date().toISOString(),
-      ])
+      const claimed = await db.run('INSERT INTO credential_request_claims (token_hash, claimed_at) VALUES (?, ?) ON CONFLICT (token_hash) DO NOTHING', [tokenHash, new Date().toISOString()])
       if (!claimed) {
         refuse(
           res,
@@ -108,7 +109,9 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
       // a request that fails (bad proof, malformed) leaves the token to try again; one that succeeds keeps its claim
       res.on('finish', () => {
         if (res.statusCode < 400) return
-        db.run('DELETE FROM credential_request_claims WHERE token_hash = ?', [tokenHash]).catch((error: unknown) => console.error(`[issuer] could not release a credential request claim: ${String(error)}`))
+        db.run('DELETE FROM credential_request_claims WHERE token_hash = ?', [tokenHash]).catch((error: unknown) =>
+          console.error(`[issuer] could not release a credential request claim: ${String(error)}`),
+        )
       })
       return true
     }),

@@ -17,6 +17,7 @@ import { measurePilots } from './bench/pilots'
 import { measurePresentation } from './bench/presentation'
 import { measureRegistry } from './bench/registry'
 import { measureStatusList } from './bench/statusList'
+import { measureIssuerWorkers } from './bench/workers'
 import type { BenchContext, BenchRow } from './bench/rows'
 import { formatBreakdown, formatTable } from './bench/table'
 
@@ -42,7 +43,7 @@ if (values.readme) {
 }
 
 const quick = values.quick
-const SECTIONS = ['issuance', 'presentation', 'didcomm', 'pilots', 'status-list', 'growth', 'registry'] as const
+const SECTIONS = ['issuance', 'workers', 'presentation', 'didcomm', 'pilots', 'status-list', 'growth', 'registry'] as const
 const sections = new Set(values.only ?? SECTIONS)
 for (const section of sections) if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`Unknown section '${section}'; sections: ${SECTIONS.join(', ')}`)
 const concurrencies = values.concurrency?.map(Number) ?? [1, 4, 16, 32]
@@ -51,13 +52,23 @@ const log = (line: string) => console.log(line)
 const started = Date.now()
 const machine = describeMachine()
 log(`Interop Lab bench (${quick ? 'quick' : 'full'} run): every service in its own process, over HTTP on 127.0.0.1`)
-log(`${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, commit ${machine.commit}${machine.uncommittedChanges ? ' + uncommitted changes' : ''}, load average ${machine.loadavgAtStart.join(' ')}`)
+log(
+  `${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, commit ${machine.commit}${machine.uncommittedChanges ? ' + uncommitted changes' : ''}, load average ${machine.loadavgAtStart.join(' ')}`,
+)
 
 // the other commit first, on its own: its service processes are gone before this tree's start
 const against = values.against ? await benchAgainst(values.against, { quick, only: values.only, concurrency: values.concurrency }, log) : undefined
 const rates = measureEd25519(quick ? 0.3 : 1)
 // no AnonCreds load rows (a DIDComm AnonCreds exchange takes seconds): the pilots section runs it end to end
-const context: BenchContext = { quick, maxSeconds: quick ? 3 : 10, maxOps: quick ? 600 : 4000, concurrencies, formats: quick ? ['dc+sd-jwt', 'jwt_vc_json'] : CREDENTIAL_FORMATS.filter((f) => f !== 'anoncreds'), log, rates }
+const context: BenchContext = {
+  quick,
+  maxSeconds: quick ? 3 : 10,
+  maxOps: quick ? 600 : 4000,
+  concurrencies,
+  formats: quick ? ['dc+sd-jwt', 'jwt_vc_json'] : CREDENTIAL_FORMATS.filter((f) => f !== 'anoncreds'),
+  log,
+  rates,
+}
 const dataDir = mkdtempSync(join(tmpdir(), 'interop-bench-'))
 const profileDir = values.profile ? resolve(values.profile) : undefined
 if (profileDir) mkdirSync(profileDir, { recursive: true })
@@ -78,6 +89,8 @@ try {
   await stack.stop()
   rmSync(dataDir, { recursive: true, force: true })
 }
+// a stack of its own per number of issuer processes, once the main stack is gone
+if (sections.has('workers')) rows.push(...(await measureIssuerWorkers(context, profileDir)))
 
 const summary = summarize(rows, rates)
 log(`\n${formatTable(rows, rates)}\n\nBreakdown:\n${formatBreakdown(rows)}`)

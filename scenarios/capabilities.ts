@@ -55,6 +55,7 @@ function abilitiesNeeded(steps: ScenarioStep[]): [Role, Ability, string][] {
   const needed: [Role, Ability, string][] = []
   for (const step of steps) {
     if (step.action === 'issue' && step.validForSeconds) needed.push(['issuer', 'validity', 'issue a credential with an expiry date'])
+    if ((step.action === 'issue' || step.action === 'register') && step.fault) needed.push(['wallet', 'faults', `break an issuance on purpose (${step.fault.kind})`])
     if (step.action === 'certify' || step.action === 'register' || step.action === 'correct') needed.push(['issuer', 'vital-statistics', 'certify, register or correct a death'])
     if (step.action === 'present' && step.fault) needed.push(['wallet', 'faults', `break a presentation on purpose (${step.fault.kind})`])
     if (step.action === 'expect-notifications') needed.push(['verifier', 'program-inbox', "read a program's notifications"])

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Problem } from '@interop-lab/contracts'
 
 /** A service answered with an error (or not at all): names the call, so a report can name the party. */
 export class ServiceCallError extends Error {
@@ -6,6 +7,8 @@ export class ServiceCallError extends Error {
     message: string,
     public readonly url: string,
     public readonly status?: number,
+    /** The error answer's JSON body (a problem details object), when it had one. */
+    public readonly body?: unknown,
   ) {
     super(message)
     this.name = 'ServiceCallError'
@@ -51,8 +54,9 @@ export async function callJson<T>(method: string, url: string, body?: unknown, a
   const { response, text, parsed, isJson } = answer
   if (!isJson && response.ok) throw new ServiceCallError(`${method} ${new URL(url).pathname} answered ${response.status} with something other than JSON`, url, response.status)
   if (!response.ok) {
-    const message = (parsed as { message?: string } | undefined)?.message ?? text
-    throw new ServiceCallError(`${method} ${new URL(url).pathname} answered ${response.status}: ${message}`, url, response.status)
+    // a lab service's refusal is an RFC 9457 problem; another implementation's body is quoted as it came
+    const message = (parsed as Partial<Problem> | undefined)?.detail ?? text
+    throw new ServiceCallError(`${method} ${new URL(url).pathname} answered ${response.status}: ${message}`, url, response.status, parsed)
   }
   return parsed as T
 }

@@ -26,12 +26,21 @@ export interface Handoff {
 const answerSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('offer'),
-    uri: z.string().trim().refine((uri) => URL.canParse(uri) && /[?&]credential_offer(_uri)?=/.test(uri), 'a credential offer (openid-credential-offer://?credential_offer_uri=… or ?credential_offer=…, OID4VCI 1.0 §4.1)'),
+    uri: z
+      .string()
+      .trim()
+      .refine(
+        (uri) => URL.canParse(uri) && /[?&]credential_offer(_uri)?=/.test(uri),
+        'a credential offer (openid-credential-offer://?credential_offer_uri=… or ?credential_offer=…, OID4VCI 1.0 §4.1)',
+      ),
     txCode: z.string().trim().max(64).optional(),
   }),
   z.strictObject({
     kind: z.literal('request'),
-    uri: z.string().trim().refine((uri) => URL.canParse(uri) && /[?&](request_uri|request|client_id)=/.test(uri), 'a presentation request (openid4vp://?client_id=…&request_uri=…, OID4VP 1.0 §5)'),
+    uri: z
+      .string()
+      .trim()
+      .refine((uri) => URL.canParse(uri) && /[?&](request_uri|request|client_id)=/.test(uri), 'a presentation request (openid4vp://?client_id=…&request_uri=…, OID4VP 1.0 §5)'),
   }),
 ])
 export type HandoffAnswer = { uri: string; txCode?: string }

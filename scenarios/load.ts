@@ -90,7 +90,8 @@ function partyOf(partyRole: 'issuer' | 'verifier', name: string | undefined, opt
     usageError(name ? `${values.targets} names no ${partyRole} '${name}'` : `${values.targets} names ${candidates.length} ${partyRole}s: choose one with ${option} <name>`)
   }
   const [chosen] = candidates
-  if (!('url' in chosen.party) || !chosen.party.url) usageError(`${chosen.where} (${chosen.party.name}): load mode drives parties at their own URL; a ${chosen.party.driver} party without one is not a target`)
+  if (!('url' in chosen.party) || !chosen.party.url)
+    usageError(`${chosen.where} (${chosen.party.name}): load mode drives parties at their own URL; a ${chosen.party.driver} party without one is not a target`)
   return chosen
 }
 
@@ -135,7 +136,9 @@ try {
   // before the clock: an honest operation must succeed, or the run would only measure a misconfiguration
   const first = await operation(0, false)
   if (!('verdict' in first) || first.verdict !== 'accepted') {
-    throw new Error(`Before the load, an honest ${role === 'verifier' ? 'presentation' : 'issuance'} did not succeed: ${'verdict' in first ? `${first.verdict}: ${first.reason ?? ''}` : `${first.error}: ${first.message}`}`)
+    throw new Error(
+      `Before the load, an honest ${role === 'verifier' ? 'presentation' : 'issuance'} did not succeed: ${'verdict' in first ? `${first.verdict}: ${first.reason ?? ''}` : `${first.error}: ${first.message}`}`,
+    )
   }
   console.log(`Load: ${settings.rate}/s for ${settings.durationSeconds} s against ${targetDriver.implementation}`)
   const run = await runOpenLoop({ ...settings, timeoutMs: settings.timeoutSeconds * 1000 }, operation)

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CREDENTIAL_FORMATS } from '@interop-lab/common/credentialTypes'
-import { type Capabilities, MATRIX_PROTOCOLS } from '@interop-lab/common/protocols'
+import { type Capabilities, HAIP, MATRIX_PROTOCOLS } from '@interop-lab/common/protocols'
 import { recordEvidence } from './evidence/bundle'
 import { ALL_COMBINATIONS, runMatrix } from './matrix'
 import { consoleProgress } from './progress'
@@ -9,6 +9,8 @@ import { formatText, summarize, writeReports } from './report'
 import { hostedIssuers, withHostedIssuers } from './hostedIssuers'
 import { loadScenarios } from './scenario'
 import { walletConformanceCommand } from './mallory/command'
+import { startMallory } from './mallory/service'
+import { malloryVerifier } from './drivers/malloryVerifier'
 import { loadTargetsFile, startTargets, type TargetsFile } from './targets'
 
 const USAGE = `Usage: npm start -- [options]   (npm run pilots: the same, exiting when the run ends)
@@ -84,7 +86,9 @@ if (values.help) {
   process.exit(0)
 }
 
-const unknown = (values.protocol ?? []).filter((p) => !(MATRIX_PROTOCOLS as readonly string[]).includes(p)).concat((values.format ?? []).filter((f) => !(CREDENTIAL_FORMATS as readonly string[]).includes(f)))
+const unknown = (values.protocol ?? [])
+  .filter((p) => !(MATRIX_PROTOCOLS as readonly string[]).includes(p))
+  .concat((values.format ?? []).filter((f) => !(CREDENTIAL_FORMATS as readonly string[]).includes(f)))
 if (unknown.length) {
   console.error(`Unknown protocol or format: ${unknown.join(', ')} (protocols: ${MATRIX_PROTOCOLS.join(', ')}; formats: ${CREDENTIAL_FORMATS.join(', ')})`)
   process.exit(2)
@@ -143,7 +147,8 @@ const targets = await startTargets({
   process.exit(1)
 })
 for (const role of ['issuer', 'wallet', 'verifier'] as const) {
-  for (const party of targets.implementations[role]) console.log(`  ${role.padEnd(9)} ${party.url}${['lab', 'vc-api@lab'].includes(party.implementation) ? '' : '  (remote)'}  driver ${party.implementation}`)
+  for (const party of targets.implementations[role])
+    console.log(`  ${role.padEnd(9)} ${party.url}${['lab', 'vc-api@lab'].includes(party.implementation) ? '' : '  (remote)'}  driver ${party.implementation}`)
 }
 for (const warning of targets.warnings) console.log(`  ! ${warning}`)
 if (values.conformance === 'wallet') {
@@ -160,6 +165,9 @@ const scenarios = known.filter((s) => !values.scenario?.length || values.scenari
 const combinations = ALL_COMBINATIONS.filter((c) => (!values.protocol?.length || values.protocol.includes(c.protocol)) && (!values.format?.length || values.format.includes(c.format)))
 if (values.once && targets.local.issuer && combinations.some((c) => c.format === 'anoncreds')) await waitForAnonCreds(targets.endpoints.issuer)
 console.log(`\nRunning ${scenarios.map((s) => s.id).join(', ')} over ${combinations.map((c) => `${c.protocol}/${c.format}`).join(', ')}…`)
+// the haip column's negatives have Mallory's verifier make the requests the wallet must refuse; it listens on this
+// machine's loopback, so only with the lab's local wallet (elsewhere those cells are not run, saying so)
+const mallory = targets.local.wallet && combinations.some((c) => c.protocol === HAIP) ? await startMallory() : undefined
 const progress = consoleProgress(process.stdout)
 // the lab's own parties take two scenarios side by side; another implementation gets one cell at a time
 const labOnly = Object.values(targets.implementations).every((parties) => parties.every((party) => party.implementation.startsWith('lab')))
@@ -167,6 +175,7 @@ const { capabilities, described, results } = await runMatrix(targets.implementat
   combinations,
   lanes: labOnly ? 2 : 1,
   registry: wholeLab && targets.trustRegistryUrl ? { url: targets.trustRegistryUrl, adminApiKey: targets.endpoints.adminApiKey } : undefined,
+  mallory: mallory && malloryVerifier(mallory.url),
   onEvent: (event) => {
     if (event.type === 'matrix-planned') progress.planned(event.cells)
     if (event.type === 'cell-started') progress.started(event)
@@ -182,7 +191,9 @@ const report = summarize(results, started, { endpoints: { issuer: issuer.url, wa
 console.log(`\n${formatText(report)}`)
 const files = writeReports(report, resolve(values['reports-dir']))
 console.log(`\nReports: ${files.join(', ')}`)
-console.log(`Evidence: ${(await recordEvidence({ report, reportsDir: resolve(values['reports-dir']), dataDir: resolve(values['data-dir']), local: targets.local, trustRegistryUrl: targets.trustRegistryUrl })).dir} (npm run verify-evidence -- <dir> checks it)`)
+console.log(
+  `Evidence: ${(await recordEvidence({ report, reportsDir: resolve(values['reports-dir']), dataDir: resolve(values['data-dir']), local: targets.local, trustRegistryUrl: targets.trustRegistryUrl })).dir} (npm run verify-evidence -- <dir> checks it)`,
+)
 if (targets.dashboardUrl) console.log(`Dashboard: ${targets.dashboardUrl}\n  (this link carries the dashboard's access token for this start: share it only with people who may issue credentials)`)
 
 // a party the targets file asked for that took part in no cell: the run says nothing about it, so it fails
@@ -194,6 +205,7 @@ for (const { role, name, implementation } of idle) {
 }
 const exitCode = report.failed || idle.length ? 1 : 0
 
+await mallory?.close()
 if (values.once || !targets.dashboardUrl) {
   await targets.close()
   process.exit(exitCode)

@@ -20,15 +20,25 @@ const { values } = parseArgs({
   },
 })
 if (!values.code || !values['name-en'] || !values['name-fr'] || !values.types) {
-  console.error(`Usage: npm run onboard-jurisdiction -- --code CA-XX --name-en NAME --name-fr NOM --types TYPE[,TYPE…] [--recognized-by CA[,CA-YY…]]\nTypes: ${Object.keys(PARTY_TEMPLATES).join(', ')}`)
+  console.error(
+    `Usage: npm run onboard-jurisdiction -- --code CA-XX --name-en NAME --name-fr NOM --types TYPE[,TYPE…] [--recognized-by CA[,CA-YY…]]\nTypes: ${Object.keys(PARTY_TEMPLATES).join(', ')}`,
+  )
   process.exit(2)
 }
-const split = (list: string) => list.split(',').map((item) => item.trim()).filter(Boolean)
-const result = onboardJurisdiction({ code: values.code, name: { en: values['name-en'], fr: values['name-fr'] }, types: split(values.types), recognizedBy: split(values['recognized-by']!) }, {
-  issuerParties: values['issuer-parties']!,
-  governance: values.governance!,
-  jurisdictionsDir: values['jurisdictions-dir']!,
-})
+const split = (list: string) =>
+  list
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+const result = onboardJurisdiction(
+  { code: values.code, name: { en: values['name-en'], fr: values['name-fr'] }, types: split(values.types), recognizedBy: split(values['recognized-by']!) },
+  {
+    issuerParties: values['issuer-parties']!,
+    governance: values.governance!,
+    jurisdictionsDir: values['jurisdictions-dir']!,
+  },
+)
 for (const party of result.parties) console.log(`${party.key}: ${party.name.en} / ${party.name.fr} (${party.type})`)
 console.log(`Registry governance: ${result.registryFile}`)
-for (const p of result.proposals) console.log(`Recognition proposed: ${p.authority} recognizes ${p.recognizes} for ${p.resources.join(', ')} (in ${p.authority}'s governance file: review before committing)`)
+for (const p of result.proposals)
+  console.log(`Recognition proposed: ${p.authority} recognizes ${p.recognizes} for ${p.resources.join(', ')} (in ${p.authority}'s governance file: review before committing)`)

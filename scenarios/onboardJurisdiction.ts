@@ -16,22 +16,30 @@ interface PartyTemplate {
 /** The pilots' credential types a jurisdiction can take on. */
 export const PARTY_TEMPLATES: Record<string, PartyTemplate> = {
   BusinessRegistrationCredential: {
-    role: 'issuers', action: 'issue', suffix: 'business-registry',
+    role: 'issuers',
+    action: 'issue',
+    suffix: 'business-registry',
     name: (j) => ({ en: `${j.en} Business Registry`, fr: `Registre des entreprises – ${j.fr}` }),
     assurance: { subject: 'verified-organization', level: 3 },
   },
   VerifiedPersonCredential: {
-    role: 'issuers', action: 'issue', suffix: 'person-credential',
+    role: 'issuers',
+    action: 'issue',
+    suffix: 'person-credential',
     name: (j) => ({ en: `${j.en} Person Credential Service`, fr: `Service d'attestation de personne – ${j.fr}` }),
     assurance: { subject: 'verified-person', level: 3 },
   },
   DeathRegistrationCredential: {
-    role: 'issuers', action: 'issue', suffix: 'vital-statistics',
+    role: 'issuers',
+    action: 'issue',
+    suffix: 'vital-statistics',
     name: (j) => ({ en: `${j.en} Vital Statistics`, fr: `Statistiques de l'état civil – ${j.fr}` }),
     assurance: { subject: 'verified-person', level: 3 },
   },
   MedicalCertificateOfDeath: {
-    role: 'certifiers', action: 'certify', suffix: 'medical-examiner',
+    role: 'certifiers',
+    action: 'certify',
+    suffix: 'medical-examiner',
     name: (j) => ({ en: `${j.en} Chief Medical Examiner`, fr: `Médecin légiste en chef – ${j.fr}` }),
     assurance: { subject: 'verified-person', level: 2 },
   },
@@ -95,12 +103,20 @@ export function onboardJurisdiction(request: JurisdictionRequest, files: DataFil
     const template = PARTY_TEMPLATES[type]
     return { type, template, key: `${slug}-${template.suffix}`, name: template.name(request.name) }
   })
-  const entities = parties.map(({ type, template, key, name }) => ({ key, name, jurisdiction: request.code, authorizations: [{ action: template.action, resource: type }], assurance: template.assurance }))
+  const entities = parties.map(({ type, template, key, name }) => ({
+    key,
+    name,
+    jurisdiction: request.code,
+    authorizations: [{ action: template.action, resource: type }],
+    assurance: template.assurance,
+  }))
 
   const hosted = readJson<Record<'issuers' | 'certifiers', { key: string }[]>>(files.issuerParties)
   for (const { type, template, key, name } of parties) {
     if (hosted[template.role].some((p) => p.key === key)) continue
-    hosted[template.role].push(template.role === 'issuers' ? { key, name, jurisdiction: request.code, credentialTypes: [type] } as { key: string } : { key, name, jurisdiction: request.code } as { key: string })
+    hosted[template.role].push(
+      template.role === 'issuers' ? ({ key, name, jurisdiction: request.code, credentialTypes: [type] } as { key: string }) : ({ key, name, jurisdiction: request.code } as { key: string }),
+    )
   }
   writeJson(files.issuerParties, hosted)
 

@@ -1,4 +1,4 @@
-import { programsAnswerSchema, subscriptionsAnswerSchema } from '@interop-lab/contracts'
+import { programsAnswerSchema, subscriptionsAnswerSchema, verifiersAnswerSchema, WALLET_ATTESTATION_TYPE, walletProviderAnswerSchema } from '@interop-lab/contracts'
 import { callApi, callJson } from './client'
 
 /** A change through the trust registry's admin API; the answer is the caller's to judge (404: no such entity). */
@@ -15,7 +15,7 @@ export const bindEntityIssuerUrl = (registryUrl: string, entity: string, issuerU
 
 export interface X509AnchorEntry {
   jurisdiction: string
-  kind: 'root' | 'iaca'
+  kind: 'root' | 'iaca' | 'verifier'
   /** PEM or base64 DER. */
   certificate: string
   credentialTypes: string[]
@@ -75,6 +75,32 @@ export async function onboardIssuers(issuerUrl: string, registryUrls: string | r
   return { bound, unknown }
 }
 
+/**
+ * Lists each verifier's root (kind `verifier`) in the trust registry wallets ask, for the credential types its relying
+ * parties ask for: a wallet then trusts a HAIP request whose x5c chains to it (HAIP 1.0 x509 client ids).
+ */
+export async function onboardVerifiers(verifierUrl: string, registryUrl: string, adminApiKey: string): Promise<number> {
+  const { verifiers } = await callApi(verifiersAnswerSchema, 'GET', `${verifierUrl}/verifiers`)
+  const roots = new Map<string, X509AnchorEntry>()
+  for (const { jurisdiction, credentialTypes, x509 } of verifiers) {
+    const entry = roots.get(x509.root) ?? { jurisdiction, kind: 'verifier', certificate: x509.root, credentialTypes: [] }
+    entry.credentialTypes = [...new Set([...entry.credentialTypes, ...credentialTypes])]
+    roots.set(x509.root, entry)
+  }
+  for (const anchor of roots.values()) {
+    const response = await listX509Anchor(registryUrl, anchor, adminApiKey)
+    if (!response.ok) throw await refused(registryUrl, `to list ${anchor.jurisdiction}'s verifier root`, response)
+  }
+  return roots.size
+}
+
+/** Lists the wallet simulator's wallet-provider root in the registry (federal, `CA`) that issuers ask about wallets (HAIP 1.0 §4.4.1). */
+export async function onboardWalletProvider(walletUrl: string, registryUrl: string, adminApiKey: string): Promise<void> {
+  const { rootCertificate } = await callApi(walletProviderAnswerSchema, 'GET', `${walletUrl}/wallet-provider`)
+  const response = await listX509Anchor(registryUrl, { jurisdiction: 'CA', kind: 'root', certificate: rootCertificate, credentialTypes: [WALLET_ATTESTATION_TYPE] }, adminApiKey)
+  if (!response.ok) throw await refused(registryUrl, "to list the wallet simulator's wallet-provider root", response)
+}
+
 /** Subscribes each program hosted by the verifier service to the registrars' notifications, once. */
 export async function subscribePrograms(issuerUrl: string, verifierUrl: string, adminApiKey: string): Promise<number> {
   const { programs } = await callApi(programsAnswerSchema, 'GET', `${verifierUrl}/programs`)
@@ -82,7 +108,12 @@ export async function subscribePrograms(issuerUrl: string, verifierUrl: string, 
   let added = 0
   for (const program of programs) {
     if (subscriptions.some((s) => s.programKey === program.key && s.callbackUrl === program.inbox)) continue
-    await callJson('POST', `${issuerUrl}/notifications/subscriptions`, { name: program.name, programKey: program.key, callbackUrl: program.inbox, topics: program.topics, jurisdictions: program.jurisdictions }, adminApiKey)
+    await callJson(
+      'POST',
+      `${issuerUrl}/notifications/subscriptions`,
+      { name: program.name, programKey: program.key, callbackUrl: program.inbox, topics: program.topics, jurisdictions: program.jurisdictions },
+      adminApiKey,
+    )
     added++
   }
   return added

@@ -109,11 +109,7 @@ export function timingsOf(results: VariantResult[]): TimingRow[] {
   return [...rows.values()].map(({ issues, presents, ...row }) => ({ ...row, issue: timing(issues), present: timing(presents) }))
 }
 
-export function summarize(
-  results: VariantResult[],
-  startedAt: Date,
-  context: { endpoints?: { issuer: string; wallet: string; verifier: string }; capabilities?: PartyCapabilities } = {},
-): RunReport {
+export function summarize(results: VariantResult[], startedAt: Date, context: { endpoints?: { issuer: string; wallet: string; verifier: string }; capabilities?: PartyCapabilities } = {}): RunReport {
   const count = (status: VariantResult['status']) => results.filter((r) => (r.status ?? (r.passed ? 'pass' : 'fail')) === status).length
   return {
     startedAt: startedAt.toISOString(),
@@ -153,25 +149,53 @@ export function formatText(report: RunReport): string {
   const widths = columns.map((column, i) => Math.max(headers[i].protocol.length, headers[i].format.length, ...rows.map((row) => cellText(keyOf(row), column).length)) + 2)
   const line = (first: string, cells: string[]) => `${first.padEnd(labelWidth)}${cells.map((cell, i) => cell.padEnd(widths[i])).join('')}`.trimEnd()
 
-  const lines = [line('', headers.map((h) => h.protocol)), line('', headers.map((h) => h.format))]
+  const lines = [
+    line(
+      '',
+      headers.map((h) => h.protocol),
+    ),
+    line(
+      '',
+      headers.map((h) => h.format),
+    ),
+  ]
   for (const scenario of uniqueBy(rows, (row) => row.scenarioId)) {
     lines.push(scenario.scenarioId)
-    for (const row of rows.filter((r) => r.scenarioId === scenario.scenarioId)) lines.push(line(label(row), columns.map((column) => cellText(keyOf(row), column))))
+    for (const row of rows.filter((r) => r.scenarioId === scenario.scenarioId))
+      lines.push(
+        line(
+          label(row),
+          columns.map((column) => cellText(keyOf(row), column)),
+        ),
+      )
   }
   lines.push('', `${report.passed} passed, ${report.failed} failed, ${report.unsupported} unsupported (not run)`)
   for (const [reason, n] of notes.numbers) lines.push(`  [${n}] ${reason}`)
   if (folded.length) {
     const reasons = [...new Set(folded.map(({ column, reason }) => generalized(reason, column)))]
-    const listed = reasons.map((reason) => `${folded.filter(({ column, reason: r }) => generalized(r, column) === reason).map(({ column }) => column.key).join(', ')} (${reason})`)
+    const listed = reasons.map(
+      (reason) =>
+        `${folded
+          .filter(({ column, reason: r }) => generalized(r, column) === reason)
+          .map(({ column }) => column.key)
+          .join(', ')} (${reason})`,
+    )
     lines.push(`  – not shown, no cell could run: ${listed.join('; ')}`)
   }
   // who played every cell when not the lab alone (a run crossing several implementations says it on each row)
   const players = report.results.find((r) => r.implementations)?.implementations
-  if (players && rows.length && !crossingOf(rows[0]) && Object.values(players).some((name) => name !== 'lab')) lines.push(`  issuer ${players.issuer} · wallet ${players.wallet} · verifier ${players.verifier}`)
+  if (players && rows.length && !crossingOf(rows[0]) && Object.values(players).some((name) => name !== 'lab'))
+    lines.push(`  issuer ${players.issuer} · wallet ${players.wallet} · verifier ${players.verifier}`)
   // a failure's reason once, then the cells it broke
   const failed = report.results.filter((result) => result.status === 'fail')
   for (const reason of new Set(failed.map(describeFailure))) {
-    lines.push(`  ✗ ${reason}`, `      in ${failed.filter((r) => describeFailure(r) === reason).map((r) => [rowKey(r), columnKey(r), crossingOf(r)].filter(Boolean).join(' ')).join(', ')}`)
+    lines.push(
+      `  ✗ ${reason}`,
+      `      in ${failed
+        .filter((r) => describeFailure(r) === reason)
+        .map((r) => [rowKey(r), columnKey(r), crossingOf(r)].filter(Boolean).join(' '))
+        .join(', ')}`,
+    )
   }
   for (const t of report.timings) {
     const show = (label: string, s?: StepTiming) => (s ? `${label} mean ${s.meanMs} ms (max ${s.maxMs}, n=${s.count})` : `${label} -`)
@@ -193,9 +217,7 @@ export function formatJunit(report: RunReport): string {
           ? `<skipped message="${xml(`unsupported: ${r.failure?.reason ?? ''}`)}"/>`
           : `<failure message="${xml(describeFailure(r) || 'incomplete')}"/>`
     // which implementation played each role (older reports have none)
-    const implementations = r.implementations
-      ? `<properties>${ROLES.map((role) => `<property name="${role}-implementation" value="${xml(r.implementations[role])}"/>`).join('')}</properties>`
-      : ''
+    const implementations = r.implementations ? `<properties>${ROLES.map((role) => `<property name="${role}-implementation" value="${xml(r.implementations[role])}"/>`).join('')}</properties>` : ''
     return `  <testcase classname="${xml(r.scenarioId)}" name="${xml(name)}" time="${(r.durationMs / 1000).toFixed(3)}">${body}${implementations}</testcase>`
   })
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="interop-lab" tests="${report.results.length}" failures="${report.failed}" skipped="${report.unsupported}">\n${cases.join('\n')}\n</testsuite>\n`

@@ -66,6 +66,8 @@ for (const s of document.querySelectorAll('.filters select')) s.addEventListener
 
 const implementationsOf = (r: ReportedResult) => [...new Set(Object.values(r.implementations ?? {}))]
 const text = (key: string) => `<span data-t="${html(key)}">${html(CATALOGUE.en[key] ?? key)}</span>`
+/** A protocol column's name in the page's language (the `haip` column: HAIP 1.0), or its id when the catalogue has none. */
+const protocolName = (protocol: string) => (CATALOGUE.en[`protocol.${protocol}`] ? text(`protocol.${protocol}`) : html(protocol))
 const seconds = (ms: number) => `<span data-ms="${Math.round(ms)}">${(ms / 1000).toFixed(1)} s</span>`
 
 const noteLink = (n?: number) => (n ? ` <sup><a href="#note-${n}"><span class="sr" data-t="note">${CATALOGUE.en.note}</span>${n}</a></sup>` : '')
@@ -81,7 +83,9 @@ function cell(result: ReportedResult | undefined, column: Column, note?: number)
     return `<td class="cell na" ${where}><span class="glyph" aria-hidden="true">–</span>${text('unsupported').replace('<span', '<span class="sr"')}${noteLink(note)}</td>`
   }
   const implementations = implementationsOf(result)
-  const who = Object.entries(result.implementations ?? {}).map(([role, name]) => `${role}: ${name}`).join(' · ')
+  const who = Object.entries(result.implementations ?? {})
+    .map(([role, name]) => `${role}: ${name}`)
+    .join(' · ')
   const attributes = `${where} data-impl="${html(implementations.join('|'))}" title="${html([decisiveOutcome(result), who].filter(Boolean).join(' — '))}"`
   const label = text(result.status).replace('<span', '<span class="sr"')
   if (result.status === 'pass') return `<td class="cell pass" ${attributes}><span class="glyph" aria-hidden="true">✓</span>${label} ${seconds(result.durationMs)}</td>`
@@ -126,7 +130,10 @@ export function formatHtml(report: RunReport): string {
   const t = (key: string) => `<span data-t="${html(key)}">${html(messages.en[key] ?? key)}</span>`
 
   const header = `<tr><th scope="col">${text('variant')}</th>${columns
-    .map((c) => `<th scope="col" data-col="${html(c.key)}" data-protocol="${html(c.protocol)}" data-format="${html(c.format)}">${html(c.protocol)}<br><code>${html(c.format)}</code>${noteLink(notes.onColumn.get(c.key))}</th>`)
+    .map(
+      (c) =>
+        `<th scope="col" data-col="${html(c.key)}" data-protocol="${html(c.protocol)}" data-format="${html(c.format)}">${protocolName(c.protocol)}<br><code>${html(c.format)}</code>${noteLink(notes.onColumn.get(c.key))}</th>`,
+    )
     .join('')}</tr>`
   const bodies = uniqueBy(rows, (r) => r.scenarioId)
     .map((scenario) => {
@@ -164,11 +171,26 @@ export function formatHtml(report: RunReport): string {
 ${endpoints}
 <h2 id="matrix-title">${text('matrix')}</h2>
 <div class="filters" role="group" aria-labelledby="matrix-title">
-${select('scenario', uniqueBy(rows, (r) => r.scenarioId).map((r) => ({ value: r.scenarioId, label: messages.en[`scenario:${r.scenarioId}`], key: `scenario:${r.scenarioId}` })))}
-${select('variant', [...new Set(rows.map((r) => r.variantId))].map((v) => ({ value: v, label: v })))}
-${select('protocol', [...new Set(columns.map((c) => c.protocol))].map((p) => ({ value: p, label: p })))}
-${select('format', [...new Set(columns.map((c) => c.format))].map((f) => ({ value: f, label: f })))}
-${select('implementation', implementations.map((i) => ({ value: i, label: i })))}
+${select(
+  'scenario',
+  uniqueBy(rows, (r) => r.scenarioId).map((r) => ({ value: r.scenarioId, label: messages.en[`scenario:${r.scenarioId}`], key: `scenario:${r.scenarioId}` })),
+)}
+${select(
+  'variant',
+  [...new Set(rows.map((r) => r.variantId))].map((v) => ({ value: v, label: v })),
+)}
+${select(
+  'protocol',
+  [...new Set(columns.map((c) => c.protocol))].map((p) => ({ value: p, label: CATALOGUE.en[`protocol.${p}`] ?? p, key: `protocol.${p}` })),
+)}
+${select(
+  'format',
+  [...new Set(columns.map((c) => c.format))].map((f) => ({ value: f, label: f })),
+)}
+${select(
+  'implementation',
+  implementations.map((i) => ({ value: i, label: i })),
+)}
 </div>
 <table class="matrix" aria-labelledby="matrix-title"><thead>${header}</thead>
 ${bodies}

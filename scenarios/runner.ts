@@ -1,7 +1,9 @@
 import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
 import { type MatrixProtocol, protocolOf, formatLimit } from '@interop-lab/common/protocols'
 import { specVersionMismatch } from '@interop-lab/common/specVersions'
+import { holdLabClocks } from './clocks'
 import { labParties } from './drivers/lab'
+import type { MalloryVerifierDriver } from './drivers/malloryVerifier'
 import type { RegistryAccess } from './registryChanges'
 import { withPeerReason } from './drivers/peerReasons'
 import type { Parties, Role } from './drivers/types'
@@ -76,9 +78,17 @@ export const implementationsOf = (parties: Parties): RowImplementations => ({
 })
 
 /**
+ * What a run may use besides the parties: the trust registry the variant's registry steps may change (each change is
+ * undone when the variant ends), and Mallory's verifier, which makes the requests of present steps with a `requestCase`.
+ */
+export interface RunAids {
+  registry?: RegistryAccess
+  mallory?: MalloryVerifierDriver
+}
+
+/**
  * Runs one variant (or the scenario itself) in one protocol and format, step by step, each through the parties'
- * drivers over real HTTP (`target`: the drivers, or the endpoints of the lab's own services). `registry`: the trust
- * registry the variant's registry steps may change (each change is undone when the variant ends).
+ * drivers over real HTTP (`target`: the drivers, or the endpoints of the lab's own services).
  */
 export async function runVariant(
   target: Endpoints | Parties,
@@ -87,21 +97,32 @@ export async function runVariant(
   format: CredentialFormat,
   onEvent: (event: RunEvent) => void = () => {},
   protocol: MatrixProtocol = protocolOf(format),
-  registry?: RegistryAccess,
+  { registry, mallory }: RunAids = {},
 ): Promise<VariantResult> {
   const started = performance.now()
   const variantId = variant?.id ?? 'baseline'
   const steps = stepsFor(scenario, variant)
-  const holders = Object.entries(scenario.parties).filter(([, p]) => p.role === 'holder').map(([key]) => key)
+  const holders = Object.entries(scenario.parties)
+    .filter(([, p]) => p.role === 'holder')
+    .map(([key]) => key)
   const parties = partiesFor(target)
-  const context: RunContext = { parties, format, protocol, registry, registryChanges: [] }
+  const context: RunContext = { parties, format, protocol, registry, registryChanges: [], mallory }
+  const clocks = holdLabClocks()
   const results: StepResult[] = []
   try {
     // every run starts from empty wallets, so a credential from an earlier run cannot answer for this one
     await parties.wallet.reset(holders)
   } catch (error) {
     const reason = `The wallet ${parties.wallet.implementation} could not be emptied: ${error instanceof Error ? error.message : String(error)}`
-    results.push({ stepId: 'reset-wallet', action: 'wait', parties: holders, passed: false, durationMs: 0, summary: `failed: ${reason}`, failure: { role: 'wallet', party: holders.join(', '), reason } })
+    results.push({
+      stepId: 'reset-wallet',
+      action: 'wait',
+      parties: holders,
+      passed: false,
+      durationMs: 0,
+      summary: `failed: ${reason}`,
+      failure: { role: 'wallet', party: holders.join(', '), reason },
+    })
   }
   for (const step of results.length ? [] : steps) {
     onEvent({ type: 'step-started', scenarioId: scenario.id, variantId, format, protocol, step })
@@ -129,9 +150,18 @@ export async function runVariant(
   for (const change of context.registryChanges.reverse()) {
     await change.undo().catch((error: unknown) => {
       const reason = `The registry change could not be undone (${change.summary}): ${error instanceof Error ? error.message : String(error)}`
-      results.push({ stepId: 'undo-registry-change', action: 'registry', parties: [], passed: false, durationMs: 0, summary: `failed: ${reason}`, failure: { role: 'registry', party: 'runner', reason } })
+      results.push({
+        stepId: 'undo-registry-change',
+        action: 'registry',
+        parties: [],
+        passed: false,
+        durationMs: 0,
+        summary: `failed: ${reason}`,
+        failure: { role: 'registry', party: 'runner', reason },
+      })
     })
   }
+  await clocks.release()
   const passed = results.length === steps.length && results.every((r) => r.passed)
   const failed = results.find((r) => !r.passed)
   return {
@@ -186,9 +216,11 @@ export function unsupportedRow(
 /** Every variant of every scenario in every format the variant applies to, each over the format's protocol. */
 export async function runAll(target: Endpoints | Parties, scenarios: Scenario[], formats: CredentialFormat[], onEvent?: (event: RunEvent) => void): Promise<VariantResult[]> {
   const results: VariantResult[] = []
+  const applies = (variant: Variant | undefined, format: CredentialFormat) =>
+    (!variant?.formats || variant.formats.includes(format)) && (!variant?.protocols || variant.protocols.includes(protocolOf(format)))
   for (const scenario of scenarios) {
     for (const variant of [undefined, ...scenario.variants]) {
-      for (const format of formats.filter((f) => !variant?.formats || variant.formats.includes(f))) {
+      for (const format of formats.filter((f) => applies(variant, f))) {
         results.push(await runVariant(target, scenario, variant, format, onEvent))
       }
     }

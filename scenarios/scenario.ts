@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { CREDENTIAL_FORMATS } from '@interop-lab/common/credentialTypes'
+import { MATRIX_PROTOCOLS } from '@interop-lab/common/protocols'
+import { haipRequirementSchema, issuanceFaultSchema } from '@interop-lab/contracts'
 import { faultSchema } from '@interop-lab/wallet-sim/faults'
 
 const localized = z.object({ en: z.string(), fr: z.string() })
@@ -11,8 +13,21 @@ const expectation = z.object({
   outcome: z.enum(['accepted', 'rejected']),
   /** The check that must fail when the outcome is a rejection. */
   failedCheck: z.string().optional(),
+  /**
+   * The profile requirement the refusal must name (a HAIP 1.0 requirement id, contracts/z-haip.ts): the subject of the
+   * verifier's failing `profile` trace step, or the requirement the wallet's or issuer's refusal names.
+   */
+  requirement: haipRequirementSchema.optional(),
 })
 export type Expectation = z.infer<typeof expectation>
+
+/** What an issuing step (issue, register) may add: a rule the wallet breaks, and a refusal as the expected outcome. */
+const issuance = {
+  /** The wallet breaks a rule of the issuance on purpose (a HAIP negative: no DPoP proof, say). */
+  fault: issuanceFaultSchema.optional(),
+  /** A refused issuance as the expected outcome (the step then fails if the wallet stored the credential); by default, issued. */
+  expect: expectation.optional(),
+}
 
 const issueStep = z.object({
   id: z.string(),
@@ -23,6 +38,7 @@ const issueStep = z.object({
   claims: z.record(z.string(), z.unknown()),
   /** Issues a credential that expires this many seconds after issuance (wallets refuse already expired ones). */
   validForSeconds: z.number().int().positive().optional(),
+  ...issuance,
 })
 const waitStep = z.object({ id: z.string(), action: z.literal('wait'), seconds: z.number().positive().max(60) })
 /** A physician or coroner certifies a death to a registrar (the certificate's `registrar` is filled from the step). */
@@ -34,6 +50,7 @@ const registerStep = z.object({
   registrar: partyKey,
   holder: partyKey,
   executor: z.object({ given_name: z.string(), family_name: z.string() }),
+  ...issuance,
 })
 /** The registrar corrects the last registered death: what was issued is revoked. */
 const correctStep = z.object({ id: z.string(), action: z.literal('correct'), registrar: partyKey, reason: z.string() })
@@ -52,6 +69,8 @@ const presentStep = z.object({
   verifier: partyKey,
   policy: z.string(),
   fault: faultSchema.optional(),
+  /** The request comes from Mallory's verifier, wrong as this case says (scenarios/mallory/cases.ts): the wallet must refuse it. */
+  requestCase: z.string().optional(),
   expect: expectation,
 })
 const jurisdiction = z.string().regex(/^CA(-[A-Z]{2})?$/, 'expected a jurisdiction such as "CA" or "CA-BC"')
@@ -79,16 +98,15 @@ export type CorrectStep = z.infer<typeof correctStep>
 export type ExpectNotificationsStep = z.infer<typeof expectNotificationsStep>
 export type RegistryStep = z.infer<typeof registryStep>
 
-const patch = z.union([
-  z.object({ step: z.string(), set: z.record(z.string(), z.unknown()) }),
-  z.object({ insertBefore: z.string(), step }),
-])
+const patch = z.union([z.object({ step: z.string(), set: z.record(z.string(), z.unknown()) }), z.object({ insertBefore: z.string(), step })])
 
 const variant = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   description: localized,
   /** Formats the variant applies to (a fault that needs selective disclosure, say); all when absent. */
   formats: z.array(z.enum(CREDENTIAL_FORMATS)).optional(),
+  /** Matrix columns the variant applies to (a HAIP requirement: `haip`); all when absent. */
+  protocols: z.array(z.enum(MATRIX_PROTOCOLS)).optional(),
   patch: z.array(patch),
   expect: z.record(z.string(), expectation),
 })
@@ -134,7 +152,9 @@ export function stepsFor(scenario: Scenario, variant?: Variant): ScenarioStep[] 
   if (expected.length) steps = steps.slice(0, Math.max(...expected.map((id) => steps.findIndex((s) => s.id === id))) + 1)
   for (const [stepId, expected] of Object.entries(variant?.expect ?? {})) {
     const target = steps.find((s) => s.id === stepId)
-    if (target?.action !== 'present') throw new Error(`Variant ${variant!.id} expects an outcome of ${stepId}, which is not a presentation`)
+    if (target?.action !== 'present' && target?.action !== 'issue' && target?.action !== 'register') {
+      throw new Error(`Variant ${variant!.id} expects an outcome of ${stepId}, which is neither an issuance nor a presentation`)
+    }
     target.expect = expected
   }
   return steps.map((s) => step.parse(s))

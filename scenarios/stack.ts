@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { ControllableClock, systemClock } from '@interop-lab/common/clock'
 import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
 import { databaseConfigFor } from '@interop-lab/common/db'
 import type { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
@@ -8,7 +9,7 @@ import { startTrustRegistry } from '@interop-lab/trust-registry'
 import { startVerifierService } from '@interop-lab/verifier'
 import { startWalletService } from '@interop-lab/wallet-sim'
 import { startDashboard } from './dashboard/server'
-import { onboardIssuers, subscribePrograms } from './onboarding'
+import { onboardIssuers, onboardVerifiers, onboardWalletProvider, subscribePrograms } from './onboarding'
 import type { Endpoints } from './runner'
 
 export interface StackOptions {
@@ -37,6 +38,11 @@ export interface StackOptions {
   federated?: boolean
   /** The parties the issuer service hosts and the registries' governance, when not the repository's (onboarding tests). */
   dataFiles?: { issuerParties?: string; governance?: string; jurisdictionsDir?: string }
+  /**
+   * One clock for every service of the stack that a run may move (`POST /clock`): the pilots' `wait` steps then move
+   * time instead of sleeping. Off by default (the system clock); only for a run whose parties are all the lab's.
+   */
+  controllableClock?: boolean
 }
 
 /** Every service in this process, each with its own database, wired together over real HTTP. */
@@ -45,6 +51,7 @@ export async function startStack(options: StackOptions) {
   const env = options.env ?? process.env
   const host = options.host ?? '127.0.0.1'
   const database = (service: string) => databaseConfigFor(service, options.dataDir, env)
+  const clock = options.controllableClock ? new ControllableClock() : systemClock
 
   const federation =
     options.federated === false
@@ -55,6 +62,7 @@ export async function startStack(options: StackOptions) {
           adminApiKeys: [adminApiKey],
           jurisdictionsDir: options.dataFiles?.jurisdictionsDir,
           federalPort: options.ports?.trustRegistry,
+          clock,
           databaseFor: (jurisdiction, dataDir) => databaseConfigFor(`trust_registry_${jurisdiction.toLowerCase().replace('-', '_')}`, dataDir, env),
         })
   const trustRegistry =
@@ -66,6 +74,7 @@ export async function startStack(options: StackOptions) {
       adminApiKeys: [adminApiKey],
       database: database('trust_registry'),
       governanceFile: options.dataFiles?.governance,
+      clock,
     }))
   const issuer = await startIssuerService({
     port: options.ports?.issuer,
@@ -78,6 +87,7 @@ export async function startStack(options: StackOptions) {
     trustRegistryUrl: trustRegistry.url,
     notificationRetryBaseMs: options.notificationRetryBaseMs,
     anonCredsMaterialDir: options.anonCredsMaterialDir,
+    clock,
   })
   const verifier = await startVerifierService({
     port: options.ports?.verifier,
@@ -89,6 +99,7 @@ export async function startStack(options: StackOptions) {
     trust: { url: trustRegistry.url, authorities: federation && Object.fromEntries([...federation.registries].map(([jurisdiction, registry]) => [jurisdiction, registry.url])) },
     adminApiKeys: [adminApiKey],
     publisherJwksUrl: `${issuer.url}/notifications/jwks.json`,
+    clock,
   })
   const wallet = await startWalletService({
     port: options.ports?.wallet,
@@ -96,9 +107,15 @@ export async function startStack(options: StackOptions) {
     dataDir: options.dataDir,
     databaseFor: (id) => database(`wallet_${id}`),
     trustRegistryUrl: options.walletTrustRegistry ? trustRegistry.url : undefined,
+    // HAIP requests' certificates chain to a verifier root this registry lists (scenarios/onboarding.ts onboardVerifiers)
+    verifierRegistryUrl: trustRegistry.url,
+    clock,
   })
   const onboarding = await onboardIssuers(issuer.url, federation ? [...federation.registries.values()].map((r) => r.url) : [trustRegistry.url], adminApiKey)
   const subscriptions = await subscribePrograms(issuer.url, verifier.url, adminApiKey)
+  await onboardVerifiers(verifier.url, trustRegistry.url, adminApiKey)
+  // HAIP issuance: the issuer trusts the wallet's attestations through the registry it asks (issuer/haip.ts)
+  await onboardWalletProvider(wallet.url, trustRegistry.url, adminApiKey)
 
   const endpoints: Endpoints = { issuer: issuer.url, wallet: wallet.url, verifier: verifier.url, adminApiKey }
   const dashboard = await startDashboard({

@@ -25,7 +25,7 @@ import { type Parties, type Role, ROLES } from './drivers/types'
 import { vcApiConfig, vcApiIssuer, vcApiTarget, vcApiVerifier } from './drivers/vcApi'
 import { walletHttpConfig, walletHttpWallet } from './drivers/walletHttp'
 import type { Implementations } from './matrix'
-import { bindEntityDid, onboardIssuers, subscribePrograms } from './onboarding'
+import { bindEntityDid, onboardIssuers, onboardVerifiers, onboardWalletProvider, subscribePrograms } from './onboarding'
 import { type AcaPyAgent, acapyInstallation, startAcaPy } from './peers/acapy/agent'
 import { AcaPyAdmin } from './peers/acapy/client'
 import { startDashboard } from './dashboard/server'
@@ -102,7 +102,11 @@ export const targetsFileSchema = z
       const first = file.parties.findIndex((other) => other.name === party.name)
       if (first < index) context.addIssue({ code: 'custom', path: ['parties', index, 'name'], message: `'${party.name}' names parties.${first} already: each party needs its own name` })
       if (party.driver === 'acapy' && !party.start === !(party.adminUrl && party.endpoint)) {
-        context.addIssue({ code: 'custom', path: ['parties', index], message: 'give either "start": true (an ACA-Py from .venv-acapy for the run) or the "adminUrl" and "endpoint" of a running agent' })
+        context.addIssue({
+          code: 'custom',
+          path: ['parties', index],
+          message: 'give either "start": true (an ACA-Py from .venv-acapy for the run) or the "adminUrl" and "endpoint" of a running agent',
+        })
       }
     })
   })
@@ -153,7 +157,11 @@ export function loadTargetsFile(file: string, env: NodeJS.ProcessEnv = process.e
     throw new TargetsFileError(file, [`(file) ${error instanceof Error ? error.message : String(error)}`])
   }
   const parsed = targetsFileSchema.safeParse(parsedText.content)
-  if (!parsed.success) throw new TargetsFileError(file, parsed.error.issues.flatMap(fieldIssues).map((issue) => `${issue.path.join('.') || '(top level)'}${parsedText.lineOf(issue.path)}: ${issue.message}`))
+  if (!parsed.success)
+    throw new TargetsFileError(
+      file,
+      parsed.error.issues.flatMap(fieldIssues).map((issue) => `${issue.path.join('.') || '(top level)'}${parsedText.lineOf(issue.path)}: ${issue.message}`),
+    )
   try {
     // a party played by what a run starts (a local lab service, an ACA-Py agent) is built then; its key is checked now
     parsed.data.parties.forEach((party, index) => {
@@ -309,7 +317,8 @@ export async function startTargets(options: StackOptions & { remote?: RemoteEndp
   const configured: PartyConfig[] = [...(options.file?.parties ?? []), ...remoteParties]
   const where = (index: number) => (index < (options.file?.parties.length ?? 0) ? `parties.${index}` : `--${configured[index]!.role}-url`)
   if (!configured.length) {
-    const stack = await startStack(options)
+    // every party is the lab's: its pilots' waits move the lab's one clock instead of sleeping
+    const stack = await startStack({ ...options, controllableClock: true })
     const parties = labParties(stack.endpoints)
     return {
       parties,
@@ -356,7 +365,16 @@ export async function startTargets(options: StackOptions & { remote?: RemoteEndp
       : undefined
     if (registry) started.push(registry)
     const issuer = labPlays('issuer')
-      ? await startIssuerService({ port: options.ports?.issuer, host, dataDir: options.dataDir, database: database('issuer'), adminApiKeys: [adminApiKey], trustRegistryUrl: registry?.url, outbound, anonCredsMaterialDir: options.anonCredsMaterialDir })
+      ? await startIssuerService({
+          port: options.ports?.issuer,
+          host,
+          dataDir: options.dataDir,
+          database: database('issuer'),
+          adminApiKeys: [adminApiKey],
+          trustRegistryUrl: registry?.url,
+          outbound,
+          anonCredsMaterialDir: options.anonCredsMaterialDir,
+        })
       : undefined
     if (issuer) started.push(issuer)
     // a remote lab issuer publishes the notifications the local verifier checks
@@ -376,7 +394,15 @@ export async function startTargets(options: StackOptions & { remote?: RemoteEndp
       : undefined
     if (verifier) started.push(verifier)
     const wallet = labPlays('wallet')
-      ? await startWalletService({ port: options.ports?.wallet, host, dataDir: options.dataDir, databaseFor: (id) => database(`wallet_${id}`), trustRegistryUrl: options.walletTrustRegistry ? registry?.url : undefined })
+      ? await startWalletService({
+          port: options.ports?.wallet,
+          host,
+          dataDir: options.dataDir,
+          databaseFor: (id) => database(`wallet_${id}`),
+          trustRegistryUrl: options.walletTrustRegistry ? registry?.url : undefined,
+          // HAIP requests are signed under a verifier root this registry lists
+          verifierRegistryUrl: registry?.url,
+        })
       : undefined
     if (wallet) started.push(wallet)
     const startedParts: Started = {
@@ -403,12 +429,24 @@ export async function startTargets(options: StackOptions & { remote?: RemoteEndp
       adminApiKey,
     }
     // the lab issuer is onboarded when it plays, and so is a remote lab issuer the local registry serves
-    if (registry && labIssuerUrl) await onboardIssuers(labIssuerUrl, registry.url, adminApiKey).catch((error: unknown) => warnings.push(`trust registry onboarding of ${labIssuerUrl} failed: ${String(error)}`))
+    if (registry && labIssuerUrl)
+      await onboardIssuers(labIssuerUrl, registry.url, adminApiKey).catch((error: unknown) => warnings.push(`trust registry onboarding of ${labIssuerUrl} failed: ${String(error)}`))
     if (trust?.register.length) {
-      if (!registry || (verifier === undefined && !vcApiVerifies)) warnings.push('trustRegistry.register: the lab plays no verifier in this run, so nothing asks its trust registry; the DIDs were not registered')
+      if (!registry || (verifier === undefined && !vcApiVerifies))
+        warnings.push('trustRegistry.register: the lab plays no verifier in this run, so nothing asks its trust registry; the DIDs were not registered')
       else await registerDids(registry.url, adminApiKey, trust.register)
     }
     const labVerifierUrl = verifier?.url ?? remoteLabUrl('verifier')
+    const labWalletUrl = wallet?.url ?? remoteLabUrl('wallet')
+    // HAIP: the lab verifier's request certificates and the lab wallet's attestations chain to roots the registry lists
+    if (registry && labVerifierUrl)
+      await onboardVerifiers(labVerifierUrl, registry.url, adminApiKey).catch((error: unknown) =>
+        warnings.push(`trust registry listing of ${labVerifierUrl}'s verifier roots failed: ${String(error)}`),
+      )
+    if (registry && labWalletUrl)
+      await onboardWalletProvider(labWalletUrl, registry.url, adminApiKey).catch((error: unknown) =>
+        warnings.push(`trust registry listing of ${labWalletUrl}'s wallet-provider root failed: ${String(error)}`),
+      )
     if (labIssuerUrl && labVerifierUrl) await subscribePrograms(labIssuerUrl, labVerifierUrl, adminApiKey).catch((error: unknown) => warnings.push(`program subscriptions failed: ${String(error)}`))
     // the dashboard, for people to paste or scan the offers and requests of `manual` targets
     const { handoffs } = startedParts

@@ -47,10 +47,25 @@ describe.skipIf(unsupported !== undefined)(`npm run pilots -- --targets scenario
 
   beforeAll(async () => {
     const reports = join(dir, 'reports')
-    exit = await runScript('scenarios/main.ts', [
-      '--once', '--targets', 'scenarios/targets.acapy.json', '--scenario', 'business-banking', '--protocol', 'didcomm',
-      '--data-dir', join(dir, 'data'), '--reports-dir', reports, '--port-base', String(portBase()),
-    ], process.env)
+    exit = await runScript(
+      'scenarios/main.ts',
+      [
+        '--once',
+        '--targets',
+        'scenarios/targets.acapy.json',
+        '--scenario',
+        'business-banking',
+        '--protocol',
+        'didcomm',
+        '--data-dir',
+        join(dir, 'data'),
+        '--reports-dir',
+        reports,
+        '--port-base',
+        String(portBase()),
+      ],
+      process.env,
+    )
     expect(existsSync(join(reports, 'latest.json')), exit.output.slice(-3000)).toBe(true)
     report = JSON.parse(readFileSync(join(reports, 'latest.json'), 'utf8')) as RunReport
     junit = readFileSync(join(reports, 'latest.junit.xml'), 'utf8')
@@ -76,7 +91,10 @@ describe.skipIf(unsupported !== undefined)(`npm run pilots -- --targets scenario
     // the lab verifier, in the same variant with ACA-Py issuing and holding, rejects it on the registry
     expect(cell(report.results, 'untrusted-issuer', 'ldp_vc', ISSUER, HOLDER, LAB).status).toBe('pass')
     // a Mallory fault needs a wallet that can inject one: unsupported, with the reason
-    expect(cell(report.results, 'tampered-credential', 'ldp_vc', LAB, HOLDER, LAB)).toMatchObject({ status: 'unsupported', failure: { reason: expect.stringMatching(/wallet acapy@acapy-holder cannot break a presentation on purpose \(tamper\)/) } })
+    expect(cell(report.results, 'tampered-credential', 'ldp_vc', LAB, HOLDER, LAB)).toMatchObject({
+      status: 'unsupported',
+      failure: { reason: expect.stringMatching(/wallet acapy@acapy-holder cannot break a presentation on purpose \(tamper\)/) },
+    })
     expect(exit.code, exit.output.slice(-3000)).toBe(report.failed ? 1 : 0)
   })
 
@@ -92,12 +110,31 @@ describe('an ACA-Py target that is down', () => {
     const targets = { parties: [{ name: 'acapy-down', role: 'verifier', driver: 'acapy', adminUrl: `http://127.0.0.1:${admin}`, endpoint: `http://127.0.0.1:${endpoint}` }] }
     const file = join(dir, 'down.json')
     writeFileSync(file, JSON.stringify(targets))
-    const { code, output } = await runScript('scenarios/main.ts', [
-      '--once', '--targets', file, '--scenario', 'business-banking', '--protocol', 'didcomm', '--format', 'ldp_vc',
-      '--data-dir', join(dir, 'data-down'), '--reports-dir', join(dir, 'reports-down'), '--port-base', String(portBase()),
-    ], process.env)
+    const { code, output } = await runScript(
+      'scenarios/main.ts',
+      [
+        '--once',
+        '--targets',
+        file,
+        '--scenario',
+        'business-banking',
+        '--protocol',
+        'didcomm',
+        '--format',
+        'ldp_vc',
+        '--data-dir',
+        join(dir, 'data-down'),
+        '--reports-dir',
+        join(dir, 'reports-down'),
+        '--port-base',
+        String(portBase()),
+      ],
+      process.env,
+    )
     expect(code).toBe(1)
-    expect(output).toMatch(new RegExp(`Target 'acapy-down' \\(verifier, acapy@acapy-down at http://127.0.0.1:${admin}\\) ran no cell: the ACA-Py admin API at http://127.0.0.1:${admin} did not answer \\(GET /status\\)`))
+    expect(output).toMatch(
+      new RegExp(`Target 'acapy-down' \\(verifier, acapy@acapy-down at http://127.0.0.1:${admin}\\) ran no cell: the ACA-Py admin API at http://127.0.0.1:${admin} did not answer \\(GET /status\\)`),
+    )
   }, 120_000)
 })
 
@@ -119,10 +156,18 @@ describe.skipIf(unsupported !== undefined)('known lab ↔ ACA-Py failures, named
 
   it('DID Exchange 1.1 cells: lab issuer → ACA-Py holder → lab verifier, ACA-Py issuer → lab wallet → ACA-Py verifier (and the lab with itself), each exchange on a connection its invitation asked for', async () => {
     const overConnections = [
-      { issuer: labIssuer(stack.issuer.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange'), wallet: acapyWallet(peer), verifier: labVerifier(stack.verifier.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange') },
+      {
+        issuer: labIssuer(stack.issuer.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange'),
+        wallet: acapyWallet(peer),
+        verifier: labVerifier(stack.verifier.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange'),
+      },
       { issuer: acapyIssuer(peer, undefined, 'did-exchange'), wallet: labWallet(stack.wallet.url), verifier: acapyVerifier(peer, 'did-exchange') },
       // and the lab with itself over the same connections (Credo on both sides)
-      { issuer: labIssuer(stack.issuer.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange'), wallet: labWallet(stack.wallet.url), verifier: labVerifier(stack.verifier.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange') },
+      {
+        issuer: labIssuer(stack.issuer.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange'),
+        wallet: labWallet(stack.wallet.url),
+        verifier: labVerifier(stack.verifier.url, LOCAL_ADMIN_API_KEY, true, 'did-exchange'),
+      },
     ]
     const connectionsBefore = (await agent.admin.connections()).length
     const rows = []
@@ -145,12 +190,31 @@ describe.skipIf(unsupported !== undefined)('known lab ↔ ACA-Py failures, named
     const unannounced: IssuerDriver = {
       ...honest,
       async offer(request) {
-        const credential = { '@context': ['https://www.w3.org/2018/credentials/v1', 'https://w3id.org/security/suites/ed25519-2020/v1', 'https://www.w3.org/ns/credentials/status/v1', 'https://interop-lab.ca/contexts/credentials/v1'], type: ['VerifiableCredential', request.credentialType], issuer: await agent.admin.createDidKey(), issuanceDate: new Date().toISOString(), credentialSubject: request.claims, credentialStatus: { id: 'https://status.example/1#7', type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: '7', statusListCredential: 'https://status.example/1' } }
+        const credential = {
+          '@context': [
+            'https://www.w3.org/2018/credentials/v1',
+            'https://w3id.org/security/suites/ed25519-2020/v1',
+            'https://www.w3.org/ns/credentials/status/v1',
+            'https://interop-lab.ca/contexts/credentials/v1',
+          ],
+          type: ['VerifiableCredential', request.credentialType],
+          issuer: await agent.admin.createDidKey(),
+          issuanceDate: new Date().toISOString(),
+          credentialSubject: request.claims,
+          credentialStatus: { id: 'https://status.example/1#7', type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: '7', statusListCredential: 'https://status.example/1' },
+        }
         const exchange = await agent.admin.offerCredential({ credential, options: { proofType: 'Ed25519Signature2020', proofPurpose: 'assertionMethod' } })
         return { offerUri: (await agent.admin.createInvitation({ attachments: [{ id: exchange.cred_ex_id, type: 'credential-offer' }] })).invitation_url }
       },
     }
-    const row = await runVariant({ issuer: unannounced, wallet: labWallet(stack.wallet.url), verifier: labVerifier(stack.verifier.url, LOCAL_ADMIN_API_KEY) }, banking, undefined, 'ldp_vc', undefined, 'didcomm')
+    const row = await runVariant(
+      { issuer: unannounced, wallet: labWallet(stack.wallet.url), verifier: labVerifier(stack.verifier.url, LOCAL_ADMIN_API_KEY) },
+      banking,
+      undefined,
+      'ldp_vc',
+      undefined,
+      'didcomm',
+    )
     expect(row).toMatchObject({ status: 'fail', failure: { stepId: 'issue-business-registration', role: 'wallet' } })
     expect(row.failure!.reason).toMatch(/^RFC 0593: credentialStatus not in offer options/)
   }, 60_000)
@@ -159,7 +223,12 @@ describe.skipIf(unsupported !== undefined)('known lab ↔ ACA-Py failures, named
     const offer = await fetch(`${stack.issuer.url}/issuers/bc-person-credential/offers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${LOCAL_ADMIN_API_KEY}` },
-      body: JSON.stringify({ credentialType: 'VerifiedPersonCredential', claims: { given_name: 'Alex', family_name: 'Tremblay', birth_date: '1984-07-02', identity_assurance_level: 'IAL2', jurisdiction: 'CA-BC' }, format: 'ldp_vc', protocol: 'didcomm' }),
+      body: JSON.stringify({
+        credentialType: 'VerifiedPersonCredential',
+        claims: { given_name: 'Alex', family_name: 'Tremblay', birth_date: '1984-07-02', identity_assurance_level: 'IAL2', jurisdiction: 'CA-BC' },
+        format: 'ldp_vc',
+        protocol: 'didcomm',
+      }),
     }).then((response) => response.json() as Promise<{ offerUri: string }>)
     const url = new URL(offer.offerUri)
     const invitation = JSON.parse(Buffer.from(url.searchParams.get('oob')!, 'base64url').toString('utf8')) as { 'requests~attach': { data: { base64: string } }[] }
@@ -170,17 +239,22 @@ describe.skipIf(unsupported !== undefined)('known lab ↔ ACA-Py failures, named
     attached.data.base64 = Buffer.from(JSON.stringify(message)).toString('base64')
     url.searchParams.set('oob', Buffer.from(JSON.stringify(invitation)).toString('base64url'))
     const started = Date.now()
-    const refusal = await acapyWallet(peer).acceptOffer('business-owner', { offerUri: url.toString() }).then(
-      () => undefined,
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    )
+    const refusal = await acapyWallet(peer)
+      .acceptOffer('business-owner', { offerUri: url.toString() })
+      .then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      )
     expect(refusal).toMatch(/^RFC 0434: attached message without pthid — ACA-Py refused the message/)
     expect(Date.now() - started).toBeLessThan(20_000)
   }, 60_000)
 
-  it('a challenge that is not a UUID: ACA-Py\'s own refusal text is recognised', async () => {
+  it("a challenge that is not a UUID: ACA-Py's own refusal text is recognised", async () => {
     const refusal = await agent.admin
-      .requestPresentation({ options: { challenge: 'bm90LWEtdXVpZA' }, presentation_definition: { id: 'bm90LWEtdXVpZA', input_descriptors: [{ id: 'person', schema: [{ uri: 'https://interop-lab.ca/vocab#VerifiedPersonCredential' }] }] } })
+      .requestPresentation({
+        options: { challenge: 'bm90LWEtdXVpZA' },
+        presentation_definition: { id: 'bm90LWEtdXVpZA', input_descriptors: [{ id: 'person', schema: [{ uri: 'https://interop-lab.ca/vocab#VerifiedPersonCredential' }] }] },
+      })
       .then(
         () => undefined,
         (error: unknown) => error,
@@ -193,7 +267,7 @@ describe.skipIf(unsupported !== undefined)('known lab ↔ ACA-Py failures, named
 // Failures the lab's side no longer produces (its keys are did:key Ed25519, its wallet applies the RFC 0593 default, its
 // definitions name both schema forms), so no broken exchange can show them here: the texts as the peers word them
 // (ACA-Py 1.6's source, issue 17's observations) must still be named.
-describe('known failures the lab no longer produces, recognised from the peers\' own wording', () => {
+describe("known failures the lab no longer produces, recognised from the peers' own wording", () => {
   it.each([
     ['Unsupported key type. Could not convert to multikey.', 'key type JsonWebKey2020 not supported by the peer'],
     ['verification method type JsonWebKey2020 is not supported', 'key type JsonWebKey2020 not supported by the peer'],

@@ -63,7 +63,10 @@ describe('AnonCreds under did:webvh, served by the lab issuer', () => {
       expect(webvhDid).toMatch(new RegExp(`^did:webvh:[1-9A-HJ-NP-Za-km-z]+:localhost%3A${port}:issuers:${key}$`))
       const response = await fetch(`${stack.issuer.url}/issuers/${key}/did.jsonl`)
       expect(response.headers.get('content-type')).toMatch(/^text\/jsonl/)
-      const log = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as Parameters<typeof resolveDIDFromLog>[0][number])
+      const log = (await response.text())
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Parameters<typeof resolveDIDFromLog>[0][number])
       const { doc, meta } = await resolveDIDFromLog(log, { verifier: nodeVerifier, scid: webvhDid.split(':')[2], requestedDid: webvhDid })
       expect(meta.error, JSON.stringify(meta.problemDetails)).toBeUndefined()
       expect(doc.id).toBe(webvhDid)
@@ -76,7 +79,12 @@ describe('AnonCreds under did:webvh, served by the lab issuer', () => {
 
   it('offers under credential definitions published as attested resources of the did:webvh, whose content the id digests', async () => {
     const { webvhDid } = issuer('bc-registries')
-    const offer = await call('POST', `${stack.issuer.url}/issuers/bc-registries/offers`, { credentialType: 'BusinessRegistrationCredential', claims: BUSINESS_CLAIMS, format: 'anoncreds', protocol: 'didcomm' }, LOCAL_ADMIN_API_KEY)
+    const offer = await call(
+      'POST',
+      `${stack.issuer.url}/issuers/bc-registries/offers`,
+      { credentialType: 'BusinessRegistrationCredential', claims: BUSINESS_CLAIMS, format: 'anoncreds', protocol: 'didcomm' },
+      LOCAL_ADMIN_API_KEY,
+    )
     expect(offer.status).toBe(201)
     const { schema_id, cred_def_id } = attachedAnonCredsOffer(String(offer.body.offerUri))
     for (const [id, kind] of [
@@ -85,7 +93,13 @@ describe('AnonCreds under did:webvh, served by the lab issuer', () => {
     ] as const) {
       expect(id.startsWith(`${webvhDid}/resources/`)).toBe(true)
       const digest = id.split('/').at(-1)!
-      const resource = (await call('GET', `${stack.issuer.url}/issuers/bc-registries/resources/${digest}`)).body as { type: string[]; id: string; content: { issuerId: string }; metadata: { resourceType: string }; proof: { cryptosuite: string; verificationMethod: string } }
+      const resource = (await call('GET', `${stack.issuer.url}/issuers/bc-registries/resources/${digest}`)).body as {
+        type: string[]
+        id: string
+        content: { issuerId: string }
+        metadata: { resourceType: string }
+        proof: { cryptosuite: string; verificationMethod: string }
+      }
       expect(resource).toMatchObject({ type: ['AttestedResource'], id, metadata: { resourceType: kind }, proof: { cryptosuite: 'eddsa-jcs-2022' } })
       expect(resource.content.issuerId).toBe(webvhDid)
       expect(resource.proof.verificationMethod.startsWith(`${webvhDid}#`)).toBe(true)
@@ -109,7 +123,12 @@ describe('AnonCreds under did:webvh, served by the lab issuer', () => {
     const registryDir = join(walletDir, 'anoncreds-registry')
     expect(existsSync(registryDir) ? readdirSync(registryDir, { recursive: true }) : []).toEqual([])
     const { credentials } = (await call('GET', `${wallet.url}/personas/business-owner/credentials`)).body as { credentials: { format: string; issuer: string }[] }
-    expect(credentials.filter((c) => c.format === 'anoncreds').map((c) => c.issuer.split('/resources/')[0]).sort()).toEqual([issuer('bc-person-credential').webvhDid, issuer('bc-registries').webvhDid].sort())
+    expect(
+      credentials
+        .filter((c) => c.format === 'anoncreds')
+        .map((c) => c.issuer.split('/resources/')[0])
+        .sort(),
+    ).toEqual([issuer('bc-person-credential').webvhDid, issuer('bc-registries').webvhDid].sort())
 
     const verification = await call('POST', `${stack.verifier.url}/verifications`, { policyId: 'open-business-account', format: 'anoncreds', protocol: 'didcomm' })
     expect(verification.status).toBe(201)

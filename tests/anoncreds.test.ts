@@ -113,9 +113,7 @@ async function issue(material: AnonCredsIssuerMaterial, values: Record<string, s
   const credentialOffer = await timed('offer', () => issuer.issuer.createCredentialOffer(issuer.agent.context, { credentialDefinitionId: material.credentialDefinitionId }))
   const { schemas, credentialDefinitions } = await resolveObjects(holder.agent, [credentialOffer.cred_def_id])
   const credentialDefinition = credentialDefinitions[credentialOffer.cred_def_id]
-  const { credentialRequest, credentialRequestMetadata } = await timed('request', () =>
-    holder.holder.createCredentialRequest(holder.agent.context, { credentialOffer, credentialDefinition }),
-  )
+  const { credentialRequest, credentialRequestMetadata } = await timed('request', () => holder.holder.createCredentialRequest(holder.agent.context, { credentialOffer, credentialDefinition }))
   const credentialValues = Object.fromEntries(Object.entries(values).map(([name, raw]) => [name, { raw, encoded: encodeAnonCredsValue(raw) }]))
   const { credential } = await timed('issue', () => issuer.issuer.createCredential(issuer.agent.context, { credentialOffer, credentialRequest, credentialValues }))
   const credentialId = await timed('store', () =>
@@ -315,9 +313,7 @@ describe('AnonCreds over the WASM backend (Credo services, real agents)', () => 
   it('stops bad input before it reaches the WASM', async () => {
     const context = issuer.agent.context
     await expect(issuer.issuer.createCredentialOffer(context, { credentialDefinitionId: 'not an id' })).rejects.toThrow(AnonCredsInputError)
-    await expect(issuer.issuer.createCredentialOffer(context, { credentialDefinitionId: `${person.issuerId}/anoncreds/v0/CLAIM_DEF/0000000000000000/none` })).rejects.toThrow(
-      /holds no keys/,
-    )
+    await expect(issuer.issuer.createCredentialOffer(context, { credentialDefinitionId: `${person.issuerId}/anoncreds/v0/CLAIM_DEF/0000000000000000/none` })).rejects.toThrow(/holds no keys/)
     await expect(issuer.issuer.createSchema(context, { issuerId: person.issuerId, name: 'dup', version: '1.0', attrNames: ['age', 'Age'] })).rejects.toThrow(/ignores case/)
     await expect(issuer.issuer.createSchema(context, { issuerId: person.issuerId, name: 'bad', version: '1.0', attrNames: ['has space'] })).rejects.toThrow(AnonCredsInputError)
     await expect(issuer.issuer.createCredentialDefinition(context, { issuerId: 'nope', schemaId: person.schemaId, schema: person.schema, tag: 't', supportRevocation: false })).rejects.toThrow(
@@ -330,9 +326,9 @@ describe('AnonCreds over the WASM backend (Credo services, real agents)', () => 
     await expect(prove({ ...request, nonce: '12 34' })).rejects.toThrow(/nonce/)
     const badIdentifiers = structuredClone(proof)
     badIdentifiers.identifiers[0].cred_def_id = 'bad id'
-    await expect(verifier.verifier.verifyProof(verifier.agent.context, { proofRequest: request, proof: badIdentifiers, schemas: {}, credentialDefinitions: {}, revocationRegistries: {} })).rejects.toThrow(
-      /Invalid credential definition id/,
-    )
+    await expect(
+      verifier.verifier.verifyProof(verifier.agent.context, { proofRequest: request, proof: badIdentifiers, schemas: {}, credentialDefinitions: {}, revocationRegistries: {} }),
+    ).rejects.toThrow(/Invalid credential definition id/)
 
     // an issuer refuses values whose announced encoding differs from what the library would sign
     const credentialOffer = await issuer.issuer.createCredentialOffer(context, { credentialDefinitionId: person.credentialDefinitionId })
@@ -389,7 +385,10 @@ describe('AnonCreds over the WASM backend (Credo services, real agents)', () => 
     changed.value.primary.n = '1'
     const refused = await reader.registerCredentialDefinition(context, { credentialDefinition: changed, options: {} })
     expect(refused.credentialDefinitionState).toMatchObject({ state: 'failed', reason: expect.stringMatching(/already registered with different content/) })
-    const orphan = await reader.registerCredentialDefinition(context, { credentialDefinition: { ...businessCard.credentialDefinition, schemaId: `${person.issuerId}/anoncreds/v0/SCHEMA/none/1.0` }, options: {} })
+    const orphan = await reader.registerCredentialDefinition(context, {
+      credentialDefinition: { ...businessCard.credentialDefinition, schemaId: `${person.issuerId}/anoncreds/v0/SCHEMA/none/1.0` },
+      options: {},
+    })
     expect(orphan.credentialDefinitionState).toMatchObject({ state: 'failed', reason: expect.stringMatching(/is not registered/) })
   })
 
@@ -407,7 +406,9 @@ describe("AnonCreds through Credo's DIDComm formats (issue-credential v2 / prese
     const threadId = utils.uuid()
     const issuerRecord = new DidCommCredentialExchangeRecord({ protocolVersion: 'v2', state: DidCommCredentialState.OfferSent, role: DidCommCredentialRole.Issuer, threadId })
     const holderRecord = new DidCommCredentialExchangeRecord({ protocolVersion: 'v2', state: DidCommCredentialState.OfferReceived, role: DidCommCredentialRole.Holder, threadId })
-    const attributes = Object.entries({ ...ACME_CARD, legal_name: 'Borealis Bakery Inc.', registration_date: '20230105' }).map(([name, value]) => new DidCommCredentialPreviewAttribute({ name, value }))
+    const attributes = Object.entries({ ...ACME_CARD, legal_name: 'Borealis Bakery Inc.', registration_date: '20230105' }).map(
+      ([name, value]) => new DidCommCredentialPreviewAttribute({ name, value }),
+    )
 
     const { attachment: offerAttachment, previewAttributes } = await credentialFormat.createOffer(issuer.agent.context, {
       credentialExchangeRecord: issuerRecord,

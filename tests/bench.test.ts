@@ -48,7 +48,16 @@ describe('a row measured against a stopped service', () => {
     const summary = summarize([row], rates)
     expect(summary[0].best).toBeUndefined()
     expect(formatSummary(summary)).toContain('query a stopped registry: FAILED with every number of clients — target ≥ 300/s not measured')
-    const report = { at: new Date().toISOString(), quick: true, seconds: 1, machine: { cores: 2, cpuModel: 'x', memoryGb: 1, platform: 'linux', node: 'v20', commit: 'abc', uncommittedChanges: false, loadavgAtStart: [1, 1, 1] }, quiet: { anonCredsWaitSeconds: 0, idleCpuPercent: {} }, rates, rows: [row], summary }
+    const report = {
+      at: new Date().toISOString(),
+      quick: true,
+      seconds: 1,
+      machine: { cores: 2, cpuModel: 'x', memoryGb: 1, platform: 'linux', node: 'v20', commit: 'abc', uncommittedChanges: false, loadavgAtStart: [1, 1, 1] },
+      quiet: { anonCredsWaitSeconds: 0, idleCpuPercent: {} },
+      rates,
+      rows: [row],
+      summary,
+    }
     expect(readmeTable(report)).toContain('| query a stopped registry | 2 | 0/20 | **failed**: 20 of 20 operations failed')
   })
 })
@@ -76,7 +85,12 @@ describe('an operation that never completes', () => {
 describe('--against <ref>: rows compared with the same rows of another commit', () => {
   it('gives ratios for rows both measured, and none where either side failed (an older bench counted errors only)', () => {
     const row = (name: string, concurrency: number, extra: object) => ({ section: 's', name, concurrency, ...extra })
-    const ours = [row('issue', 1, { throughput: 20, p50Ms: 50 }), row('issue', 4, { throughput: 40, p50Ms: 100 }), row('verify', 1, { failure: '1 of 9 operations failed' }), row('new', 1, { throughput: 1 })]
+    const ours = [
+      row('issue', 1, { throughput: 20, p50Ms: 50 }),
+      row('issue', 4, { throughput: 40, p50Ms: 100 }),
+      row('verify', 1, { failure: '1 of 9 operations failed' }),
+      row('new', 1, { throughput: 1 }),
+    ]
     const theirs = [row('issue', 1, { throughput: 10, p50Ms: 100 }), row('issue', 4, { throughput: 30, p50Ms: 80, errors: 2 }), row('verify', 1, { throughput: 5, p50Ms: 9 })]
     expect(compareRows(ours, theirs)).toEqual([
       { name: 'issue', concurrency: 1, throughputRatio: 2, p50Ratio: 0.5 },
@@ -84,6 +98,15 @@ describe('--against <ref>: rows compared with the same rows of another commit', 
       { name: 'verify', concurrency: 1, missing: 'failed here: 1 of 9 operations failed' },
       { name: 'new', concurrency: 1, missing: 'not measured by the other commit' },
     ])
+  })
+
+  it('compares a row the other commit cannot measure (the issuer in 2 worker processes) with the row it names in comparesWith, at the same clients', () => {
+    const ours = [{ section: 'workers', name: 'issue, issuer in 2 processes', concurrency: 32, throughput: 90, p50Ms: 300, comparesWith: 'issue' }]
+    const theirs = [
+      { section: 's', name: 'issue', concurrency: 4, throughput: 10, p50Ms: 100 },
+      { section: 's', name: 'issue', concurrency: 32, throughput: 60, p50Ms: 400 },
+    ]
+    expect(compareRows(ours, theirs)).toEqual([{ name: 'issue, issuer in 2 processes', concurrency: 32, throughputRatio: 1.5, p50Ratio: 0.75 }])
   })
 })
 

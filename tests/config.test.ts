@@ -17,7 +17,11 @@ const run = promisify(execFile)
 /** Starts a service's main.ts as an operator would; resolves with how it ended. */
 async function startProcess(main: string, args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, ...args], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, INTEROP_DATA_DIR: dataDir }, timeout: 60_000 })
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, ...args], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, INTEROP_DATA_DIR: dataDir },
+      timeout: 60_000,
+    })
     return { code: 0, output: stdout + stderr }
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string }
@@ -28,7 +32,9 @@ async function startProcess(main: string, args: string[]) {
 describe('flags and environment', () => {
   it('refuses a mistyped flag, naming it and listing the valid ones', () => {
     expect(() => serviceConfigFromArgs('issuer', 4200, ['--prot', '4200'], {})).toThrow(ConfigError)
-    expect(() => serviceConfigFromArgs('issuer', 4200, ['--prot', '4200'], {})).toThrow(/does not take '--prot'.*Valid flags: --port, --host, --data-dir, --public-url.*--trust-registry, --anoncreds-material/)
+    expect(() => serviceConfigFromArgs('issuer', 4200, ['--prot', '4200'], {})).toThrow(
+      /does not take '--prot'.*Valid flags: --port, --host, --data-dir, --public-url.*--trust-registry, --anoncreds-material/,
+    )
     // a flag of another service is as wrong as a typo
     expect(() => serviceConfigFromArgs('wallet-sim', 4300, ['--governance', 'g.json'], {})).toThrow(/does not take '--governance'/)
   })
@@ -47,8 +53,17 @@ describe('flags and environment', () => {
   })
 
   it('reads each service’s flags and environment into one typed configuration', () => {
-    const config = serviceConfigFromArgs('verifier', 4400, ['--issuer', 'https://issuer.example.ca', '--data-dir', dataDir], { TRUST_REGISTRY_URL: 'https://registry.example.ca', VERIFIER_PUBLIC_URL: 'https://verifier.example.ca' })
-    expect([config.port, config.issuerUrl, config.trustRegistryUrl, config.publicUrl, config.dataDir]).toEqual([4400, 'https://issuer.example.ca', 'https://registry.example.ca', 'https://verifier.example.ca', dataDir])
+    const config = serviceConfigFromArgs('verifier', 4400, ['--issuer', 'https://issuer.example.ca', '--data-dir', dataDir], {
+      TRUST_REGISTRY_URL: 'https://registry.example.ca',
+      VERIFIER_PUBLIC_URL: 'https://verifier.example.ca',
+    })
+    expect([config.port, config.issuerUrl, config.trustRegistryUrl, config.publicUrl, config.dataDir]).toEqual([
+      4400,
+      'https://issuer.example.ca',
+      'https://registry.example.ca',
+      'https://verifier.example.ca',
+      dataDir,
+    ])
   })
 })
 
@@ -61,7 +76,9 @@ describe('plain http only on loopback, unless a flag allows it', () => {
   })
 
   it('a wallet started in code with a public http URL and no allowance refuses to start', async () => {
-    await expect(startWalletService({ dataDir, publicUrl: 'http://wallet.example.ca', personas: [] })).rejects.toThrow(/Service URL 'http:\/\/wallet.example.ca' uses plain http to a host that is not loopback/)
+    await expect(startWalletService({ dataDir, publicUrl: 'http://wallet.example.ca', personas: [] })).rejects.toThrow(
+      /Service URL 'http:\/\/wallet.example.ca' uses plain http to a host that is not loopback/,
+    )
   })
 
   it('a service started as a process with a public non-https URL and no flag exits with a message saying what to do', async () => {

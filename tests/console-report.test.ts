@@ -32,7 +32,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const pilots = (name: string, extra: string[]) =>
   runScript(
     'scenarios/main.ts',
-    ['--once', '--scenario', 'business-banking', '--protocol', 'oid4vc', '--data-dir', join(dir, `data-${name}`), '--reports-dir', join(dir, `reports-${name}`), '--port-base', String(portBase()), ...extra],
+    [
+      '--once',
+      '--scenario',
+      'business-banking',
+      '--protocol',
+      'oid4vc',
+      '--data-dir',
+      join(dir, `data-${name}`),
+      '--reports-dir',
+      join(dir, `reports-${name}`),
+      '--port-base',
+      String(portBase()),
+      ...extra,
+    ],
     env,
   )
 
@@ -59,11 +72,11 @@ describe('npm run pilots on the console (not a terminal: a CI log)', () => {
 
   it('draws the matrix as a grid: a glyph and a time per cell, the supported combinations as columns', () => {
     const lines = run.output.split('\n')
-    const header = lines.findIndex((line) => /^\s+oid4vc\s+oid4vc$/.test(line))
+    const header = lines.findIndex((line) => /^\s+oid4vc\s+oid4vc\s+oid4vc$/.test(line))
     expect(header, run.output).toBeGreaterThan(-1)
-    expect(lines[header + 1]).toMatch(/^\s+dc\+sd-jwt\s+jwt_vc_json$/)
+    expect(lines[header + 1]).toMatch(/^\s+dc\+sd-jwt\s+jwt_vc_json\s+mso_mdoc$/)
     expect(lines[header + 2]).toBe('business-banking')
-    expect(lines[header + 3]).toMatch(/^ {2}baseline\s+✓ \d+\.\d s\s+✓ \d+\.\d s$/)
+    expect(lines[header + 3]).toMatch(/^ {2}baseline\s+✓ \d+\.\d s\s+✓ \d+\.\d s\s+✓ \d+\.\d s$/)
   })
 
   it('folds the combinations no party supports into one footnote line, and says a long reason once for its rows', () => {
@@ -75,7 +88,7 @@ describe('npm run pilots on the console (not a terminal: a CI log)', () => {
     // the AnonCreds-only variants: their reason once, as a numbered note on both rows, the cells a bare dash
     expect(text.split('the variant applies only to anoncreds')).toHaveLength(2)
     const note = text.match(/^ {2}\[(\d+)\] the variant applies only to anoncreds$/m)![1]
-    for (const variant of ['tampered-raw-value', 'under-age-representative']) expect(text).toMatch(new RegExp(`^ {2}${variant} \\[${note}\\]\\s+–\\s+–$`, 'm'))
+    for (const variant of ['tampered-raw-value', 'under-age-representative']) expect(text).toMatch(new RegExp(`^ {2}${variant} \\[${note}\\]\\s+–\\s+–\\s+–$`, 'm'))
   })
 })
 
@@ -156,7 +169,9 @@ describe('a run crossing several implementations of a role', () => {
       const elsewhere = labWallet(stack.endpoints.wallet, false)
       const banking = loadScenarios().find((s) => s.id === 'business-banking')!
       const scenarios = [{ ...banking, variants: banking.variants.filter((v) => v.id === 'untrusted-issuer') }]
-      const { results } = await runMatrix({ issuer: [lab.issuer], wallet: [lab.wallet, elsewhere], verifier: [lab.verifier] }, scenarios, { combinations: [{ protocol: 'oid4vc', format: 'dc+sd-jwt' }] })
+      const { results } = await runMatrix({ issuer: [lab.issuer], wallet: [lab.wallet, elsewhere], verifier: [lab.verifier] }, scenarios, {
+        combinations: [{ protocol: 'oid4vc', format: 'dc+sd-jwt' }],
+      })
       const report = summarize(results, new Date())
       expect(report.passed).toBe(4)
       const text = formatText(report)

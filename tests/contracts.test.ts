@@ -34,7 +34,11 @@ afterAll(async () => {
 const serviceOf = (service: Service) => ({ issuer: stack.issuer, verifier: stack.verifier, wallet: stack.wallet, trustRegistry: stack.trustRegistry })[service]
 
 async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body) })
+  const response = await fetch(url, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+  })
   const text = await response.text()
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text && /json/.test(response.headers.get('content-type') ?? '') ? JSON.parse(text) : text }
 }
@@ -82,7 +86,11 @@ describe('requests parsed with the contracts', () => {
   })
 
   it('the issuer refuses an offer without claims (createOffer contract)', async () => {
-    const problem = expectProblem(await call('POST', `${stack.issuer.url}/issuers/bc-registries/offers`, { credentialType: 'BusinessRegistrationCredential', format: 'dc+sd-jwt' }, admin), 400, 'invalid_request')
+    const problem = expectProblem(
+      await call('POST', `${stack.issuer.url}/issuers/bc-registries/offers`, { credentialType: 'BusinessRegistrationCredential', format: 'dc+sd-jwt' }, admin),
+      400,
+      'invalid_request',
+    )
     expect(problem.errors?.map((e) => e.path)).toEqual(['claims'])
   })
 

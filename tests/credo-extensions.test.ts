@@ -14,9 +14,7 @@ const NOT_WORKAROUNDS = new Map([['FaultInjectingAnonCredsProofFormat', 'wallet-
 const SERVICE_DIRECTORIES = ['common', 'issuer', 'verifier', 'wallet-sim', 'trust-registry', 'scenarios']
 const sourceFiles = () =>
   SERVICE_DIRECTORIES.flatMap((directory) =>
-    (readdirSync(join(ROOT, directory), { recursive: true }) as string[])
-      .filter((path) => path.endsWith('.ts') && !path.split('/').includes('node_modules'))
-      .map((path) => join(directory, path)),
+    (readdirSync(join(ROOT, directory), { recursive: true }) as string[]).filter((path) => path.endsWith('.ts') && !path.split('/').includes('node_modules')).map((path) => join(directory, path)),
   )
 
 describe('credo-extensions: every dependency patch, fingerprinted against the installed upstream code', () => {
@@ -63,7 +61,14 @@ describe('credo-extensions: every dependency patch, fingerprinted against the in
       const source = read(file)
       const imported = new Set(
         [...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@credo-ts\/[^']+'/g)].flatMap(([, names]) =>
-          names.split(',').map((name) => name.replace(/^\s*type\s+/, '').trim().split(/\s+as\s+/).pop() as string),
+          names.split(',').map(
+            (name) =>
+              name
+                .replace(/^\s*type\s+/, '')
+                .trim()
+                .split(/\s+as\s+/)
+                .pop() as string,
+          ),
         ),
       )
       for (const [, subclass, base] of source.matchAll(/class\s+(\w+)\s+extends\s+(\w+)/g)) {
@@ -83,10 +88,18 @@ describe('credo-extensions: every dependency patch, fingerprinted against the in
     const overridePaths = (node: Record<string, unknown>, parents: string[] = []): string[][] =>
       Object.entries(node).flatMap(([key, value]) => (typeof value === 'string' ? [[...parents, key]] : overridePaths(value as Record<string, unknown>, [...parents, key])))
     const listedOverrides = dependencyPins.filter((p) => p.section === 'overrides').map((p) => p.key.join(' > '))
-    expect(overridePaths(manifest.overrides).map((path) => path.join(' > ')).sort(), 'every override in package.json is listed in common/credo-extensions/index.ts').toEqual(listedOverrides.sort())
+    expect(
+      overridePaths(manifest.overrides)
+        .map((path) => path.join(' > '))
+        .sort(),
+      'every override in package.json is listed in common/credo-extensions/index.ts',
+    ).toEqual(listedOverrides.sort())
 
     const prereleases = Object.entries(manifest.dependencies).filter(([, version]) => /^\d+\.\d+\.\d+-/.test(String(version)))
-    expect(prereleases.map(([name]) => name), 'every prerelease dependency is listed').toEqual(dependencyPins.filter((p) => p.section === 'dependencies').map((p) => p.key[0]))
+    expect(
+      prereleases.map(([name]) => name),
+      'every prerelease dependency is listed',
+    ).toEqual(dependencyPins.filter((p) => p.section === 'dependencies').map((p) => p.key[0]))
 
     for (const pin of dependencyPins.filter((p) => p.key.length === 1 && p.key[0].startsWith('@credo-ts/'))) {
       expect(installedVersion(pin.key[0]), `${pin.key[0]} installed (npm run setup:services after changing the pin)`).toBe(pin.version)
@@ -129,7 +142,7 @@ describe('credo-extensions: the fingerprint notices an upstream change', () => {
       '\tafter() { return 2 }',
       '};',
     ].join('\n')
-    expect(extractMethod(source, 'Sample', 'run')).toBe(source.slice(source.indexOf('run(a'), source.indexOf('\n\tafter') ))
+    expect(extractMethod(source, 'Sample', 'run')).toBe(source.slice(source.indexOf('run(a'), source.indexOf('\n\tafter')))
     expect(extractMethod(source, 'Sample', 'after')).toBe('after() { return 2 }')
     expect(extractMethod(source, 'Other', 'run')).toBe('run() { return 1 }')
     expect(extractMethod(source, 'Sample', 'missing')).toBeUndefined()

@@ -1,4 +1,4 @@
-import { type AgentContext, BaseRecord, type TagsBase } from '@credo-ts/core'
+import { type AgentContext, BaseRecord, DidDocumentRole, DidRecord, type TagsBase } from '@credo-ts/core'
 import fc from 'fast-check'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -61,8 +61,7 @@ describe.each(engines)('Credo storage queries on %s', (_engine, config) => {
     for (const record of records) await storage.save(context, record)
     return records
   }
-  const ids = async (context: AgentContext, q: TagQuery, options?: { limit?: number; offset?: number }) =>
-    (await storage.findByQuery(context, TaggedRecord, q as never, options)).map((r) => r.id)
+  const ids = async (context: AgentContext, q: TagQuery, options?: { limit?: number; offset?: number }) => (await storage.findByQuery(context, TaggedRecord, q as never, options)).map((r) => r.id)
 
   it('opens with the tag index', async () => {
     db = await openDatabase(config, agentMigrations)
@@ -71,19 +70,24 @@ describe.each(engines)('Credo storage queries on %s', (_engine, config) => {
 
   it('answers every query exactly as the in-memory reference matcher does, after saves and updates', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(tags, { minLength: 1, maxLength: 8 }), fc.array(fc.option(tags), { maxLength: 8 }), fc.array(query, { minLength: 1, maxLength: 4 }), async (tagSets, updates, queries) => {
-        const context = freshContext()
-        const records = await save(context, tagSets)
-        for (const [i, update] of updates.entries()) {
-          if (!update || !records[i]) continue
-          records[i].replaceTags(update)
-          await storage.update(context, records[i])
-        }
-        for (const q of queries) {
-          const expected = records.filter((r) => matchesQuery(JSON.parse(JSON.stringify(r.getTags())) as TagsBase, q)).map((r) => r.id)
-          expect(await ids(context, q)).toEqual(expected)
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(tags, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.option(tags), { maxLength: 8 }),
+        fc.array(query, { minLength: 1, maxLength: 4 }),
+        async (tagSets, updates, queries) => {
+          const context = freshContext()
+          const records = await save(context, tagSets)
+          for (const [i, update] of updates.entries()) {
+            if (!update || !records[i]) continue
+            records[i].replaceTags(update)
+            await storage.update(context, records[i])
+          }
+          for (const q of queries) {
+            const expected = records.filter((r) => matchesQuery(JSON.parse(JSON.stringify(r.getTags())) as TagsBase, q)).map((r) => r.id)
+            expect(await ids(context, q)).toEqual(expected)
+          }
+        },
+      ),
       { numRuns: 150 },
     )
   })
@@ -99,6 +103,26 @@ describe.each(engines)('Credo storage queries on %s', (_engine, config) => {
     await storage.delete(context, record)
     expect(await ids(context, { state: 'issued' })).toEqual([])
     await expect(storage.update(context, record)).rejects.toThrow(/not found/)
+  })
+
+  it('hands out again the instance built from an unchanged row of a record read on every request (DidRecord), and builds a new one once the row changed, here or in another process', async () => {
+    const context = freshContext()
+    const dids = new CredoStorageService<DidRecord>(db)
+    await dids.save(context, new DidRecord({ id: 'did-1', did: 'did:example:one', role: DidDocumentRole.Created }))
+    const first = await dids.getById(context, DidRecord, 'did-1')
+    expect(await dids.getById(context, DidRecord, 'did-1')).toBe(first)
+    first.setTag('alias', 'renamed')
+    await dids.update(context, first)
+    const second = (await dids.findByQuery(context, DidRecord, { alias: 'renamed' }))[0]
+    expect(second).not.toBe(first)
+    expect(second.getTag('alias')).toBe('renamed')
+    // another worker process stores a change: this one's copy is refused (optimistic concurrency) and read anew
+    const [row] = await db.query<{ value: string }>('SELECT value FROM credo_records WHERE id = ?', ['did-1'])
+    await db.run('UPDATE credo_records SET value = ?, version = version + 1 WHERE id = ?', [row.value.replaceAll('did:example:one', 'did:example:two'), 'did-1'])
+    second.setTag('alias', 'stale')
+    await expect(dids.update(context, second)).rejects.toThrow(/changed by another request/)
+    const third = await dids.getById(context, DidRecord, 'did-1')
+    expect([third === second, third.did, third.getTag('alias')]).toEqual([false, 'did:example:two', 'renamed'])
   })
 
   it('keeps records of other contexts and types apart', async () => {
@@ -119,7 +143,10 @@ describe.each(engines)('Credo storage queries on %s', (_engine, config) => {
 
   it('pages in creation order, and refuses a page that is not a non-negative integer', async () => {
     const context = freshContext()
-    await save(context, Array.from({ length: 5 }, () => ({ kind: 'same' })))
+    await save(
+      context,
+      Array.from({ length: 5 }, () => ({ kind: 'same' })),
+    )
     expect(await ids(context, { kind: 'same' }, { limit: 2 })).toEqual(['r0', 'r1'])
     expect(await ids(context, { kind: 'same' }, { offset: 3 })).toEqual(['r3', 'r4'])
     expect(await ids(context, { kind: 'same' }, { offset: 1, limit: 2 })).toEqual(['r1', 'r2'])
@@ -137,7 +164,12 @@ describe('the tag index migration', () => {
     const config: DatabaseConfig = { engine: 'sqlite', file: join(dataDir, 'older.sqlite') }
     const older = await openDatabase(config, credoStorageMigrations.slice(0, 1))
     await older.run('INSERT INTO credo_records (context, type, id, value, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      'ctx-old', TaggedRecord.type, 'old-1', JSON.stringify({ id: 'old-1', createdAt: new Date().toISOString() }), JSON.stringify({ state: 'issued', types: ['A', 'B'] }), new Date().toISOString(),
+      'ctx-old',
+      TaggedRecord.type,
+      'old-1',
+      JSON.stringify({ id: 'old-1', createdAt: new Date().toISOString() }),
+      JSON.stringify({ state: 'issued', types: ['A', 'B'] }),
+      new Date().toISOString(),
     ])
     await older.close()
 

@@ -58,7 +58,11 @@ async function labB201<T>(url: string, body: unknown): Promise<T> {
 /** What a clerk does at lab B for what the page asks: an offer for the credential, or a request for the policy. */
 async function makeAtLabB(details: Record<string, any>): Promise<{ uri: string; txCode?: string }> {
   if (details.policy) return { uri: (await labB201<{ requestUri: string }>(`${labB.verifier.url}/verifications`, { policyId: details.policy, format: details.format })).requestUri }
-  const { offerUri, txCode } = await labB201<{ offerUri: string; txCode: string }>(`${labB.issuer.url}/issuers/${details.issuer}/offers`, { credentialType: details.credentialType, format: details.format, claims: details.claims })
+  const { offerUri, txCode } = await labB201<{ offerUri: string; txCode: string }>(`${labB.issuer.url}/issuers/${details.issuer}/offers`, {
+    credentialType: details.credentialType,
+    format: details.format,
+    claims: details.claims,
+  })
   return { uri: offerUri, txCode }
 }
 

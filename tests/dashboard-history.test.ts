@@ -97,7 +97,12 @@ describe('HTML report', () => {
     for (const variant of ['tampered-raw-value', 'under-age-representative']) {
       expect(await page.locator(`tr[data-variant="${variant}"] th a`).getAttribute('href')).toBe(`#${note}`)
       expect(await page.locator(`tr[data-variant="${variant}"] td a`).count()).toBe(0)
-      expect(await page.locator(`tr[data-variant="${variant}"] td.na`).allInnerTexts().then((cells) => cells.map(squeeze))).toEqual(['– not run', '– not run'])
+      expect(
+        await page
+          .locator(`tr[data-variant="${variant}"] td.na`)
+          .allInnerTexts()
+          .then((cells) => cells.map(squeeze)),
+      ).toEqual(['– not run', '– not run'])
     }
   })
 
@@ -274,7 +279,11 @@ describe('dashboard run history', () => {
       for (const view of ['run', 'wallet', 'registry', 'report', 'history']) {
         await page.click(`button[data-view="${view}"]`)
         await page.locator(`#view-${view} .panel, #view-${view} section, #view-${view} form`).first().waitFor()
-        await page.locator(`#view-${view}`).getByText(/Loading|Chargement/).waitFor({ state: 'detached' }).catch(() => undefined)
+        await page
+          .locator(`#view-${view}`)
+          .getByText(/Loading|Chargement/)
+          .waitFor({ state: 'detached' })
+          .catch(() => undefined)
         const found = await accessibilityViolations(page)
         if (found.length) violations[`${view} in ${language}`] = found
       }

@@ -17,7 +17,20 @@ const INVENTORY = {
   signIn: ['POST /api/session'],
   acting: ['POST /api/runs', 'POST /api/offers', 'POST /api/verifications', 'POST /api/handoffs/:id'],
   /** Reading needs the session too: run records hold offer links, decisions hold disclosed claims. */
-  reading: ['GET /api/handoffs', 'GET /api/scenarios', 'GET /api/runs/:id', 'GET /api/runs/:id/events', 'GET /api/trust-registry', 'GET /api/report', 'GET /api/qr', 'GET /api/verifications/:id', 'GET /api/history', 'GET /api/history/diff', 'GET /api/history/:runId', 'GET /api/load'],
+  reading: [
+    'GET /api/handoffs',
+    'GET /api/scenarios',
+    'GET /api/runs/:id',
+    'GET /api/runs/:id/events',
+    'GET /api/trust-registry',
+    'GET /api/report',
+    'GET /api/qr',
+    'GET /api/verifications/:id',
+    'GET /api/history',
+    'GET /api/history/diff',
+    'GET /api/history/:runId',
+    'GET /api/load',
+  ],
 } satisfies Record<string, RouteName[]>
 
 /** A valid body for each acting route, so that only the protection under test can refuse it. */
@@ -29,7 +42,11 @@ const VALID_BODY: Record<string, Record<string, unknown>> = {
 }
 
 /** The pilot's own business registration, so the issuer accepts the claims. */
-const businessClaims = (loadScenarios().find((s) => s.id === 'business-banking')!.steps.find((s) => s.id === 'issue-business-registration') as IssueStep).claims
+const businessClaims = (
+  loadScenarios()
+    .find((s) => s.id === 'business-banking')!
+    .steps.find((s) => s.id === 'issue-business-registration') as IssueStep
+).claims
 
 let stack: Awaited<ReturnType<typeof startTestStack>>
 let dashboard: Dashboard
@@ -201,7 +218,7 @@ describe('dashboard offers', () => {
     expect(withoutCode.json.message).toMatch(/txCode/)
     const didcomm = await offer({ format: 'ldp_vc' })
     expect(didcomm.status).toBe(400)
-    expect(didcomm.json.message).toMatch(/format: the dashboard offers only OID4VCI formats \(dc\+sd-jwt, jwt_vc_json\), whose offers need a transaction code/)
+    expect(didcomm.json.message).toMatch(/format: the dashboard offers only OID4VCI formats \(dc\+sd-jwt, jwt_vc_json, mso_mdoc\), whose offers need a transaction code/)
 
     const made = await offer({})
     expect(made.status).toBe(201)
@@ -211,7 +228,6 @@ describe('dashboard offers', () => {
     expect(record.credentialOfferPayload.grants?.['urn:ietf:params:oauth:grant-type:pre-authorized_code']?.tx_code).toMatchObject({ input_mode: 'numeric', length: 6 })
   })
 })
-
 
 describe('reports hold no secret and no personal data beyond what the demo shows', () => {
   let result: VariantResult

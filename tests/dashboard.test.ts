@@ -336,7 +336,9 @@ describe('dashboard in the browser', () => {
     expect(await refused.getAttribute('title')).toBe('Refused (Trust registry)')
     expect(await refused.locator('.sr-only').innerText()).toMatch(/Refused \(Trust registry\)/)
     // only the combinations that ran are columns: both runs were OID4VC with jwt_vc_json
-    expect(await page.locator('#view-report thead th[data-format]').evaluateAll((cells) => cells.map((c) => `${c.getAttribute('data-protocol')} ${c.getAttribute('data-format')}`))).toEqual(['oid4vc jwt_vc_json'])
+    expect(await page.locator('#view-report thead th[data-format]').evaluateAll((cells) => cells.map((c) => `${c.getAttribute('data-protocol')} ${c.getAttribute('data-format')}`))).toEqual([
+      'oid4vc jwt_vc_json',
+    ])
     expect(await page.locator('#view-report td.na').count()).toBe(0)
     expect(await text('.report-summary')).toMatch(/2 passed, 0 failed/)
     await screenshot(context, 'dashboard-report')
@@ -345,7 +347,7 @@ describe('dashboard in the browser', () => {
   it('makes a fresh offer for a phone wallet, with its QR code and transaction code', async (context) => {
     await page.click('button[data-view="wallet"]')
     // only OID4VCI formats, whose offers always carry a transaction code; no way to switch the code off
-    expect(await page.locator('#offer-format option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['dc+sd-jwt', 'jwt_vc_json'])
+    expect(await page.locator('#offer-format option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['dc+sd-jwt', 'jwt_vc_json', 'mso_mdoc'])
     expect(await page.locator('#view-wallet label.checkbox').count()).toBe(0)
     await page.selectOption('#offer-issuer', 'bc-registries')
     await page.click('#view-wallet button.primary >> nth=0')

@@ -50,7 +50,12 @@ describe.each(['dc+sd-jwt', 'jwt_vc_json'] as const)('death notification in %s',
     ['over-asking-verifier', 'minimization'],
     ['revoked-before-use', 'status'],
   ])('rejects the %s variant on the %s check', async (variantId, check) => {
-    const result = await runVariant(stack.endpoints, scenario, scenario.variants.find((v) => v.id === variantId), format)
+    const result = await runVariant(
+      stack.endpoints,
+      scenario,
+      scenario.variants.find((v) => v.id === variantId),
+      format,
+    )
     expect(result.passed).toBe(true)
     const decision = result.steps.at(-1)!.decision!
     expect(decision.failedChecks).toContain(check)
@@ -87,10 +92,16 @@ describe('routing to programs', () => {
       expect(registered.notification.deliveries).toBe(4)
       const eventId = registered.notification.eventId
       await expect
-        .poll(async () => {
-          const { deliveries } = await json<{ deliveries: { attempts: number; state: string; log: { error?: string }[] }[] }>('GET', `${stack.issuer.url}/notifications/deliveries?event_id=${eventId}`)
-          return deliveries.every((d) => d.state === 'pending' && d.attempts >= 2 && /ECONNREFUSED|fetch failed/i.test(d.log.map((l) => l.error).join(' ')))
-        }, { timeout: 10_000 })
+        .poll(
+          async () => {
+            const { deliveries } = await json<{ deliveries: { attempts: number; state: string; log: { error?: string }[] }[] }>(
+              'GET',
+              `${stack.issuer.url}/notifications/deliveries?event_id=${eventId}`,
+            )
+            return deliveries.every((d) => d.state === 'pending' && d.attempts >= 2 && /ECONNREFUSED|fetch failed/i.test(d.log.map((l) => l.error).join(' ')))
+          },
+          { timeout: 10_000 },
+        )
         .toBe(true)
 
       verifier = await startVerifierService({
@@ -102,10 +113,13 @@ describe('routing to programs', () => {
         publisherJwksUrl: `${stack.issuer.url}/notifications/jwks.json`,
       })
       await expect
-        .poll(async () => {
-          const { deliveries } = await json<{ deliveries: { state: string }[] }>('GET', `${stack.issuer.url}/notifications/deliveries?event_id=${eventId}`)
-          return deliveries.map((d) => d.state)
-        }, { timeout: 15_000 })
+        .poll(
+          async () => {
+            const { deliveries } = await json<{ deliveries: { state: string }[] }>('GET', `${stack.issuer.url}/notifications/deliveries?event_id=${eventId}`)
+            return deliveries.map((d) => d.state)
+          },
+          { timeout: 15_000 },
+        )
         .toEqual(['delivered', 'delivered', 'delivered', 'delivered'])
       for (const program of ['canada-revenue-agency', 'service-canada-benefits', 'passport-program', 'nl-medical-care-plan']) {
         const { notifications } = await json<{ notifications: { eventId: string; data: { registration_number: string } }[] }>('GET', `${verifier.url}/programs/${program}/inbox`)
@@ -125,7 +139,10 @@ describe('routing to programs', () => {
     const forged = await import('jose').then(async ({ SignJWT, generateKeyPair, exportJWK }) => {
       const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' })
       const did = `did:jwk:${Buffer.from(JSON.stringify(await exportJWK(publicKey))).toString('base64url')}`
-      return new SignJWT(certificate).setProtectedHeader({ alg: 'EdDSA', typ: 'mccd+jwt', kid: `${did}#0` }).setIssuedAt().sign(privateKey)
+      return new SignJWT(certificate)
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'mccd+jwt', kid: `${did}#0` })
+        .setIssuedAt()
+        .sign(privateKey)
     })
     const unknownCertifier = await submit(forged)
     expect(unknownCertifier.status).toBe(403)

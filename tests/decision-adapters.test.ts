@@ -43,7 +43,14 @@ import { ACME_CARD, anonCredsFixture } from './support/anoncredsFixtures'
 
 const types = loadCredentialTypes()
 const policy = loadPolicies().get('estate-account-proof-of-death')!
-const DEATH = { registration_number: 'NL-2026-0099', deceased_given_name: 'Agnes', deceased_family_name: 'Whelan', date_of_death: '2026-03-01', deceased_birth_date: '1931-05-09', jurisdiction: 'CA-NL' }
+const DEATH = {
+  registration_number: 'NL-2026-0099',
+  deceased_given_name: 'Agnes',
+  deceased_family_name: 'Whelan',
+  date_of_death: '2026-03-01',
+  deceased_birth_date: '1931-05-09',
+  jurisdiction: 'CA-NL',
+}
 const CHALLENGE = '6f1c2a4e-3b0d-4d55-9a57-0c1f2e3d4b5a'
 const SUBMISSION_CONTEXT = 'https://identity.foundation/presentation-exchange/submission/v1'
 
@@ -135,7 +142,11 @@ describe('the DIDComm JSON-LD adapter (ldp_vp over present-proof v2, DIF PE)', (
       type: ['VerifiablePresentation', 'PresentationSubmission'],
       holder: signer.did,
       verifiableCredential: credentials,
-      presentation_submission: { id: 'submission', definition_id: policy.id, descriptor_map: descriptorMap ?? credentials.map((_, i) => ({ id: 'death', format: 'ldp_vc', path: `$.verifiableCredential[${i}]` })) },
+      presentation_submission: {
+        id: 'submission',
+        definition_id: policy.id,
+        descriptor_map: descriptorMap ?? credentials.map((_, i) => ({ id: 'death', format: 'ldp_vc', path: `$.verifiableCredential[${i}]` })),
+      },
     }
     const signed = await agent.w3cCredentials.signPresentation({
       format: ClaimFormat.LdpVp,
@@ -174,10 +185,29 @@ describe('the DIDComm JSON-LD adapter (ldp_vp over present-proof v2, DIF PE)', (
   type Case = [name: string, make: () => Promise<LdpPresentation>, check: string, passed: boolean, reason: RegExp, failing?: string[]]
   const cases: Case[] = [
     ['a presentation by the subject for this challenge', async () => presentation({ credentials: [await deathRegistration()] }), 'holder-binding', true, /signed by its subject did:key:/, []],
-    ['a presentation for another challenge', async () => presentation({ credentials: [await deathRegistration()], challenge: 'another-request' }), 'nonce', false, /answers another request \(challenge another-request\)/],
+    [
+      'a presentation for another challenge',
+      async () => presentation({ credentials: [await deathRegistration()], challenge: 'another-request' }),
+      'nonce',
+      false,
+      /answers another request \(challenge another-request\)/,
+    ],
     // a proof that answers no challenge cannot verify for this one either
-    ['a presentation with no challenge', async () => presentation({ credentials: [await deathRegistration()], challenge: null }), 'nonce', false, /answers another request \(challenge missing\)/, ['nonce', 'holder-binding']],
-    ['a presentation signed by a key other than the subject', async () => presentation({ credentials: [await deathRegistration()], signer: stranger }), 'holder-binding', false, /is signed by did:key:\S+, not by the credential's subject did:key:/],
+    [
+      'a presentation with no challenge',
+      async () => presentation({ credentials: [await deathRegistration()], challenge: null }),
+      'nonce',
+      false,
+      /answers another request \(challenge missing\)/,
+      ['nonce', 'holder-binding'],
+    ],
+    [
+      'a presentation signed by a key other than the subject',
+      async () => presentation({ credentials: [await deathRegistration()], signer: stranger }),
+      'holder-binding',
+      false,
+      /is signed by did:key:\S+, not by the credential's subject did:key:/,
+    ],
     ['a presentation whose proof value was altered', withAlteredProofValue, 'holder-binding', false, /the presentation proof over death does not verify: /],
     ['a presentation whose content was altered under its proof', withContentAlteredUnderProof, 'holder-binding', false, /the presentation proof over death does not verify: /],
     ['a presentation that submits no credential', async () => presentation({ credentials: [await deathRegistration()], descriptorMap: [] }), 'format', false, /submits no credential/],
@@ -295,7 +325,13 @@ describe('the DIDComm AnonCreds adapter (AnonCreds v1.0, Verify Presentation)', 
 
   /** The verifier's decision on one exchange: the library's verification (as Credo records it in isVerified), then the lab's checks. */
   async function checkExchange(exchange: string, proof: AnonCredsProof, request: AnonCredsProofRequest): Promise<Finding[]> {
-    const verified = await service<AnonCredsVerifierService>(AnonCredsVerifierServiceSymbol).verifyProof(agent.context, { proofRequest: request, proof, schemas, credentialDefinitions, revocationRegistries: {} })
+    const verified = await service<AnonCredsVerifierService>(AnonCredsVerifierServiceSymbol).verifyProof(agent.context, {
+      proofRequest: request,
+      proof,
+      schemas,
+      credentialDefinitions,
+      revocationRegistries: {},
+    })
     return checkProof(db, exchange, proof, request, verified)
   }
 
@@ -373,15 +409,19 @@ describe('the DIDComm AnonCreds adapter (AnonCreds v1.0, Verify Presentation)', 
     ],
   ]
 
-  it.each(cases)('%s', async (_name, run, check, passed, reason) => {
-    const findings = await run()
-    const [found] = only(findings, check)
-    expect(found).toMatchObject({ check, passed })
-    expect(found.reason.en).toMatch(reason)
-    expect(found.reason.clause).toBe('AnonCreds v1.0, Verify Presentation')
-    expect(found.reason.fr).not.toBe(found.reason.en)
-    const failed = findings.filter((f) => !f.passed).map((f) => f.check)
-    expect(failed).toEqual(passed ? [] : [check])
-    if (passed) expect(findings.map((f) => f.check)).toEqual(['encoding', 'nonce', 'signature', 'holder-binding', 'predicates'])
-  }, 60_000)
+  it.each(cases)(
+    '%s',
+    async (_name, run, check, passed, reason) => {
+      const findings = await run()
+      const [found] = only(findings, check)
+      expect(found).toMatchObject({ check, passed })
+      expect(found.reason.en).toMatch(reason)
+      expect(found.reason.clause).toBe('AnonCreds v1.0, Verify Presentation')
+      expect(found.reason.fr).not.toBe(found.reason.en)
+      const failed = findings.filter((f) => !f.passed).map((f) => f.check)
+      expect(failed).toEqual(passed ? [] : [check])
+      if (passed) expect(findings.map((f) => f.check)).toEqual(['encoding', 'nonce', 'signature', 'holder-binding', 'predicates'])
+    },
+    60_000,
+  )
 })

@@ -37,7 +37,14 @@ const resolveDidJwk: KeyResolver = async (didUrl) => {
   return jwk
 }
 
-const DEATH = { registration_number: 'NL-2026-0099', deceased_given_name: 'Agnes', deceased_family_name: 'Whelan', date_of_death: '2026-03-01', deceased_birth_date: '1931-05-09', jurisdiction: 'CA-NL' }
+const DEATH = {
+  registration_number: 'NL-2026-0099',
+  deceased_given_name: 'Agnes',
+  deceased_family_name: 'Whelan',
+  date_of_death: '2026-03-01',
+  deceased_birth_date: '1931-05-09',
+  jurisdiction: 'CA-NL',
+}
 const DEATH_VCT = types.get('DeathRegistrationCredential')!.vct
 const request = { nonce: 'n-0S6_WzA2Mj', clientId: 'decentralized_identifier:did:jwk:verifier' }
 const tools = { types, resolveKey: resolveDidJwk, rules: DEFAULT_HOLDER_PROOF_RULES }
@@ -116,7 +123,12 @@ describe('the SD-JWT VC adapter (RFC 9901 §7, SD-JWT VC, OID4VP 1.0 Appendix B.
     ['a duplicate digest', { payload: (p: Record<string, unknown>) => (p._sd = [...(p._sd as string[]), (p._sd as string[])[2]]) }, 'disclosures', /same digest appears twice/],
     ['no key-binding JWT', { withoutKb: true }, 'holder-binding', /RFC 9901 §7\.3: the presentation carries no Key Binding JWT/],
     ['a KB-JWT typ JWT', { kbHeader: { typ: 'JWT' } }, 'holder-binding', /RFC 9901 §4\.3: .*typ is 'JWT', not kb\+jwt/],
-    ['a KB-JWT by another key', { signer: undefined, payload: (p: Record<string, unknown>) => (p.cnf = { jwk: { ...holder.jwk, x: base64url.encode(new Uint8Array(32).fill(7)) } }) }, 'holder-binding', /not signed by the key the credential is bound to \(cnf\)/],
+    [
+      'a KB-JWT by another key',
+      { signer: undefined, payload: (p: Record<string, unknown>) => (p.cnf = { jwk: { ...holder.jwk, x: base64url.encode(new Uint8Array(32).fill(7)) } }) },
+      'holder-binding',
+      /not signed by the key the credential is bound to \(cnf\)/,
+    ],
     ['a KB-JWT without sd_hash', { kb: (p: Record<string, unknown>) => delete p.sd_hash }, 'holder-binding', /has no sd_hash/],
     ['a KB-JWT with another sd_hash', { kb: (p: Record<string, unknown>) => (p.sd_hash = sha256('x')) }, 'holder-binding', /sd_hash does not match/],
     ['a KB-JWT for another nonce', { kb: (p: Record<string, unknown>) => (p.nonce = 'other') }, 'nonce', /answers another request \(nonce other\)/],
@@ -129,7 +141,12 @@ describe('the SD-JWT VC adapter (RFC 9901 §7, SD-JWT VC, OID4VP 1.0 Appendix B.
     const result = await checkSdJwtPresentation('death', await sdJwt(variation), request, new Date(), tools)
     const failed = failedOf(result)
     expect(failed.map(([c]) => c)).toContain(check)
-    expect(failed.filter(([c]) => c === check).map(([, en]) => en).join('\n')).toMatch(reason)
+    expect(
+      failed
+        .filter(([c]) => c === check)
+        .map(([, en]) => en)
+        .join('\n'),
+    ).toMatch(reason)
   })
 
   it('accepts a KB-JWT 5 minutes old: within the window and the skew', async () => {
@@ -192,7 +209,12 @@ describe('the JWT VP adapter (VCDM 1.1 §6.3.1, OID4VP 1.0 Appendix B.1.3)', () 
     const results = await checkJwtVpPresentation('death', await make(), request, new Date(), tools)
     const failed = results.flatMap(failedOf)
     expect(failed.map(([c]) => c)).toContain(check)
-    expect(failed.filter(([c]) => c === check).map(([, en]) => en).join('\n')).toMatch(reason)
+    expect(
+      failed
+        .filter(([c]) => c === check)
+        .map(([, en]) => en)
+        .join('\n'),
+    ).toMatch(reason)
   })
 })
 
@@ -215,14 +237,26 @@ describe('the decision core: decide(policy, results, trust)', () => {
     ['no credential for a query', async () => decision(undefined), ['claims']],
     ['a credential that could not be read', async () => decision({ queryId: 'death', findings: [finding('format', false, { en: 'unreadable', fr: 'illisible' })] }), ['format']],
     ['an issuer the registry does not know', async () => decision(await checkSdJwtPresentation('death', await sdJwt({ signer: stranger }), request, new Date(), tools)), ['trust-registry']],
-    ['an issuer JWT signed by another key than its kid', async () => {
-      const result = await checkSdJwtPresentation('death', await sdJwt(), request, new Date(), tools)
-      const { proof } = result.credential!
-      const forged = { ...result, credential: { ...result.credential!, proof: { kind: 'jws' as const, jws: `${(proof as { jws: string }).jws.slice(0, -4)}AAAA` } } }
-      return decision(forged)
-    }, ['signature']],
-    ['an expired credential', async () => decision(await checkSdJwtPresentation('death', await sdJwt({ payload: (p) => (p.exp = Math.floor(Date.now() / 1000) - 60) }), request, new Date(), tools)), ['expiry']],
-    ['a library refusal none of the checks explains', async () => decision(await checkSdJwtPresentation('death', await sdJwt(), request, new Date(), tools), { engineError: 'estate of the session is unknown' }), ['response']],
+    [
+      'an issuer JWT signed by another key than its kid',
+      async () => {
+        const result = await checkSdJwtPresentation('death', await sdJwt(), request, new Date(), tools)
+        const { proof } = result.credential!
+        const forged = { ...result, credential: { ...result.credential!, proof: { kind: 'jws' as const, jws: `${(proof as { jws: string }).jws.slice(0, -4)}AAAA` } } }
+        return decision(forged)
+      },
+      ['signature'],
+    ],
+    [
+      'an expired credential',
+      async () => decision(await checkSdJwtPresentation('death', await sdJwt({ payload: (p) => (p.exp = Math.floor(Date.now() / 1000) - 60) }), request, new Date(), tools)),
+      ['expiry'],
+    ],
+    [
+      'a library refusal none of the checks explains',
+      async () => decision(await checkSdJwtPresentation('death', await sdJwt(), request, new Date(), tools), { engineError: 'estate of the session is unknown' }),
+      ['response'],
+    ],
     [
       'an over-asking policy (what it should not have asked is not kept)',
       async () => {

@@ -38,7 +38,8 @@ function writeTargets(name: string, targets: unknown): string {
   return file
 }
 
-const row = (results: Pick<VariantResult, 'scenarioId' | 'variantId'>[], scenarioId: string, variantId: string) => results.find((r) => r.scenarioId === scenarioId && r.variantId === variantId) as VariantResult
+const row = (results: Pick<VariantResult, 'scenarioId' | 'variantId'>[], scenarioId: string, variantId: string) =>
+  results.find((r) => r.scenarioId === scenarioId && r.variantId === variantId) as VariantResult
 
 /** A port base for scenarios/main.ts (it binds base … base+400), away from the ports tests usually get. */
 const portBase = () => 20_000 + Math.floor(Math.random() * 300) * 100
@@ -61,7 +62,21 @@ describe('npm run pilots -- --targets <file>, against a second lab through proto
     const reports = join(dir, 'reports')
     exit = await runScript(
       'scenarios/main.ts',
-      ['--once', '--targets', writeTargets('lab-b', exampleTargets()), '--protocol', 'oid4vc', '--format', 'dc+sd-jwt', '--data-dir', join(dir, 'data-a'), '--reports-dir', reports, '--port-base', String(portBase())],
+      [
+        '--once',
+        '--targets',
+        writeTargets('lab-b', exampleTargets()),
+        '--protocol',
+        'oid4vc',
+        '--format',
+        'dc+sd-jwt',
+        '--data-dir',
+        join(dir, 'data-a'),
+        '--reports-dir',
+        reports,
+        '--port-base',
+        String(portBase()),
+      ],
       env,
     )
     report = JSON.parse(readFileSync(join(reports, 'latest.json'), 'utf8')) as RunReport
@@ -200,7 +215,21 @@ describe('targets that cannot run', () => {
     const gone = JSON.parse(JSON.stringify(targets.parties[0]).replaceAll(labB.issuer.url, `http://127.0.0.1:${closed}`)) as Record<string, unknown>
     const { code, output } = await runScript(
       'scenarios/main.ts',
-      ['--once', '--targets', writeTargets('gone', { parties: [{ ...gone, name: 'gone-issuer' }] }), '--scenario', 'business-banking', '--protocol', 'oid4vc', '--data-dir', join(dir, 'data-gone'), '--reports-dir', join(dir, 'reports-gone'), '--port-base', String(portBase())],
+      [
+        '--once',
+        '--targets',
+        writeTargets('gone', { parties: [{ ...gone, name: 'gone-issuer' }] }),
+        '--scenario',
+        'business-banking',
+        '--protocol',
+        'oid4vc',
+        '--data-dir',
+        join(dir, 'data-gone'),
+        '--reports-dir',
+        join(dir, 'reports-gone'),
+        '--port-base',
+        String(portBase()),
+      ],
       env,
     )
     expect(code).toBe(1)
@@ -210,7 +239,13 @@ describe('targets that cannot run', () => {
   it('refuses a misconfigured targets file, naming the path of each bad field', async () => {
     const targets = exampleTargets()
     const offer = targets.parties[0].offer as Record<string, unknown>
-    const bad = { ...targets, parties: [{ ...targets.parties[0], formats: ['ldp_vc'], offer: { ...offer, offerUriPath: '' } }, { ...targets.parties[1], role: 'issuer', driver: 'oid4vci-http' }] }
+    const bad = {
+      ...targets,
+      parties: [
+        { ...targets.parties[0], formats: ['ldp_vc'], offer: { ...offer, offerUriPath: '' } },
+        { ...targets.parties[1], role: 'issuer', driver: 'oid4vci-http' },
+      ],
+    }
     const { code, output } = await runScript('scenarios/main.ts', ['--once', '--targets', writeTargets('bad', bad)], env)
     expect(code).toBe(2)
     expect(output).toContain('Invalid targets file')
@@ -221,7 +256,9 @@ describe('targets that cannot run', () => {
 
   it('names the environment variable a header needs when it is not set, never a secret in the file', () => {
     const { LAB_B_ADMIN_API_KEY: _unset, ...without } = env
-    expect(() => loadTargetsFile(writeTargets('no-env', exampleTargets()), without)).toThrow(/parties\.0\.offer\.headers: authorization comes from environment variable LAB_B_ADMIN_API_KEY, which is not set/)
+    expect(() => loadTargetsFile(writeTargets('no-env', exampleTargets()), without)).toThrow(
+      /parties\.0\.offer\.headers: authorization comes from environment variable LAB_B_ADMIN_API_KEY, which is not set/,
+    )
     const withSecret = exampleTargets()
     ;(withSecret.parties[0].offer as { headers: unknown }).headers = { authorization: 'Bearer secret' }
     expect(() => loadTargetsFile(writeTargets('secret', withSecret), env)).toThrow(/parties\.0\.offer\.headers\.authorization: /)

@@ -60,7 +60,17 @@ describe('signed evidence bundle', () => {
   it('holds the reports, the scenario and policy files, the parties’ versions and the trust registry as it answered, signed and hashed', async () => {
     const { manifest, files } = await verifyEvidence(bundle)
     const paths = manifest.files.map((f) => f.path)
-    expect(paths).toEqual(expect.arrayContaining(['reports/latest.json', 'reports/latest.junit.xml', 'reports/latest.html', 'scenarios/business-banking.json', 'policies/open-business-account.json', 'parties.json', 'trust-registry.json']))
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'reports/latest.json',
+        'reports/latest.junit.xml',
+        'reports/latest.html',
+        'scenarios/business-banking.json',
+        'policies/open-business-account.json',
+        'parties.json',
+        'trust-registry.json',
+      ]),
+    )
     expect(paths).not.toContain('scenarios/death-notification.json')
     expect(files).toBe(paths.length)
     expect(readFileSync(join(bundle, 'reports/latest.json'))).toEqual(readFileSync(join(work, 'latest.json')))

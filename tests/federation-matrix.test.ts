@@ -13,9 +13,14 @@ import { startTestStack } from './support/stack'
 // before the next cell, with the two pilots running side by side.
 
 const FEDERATION_VARIANTS = [
-  'recognition-withdrawn', 'issuer-jurisdiction-not-recognised', 'forged-foreign-answer', 'stale-foreign-answer', 'recognition-cycle',
+  'recognition-withdrawn',
+  'issuer-jurisdiction-not-recognised',
+  'forged-foreign-answer',
+  'stale-foreign-answer',
+  'recognition-cycle',
   // the bank relying on Alberta's recognitions asks Alberta's registry
-  'recognition-not-covering-type', 'jurisdiction-not-recognized',
+  'recognition-not-covering-type',
+  'jurisdiction-not-recognized',
 ]
 const COMBINATIONS: Combination[] = [
   { protocol: 'oid4vc', format: 'dc+sd-jwt' },
@@ -35,7 +40,8 @@ const registriesState = async () => {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack({ anonCredsMaterialDir: join(import.meta.dirname, 'fixtures', 'anoncreds', 'issuers') })
+  // waits (an expired credential, a relay's aged answers) move the stack's clock instead of sleeping
+  stack = await startTestStack({ anonCredsMaterialDir: join(import.meta.dirname, 'fixtures', 'anoncreds', 'issuers'), controllableClock: true })
   before = await registriesState()
   const registry = { url: stack.trustRegistry.url, adminApiKey: stack.endpoints.adminApiKey }
   results = (await runMatrix(stack.endpoints, pilots, { combinations: COMBINATIONS, lanes: 2, registry })).results
@@ -66,13 +72,32 @@ describe('the federation variants of both pilots, on the default (federated) sta
     ['business-banking', 'issuer-jurisdiction-not-recognised', 'not-recognized', () => [[federal(), 'recognition', false]], /CA does not recognize CA-YT for BusinessRegistrationCredential/],
     ['business-banking', 'forged-foreign-answer', 'key-changed', () => [[federal(), 'recognition', true]], /signed with key \S+, not the key \S+ configured for it/],
     ['business-banking', 'stale-foreign-answer', 'wrong-answer', () => [[federal(), 'recognition', true]], /not within the last 1 s/],
-    ['business-banking', 'recognition-cycle', 'cycle', () => [[federal(), 'recognition', true], [of('CA-AB'), 'authorization', false], [federal(), 'authorization', false]], /Recognition cycle: .* was already asked about CA-BC/],
+    [
+      'business-banking',
+      'recognition-cycle',
+      'cycle',
+      () => [
+        [federal(), 'recognition', true],
+        [of('CA-AB'), 'authorization', false],
+        [federal(), 'authorization', false],
+      ],
+      /Recognition cycle: .* was already asked about CA-BC/,
+    ],
     ['business-banking', 'recognition-not-covering-type', 'not-recognized', () => [[of('CA-AB'), 'recognition', false]], /CA-AB does not recognize CA-BC for VerifiedPersonCredential/],
     ['death-notification', 'jurisdiction-not-recognized', 'not-recognized', () => [[of('CA-AB'), 'recognition', false]], /CA-AB does not recognize CA-NL for DeathRegistrationCredential/],
     ['death-notification', 'recognition-withdrawn', 'not-recognized', () => [[federal(), 'recognition', false]], /CA's recognition of CA-NL for DeathRegistrationCredential was withdrawn on/],
     ['death-notification', 'forged-foreign-answer', 'key-changed', () => [[federal(), 'recognition', true]], /not the key \S+ configured for it/],
     ['death-notification', 'stale-foreign-answer', 'wrong-answer', () => [[federal(), 'recognition', true]], /not within the last 1 s/],
-    ['death-notification', 'recognition-cycle', 'cycle', () => [[federal(), 'recognition', true], [federal(), 'authorization', false]], /Recognition cycle: .* was already asked about CA-NL/],
+    [
+      'death-notification',
+      'recognition-cycle',
+      'cycle',
+      () => [
+        [federal(), 'recognition', true],
+        [federal(), 'authorization', false],
+      ],
+      /Recognition cycle: .* was already asked about CA-NL/,
+    ],
   ]
   it.each(cases)('%s · %s: rejected on the trust check (TRQP chain refusal %s), the chain shown', (scenarioId, variantId, refusal, chain, message) => {
     const cells = results.filter((r) => r.scenarioId === scenarioId && r.variantId === variantId)
@@ -92,12 +117,20 @@ describe('the federation variants of both pilots, on the default (federated) sta
     expect(banking!.status, banking!.failure?.reason).toBe('pass')
     const decision = banking!.steps.find((s) => s.stepId === 'open-business-account')!.decision!
     const business = decision.trace.find((t) => t.check === 'trust-registry' && t.subject === 'business')!
-    expect((business.detail as { chain: ChainLink[] }).chain.map((l) => [l.registry, l.question, l.verdict])).toEqual([[federal(), 'recognition', true], [of('CA-BC'), 'authorization', true]])
+    expect((business.detail as { chain: ChainLink[] }).chain.map((l) => [l.registry, l.question, l.verdict])).toEqual([
+      [federal(), 'recognition', true],
+      [of('CA-BC'), 'authorization', true],
+    ])
   })
 
   it('shows a registry variant as unsupported, not failed, in a run that may change no registry', async () => {
-    const { results: rows } = await runMatrix(stack.endpoints, [{ ...pilots[0]!, variants: pilots[0]!.variants.filter((v) => v.id === 'recognition-withdrawn') }], { combinations: COMBINATIONS.slice(0, 1) })
-    expect(rows.find((r) => r.variantId === 'recognition-withdrawn')).toMatchObject({ status: 'unsupported', failure: { reason: expect.stringMatching('this run has no lab registry the runner may change') } })
+    const { results: rows } = await runMatrix(stack.endpoints, [{ ...pilots[0]!, variants: pilots[0]!.variants.filter((v) => v.id === 'recognition-withdrawn') }], {
+      combinations: COMBINATIONS.slice(0, 1),
+    })
+    expect(rows.find((r) => r.variantId === 'recognition-withdrawn')).toMatchObject({
+      status: 'unsupported',
+      failure: { reason: expect.stringMatching('this run has no lab registry the runner may change') },
+    })
   })
 
   it('opens the account on every protocol stack and format the lab speaks, each trust line showing the chain federal → BC', async () => {
@@ -110,8 +143,14 @@ describe('the federation variants of both pilots, on the default (federated) sta
       const decision = cell.steps.find((s) => s.stepId === 'open-business-account')!.decision!
       const chains = decision.trace.filter((t) => t.check === 'trust-registry').map((t) => (t.detail as { chain: ChainLink[] }).chain.map((l) => [l.registry, l.question, l.verdict]))
       expect(chains, `${cell.protocol} ${cell.format}`).toEqual([
-        [[federal(), 'recognition', true], [of('CA-BC'), 'authorization', true]],
-        [[federal(), 'recognition', true], [of('CA-BC'), 'authorization', true]],
+        [
+          [federal(), 'recognition', true],
+          [of('CA-BC'), 'authorization', true],
+        ],
+        [
+          [federal(), 'recognition', true],
+          [of('CA-BC'), 'authorization', true],
+        ],
       ])
     }
   }, 180_000)

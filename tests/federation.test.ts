@@ -38,7 +38,10 @@ const admin = async (method: string, url: string, body?: unknown) => {
 }
 const federalCheck = (options = {}) => trustRegistryCheck(registries.CA.url, memoryKeyPin(), options)
 const check = (issuer: string, credentialType: string, jurisdiction: string, authority = 'CA', options = {}) =>
-  federalCheck(options)({ issuer, credentialType, jurisdiction, authority }).then((answer) => ({ ...answer, detail: answer.detail as { chain: ChainLink[]; refusal?: string; assurance?: { subject: string; level: number } } }))
+  federalCheck(options)({ issuer, credentialType, jurisdiction, authority }).then((answer) => ({
+    ...answer,
+    detail: answer.detail as { chain: ChainLink[]; refusal?: string; assurance?: { subject: string; level: number } },
+  }))
 const chainOf = (answer: { detail: { chain: ChainLink[] } }) => answer.detail.chain.map((link) => [link.registry, link.question, link.verdict])
 
 beforeAll(async () => {
@@ -49,8 +52,16 @@ beforeAll(async () => {
       registries[jurisdiction] = await startServiceProcess({ service: 'trust-registry', port, dataDir: join(root, jurisdiction), args: ['--jurisdiction', jurisdiction], env })
     }),
   )
-  await linkRecognizedRegistries(Object.values(registries).map((r) => r.url), ADMIN)
-  for (const [registry, key, did] of [['CA-BC', 'bc-registries', DID.bc], ['CA-BC', 'bc-person-credential', DID.bcPerson], ['CA-AB', 'alberta-corporate-registry', DID.ab], ['CA-NL', 'nl-vital-statistics', DID.nl]] as const) {
+  await linkRecognizedRegistries(
+    Object.values(registries).map((r) => r.url),
+    ADMIN,
+  )
+  for (const [registry, key, did] of [
+    ['CA-BC', 'bc-registries', DID.bc],
+    ['CA-BC', 'bc-person-credential', DID.bcPerson],
+    ['CA-AB', 'alberta-corporate-registry', DID.ab],
+    ['CA-NL', 'nl-vital-statistics', DID.nl],
+  ] as const) {
     expect((await admin('PUT', `${registries[registry].url}/admin/entities/${key}/did`, { did })).status).toBe(200)
   }
 }, 120_000)
@@ -170,7 +181,12 @@ describe('answers from a foreign registry', () => {
 
   it('refuses a forged answer: an impostor with BC’s governance at the linked address signs with another key than the one pinned by the recognition', async () => {
     const impostorDir = mkdtempSync(join(root, 'impostor-'))
-    const impostor: TrustRegistry = await startTrustRegistry({ dataDir: impostorDir, adminApiKeys: [ADMIN], governanceFile: jurisdictionGovernanceFile('CA-BC'), database: { engine: 'sqlite', file: join(impostorDir, 'r.sqlite') } })
+    const impostor: TrustRegistry = await startTrustRegistry({
+      dataDir: impostorDir,
+      adminApiKeys: [ADMIN],
+      governanceFile: jurisdictionGovernanceFile('CA-BC'),
+      database: { engine: 'sqlite', file: join(impostorDir, 'r.sqlite') },
+    })
     in_process.push(impostor)
     expect((await admin('PUT', `${impostor.url}/admin/entities/bc-registries/did`, { did: DID.bc })).status).toBe(200)
     const genuine = await describeRegistry(registries['CA-BC'].url)
@@ -270,8 +286,14 @@ describe('the pilots on a stack of federated registries (startStack({ federated:
     const decision = await openAccount()
     expect(decision.outcome, JSON.stringify(decision.reasons)).toBe('accepted')
     expect(trustChains(decision)).toEqual([
-      [[federal, 'recognition', true], [bc, 'authorization', true]],
-      [[federal, 'recognition', true], [bc, 'authorization', true]],
+      [
+        [federal, 'recognition', true],
+        [bc, 'authorization', true],
+      ],
+      [
+        [federal, 'recognition', true],
+        [bc, 'authorization', true],
+      ],
     ])
     // BC's registry alone knows BC Registries: the federal one does not
     const federalEntities = await (await fetch(`${federal}/registry/entities`)).json()
@@ -295,7 +317,10 @@ describe('the pilots on a stack of federated registries (startStack({ federated:
   it('rejects the untrusted-issuer variant on the trust check, BC’s registry saying so', async () => {
     const decision = await openAccount('untrusted-issuer')
     expect(decision.failedChecks).toEqual(['trust-registry'])
-    expect(trustChains(decision)[0]).toEqual([[stack.trustRegistry.url, 'recognition', true], [stack.registries!.get('CA-BC')!.url, 'authorization', false]])
+    expect(trustChains(decision)[0]).toEqual([
+      [stack.trustRegistry.url, 'recognition', true],
+      [stack.registries!.get('CA-BC')!.url, 'authorization', false],
+    ])
   })
 
   it('registers a death: the issuer’s certifier check follows the federal registry’s referral to NL’s', async () => {
@@ -318,14 +343,17 @@ describe('the pilots’ recognition variants on one registry holding every juris
     ['business-banking', 'recognition-not-covering-type', 'open-business-account', 'CA-AB does not recognize CA-BC for VerifiedPersonCredential'],
     ['death-notification', 'jurisdiction-not-recognized', 'prove-death-to-bank', 'CA-AB does not recognize CA-NL for DeathRegistrationCredential'],
   ] as const
-  it.each(CREDENTIAL_FORMATS.flatMap((format) => cases.map((c) => [...c, format] as const)))('%s: rejects the %s variant (%s) on the trust check, TRQP recognition refusing (%s), in %s', async (pilot, variantId, stepId, reason, format) => {
-    const scenario = loadScenarios().find((s) => s.id === pilot)!
-    const result = await runVariant(stack.endpoints, scenario, scenario.variants.find((v) => v.id === variantId)!, format)
-    expect(result.passed, JSON.stringify(result.steps.filter((s) => !s.passed))).toBe(true)
-    const decision = result.steps.find((s) => s.stepId === stepId)!.decision!
-    expect(decision.failedChecks).toEqual(['trust-registry'])
-    expect(decision.reasons.join(' ')).toMatch(reason)
-    const refused = decision.trace.find((step) => step.check === 'trust-registry' && !step.passed)!
-    expect((refused.detail as { chain: ChainLink[] }).chain.map((link) => [link.registry, link.question, link.verdict])).toEqual([[stack.trustRegistry.url, 'recognition', false]])
-  })
+  it.each(CREDENTIAL_FORMATS.flatMap((format) => cases.map((c) => [...c, format] as const)))(
+    '%s: rejects the %s variant (%s) on the trust check, TRQP recognition refusing (%s), in %s',
+    async (pilot, variantId, stepId, reason, format) => {
+      const scenario = loadScenarios().find((s) => s.id === pilot)!
+      const result = await runVariant(stack.endpoints, scenario, scenario.variants.find((v) => v.id === variantId)!, format)
+      expect(result.passed, JSON.stringify(result.steps.filter((s) => !s.passed))).toBe(true)
+      const decision = result.steps.find((s) => s.stepId === stepId)!.decision!
+      expect(decision.failedChecks).toEqual(['trust-registry'])
+      expect(decision.reasons.join(' ')).toMatch(reason)
+      const refused = decision.trace.find((step) => step.check === 'trust-registry' && !step.passed)!
+      expect((refused.detail as { chain: ChainLink[] }).chain.map((link) => [link.registry, link.question, link.verdict])).toEqual([[stack.trustRegistry.url, 'recognition', false]])
+    },
+  )
 })

@@ -106,6 +106,7 @@ function fuzzInputs(): Endpoint[] {
     },
     { service: 'issuer', method: 'POST', path: `/registrars/:nl-vital-statistics/registrations/:{registrationId}/correction`, sample: { reason: 'Wrong person' } },
     { service: 'issuer', method: 'GET', path: `/status/token/:{statusListId}` },
+    { service: 'issuer', method: 'GET', path: `/status/token/:{statusListId}/:mdoc` },
     { service: 'issuer', method: 'GET', path: `/status/bitstring/:{statusListId}` },
     { service: 'issuer', method: 'GET', path: `/status/bitstring/:{statusListId}/suspension` },
     {
@@ -117,12 +118,33 @@ function fuzzInputs(): Endpoint[] {
     { service: 'issuer', method: 'DELETE', path: `/notifications/subscriptions/:{subscriptionId}` },
     { service: 'issuer', method: 'GET', path: '/notifications/deliveries', sample: { state: 'pending', event_id: '{subscriptionId}' } },
     { service: 'issuer', method: 'POST', path: '/notifications/events', sample: { topic: 'death.registered', data: { registration_number: 'X' }, jurisdiction: 'CA-NL' } },
-    { service: 'issuer', method: 'POST', path: '/credentials/issue', sample: { credential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: '{issuerDid}', credentialSubject: { id: 'did:example:1' } } } },
-    { service: 'issuer', method: 'POST', path: '/credentials/derive', sample: { verifiableCredential: { proof: { cryptosuite: 'ecdsa-sd-2023', proofValue: 'u2V0A' } }, options: { selectivePointers: ['/credentialSubject'] } } },
-    { service: 'issuer', method: 'POST', path: '/credentials/status', sample: { credentialId: 'urn:uuid:1', credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' }, status: true } },
+    {
+      service: 'issuer',
+      method: 'POST',
+      path: '/credentials/issue',
+      sample: { credential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: '{issuerDid}', credentialSubject: { id: 'did:example:1' } } },
+    },
+    {
+      service: 'issuer',
+      method: 'POST',
+      path: '/credentials/derive',
+      sample: { verifiableCredential: { proof: { cryptosuite: 'ecdsa-sd-2023', proofValue: 'u2V0A' } }, options: { selectivePointers: ['/credentialSubject'] } },
+    },
+    {
+      service: 'issuer',
+      method: 'POST',
+      path: '/credentials/status',
+      sample: { credentialId: 'urn:uuid:1', credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' }, status: true },
+    },
     { service: 'issuer', method: 'GET', path: `/status-lists/:{statusListId}-revocation` },
     { service: 'issuer', method: 'POST', path: `/status-lists/:{statusListId}-revocation/publish` },
-    { service: 'issuer', method: 'POST', path: '/didcomm', contentTypes: ['application/didcomm-envelope-enc', 'application/ssi-agent-wire'], sample: { protected: 'e30', iv: 'aXY', ciphertext: 'Y3Q', tag: 'dGFn' } },
+    {
+      service: 'issuer',
+      method: 'POST',
+      path: '/didcomm',
+      contentTypes: ['application/didcomm-envelope-enc', 'application/ssi-agent-wire'],
+      sample: { protected: 'e30', iv: 'aXY', ciphertext: 'Y3Q', tag: 'dGFn' },
+    },
     // issuer: Credo's OID4VCI routes
     { service: 'issuer', method: 'GET', path: '/.well-known/openid-credential-issuer/oid4vci/:bc-registries', errors: 'oauth' },
     { service: 'issuer', method: 'GET', path: '/.well-known/oauth-authorization-server/oid4vci/:bc-registries', errors: 'oauth' },
@@ -133,8 +155,21 @@ function fuzzInputs(): Endpoint[] {
     { service: 'issuer', method: 'GET', path: '/oid4vci/:bc-registries/jwks', errors: 'oauth' },
     { service: 'issuer', method: 'GET', path: '/oid4vci/:bc-registries/redirect', errors: 'oauth', sample: { code: 'x', state: 'y' } },
     { service: 'issuer', method: 'GET', path: `/oid4vci/:bc-registries/offers/:{offerId}`, errors: 'oauth' },
-    { service: 'issuer', method: 'POST', path: '/oid4vci/:bc-registries/token', errors: 'oauth', form: true, sample: { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': 'abc', tx_code: '123456' } },
-    { service: 'issuer', method: 'POST', path: '/oid4vci/:bc-registries/credential', errors: 'oauth', sample: { credential_configuration_id: 'BusinessRegistrationCredential-sd-jwt', proofs: { jwt: ['a.b.c'] } } },
+    {
+      service: 'issuer',
+      method: 'POST',
+      path: '/oid4vci/:bc-registries/token',
+      errors: 'oauth',
+      form: true,
+      sample: { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': 'abc', tx_code: '123456' },
+    },
+    {
+      service: 'issuer',
+      method: 'POST',
+      path: '/oid4vci/:bc-registries/credential',
+      errors: 'oauth',
+      sample: { credential_configuration_id: 'BusinessRegistrationCredential-sd-jwt', proofs: { jwt: ['a.b.c'] } },
+    },
     { service: 'issuer', method: 'POST', path: '/oid4vci/:bc-registries/nonce', errors: 'oauth' },
     { service: 'issuer', method: 'POST', path: '/oid4vci/:bc-registries/deferred-credential', errors: 'oauth', sample: { transaction_id: 'x' } },
     { service: 'issuer', method: 'POST', path: '/oid4vci/:bc-registries/par', errors: 'oauth', form: true, sample: { response_type: 'code', client_id: 'x', redirect_uri: 'http://127.0.0.1/cb' } },
@@ -148,20 +183,43 @@ function fuzzInputs(): Endpoint[] {
       { service: 'verifier', method: 'GET', path: `/programs/:${key}/inbox` },
     ]),
     { service: 'verifier', method: 'POST', path: '/credentials/verify', sample: { verifiableCredential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'] } } },
-    { service: 'verifier', method: 'POST', path: '/presentations/verify', sample: { verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'] }, options: { challenge: 'c' } } },
+    {
+      service: 'verifier',
+      method: 'POST',
+      path: '/presentations/verify',
+      sample: { verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'] }, options: { challenge: 'c' } },
+    },
     { service: 'verifier', method: 'POST', path: '/didcomm', contentTypes: ['application/didcomm-envelope-enc'], sample: { protected: 'e30', iv: 'aXY', ciphertext: 'Y3Q', tag: 'dGFn' } },
     // verifier: Credo's OID4VP routes (the response endpoint takes direct_post form bodies)
     { service: 'verifier', method: 'POST', path: `/oid4vp/:{verifierId}/authorize`, errors: 'oauth', form: true, sample: { vp_token: '{"business":["a.b.c~"]}', state: 'state' } },
     { service: 'verifier', method: 'GET', path: `/oid4vp/:{verifierId}/authorization-requests/:{verificationId}`, errors: 'oauth' },
     // wallet simulator
-    ...loadPersonas().map(({ id }): Endpoint => ({ service: 'wallet', method: 'POST', path: `/didcomm/:${id}`, contentTypes: ['application/didcomm-envelope-enc'], sample: { protected: 'e30', iv: 'aXY', ciphertext: 'Y3Q', tag: 'dGFn' } })),
+    ...loadPersonas().map(
+      ({ id }): Endpoint => ({
+        service: 'wallet',
+        method: 'POST',
+        path: `/didcomm/:${id}`,
+        contentTypes: ['application/didcomm-envelope-enc'],
+        sample: { protected: 'e30', iv: 'aXY', ciphertext: 'Y3Q', tag: 'dGFn' },
+      }),
+    ),
     { service: 'wallet', method: 'GET', path: '/personas/:business-owner/credentials' },
     { service: 'wallet', method: 'DELETE', path: '/personas/:executor/credentials' },
     { service: 'wallet', method: 'POST', path: '/personas/:business-owner/offers', sample: { offerUri: '{issuerUrl}/no-such-offer', txCode: '123456' } },
     { service: 'wallet', method: 'POST', path: '/personas/:business-owner/presentations', sample: { requestUri: '{requestUri}', fault: { kind: 'withhold', claim: 'legal_name' } } },
     // trust registry
-    { service: 'trustRegistry', method: 'GET', path: '/trqp/authorization', sample: { entity_id: 'did:web:x', authority_id: 'CA-BC', action: 'issue', resource: 'BusinessRegistrationCredential', time: '2026-01-01T00:00:00Z' } },
-    { service: 'trustRegistry', method: 'POST', path: '/trqp/authorization', sample: { entity_id: 'did:web:x', authority_id: 'CA-BC', action: 'issue', resource: 'BusinessRegistrationCredential', context: { time: '2026-01-01T00:00:00Z' } } },
+    {
+      service: 'trustRegistry',
+      method: 'GET',
+      path: '/trqp/authorization',
+      sample: { entity_id: 'did:web:x', authority_id: 'CA-BC', action: 'issue', resource: 'BusinessRegistrationCredential', time: '2026-01-01T00:00:00Z' },
+    },
+    {
+      service: 'trustRegistry',
+      method: 'POST',
+      path: '/trqp/authorization',
+      sample: { entity_id: 'did:web:x', authority_id: 'CA-BC', action: 'issue', resource: 'BusinessRegistrationCredential', context: { time: '2026-01-01T00:00:00Z' } },
+    },
     { service: 'trustRegistry', method: 'GET', path: '/trqp/recognition', sample: { entity_id: 'CA-AB', authority_id: 'CA-BC', resource: 'BusinessRegistrationCredential' } },
     { service: 'trustRegistry', method: 'POST', path: '/trqp/recognition', sample: { entity_id: 'CA-AB', authority_id: 'CA-BC', action: 'recognize', resource: 'BusinessRegistrationCredential' } },
     { service: 'trustRegistry', method: 'GET', path: '/registry/entities', sample: { limit: '10', offset: '0' } },
@@ -169,7 +227,13 @@ function fuzzInputs(): Endpoint[] {
       service: 'trustRegistry',
       method: 'POST',
       path: '/admin/entities',
-      sample: { key: 'fuzz-entity', name: { en: 'Fuzz', fr: 'Fuzz' }, jurisdiction: 'CA-ON', authorizations: [{ action: 'issue', resource: 'VerifiedPersonCredential' }], entityId: 'did:web:fuzz.example' },
+      sample: {
+        key: 'fuzz-entity',
+        name: { en: 'Fuzz', fr: 'Fuzz' },
+        jurisdiction: 'CA-ON',
+        authorizations: [{ action: 'issue', resource: 'VerifiedPersonCredential' }],
+        entityId: 'did:web:fuzz.example',
+      },
     },
     { service: 'trustRegistry', method: 'PUT', path: '/admin/entities/:fuzz-entity/did', sample: { did: 'did:web:fuzz2.example' } },
     { service: 'trustRegistry', method: 'PATCH', path: '/admin/entities/:fuzz-entity', sample: { status: 'suspended', validUntil: '2030-01-01T00:00:00Z' } },
@@ -205,8 +269,7 @@ function mutate(value: unknown, depth = 0): fc.Arbitrary<unknown> {
 
 const text = fc.string({ unit: 'binary', maxLength: 200 })
 /** A path segment: the real one, or arbitrary text (URL-encoded, so it stays one segment). */
-const segment = (value: string) =>
-  fc.oneof({ weight: 4, arbitrary: fc.constant(value) }, text.map(encodeURIComponent), fc.constantFrom('..', '%00', '%2e%2e', 'a'.repeat(2_000), '%', '%zz'))
+const segment = (value: string) => fc.oneof({ weight: 4, arbitrary: fc.constant(value) }, text.map(encodeURIComponent), fc.constantFrom('..', '%00', '%2e%2e', 'a'.repeat(2_000), '%', '%zz'))
 
 /** The endpoint with its `{name}` placeholders filled in. */
 function resolved(endpoint: Endpoint): Endpoint {
@@ -219,7 +282,8 @@ function requests(endpoint: Endpoint): fc.Arbitrary<FuzzRequest> {
   const path = fc.tuple(...pieces).map((parts) => parts.join('/'))
   const sample = endpoint.sample ?? {}
   const data = fc.oneof({ weight: 3, arbitrary: mutate(sample) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) })
-  const flat = (value: unknown) => new URLSearchParams(Object.entries(value && typeof value === 'object' ? value : { value }).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString()
+  const flat = (value: unknown) =>
+    new URLSearchParams(Object.entries(value && typeof value === 'object' ? value : { value }).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString()
   const bodies: fc.Arbitrary<Pick<FuzzRequest, 'contentType' | 'body'>> = fc.oneof(
     { weight: endpoint.form ? 1 : 4, arbitrary: data.map((value) => ({ contentType: 'application/json', body: JSON.stringify(value) })) },
     { weight: endpoint.form ? 4 : 1, arbitrary: data.map((value) => ({ contentType: 'application/x-www-form-urlencoded', body: flat(value) })) },
@@ -227,19 +291,27 @@ function requests(endpoint: Endpoint): fc.Arbitrary<FuzzRequest> {
     {
       weight: 1,
       arbitrary: fc
-        .tuple(fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/octet-stream', 'application/json; charset=utf-16', ...(endpoint.contentTypes ?? [])), fc.oneof(text, data.map((v) => JSON.stringify(v))))
+        .tuple(
+          fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/octet-stream', 'application/json; charset=utf-16', ...(endpoint.contentTypes ?? [])),
+          fc.oneof(
+            text,
+            data.map((v) => JSON.stringify(v)),
+          ),
+        )
         .map(([contentType, body]) => ({ contentType, body })),
     },
     { weight: 1, arbitrary: fc.constant({}) },
   )
   const query = hasBody(endpoint.method) ? fc.constant('') : fc.option(data.map(flat), { nil: '' })
-  return fc.record({
-    path,
-    query,
-    body: hasBody(endpoint.method) ? bodies : fc.constant({}),
-    auth: endpoint.admin ? fc.constantFrom('admin', 'admin', 'admin', 'none', 'wrong') : fc.constant('none'),
-    bearer: fc.option(text, { nil: undefined }),
-  }).map(({ body, ...rest }) => ({ ...rest, ...(body as Pick<FuzzRequest, 'contentType' | 'body'>) })) as fc.Arbitrary<FuzzRequest>
+  return fc
+    .record({
+      path,
+      query,
+      body: hasBody(endpoint.method) ? bodies : fc.constant({}),
+      auth: endpoint.admin ? fc.constantFrom('admin', 'admin', 'admin', 'none', 'wrong') : fc.constant('none'),
+      bearer: fc.option(text, { nil: undefined }),
+    })
+    .map(({ body, ...rest }) => ({ ...rest, ...(body as Pick<FuzzRequest, 'contentType' | 'body'>) })) as fc.Arbitrary<FuzzRequest>
 }
 
 const ERROR_SHAPES: Record<ErrorShape, (body: Json) => boolean> = {
@@ -264,7 +336,15 @@ async function send(endpoint: Endpoint, request: FuzzRequest): Promise<Answer> {
   const started = Date.now()
   try {
     const response = await fetch(url, { method: endpoint.method, headers, body: request.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), redirect: 'manual' })
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() }
+    const contentType = response.headers.get('content-type') ?? ''
+    // a change feed (server-sent events) stays open: its first event is the answer
+    if (contentType.startsWith('text/event-stream')) {
+      const reader = response.body!.getReader()
+      const { value } = await reader.read()
+      await reader.cancel()
+      return { status: response.status, contentType, text: new TextDecoder().decode(value) }
+    }
+    return { status: response.status, contentType, text: await response.text() }
   } catch (error) {
     throw new Error(`${endpoint.method} ${url} got no answer after ${Date.now() - started} ms: ${String(error)}`)
   }
@@ -387,7 +467,12 @@ describe.each(['sqlite', 'postgres'] as const)('OID4VCI requests with one field 
   let issuer: IssuerService
   beforeAll(async () => {
     const env = engine === 'postgres' ? { INTEROP_DATABASE_URL: postgres.url } : {}
-    issuer = await startIssuerService({ dataDir, database: databaseConfigFor('issuer_oid4vci_fuzz', dataDir, env), adminApiKeys: [LOCAL_ADMIN_API_KEY], anonCredsMaterialDir: join(import.meta.dirname, 'fixtures/anoncreds/issuers') })
+    issuer = await startIssuerService({
+      dataDir,
+      database: databaseConfigFor('issuer_oid4vci_fuzz', dataDir, env),
+      adminApiKeys: [LOCAL_ADMIN_API_KEY],
+      anonCredsMaterialDir: join(import.meta.dirname, 'fixtures/anoncreds/issuers'),
+    })
   })
   afterAll(async () => {
     await issuer?.close()
@@ -397,10 +482,20 @@ describe.each(['sqlite', 'postgres'] as const)('OID4VCI requests with one field 
   /** A fresh offer, opened as a wallet does; `token` also redeems its pre-authorized code. */
   async function exchange(format: 'dc+sd-jwt' | 'jwt_vc_json' = 'dc+sd-jwt') {
     const admin = { authorization: `Bearer ${LOCAL_ADMIN_API_KEY}`, 'content-type': 'application/json' }
-    const created = (await (await fetch(`${issuer.url}/issuers/bc-registries/offers`, { method: 'POST', headers: admin, body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format, claims: businessClaims }) })).json()) as Json
+    const created = (await (
+      await fetch(`${issuer.url}/issuers/bc-registries/offers`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format, claims: businessClaims }),
+      })
+    ).json()) as Json
     const offer = (await (await fetch(new URL(created.offerUri).searchParams.get('credential_offer_uri')!)).json()) as Json
     const credentialIssuer = offer.credential_issuer as string
-    const tokenRequest: Record<string, string> = { grant_type: PRE_AUTHORIZED_CODE_GRANT, 'pre-authorized_code': offer.grants[PRE_AUTHORIZED_CODE_GRANT]['pre-authorized_code'], tx_code: created.txCode }
+    const tokenRequest: Record<string, string> = {
+      grant_type: PRE_AUTHORIZED_CODE_GRANT,
+      'pre-authorized_code': offer.grants[PRE_AUTHORIZED_CODE_GRANT]['pre-authorized_code'],
+      tx_code: created.txCode,
+    }
     const { privateKey, publicKey } = await generateKeyPair('ES256')
     const jwk = await exportJWK(publicKey)
     const nonce = async (issuerKey = 'bc-registries') => ((await (await fetch(`${issuer.url}/oid4vci/${issuerKey}/nonce`, { method: 'POST' })).json()) as Json).c_nonce as string
@@ -496,7 +591,10 @@ describe.each(['sqlite', 'postgres'] as const)('OID4VCI requests with one field 
     ['proofs of type attestation', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { attestation: [await x.proof()] } } })],
     ['proofs of an unknown type', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { ldp_vp: [{}] } } })],
     ['proofs of two types', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof()], attestation: ['a.b.c'] } } })],
-    ['credential_response_encryption garbage', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof()] }, credential_response_encryption: { jwk: 1, alg: 2 } } })],
+    [
+      'credential_response_encryption garbage',
+      async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof()] }, credential_response_encryption: { jwk: 1, alg: 2 } } }),
+    ],
     ['an extra member', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof()] }, extra: { deep: [HUGE.slice(0, 1000)] } } })],
     ['proof alg none', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ alg: 'none' })] } } })],
     ['proof alg HS256', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ alg: 'HS256' })] } } })],
@@ -510,12 +608,23 @@ describe.each(['sqlite', 'postgres'] as const)('OID4VCI requests with one field 
     ['proof jwk malformed', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: { kty: 'XX' } })] } } })],
     ['proof kid did:web', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, kid: 'did:web:attacker.example#0' })] } } })],
     ['proof kid no DID', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, kid: 'key-1' })] } } })],
-    ['proof kid a did:jwk of another key', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, kid: `did:jwk:${Buffer.from(JSON.stringify({ ...x.jwk, x: x.jwk.y })).toString('base64url')}#0` })] } } })],
+    [
+      'proof kid a did:jwk of another key',
+      async (x) => ({
+        body: {
+          credential_configuration_id: x.configurationId,
+          proofs: { jwt: [await x.proof({ jwk: null, kid: `did:jwk:${Buffer.from(JSON.stringify({ ...x.jwk, x: x.jwk.y })).toString('base64url')}#0` })] },
+        },
+      }),
+    ],
     ['proof x5c', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({ jwk: null, x5c: ['MIIB'] })] } } })],
     ['proof nonce missing', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: null })] } } })],
     ['proof nonce a number', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: 42 })] } } })],
     ['proof nonce garbage', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: 'not-a-nonce' })] } } })],
-    ['proof nonce of another issuer', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: await x.nonce('alberta-corporate-registry') })] } } })],
+    [
+      'proof nonce of another issuer',
+      async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: await x.nonce('alberta-corporate-registry') })] } } }),
+    ],
     ['proof nonce huge', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { nonce: HUGE })] } } })],
     ['proofs with two nonces', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof(), await x.proof()] } } })],
     ['proof aud wrong', async (x) => ({ body: { credential_configuration_id: x.configurationId, proofs: { jwt: [await x.proof({}, { aud: 'https://elsewhere.example' })] } } })],
@@ -604,14 +713,19 @@ describe('OID4VP responses with one field wrong (direct_post, OID4VP 1.0 §8.2)'
 
   /** A fresh request, and a valid-looking SD-JWT VC presentation for it (our own issuer and holder keys). */
   async function opened() {
-    const created = (await (await fetch(`${vpStack.verifier.url}/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policyId: 'estate-account-proof-of-death' }) })).json()) as Json
+    const created = (await (
+      await fetch(`${vpStack.verifier.url}/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policyId: 'estate-account-proof-of-death' }) })
+    ).json()) as Json
     const requestObject = await (await fetch(new URL(created.requestUri).searchParams.get('request_uri')!)).text()
     const request = JSON.parse(Buffer.from(requestObject.split('.')[1], 'base64url').toString()) as { state: string; nonce: string; client_id: string; response_uri: string }
     const { privateKey, publicKey } = await generateKeyPair('ES256')
     const jwk = await exportJWK(publicKey)
     const sign = (header: Json, payload: Json) => new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', ...header }).sign(privateKey)
     const disclosure = encode(['salt', 'registration_number', 'NL-1'])
-    const issuerJwt = await sign({ typ: 'dc+sd-jwt', kid: `did:jwk:${encode(jwk)}#0` }, { iss: `did:jwk:${encode(jwk)}`, vct: 'https://interop-lab.ca/credentials/death-registration', cnf: { jwk }, _sd: ['x'] })
+    const issuerJwt = await sign(
+      { typ: 'dc+sd-jwt', kid: `did:jwk:${encode(jwk)}#0` },
+      { iss: `did:jwk:${encode(jwk)}`, vct: 'https://interop-lab.ca/credentials/death-registration', cnf: { jwk }, _sd: ['x'] },
+    )
     const kb = await sign({ typ: 'kb+jwt' }, { nonce: request.nonce, aud: request.client_id, iat: Math.floor(Date.now() / 1000), sd_hash: 'x' })
     return { id: created.id as string, request, presentation: `${issuerJwt}~${disclosure}~${kb}` }
   }
@@ -628,9 +742,15 @@ describe('OID4VP responses with one field wrong (direct_post, OID4VP 1.0 §8.2)'
     ['presentation empty', (o) => ({ vp_token: '{"death":[""]}', state: o.request.state })],
     ['presentation only tildes', (o) => ({ vp_token: JSON.stringify({ death: ['~~~~'] }), state: o.request.state })],
     ['presentation with 5000 empty disclosures', (o) => ({ vp_token: JSON.stringify({ death: [`${o.presentation.split('~')[0]}${'~'.repeat(5000)}`] }), state: o.request.state })],
-    ['issuer JWT header not JSON', (o) => ({ vp_token: JSON.stringify({ death: [`${Buffer.from('{').toString('base64url')}.e30.x~${o.presentation.split('~').slice(1).join('~')}`] }), state: o.request.state })],
+    [
+      'issuer JWT header not JSON',
+      (o) => ({ vp_token: JSON.stringify({ death: [`${Buffer.from('{').toString('base64url')}.e30.x~${o.presentation.split('~').slice(1).join('~')}`] }), state: o.request.state }),
+    ],
     ['disclosure not base64url JSON', (o) => ({ vp_token: JSON.stringify({ death: [o.presentation.replace(/~[^~]+~/, '~%%%~')] }), state: o.request.state })],
-    ['disclosure of invalid UTF-8', (o) => ({ vp_token: JSON.stringify({ death: [o.presentation.replace(/~[^~]+~/, `~${Buffer.from([0xff, 0xfe, 0x5b]).toString('base64url')}~`)] }), state: o.request.state })],
+    [
+      'disclosure of invalid UTF-8',
+      (o) => ({ vp_token: JSON.stringify({ death: [o.presentation.replace(/~[^~]+~/, `~${Buffer.from([0xff, 0xfe, 0x5b]).toString('base64url')}~`)] }), state: o.request.state }),
+    ],
     ['key-binding JWT garbage', (o) => ({ vp_token: JSON.stringify({ death: [`${o.presentation.split('~').slice(0, -1).join('~')}~a.b.c`] }), state: o.request.state })],
     ['a JWT VP that is not a JWT', (o) => ({ vp_token: '{"death":["a.b"]}', state: o.request.state })],
     ['a JWT VP whose vp is a string', (o) => ({ vp_token: JSON.stringify({ death: [`${encode({ alg: 'ES256', kid: 'did:jwk:x#0' })}.${encode({ vp: 'x' })}.c2ln`] }), state: o.request.state })],

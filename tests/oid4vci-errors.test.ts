@@ -16,7 +16,11 @@ import { freePort } from './support/serviceProcess'
 const MATERIAL_DIR = join(import.meta.dirname, 'fixtures/anoncreds/issuers')
 const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 const admin = { 'content-type': 'application/json', authorization: `Bearer ${LOCAL_ADMIN_API_KEY}` }
-const businessClaims = (loadScenarios().find((s) => s.id === 'business-banking')!.steps.find((s) => s.id === 'issue-business-registration') as { claims: Record<string, string> }).claims
+const businessClaims = (
+  loadScenarios()
+    .find((s) => s.id === 'business-banking')!
+    .steps.find((s) => s.id === 'issue-business-registration') as { claims: Record<string, string> }
+).claims
 
 type Json = Record<string, any>
 const dataDir = mkdtempSync(join(tmpdir(), 'interop-oid4vci-errors-'))
@@ -77,7 +81,11 @@ async function keyProof(opened: Opened, nonce: string, keyBy: 'jwk' | 'did:jwk' 
   const jwk: JWK = await exportJWK(publicKey)
   const didJwk = `did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`
   const header = keyBy === 'jwk' ? { jwk } : { kid: `${didJwk}#0` }
-  return new SignJWT({ nonce }).setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', ...header }).setAudience(opened.credentialIssuer).setIssuedAt().sign(privateKey)
+  return new SignJWT({ nonce })
+    .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', ...header })
+    .setAudience(opened.credentialIssuer)
+    .setIssuedAt()
+    .sign(privateKey)
 }
 const requestCredential = (opened: Opened, token: string, body: unknown) =>
   call(opened.credentialEndpoint, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) })
@@ -157,7 +165,8 @@ describe('credential request errors (OID4VCI 1.0 §8.3.1.2), and the offer stays
     const { privateKey, publicKey } = await generateKeyPair('ES256')
     const jwk = await exportJWK(publicKey)
     const nonce = await freshNonce(opened.nonceEndpoint)
-    const sign = (payload: Json, aud = opened.credentialIssuer) => new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk }).setAudience(aud).setIssuedAt().sign(privateKey)
+    const sign = (payload: Json, aud = opened.credentialIssuer) =>
+      new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk }).setAudience(aud).setIssuedAt().sign(privateKey)
     const hmac = await new SignJWT({ nonce }).setProtectedHeader({ alg: 'HS256', typ: 'openid4vci-proof+jwt', jwk }).setAudience(opened.credentialIssuer).setIssuedAt().sign(new Uint8Array(32))
     for (const [jwt, reason] of [
       [await sign({}), /has no nonce/],
@@ -216,20 +225,26 @@ describe('authorization_details in the token request (OID4VCI 1.0 §5.1.1, §6.2
 })
 
 describe('metadata advertises only what works', () => {
-  it('lists the pre-authorized code grant only, with no authorization, PAR or challenge endpoint, and refuses those routes and other grants', async () => {
+  it('lists the pre-authorized code grant and the authorization code grant of HAIP offers (PAR required), no challenge endpoint; PAR and the code grant take only HAIP offers', async () => {
     const opened = await openOffer()
     for (const url of [`${opened.credentialIssuer}/.well-known/oauth-authorization-server`, `${issuer.url}/.well-known/oauth-authorization-server/oid4vci/bc-registries`]) {
       const metadata = (await (await fetch(url)).json()) as Json
-      expect(metadata.grant_types_supported, url).toEqual([PRE_AUTHORIZED_CODE_GRANT])
+      expect(metadata.grant_types_supported, url).toEqual([PRE_AUTHORIZED_CODE_GRANT, 'authorization_code'])
       expect(metadata.authorization_details_types_supported).toEqual(['openid_credential'])
-      for (const absent of ['authorization_endpoint', 'pushed_authorization_request_endpoint', 'require_pushed_authorization_requests', 'authorization_challenge_endpoint']) expect(metadata, absent).not.toHaveProperty(absent)
+      expect(metadata.require_pushed_authorization_requests).toBe(true)
+      expect(metadata).not.toHaveProperty('authorization_challenge_endpoint')
       expect(metadata.token_endpoint).toBe(opened.tokenEndpoint)
     }
+    // a pushed request that names no HAIP offer (issuer_state), and a code no HAIP offer was authorized with
     const par = await call(`${opened.credentialIssuer}/par`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'response_type=code&client_id=x' })
     expect([par.status, par.body.error]).toEqual([400, 'invalid_request'])
-    expect(par.body.error_description).toMatch(/pre-authorized code flow only/)
+    expect(par.body.error_description).toMatch(/issuer_state names no open HAIP offer/)
+    const challenge = await call(`${opened.credentialIssuer}/challenge`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=x' })
+    expect([challenge.status, challenge.body.error]).toEqual([400, 'invalid_request'])
     const grant = await call(opened.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' })
-    expect([grant.status, grant.body.error]).toEqual([400, 'unsupported_grant_type'])
+    expect([grant.status, grant.body.error]).toEqual([400, 'invalid_grant'])
+    const other = await call(opened.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })
+    expect([other.status, other.body.error]).toEqual([400, 'unsupported_grant_type'])
   })
 })
 
@@ -267,7 +282,11 @@ describe('the wallet simulator recovers from invalid_nonce (OID4VCI 1.0 §8.3.1.
       adminApiKeys: [LOCAL_ADMIN_API_KEY],
       anonCredsMaterialDir: MATERIAL_DIR,
     })
-    wallet = await startWalletService({ dataDir: dir, personas: loadPersonas().filter((p) => p.id === 'business-owner'), databaseFor: (id) => ({ engine: 'sqlite', file: join(dir, `wallet_${id}.sqlite`) }) })
+    wallet = await startWalletService({
+      dataDir: dir,
+      personas: loadPersonas().filter((p) => p.id === 'business-owner'),
+      databaseFor: (id) => ({ engine: 'sqlite', file: join(dir, `wallet_${id}.sqlite`) }),
+    })
   })
   afterAll(async () => {
     await wallet?.close()
@@ -283,7 +302,11 @@ describe('the wallet simulator recovers from invalid_nonce (OID4VCI 1.0 §8.3.1.
       body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format: 'dc+sd-jwt', claims: businessClaims }),
     })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
-    const accepted = await call(`${wallet.url}/personas/business-owner/offers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ offerUri: created.body.offerUri, txCode: created.body.txCode }) })
+    const accepted = await call(`${wallet.url}/personas/business-owner/offers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ offerUri: created.body.offerUri, txCode: created.body.txCode }),
+    })
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(201)
     expect(accepted.body.credentials).toEqual([expect.objectContaining({ format: 'dc+sd-jwt', claims: expect.objectContaining({ legal_name: businessClaims.legal_name }) })])
     expect(refusedNonces).toHaveLength(1)

@@ -16,9 +16,20 @@ const REPO = join(import.meta.dirname, '..')
 const root = mkdtempSync(join(tmpdir(), 'interop-onboard-jurisdiction-'))
 const files = { issuerParties: join(root, 'jurisdictions.json'), governance: join(root, 'governance.json'), jurisdictionsDir: join(root, 'jurisdictions') }
 const args = [
-  '--code', 'CA-NS', '--name-en', 'Nova Scotia', '--name-fr', 'Nouvelle-Écosse',
-  '--types', 'BusinessRegistrationCredential,DeathRegistrationCredential,MedicalCertificateOfDeath',
-  '--issuer-parties', files.issuerParties, '--governance', files.governance, '--jurisdictions-dir', files.jurisdictionsDir,
+  '--code',
+  'CA-NS',
+  '--name-en',
+  'Nova Scotia',
+  '--name-fr',
+  'Nouvelle-Écosse',
+  '--types',
+  'BusinessRegistrationCredential,DeathRegistrationCredential,MedicalCertificateOfDeath',
+  '--issuer-parties',
+  files.issuerParties,
+  '--governance',
+  files.governance,
+  '--jurisdictions-dir',
+  files.jurisdictionsDir,
 ]
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'))
 let output = ''
@@ -45,8 +56,11 @@ describe('npm run onboard-jurisdiction', () => {
     const own = readJson(join(files.jurisdictionsDir, 'CA-NS.json'))
     expect(own.authority.id).toBe('CA-NS')
     expect(own.entities).toContainEqual({
-      key: 'ns-business-registry', name: { en: 'Nova Scotia Business Registry', fr: 'Registre des entreprises – Nouvelle-Écosse' }, jurisdiction: 'CA-NS',
-      authorizations: [{ action: 'issue', resource: 'BusinessRegistrationCredential' }], assurance: { subject: 'verified-organization', level: 3 },
+      key: 'ns-business-registry',
+      name: { en: 'Nova Scotia Business Registry', fr: 'Registre des entreprises – Nouvelle-Écosse' },
+      jurisdiction: 'CA-NS',
+      authorizations: [{ action: 'issue', resource: 'BusinessRegistrationCredential' }],
+      assurance: { subject: 'verified-organization', level: 3 },
     })
     const federal = readJson(join(files.jurisdictionsDir, 'CA.json'))
     expect(federal.recognitions.filter((r: { recognizes: string }) => r.recognizes === 'CA-NS')).toHaveLength(1)

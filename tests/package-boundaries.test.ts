@@ -38,7 +38,10 @@ const linesOf = (diagnostics: Diagnostic[]) => diagnostics.map((d) => d.location
 
 describe('the lint rule against imports across packages (issue #19 §6)', () => {
   it('refuses a relative import that leaves its package, at every depth, and keeps those within it', async () => {
-    const issuerTop = await restrictedImports('issuer/probe.ts', ["import { a } from '../verifier/service'", "import { b } from './service'", "export { c } from '../common/db'", "const d = await import('../trust-registry/store')"].join('\n'))
+    const issuerTop = await restrictedImports(
+      'issuer/probe.ts',
+      ["import { a } from '../verifier/service'", "import { b } from './service'", "export { c } from '../common/db'", "const d = await import('../trust-registry/store')"].join('\n'),
+    )
     expect(linesOf(issuerTop)).toEqual([1, 3, 4])
     expect(issuerTop[0].message).toMatch(/leaves its package.*@interop-lab\/<package>/)
 
@@ -82,8 +85,7 @@ describe('package entry points', () => {
     for (const name of PACKAGES) {
       const exportsMap = (JSON.parse(readFileSync(join(ROOT, name, 'package.json'), 'utf8')) as { exports?: Record<string, string> }).exports
       expect(exportsMap, `${name}/package.json declares exports`).toBeDefined()
-      for (const [subpath, target] of Object.entries(exportsMap ?? {}))
-        if (!target.includes('*') && !existsSync(join(ROOT, name, target))) missing.push(`${name}: ${subpath} -> ${target}`)
+      for (const [subpath, target] of Object.entries(exportsMap ?? {})) if (!target.includes('*') && !existsSync(join(ROOT, name, target))) missing.push(`${name}: ${subpath} -> ${target}`)
     }
     expect(missing).toEqual([])
   })

@@ -48,7 +48,12 @@ describe('pilots on PostgreSQL', () => {
 
   it('rejects a replayed presentation on PostgreSQL as on SQLite', async () => {
     const scenario = scenarios.find((s) => s.id === 'business-banking')!
-    const result = await runVariant(stack.endpoints, scenario, scenario.variants.find((v) => v.id === 'replayed-nonce'), 'dc+sd-jwt')
+    const result = await runVariant(
+      stack.endpoints,
+      scenario,
+      scenario.variants.find((v) => v.id === 'replayed-nonce'),
+      'dc+sd-jwt',
+    )
     expect(result.passed).toBe(true)
     expect(result.steps.at(-1)!.decision!.failedChecks).toContain('nonce')
   })

@@ -30,8 +30,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 /** Every file under `dir`, recursively. */
-const filesUnder = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]))
+const filesUnder = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]))
 
 /** Which of `secrets` appear byte for byte in any of `files`. */
 function foundInClear(files: string[], secrets: string[]): string[] {
@@ -41,8 +40,7 @@ function foundInClear(files: string[], secrets: string[]): string[] {
 
 /** The leaf strings of the fixture material's private parts: each credential definition's private key, each issuer's DID key. */
 function fixturePrivateValues(): string[] {
-  const leaves = (value: unknown): string[] =>
-    typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(leaves) : []
+  const leaves = (value: unknown): string[] => (typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(leaves) : [])
   return readdirSync(MATERIAL_DIR).flatMap((name) => {
     const material = JSON.parse(readFileSync(join(MATERIAL_DIR, name), 'utf8')) as { issuerPrivateJwk: { d: string }; definitions: Record<string, { credentialDefinitionPrivate: unknown }> }
     return [material.issuerPrivateJwk.d, ...Object.values(material.definitions).flatMap((d) => leaves(d.credentialDefinitionPrivate))]

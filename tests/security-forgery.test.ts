@@ -1,12 +1,4 @@
-import {
-  type Agent,
-  ClaimFormat,
-  JsonTransformer,
-  TypedArrayEncoder,
-  W3cCredential,
-  W3cCredentialRecord,
-  W3cJsonLdVerifiableCredential,
-} from '@credo-ts/core'
+import { type Agent, ClaimFormat, JsonTransformer, TypedArrayEncoder, W3cCredential, W3cCredentialRecord, W3cJsonLdVerifiableCredential } from '@credo-ts/core'
 import { p256 } from '@noble/curves/nist.js'
 import * as x509 from '@peculiar/x509'
 import { base64url, decodeJwt, type JWK, SignJWT } from 'jose'
@@ -58,7 +50,6 @@ const issuerPublicKeyBytes = (issuerDid: string) => {
   const jwk = JSON.parse(Buffer.from(issuerDid.slice('did:jwk:'.length), 'base64url').toString('utf8')) as JWK
   return Buffer.from(jwk.x!, 'base64url')
 }
-
 
 /** A compact JWS with `payload`, signed by the attacker in the way `forgery` names, claiming to come from `issuerDid`. */
 async function forgeJws(forgery: Forgery, typ: string, payload: Record<string, unknown>, issuerDid: string, attacker: Party): Promise<string> {
@@ -128,7 +119,6 @@ async function jwtVcPresentation(forgery: Forgery, issuerDid: string, type: stri
     .sign(attacker.privateKey)
 }
 
-
 /** An SD-JWT VC whose issuer-signed JWT is forged, every claim disclosed, with a key-binding JWT the holder really signs. */
 async function sdJwtPresentation(forgery: Forgery, issuerDid: string, vct: string, claims: Record<string, unknown>, holder: Party, request: AuthorizationRequest) {
   const disclosures = Object.entries(claims).map(([name, value]) => base64url.encode(JSON.stringify([base64url.encode(crypto.getRandomValues(new Uint8Array(16))), name, value])))
@@ -178,8 +168,10 @@ function expectRefusedAsForged(decision: Decision, clause: RegExp) {
   expect(decision.trace.filter((step) => step.check === 'trust-registry' && step.passed)).toEqual([])
   expect(decision.trace.filter((step) => step.check === 'status')).toEqual([])
 }
-const JWT_VC_CLAUSE = /VCDM 1\.1 §6\.3\.1 \/ JWT VC.*: .*(signed by did:jwk:.*, not by its issuer did:jwk:|does not verify with the issuer's key|brings its own key in its '(x5c|jwk)' header|alg '(none|HS256)'|iss \(none\) is not its issuer)/
-const SD_JWT_CLAUSE = /SD-JWT VC, Verification and Processing.*: .*(signed by did:jwk:.*, not by its issuer did:jwk:|does not verify with the issuer's key|brings its own key in its '(x5c|jwk)' header|alg '(none|HS256)')/
+const JWT_VC_CLAUSE =
+  /VCDM 1\.1 §6\.3\.1 \/ JWT VC.*: .*(signed by did:jwk:.*, not by its issuer did:jwk:|does not verify with the issuer's key|brings its own key in its '(x5c|jwk)' header|alg '(none|HS256)'|iss \(none\) is not its issuer)/
+const SD_JWT_CLAUSE =
+  /SD-JWT VC, Verification and Processing.*: .*(signed by did:jwk:.*, not by its issuer did:jwk:|does not verify with the issuer's key|brings its own key in its '(x5c|jwk)' header|alg '(none|HS256)')/
 
 describe.each(FORGERIES)('a forged credential (%s) naming an authorized issuer', (forgery) => {
   it('is refused in jwt_vc_json for open-business-account (VCDM 1.1 §6.3.1: the issuer signs)', async () => {

@@ -73,8 +73,7 @@ async function attackerKey() {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' })
   const jwk = await exportJWK(publicKey)
   const did = `did:jwk:${Buffer.from(JSON.stringify({ ...jwk, alg: 'EdDSA' } satisfies JWK)).toString('base64url')}`
-  const sign = (payload: object, header: Record<string, unknown>) =>
-    new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'EdDSA', ...header }).sign(privateKey)
+  const sign = (payload: object, header: Record<string, unknown>) => new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'EdDSA', ...header }).sign(privateKey)
   return { did, sign }
 }
 
@@ -145,7 +144,9 @@ describe('did:web', () => {
   it('resolves no did:web on a host that is not allowed (a credential issuer, on the verifier)', async () => {
     const before = target.connections
     const did = webDid()
-    const { status, body } = await post(`${stack.verifier.url}/credentials/verify`, { verifiableCredential: await selfIssuedCredential(`${stack.issuer.url}/status-lists/x`, { did, kid: `${did}#key-1` }) })
+    const { status, body } = await post(`${stack.verifier.url}/credentials/verify`, {
+      verifiableCredential: await selfIssuedCredential(`${stack.issuer.url}/status-lists/x`, { did, kid: `${did}#key-1` }),
+    })
     expect(status).toBe(400)
     expect(target.connections).toBe(before)
     expect(JSON.stringify(body)).toContain(`${did} could not be resolved`)
@@ -159,7 +160,10 @@ describe('did:web', () => {
     const issuer = credentialOffer.credential_issuer
     const grant = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
     const tokenBody = new URLSearchParams({ grant_type: grant, 'pre-authorized_code': credentialOffer.grants[grant]['pre-authorized_code'], tx_code: String(offer.body.txCode) })
-    const token = (await (await fetch(`${issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: tokenBody })).json()) as { access_token: string; c_nonce: string }
+    const token = (await (await fetch(`${issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: tokenBody })).json()) as {
+      access_token: string
+      c_nonce: string
+    }
     // OID4VCI 1.0 §8.2.1.1: the proof's kid names the holder's key, here a did:web on the target
     const attacker = await attackerKey()
     const proof = await attacker.sign({ aud: issuer, iat: Math.floor(Date.now() / 1000), nonce: token.c_nonce }, { typ: 'openid4vci-proof+jwt', kid: `${webDid()}#key-1` })
@@ -179,11 +183,9 @@ describe('did:web', () => {
     const attacker = await attackerKey()
     const closedPort = await freePort()
     const certificate = (did: string) =>
-      attacker.sign(
-        { registrar: 'nl-vital-statistics', jurisdiction: 'CA-NL', iat: Math.floor(Date.now() / 1000), jti: crypto.randomUUID() },
-        { typ: 'mccd+jwt', kid: `${did}#key-1` },
-      )
-    const submit = async (did: string) => post(`${stack.issuer.url}/registrars/nl-vital-statistics/medical-certificates`, { certificate: await certificate(did) }, { 'content-type': 'application/json' })
+      attacker.sign({ registrar: 'nl-vital-statistics', jurisdiction: 'CA-NL', iat: Math.floor(Date.now() / 1000), jti: crypto.randomUUID() }, { typ: 'mccd+jwt', kid: `${did}#key-1` })
+    const submit = async (did: string) =>
+      post(`${stack.issuer.url}/registrars/nl-vital-statistics/medical-certificates`, { certificate: await certificate(did) }, { 'content-type': 'application/json' })
     const before = target.connections
     const open = await submit(webDid())
     const closed = await submit(`did:web:127.0.0.1%3A${closedPort}`)
@@ -235,7 +237,21 @@ describe('DIDComm ~service endpoints', () => {
     // a holder whose DIDComm endpoint is real receives both credentials…
     wallet = await startWalletService({ port, dataDir: walletDir, databaseFor, personas })
     const offers = [
-      ['bc-registries', 'BusinessRegistrationCredential', { business_number: 'BC7654321', legal_name: 'Pike Fisheries Ltd.', registration_status: 'ACTIVE', registration_date: '2019-04-12', business_type: 'BC Company', jurisdiction: 'CA-BC', representative_given_name: 'Alex', representative_family_name: 'Tremblay', representative_role: 'Director' }],
+      [
+        'bc-registries',
+        'BusinessRegistrationCredential',
+        {
+          business_number: 'BC7654321',
+          legal_name: 'Pike Fisheries Ltd.',
+          registration_status: 'ACTIVE',
+          registration_date: '2019-04-12',
+          business_type: 'BC Company',
+          jurisdiction: 'CA-BC',
+          representative_given_name: 'Alex',
+          representative_family_name: 'Tremblay',
+          representative_role: 'Director',
+        },
+      ],
       ['bc-person-credential', 'VerifiedPersonCredential', { given_name: 'Alex', family_name: 'Tremblay', birth_date: '1984-07-02', identity_assurance_level: 'IAL2', jurisdiction: 'CA-BC' }],
     ] as const
     for (const [issuer, credentialType, claims] of offers) {
@@ -254,9 +270,7 @@ describe('DIDComm ~service endpoints', () => {
     const holder = (wallet.wallets.get('business-owner') as unknown as { agent: Agent<DidCommModules> }).agent
     await presentWithoutReturnRoute(holder, String(verification.body.requestUri))
     // the verifier verified the presentation and answered it (an ack, Aries RFC 0015): to the ~service, or nowhere
-    await expect
-      .poll(async () => ((await (await fetch(`${stack.verifier.url}/verifications/${verification.body.id}`)).json()) as { state?: string }).state, { timeout: 20_000 })
-      .toBe('done')
+    await expect.poll(async () => ((await (await fetch(`${stack.verifier.url}/verifications/${verification.body.id}`)).json()) as { state?: string }).state, { timeout: 20_000 }).toBe('done')
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(target.requests.slice(before).filter((request) => request.startsWith('POST'))).toEqual([])
   }, 60_000)
@@ -265,7 +279,11 @@ describe('DIDComm ~service endpoints', () => {
 describe('the outbound guard itself', () => {
   it('refuses file:, data: and other schemes, plain http beyond loopback, and hosts not allowed — before any connection', async () => {
     const fetchAllowed = guardedFetch(new OutboundPolicy({ allowedHosts: ['registry.example'] }))
-    const codeOf = (url: string) => fetchAllowed(url).then(() => 'fetched', (error: unknown) => (error instanceof OutboundRequestError ? error.code : String(error)))
+    const codeOf = (url: string) =>
+      fetchAllowed(url).then(
+        () => 'fetched',
+        (error: unknown) => (error instanceof OutboundRequestError ? error.code : String(error)),
+      )
     expect(await codeOf('file:///etc/passwd')).toBe('not_allowed')
     expect(await codeOf('data:text/plain,hello')).toBe('not_allowed')
     expect(await codeOf('ftp://registry.example/x')).toBe('not_allowed')
@@ -279,7 +297,13 @@ describe('the outbound guard itself', () => {
   it('follows a redirect within the origin only, and stops reading a body past its size bound', async () => {
     const elsewhere = await startTarget()
     const redirecting = await startTarget((path) =>
-      path === '/away' ? { status: 302, headers: { location: `${elsewhere.url}/secret` } } : path === '/here' ? { status: 302, headers: { location: '/list' } } : path === '/big' ? { status: 200, body: 'x'.repeat(4096) } : { status: 200, body: 'list' },
+      path === '/away'
+        ? { status: 302, headers: { location: `${elsewhere.url}/secret` } }
+        : path === '/here'
+          ? { status: 302, headers: { location: '/list' } }
+          : path === '/big'
+            ? { status: 200, body: 'x'.repeat(4096) }
+            : { status: 200, body: 'list' },
     )
     try {
       const fetchGuarded = guardedFetch(new OutboundPolicy({ allowedHosts: [redirecting.host, elsewhere.host] }), { maxBytes: 1024 })

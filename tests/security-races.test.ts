@@ -49,9 +49,7 @@ const businessOffer = (issuerUrl: string, businessNumber = `BC${Date.now()}`) =>
 /** A wallet's side of the pre-authorized code flow, step by step (OID4VCI 1.0 §4.1, §6, §7, §8). */
 async function openOffer(offerUri: string) {
   const params = new URL(offerUri).searchParams
-  const credentialOffer = params.get('credential_offer')
-    ? JSON.parse(params.get('credential_offer')!)
-    : await (await fetch(params.get('credential_offer_uri')!)).json()
+  const credentialOffer = params.get('credential_offer') ? JSON.parse(params.get('credential_offer')!) : await (await fetch(params.get('credential_offer_uri')!)).json()
   const credentialIssuer = credentialOffer.credential_issuer as string
   const issuerMetadata = await (await fetch(`${credentialIssuer}/.well-known/openid-credential-issuer`)).json()
   const serverMetadata = await (await fetch(`${credentialIssuer}/.well-known/oauth-authorization-server`)).json()
@@ -117,7 +115,11 @@ async function presentationResponse(
   request: { client_id: string; nonce: string; state: string; dcql_query: { credentials: { id: string }[] } },
 ) {
   const sdHash = createHash('sha256').update(holder.credential).digest('base64url')
-  const keyBinding = await new SignJWT({ nonce: request.nonce, sd_hash: sdHash }).setProtectedHeader({ alg: 'ES256', typ: 'kb+jwt' }).setAudience(request.client_id).setIssuedAt().sign(holder.privateKey)
+  const keyBinding = await new SignJWT({ nonce: request.nonce, sd_hash: sdHash })
+    .setProtectedHeader({ alg: 'ES256', typ: 'kb+jwt' })
+    .setAudience(request.client_id)
+    .setIssuedAt()
+    .sign(holder.privateKey)
   const vpToken = { [request.dcql_query.credentials[0].id]: [`${holder.credential}${keyBinding}`] }
   return new URLSearchParams({ vp_token: JSON.stringify(vpToken), state: request.state })
 }
@@ -133,8 +135,14 @@ describe('one pre-authorized offer yields exactly one credential', () => {
 
     const answers = await Promise.all(requests.map((r) => requestCredential(opened, token.body.access_token, r.body)))
     const statuses = answers.map((a) => a.status)
-    expect(statuses.filter((s) => s === 200), JSON.stringify(statuses)).toHaveLength(1)
-    expect(statuses.filter((s) => s >= 500), 'no 5xx').toEqual([])
+    expect(
+      statuses.filter((s) => s === 200),
+      JSON.stringify(statuses),
+    ).toHaveLength(1)
+    expect(
+      statuses.filter((s) => s >= 500),
+      'no 5xx',
+    ).toEqual([])
     for (const refused of answers.filter((a) => a.status !== 200)) {
       expect(refused.status).toBe(400)
       expect(refused.body.error).toBe('credential_request_denied')
@@ -191,7 +199,10 @@ describe('one OID4VP request takes exactly one response', () => {
       ),
     )
     const statuses = answers.map((a) => a.status)
-    expect(statuses.filter((s) => s === 200), JSON.stringify(answers)).toHaveLength(1)
+    expect(
+      statuses.filter((s) => s === 200),
+      JSON.stringify(answers),
+    ).toHaveLength(1)
     for (const refused of answers.filter((a) => a.status !== 200)) {
       expect(refused.status, JSON.stringify(refused.body)).toBe(400)
       expect(refused.body.error).toBe('invalid_request')
@@ -311,5 +322,4 @@ describe('a medical certificate registers one death', () => {
     expect([refused.status, refused.body.error]).toEqual([400, 'missing_jti'])
     expect(refused.body.message).toMatch(/jti, RFC 7519 §4\.1\.7/)
   })
-
 })

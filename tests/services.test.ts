@@ -90,8 +90,8 @@ describe('wallet and verifier APIs', () => {
     expect((await post(`${wallet.url}/personas/business-owner/presentations`, { requestUri: 'x', fault: { kind: 'teleport' } })).status).toBe(400)
     expect((await post(`${verifier.url}/verifications`, { policyId: 'no-such-policy' })).status).toBe(404)
     expect((await post(`${verifier.url}/verifications`, { policyId: 'open-business-account', format: 'teleport' })).status).toBe(400)
-    // a known format the policy's credential types are not offered in: understood, not processable
-    expect((await post(`${verifier.url}/verifications`, { policyId: 'open-business-account', format: 'mso_mdoc' })).status).toBe(422)
+    // a known format over a protocol that does not carry it: understood, not processable
+    expect((await post(`${verifier.url}/verifications`, { policyId: 'open-business-account', format: 'mso_mdoc', protocol: 'didcomm' })).status).toBe(422)
     expect((await fetch(`${verifier.url}/verifications/unknown-id`)).status).toBe(404)
   })
 })

@@ -2,13 +2,7 @@ import { StatusList } from '@sd-jwt/jwt-status-list'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type BitsPerStatus, decodeTokenStatusList, encodeTokenStatusList, readTokenStatus } from '@interop-lab/common/status'
-import {
-  decodeStatusValues,
-  decompressStatusValues,
-  installFastStatusListDecoding,
-  libraryDecodeStatusList,
-  libraryDecompressStatusList,
-} from '@interop-lab/common/status/fastStatusListDecoding'
+import { decodeStatusValues, decompressStatusValues, installFastStatusListDecoding, libraryDecodeStatusList, libraryDecompressStatusList } from '@interop-lab/common/status/fastStatusListDecoding'
 
 const bits = fc.constantFrom<BitsPerStatus>(1, 2, 4, 8)
 

@@ -28,8 +28,7 @@ const VCT = 'https://interop.example.ca/vct/DeathNotification'
 const deathClaims = { registration_number: 'ON-2024-0001', deceased_family_name: 'Tremblay', date_of_death: '2024-03-02' }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'interop-status-'))
-const startIssuerAgent = () =>
-  createAgent({ database: { engine: 'sqlite', file: join(dataDir, 'issuer.sqlite') }, dataDir: join(dataDir, 'issuer'), modules: {}, migrations: statusListMigrations })
+const startIssuerAgent = () => createAgent({ database: { engine: 'sqlite', file: join(dataDir, 'issuer.sqlite') }, dataDir: join(dataDir, 'issuer'), modules: {}, migrations: statusListMigrations })
 // a verifier is its own agent: it resolves the issuer's did:jwk and checks W3C status through the module
 const startVerifierAgent = () =>
   createAgent({
@@ -151,8 +150,7 @@ describe('status list store', () => {
     const { idx } = await service.allocate(oneBit.id)
     await expect(service.setStatus(oneBit.id, idx, 'suspended')).rejects.toMatchObject({ kind: 'invalid', code: 'suspension_not_supported' })
     await expect(service.setStatus(oneBit.id, (idx + 1) % 16, 'revoked')).rejects.toMatchObject({ kind: 'not-found', code: 'unknown_status_entry' })
-    for (const bogus of ['cancelled', 'constructor'])
-      await expect(service.setStatus(oneBit.id, idx, bogus as never)).rejects.toMatchObject({ kind: 'invalid', code: 'invalid_status' })
+    for (const bogus of ['cancelled', 'constructor']) await expect(service.setStatus(oneBit.id, idx, bogus as never)).rejects.toMatchObject({ kind: 'invalid', code: 'invalid_status' })
     await service.setStatus(oneBit.id, idx, 'revoked')
     await expect(service.setStatus(oneBit.id, idx, 'valid')).rejects.toMatchObject({ kind: 'conflict', code: 'status_final' })
     await expect(service.allocate('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ kind: 'not-found', code: 'unknown_status_list' })
@@ -420,9 +418,7 @@ describe('W3C JWT VC status (Bitstring Status List)', () => {
     expect(await statusCheckError(statusOf(outside))).toBe('status_list_invalid')
 
     expect(await statusCheckError(checkBitstringStatus(verifier.context, { type: 'StatusList2021Entry' }))).toBe('unsupported_status')
-    expect(await statusCheckError(checkBitstringStatus(verifier.context, { ...bitstringStatusEntry(1, allocation.bitstringUri), statusListIndex: '-1' }))).toBe(
-      'invalid_status_reference',
-    )
+    expect(await statusCheckError(checkBitstringStatus(verifier.context, { ...bitstringStatusEntry(1, allocation.bitstringUri), statusListIndex: '-1' }))).toBe('invalid_status_reference')
     expect(await statusCheckError(checkBitstringStatus(verifier.context, bitstringStatusEntry(1, 'ftp://example.org/list')))).toBe('invalid_status_reference')
   })
 })

@@ -201,7 +201,10 @@ describe.each(['sqlite', 'postgres'] as const)('storage contract on %s', (engine
 
     it('pages through the records in creation order', async () => {
       const context = freshContext()
-      await saveAll(context, Array.from({ length: 7 }, () => ({ batch: 'b' })))
+      await saveAll(
+        context,
+        Array.from({ length: 7 }, () => ({ batch: 'b' })),
+      )
       expect(await find(context, { batch: 'b' }, { limit: 3 })).toEqual(['n0', 'n1', 'n2'])
       expect(await find(context, { batch: 'b' }, { limit: 3, offset: 3 })).toEqual(['n3', 'n4', 'n5'])
       expect(await find(context, { batch: 'b' }, { offset: 6 })).toEqual(['n6'])
@@ -307,7 +310,10 @@ describe.each(['sqlite', 'postgres'] as const)('storage contract on %s', (engine
     it('gives records stored before the version column a version, so their stale copies conflict too', async () => {
       const config = freshConfig(engine)
       const context = freshContext()
-      const before = await openDatabase(config, credoStorageMigrations.filter((m) => m.id !== 'credo-records-version-1'))
+      const before = await openDatabase(
+        config,
+        credoStorageMigrations.filter((m) => m.id !== 'credo-records-version-1'),
+      )
       await new CredoStorageService<NoteRecord>(before).save(context, new NoteRecord({ id: 'old', text: 'from before', tags: { state: 'a' } }))
       await before.close()
 

@@ -25,7 +25,13 @@ import { startTestStack } from './support/stack'
 const REPO = join(import.meta.dirname, '..')
 const banking = loadScenarios().find((s) => s.id === 'business-banking')!
 const issueStep = banking.steps.find((s) => s.action === 'issue' && s.credentialType === 'BusinessRegistrationCredential') as { claims: Record<string, unknown> }
-const registration = (format: 'dc+sd-jwt' | 'jwt_vc_json') => ({ issuer: 'bc-registries', credentialType: 'BusinessRegistrationCredential', claims: issueStep.claims, format, protocol: 'oid4vc' as const })
+const registration = (format: 'dc+sd-jwt' | 'jwt_vc_json') => ({
+  issuer: 'bc-registries',
+  credentialType: 'BusinessRegistrationCredential',
+  claims: issueStep.claims,
+  format,
+  protocol: 'oid4vc' as const,
+})
 const demoKeys = JSON.parse(readFileSync(join(REPO, 'scenarios', 'peers', 'sphereon', 'demo-keys.json'), 'utf8')) as Record<string, JWK>
 const jsonPart = (jwt: string, index: number) => JSON.parse(Buffer.from(jwt.split('.')[index], 'base64url').toString('utf8')) as Record<string, unknown>
 
@@ -130,7 +136,10 @@ describe('Sphereon OID4VCI issuer (@sphereon/oid4vci-issuer) → lab wallet', ()
 
   it('is refused by the lab wallet when the tx_code is wrong (the Sphereon token endpoint answers invalid_grant)', async () => {
     const { issuer: _issuer, protocol: _protocol, ...body } = registration('dc+sd-jwt')
-    const offer = (await (await fetch(`${sphereon.url}/issuers/bc-registries/offers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { offerUri: string; txCode: string }
+    const offer = (await (await fetch(`${sphereon.url}/issuers/bc-registries/offers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as {
+      offerUri: string
+      txCode: string
+    }
     const wrong = offer.txCode === '000000' ? '111111' : '000000'
     await expect(labWallet(stack.endpoints.wallet).acceptOffer('business-owner', { offerUri: offer.offerUri, txCode: wrong })).rejects.toThrow(/422/)
   })
@@ -160,7 +169,21 @@ describe('npm run pilots -- --targets scenarios/targets.sphereon*.json: lab × S
       const portBase = 20_000 + Math.floor(Math.random() * 300) * 100
       const exit = await runScript(
         'scenarios/main.ts',
-        ['--once', '--targets', join(dir, file), '--scenario', 'business-banking', '--protocol', 'oid4vc', '--data-dir', join(dir, `data-${file}`), '--reports-dir', out, '--port-base', String(portBase)],
+        [
+          '--once',
+          '--targets',
+          join(dir, file),
+          '--scenario',
+          'business-banking',
+          '--protocol',
+          'oid4vc',
+          '--data-dir',
+          join(dir, `data-${file}`),
+          '--reports-dir',
+          out,
+          '--port-base',
+          String(portBase),
+        ],
         { ...process.env, INTEROP_DATABASE_URL: '' },
       )
       reports[file] = { exit, report: JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as RunReport }

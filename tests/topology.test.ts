@@ -49,11 +49,12 @@ const offerBusinessRegistration = (businessNumber: string) =>
 const redeem = ({ offerUri, txCode }: { offerUri: string; txCode?: string }) =>
   call<{ credentials?: HeldCredential[]; error?: string; message?: string }>('POST', `${services['wallet-sim'].url}/personas/business-owner/offers`, { offerUri, txCode })
 const held = async (businessNumber: string) =>
-  (await call<{ credentials: HeldCredential[] }>('GET', `${services['wallet-sim'].url}/personas/business-owner/credentials`)).body.credentials.filter((c) => c.claims.business_number === businessNumber)
+  (await call<{ credentials: HeldCredential[] }>('GET', `${services['wallet-sim'].url}/personas/business-owner/credentials`)).body.credentials.filter(
+    (c) => c.claims.business_number === businessNumber,
+  )
 
 const present = (requestUri: string) => call<{ submitted: boolean; error?: string }>('POST', `${services['wallet-sim'].url}/personas/business-owner/presentations`, { requestUri })
-const decisionOf = async (verificationId: string) =>
-  (await call<{ decision: { outcome: string; reasons: string[] } }>('GET', `${services.verifier.url}/verifications/${verificationId}`)).body.decision
+const decisionOf = async (verificationId: string) => (await call<{ decision: { outcome: string; reasons: string[] } }>('GET', `${services.verifier.url}/verifications/${verificationId}`)).body.decision
 
 beforeAll(async () => {
   postgres = await startPostgres()
@@ -73,16 +74,23 @@ beforeAll(async () => {
     'trust-registry': [],
     issuer: ['--trust-registry', url('trust-registry')],
     verifier: ['--trust-registry', url('trust-registry'), '--issuer', url('issuer')],
-    'wallet-sim': [],
+    // HAIP requests are signed under a verifier root this registry lists
+    'wallet-sim': ['--verifier-registry', url('trust-registry')],
   }
   const started = await Promise.all(
-    (Object.keys(ports) as ServiceName[]).map(async (service) => [service, await startServiceProcess({ service, port: ports[service], dataDir: join(root, service), args: args[service], env })] as const),
+    (Object.keys(ports) as ServiceName[]).map(
+      async (service) => [service, await startServiceProcess({ service, port: ports[service], dataDir: join(root, service), args: args[service], env })] as const,
+    ),
   )
   for (const [service, process] of started) services[service] = process
   endpoints = { issuer: services.issuer.url, verifier: services.verifier.url, wallet: services['wallet-sim'].url, adminApiKey: ADMIN_KEY }
   // onboarding as a deployment runs it, with the key from the environment (twice: it is safe to rerun)
   for (const run of [1, 2]) {
-    const onboarding = await runScript('scenarios/onboard.ts', ['--trust-registry', url('trust-registry'), '--issuer', url('issuer'), '--verifier', url('verifier')], env)
+    const onboarding = await runScript(
+      'scenarios/onboard.ts',
+      ['--trust-registry', url('trust-registry'), '--issuer', url('issuer'), '--verifier', url('verifier'), '--wallet', url('wallet-sim')],
+      env,
+    )
     expect(onboarding.code, onboarding.output).toBe(0)
     expect(onboarding.output).toMatch(run === 1 ? /bound \d+ DIDs[\s\S]*[1-9]\d* program subscription/ : /0 program subscription/)
     logs.push(onboarding.output)
@@ -100,6 +108,14 @@ describe('four services as four processes on one PostgreSQL server', () => {
     const result = await runVariant(endpoints, businessBanking, undefined, 'dc+sd-jwt')
     expect(result.steps.map((s) => [s.stepId, s.passed, s.error])).toEqual(businessBanking.steps.map((s) => [s.id, true, undefined]))
     expect(result.steps.at(-1)!.decision!.outcome).toBe('accepted')
+  })
+
+  it('replays business banking under HAIP 1.0 across the processes, with the roots onboarding listed (verifiers, wallet provider)', async () => {
+    const result = await runVariant(endpoints, businessBanking, undefined, 'dc+sd-jwt', () => {}, 'haip')
+    expect(result.steps.map((s) => [s.stepId, s.passed, s.error])).toEqual(businessBanking.steps.map((s) => [s.id, true, undefined]))
+    const decision = result.steps.at(-1)!.decision!
+    expect(decision.outcome).toBe('accepted')
+    expect(decision.trace.filter((step) => step.check === 'profile' && step.subject === 'encrypted-response' && step.passed)).toHaveLength(1)
   })
 
   it('redeems an offer made before the issuer crashed, once it is back', async () => {
@@ -186,12 +202,14 @@ describe('four services as four processes on one PostgreSQL server', () => {
     const number = registered.body.registration.registrationNumber
 
     // deliveries fail and are retried while the verifier is down
-    const failing = async () => (await call<{ deliveries: { state: string; attempts: number }[] }>('GET', `${services.issuer.url}/notifications/deliveries?state=pending`, undefined, ADMIN_KEY)).body.deliveries
+    const failing = async () =>
+      (await call<{ deliveries: { state: string; attempts: number }[] }>('GET', `${services.issuer.url}/notifications/deliveries?state=pending`, undefined, ADMIN_KEY)).body.deliveries
     await expect.poll(async () => (await failing()).some((d) => d.attempts >= 1), { timeout: 10_000 }).toBe(true)
 
     await services.verifier.restart()
     const inbox = async () =>
-      (await call<{ notifications: { topic: string; data: { registration_number?: string } }[] }>('GET', `${services.verifier.url}/programs/canada-revenue-agency/inbox`, undefined, ADMIN_KEY)).body.notifications
+      (await call<{ notifications: { topic: string; data: { registration_number?: string } }[] }>('GET', `${services.verifier.url}/programs/canada-revenue-agency/inbox`, undefined, ADMIN_KEY)).body
+        .notifications
     await expect.poll(async () => (await inbox()).some((n) => n.topic === 'death.registered' && n.data.registration_number === number), { timeout: 20_000, interval: 200 }).toBe(true)
     await expect.poll(async () => (await failing()).length, { timeout: 20_000, interval: 200 }).toBe(0)
   })

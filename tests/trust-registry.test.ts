@@ -47,7 +47,11 @@ const send = async (method: string, path: string, body?: unknown, key?: string, 
   return { status: response.status, body: (await response.json()) as Json }
 }
 const bind = (key: string, did: string) => send('PUT', `/admin/entities/${key}/did`, { did }, ADMIN)
-const refusal = (promise: Promise<unknown>) => promise.then(() => expect.fail('the client accepted the answer'), (error: unknown) => error as TrustRegistryError)
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail('the client accepted the answer'),
+    (error: unknown) => error as TrustRegistryError,
+  )
 
 beforeAll(async () => {
   registry = await startTrustRegistry(options)
@@ -154,7 +158,12 @@ describe('TRQP recognition', () => {
     const ended = await send('PUT', '/admin/recognitions/CA-YT', { resources: ['VerifiedPersonCredential'], maxAssuranceLevel: 2, validUntil: '2020-01-01T00:00:00Z' }, ADMIN)
     expect(ended.body.recognitions).toEqual([{ authority: 'CA', recognizes: 'CA-YT', resource: 'VerifiedPersonCredential', maxAssuranceLevel: 2, validUntil: '2020-01-01T00:00:00Z' }])
     const answer = await queryRecognition(registry.url, { entity_id: 'CA-YT', authority_id: 'CA', resource: 'VerifiedPersonCredential' })
-    expect(answer).toMatchObject({ recognized: false, max_assurance_level: 2, expires: '2020-01-01T00:00:00Z', message: "CA's recognition of CA-YT for VerifiedPersonCredential expired on 2020-01-01T00:00:00Z" })
+    expect(answer).toMatchObject({
+      recognized: false,
+      max_assurance_level: 2,
+      expires: '2020-01-01T00:00:00Z',
+      message: "CA's recognition of CA-YT for VerifiedPersonCredential expired on 2020-01-01T00:00:00Z",
+    })
     const asOf2019 = await queryRecognition(registry.url, { entity_id: 'CA-YT', authority_id: 'CA', resource: 'VerifiedPersonCredential', context: { time: '2019-06-01T00:00:00Z' } })
     expect(asOf2019.recognized).toBe(true)
     expect((await send('PUT', '/admin/recognitions/Yukon', { resources: ['X'] }, ADMIN)).status).toBe(400)
@@ -173,7 +182,11 @@ describe('client verification', () => {
     relay = createServer(async (req, res) => {
       const chunks: Buffer[] = []
       for await (const chunk of req) chunks.push(chunk as Buffer)
-      const upstream = await fetch(`${registry.url}${req.url}`, { method: req.method, headers: { 'content-type': 'application/json' }, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined })
+      const upstream = await fetch(`${registry.url}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': 'application/json' },
+        body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+      })
       const body = (await upstream.json()) as Json
       res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(JSON.stringify(req.url?.startsWith('/trqp/') ? await alter(body) : body))
     })
@@ -312,7 +325,10 @@ describe('administration', () => {
   })
 
   it('replaces an entity’s authorizations', async () => {
-    const grant = [{ action: 'issue', resource: 'BusinessRegistrationCredential' }, { action: 'issue', resource: 'VerifiedPersonCredential' }]
+    const grant = [
+      { action: 'issue', resource: 'BusinessRegistrationCredential' },
+      { action: 'issue', resource: 'VerifiedPersonCredential' },
+    ]
     expect((await send('PATCH', '/admin/entities/bc-registries', { authorizations: grant }, ADMIN)).body.authorizations).toEqual(grant)
     expect((await queryAuthorization(registry.url, { ...businessQuery, resource: 'VerifiedPersonCredential' })).authorized).toBe(true)
     await send('PATCH', '/admin/entities/bc-registries', { authorizations: grant.slice(0, 1) }, ADMIN)
@@ -342,14 +358,25 @@ describe('administration', () => {
 describe('restart', () => {
   it('keeps its signing key, admin changes and audit trail, and seeds only what is new in the governance file', async () => {
     const kid = registry.signer.kid
-    const yukon = { key: 'yukon-registry', entityId: 'did:web:yukon.example', name: { en: 'Yukon Corporate Registry', fr: 'Registre des sociétés du Yukon' }, jurisdiction: 'CA-YT', authorizations: [{ action: 'issue', resource: 'BusinessRegistrationCredential' }] }
+    const yukon = {
+      key: 'yukon-registry',
+      entityId: 'did:web:yukon.example',
+      name: { en: 'Yukon Corporate Registry', fr: 'Registre des sociétés du Yukon' },
+      jurisdiction: 'CA-YT',
+      authorizations: [{ action: 'issue', resource: 'BusinessRegistrationCredential' }],
+    }
     expect((await send('POST', '/admin/entities', yukon, ADMIN)).status).toBe(201)
     expect((await send('PATCH', '/admin/entities/corporations-canada', { status: 'suspended' }, ADMIN)).status).toBe(200)
     const auditBefore = (await send('GET', '/admin/audit?limit=1000', undefined, ADMIN)).body.audit
 
     // the next governance file names one more entity, and still names corporations-canada as active
     const governance = JSON.parse(readFileSync(DEFAULT_GOVERNANCE_FILE, 'utf8'))
-    governance.entities.push({ key: 'nwt-registry', name: { en: 'NWT Corporate Registry', fr: 'Registre des sociétés des T.N.-O.' }, jurisdiction: 'CA-NT', authorizations: [{ action: 'issue', resource: 'BusinessRegistrationCredential' }] })
+    governance.entities.push({
+      key: 'nwt-registry',
+      name: { en: 'NWT Corporate Registry', fr: 'Registre des sociétés des T.N.-O.' },
+      jurisdiction: 'CA-NT',
+      authorizations: [{ action: 'issue', resource: 'BusinessRegistrationCredential' }],
+    })
     const governanceFile = join(dataDir, 'governance.json')
     writeFileSync(governanceFile, JSON.stringify(governance))
 

@@ -86,7 +86,21 @@ describe('npm run pilots -- --targets scenarios/targets.vc-api.yaml: lab B throu
     const reports = join(dir, 'reports')
     exit = await runScript(
       'scenarios/main.ts',
-      ['--once', '--targets', exampleTargets(), '--protocol', 'vc-api', '--scenario', 'business-banking', '--data-dir', join(dir, 'data-a'), '--reports-dir', reports, '--port-base', String(portBase())],
+      [
+        '--once',
+        '--targets',
+        exampleTargets(),
+        '--protocol',
+        'vc-api',
+        '--scenario',
+        'business-banking',
+        '--data-dir',
+        join(dir, 'data-a'),
+        '--reports-dir',
+        reports,
+        '--port-base',
+        String(portBase()),
+      ],
       env,
     )
     report = JSON.parse(readFileSync(join(reports, 'latest.json'), 'utf8')) as RunReport
@@ -96,7 +110,7 @@ describe('npm run pilots -- --targets scenarios/targets.vc-api.yaml: lab B throu
     const baseline = row(report.results, 'baseline')
     expect(baseline.status, JSON.stringify(baseline.failure)).toBe('pass')
     expect(baseline.implementations).toEqual({ issuer: 'vc-api@lab-b-vc-issuer', wallet: 'lab', verifier: 'vc-api@lab-b-vc-verifier' })
-    expect(presentStep(baseline).summary).toBe('northern-bank accepted business-owner\'s presentation')
+    expect(presentStep(baseline).summary).toBe("northern-bank accepted business-owner's presentation")
     expect(exit.output).toMatch(/verifier\s+http:\/\/127\.0\.0\.1:\d+\s+\(remote\)\s+driver vc-api@lab-b-vc-verifier/)
     expect(exit.code, exit.output).toBe(report.failed ? 1 : 0)
   })
@@ -141,10 +155,28 @@ describe('targets files in YAML, and a VC API target that cannot be reached', ()
     writeFileSync(file, readFileSync(exampleTargets(), 'utf8').replaceAll(labB.verifier.url, `http://127.0.0.1:${closed}`))
     const run = await runScript(
       'scenarios/main.ts',
-      ['--once', '--targets', file, '--protocol', 'vc-api', '--scenario', 'business-banking', '--data-dir', join(dir, 'data-u'), '--reports-dir', join(dir, 'reports-u'), '--port-base', String(portBase())],
+      [
+        '--once',
+        '--targets',
+        file,
+        '--protocol',
+        'vc-api',
+        '--scenario',
+        'business-banking',
+        '--data-dir',
+        join(dir, 'data-u'),
+        '--reports-dir',
+        join(dir, 'reports-u'),
+        '--port-base',
+        String(portBase()),
+      ],
       env,
     )
     expect(run.code, run.output).toBe(1)
-    expect(run.output).toMatch(new RegExp(`Target 'lab-b-vc-verifier' \\(verifier, vc-api@lab-b-vc-verifier at http://127\\.0\\.0\\.1:${closed}\\) ran no cell: VC API verifier vc-api@lab-b-vc-verifier at http://127\\.0\\.0\\.1:${closed}/presentations/verify could not be reached: ECONNREFUSED`))
+    expect(run.output).toMatch(
+      new RegExp(
+        `Target 'lab-b-vc-verifier' \\(verifier, vc-api@lab-b-vc-verifier at http://127\\.0\\.0\\.1:${closed}\\) ran no cell: VC API verifier vc-api@lab-b-vc-verifier at http://127\\.0\\.0\\.1:${closed}/presentations/verify could not be reached: ECONNREFUSED`,
+      ),
+    )
   }, 120_000)
 })

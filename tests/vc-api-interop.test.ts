@@ -9,15 +9,7 @@ import { p256, p384 } from '@noble/curves/nist.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundledContextBytes, bundledContexts, CONTEXTS, createDocumentLoader } from '@interop-lab/common/jsonld'
 import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
-import {
-  addDataIntegrityProof,
-  CRYPTOSUITES,
-  ecdsaJcs2019,
-  ed25519Signature2020,
-  eddsaJcs2022,
-  type ResolveProofKey,
-  verifyDataIntegrityProof,
-} from '@interop-lab/common/vc2'
+import { addDataIntegrityProof, CRYPTOSUITES, ecdsaJcs2019, ed25519Signature2020, eddsaJcs2022, type ResolveProofKey, verifyDataIntegrityProof } from '@interop-lab/common/vc2'
 import type { IssuerService } from '@interop-lab/issuer'
 import type { VerifierService } from '@interop-lab/verifier'
 import { businessRegistration, validFromOf, VCDM_CONTEXT, type VcdmVersion } from './support/vcdmCredentials'
@@ -51,7 +43,8 @@ describe('W3C test vectors of the JCS suites, Ed25519Signature2020, P-384, proof
   const ed25519Seed = TypedArrayEncoder.fromBase58(vector('eddsa-keyPair.json').privateKeyMultibase.slice(1)).subarray(2)
   const ed25519Signer = {
     algorithm: 'EdDSA' as const,
-    sign: async (data: Uint8Array) => signWithNode(null, data, createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), ed25519Seed]), format: 'der', type: 'pkcs8' })),
+    sign: async (data: Uint8Array) =>
+      signWithNode(null, data, createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), ed25519Seed]), format: 'der', type: 'pkcs8' })),
   }
 
   for (const [file, suite] of [
@@ -79,7 +72,13 @@ describe('W3C test vectors of the JCS suites, Ed25519Signature2020, P-384, proof
     ] as const) {
       const signed = vector(file)
       const { proof, ...unsigned } = signed
-      const remade = await addDataIntegrityProof(unsigned, ecdsaJcs2019, { verificationMethod: proof.verificationMethod, proofPurpose: 'assertionMethod', created: proof.created }, { algorithm, sign: async (data) => sign(data) }, loader)
+      const remade = await addDataIntegrityProof(
+        unsigned,
+        ecdsaJcs2019,
+        { verificationMethod: proof.verificationMethod, proofPurpose: 'assertionMethod', created: proof.created },
+        { algorithm, sign: async (data) => sign(data) },
+        loader,
+      )
       expect(remade.proof, file).toEqual(proof)
       expect(await verifyVector(signed, proof), file).toMatchObject({ verified: true })
       expect((await verifyVector(changed(signed), proof)).verified, file).toBe(false)
@@ -100,7 +99,11 @@ describe('W3C test vectors of the JCS suites, Ed25519Signature2020, P-384, proof
     // the last link signs the third proof: without it on the document, or with it changed, the chain breaks
     const [first, second, third, last] = chain.proof
     const missing = await verifyVector({ ...chain, proof: [first, second, last] }, last)
-    expect(missing.problems[0]).toMatchObject({ title: 'PROOF_VERIFICATION_ERROR', property: 'proof.previousProof', detail: expect.stringMatching(/previousProof names 'urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23', which no proof/) })
+    expect(missing.problems[0]).toMatchObject({
+      title: 'PROOF_VERIFICATION_ERROR',
+      property: 'proof.previousProof',
+      detail: expect.stringMatching(/previousProof names 'urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23', which no proof/),
+    })
     const redated = { ...third, created: '2023-02-26T22:06:39Z' }
     expect((await verifyVector({ ...chain, proof: [first, second, redated, last] }, last)).problems[0].detail).toMatch(/eddsa-rdfc-2022 signature does not match/)
   })
@@ -144,7 +147,6 @@ afterAll(async () => {
   await new Promise((resolve) => peerServer?.close(resolve))
   rmSync(dataDir, { recursive: true, force: true })
 })
-
 
 /** An alumni credential of either version, as another implementation would write it. */
 function alumniCredential(version: VcdmVersion, issuerDid: string, suite: PeerSuite, overrides: Json = {}): Json {

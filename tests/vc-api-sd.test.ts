@@ -166,7 +166,13 @@ describe('ecdsa-sd-2023 through the VC API, with Digital Bazaar as the other sid
     const [challenge, domain] = ['sd-challenge', 'verifier.interop-lab.ca']
     const present = async (credential: Json) =>
       post(`${verifier.url}/presentations/verify`, {
-        verifiablePresentation: await peerSignPresentation({ '@context': [CONTEXTS.credentialsV2], type: ['VerifiablePresentation'], holder: holder.did, verifiableCredential: [credential] }, holder, challenge, domain, peerLoader),
+        verifiablePresentation: await peerSignPresentation(
+          { '@context': [CONTEXTS.credentialsV2], type: ['VerifiablePresentation'], holder: holder.did, verifiableCredential: [credential] },
+          holder,
+          challenge,
+          domain,
+          peerLoader,
+        ),
         options: { challenge, domain },
       })
     const accepted = await present(vc)
@@ -190,7 +196,11 @@ describe('ecdsa-sd-2023 through the VC API, with Digital Bazaar as the other sid
   it('answers malformed issue and derive requests with the problem that names what to fix', async () => {
     const p256 = bcRegistries.cryptosuites['ecdsa-sd-2023'].did
     const wrongSuite = await issue(businessRegistration('2.0', p256), { cryptosuite: 'ecdsa-rdfc-2019', mandatoryPointers: ['/issuer'] })
-    expect(wrongSuite.body).toMatchObject({ title: 'MALFORMED_VALUE_ERROR', property: 'options.mandatoryPointers', detail: expect.stringMatching(/selective-disclosure cryptosuite \(options.cryptosuite: ecdsa-sd-2023\)/) })
+    expect(wrongSuite.body).toMatchObject({
+      title: 'MALFORMED_VALUE_ERROR',
+      property: 'options.mandatoryPointers',
+      detail: expect.stringMatching(/selective-disclosure cryptosuite \(options.cryptosuite: ecdsa-sd-2023\)/),
+    })
     const nowhere = await issue(businessRegistration('2.0', p256), { cryptosuite: 'ecdsa-sd-2023', mandatoryPointers: ['/credentialSubject/nickname'] })
     expect(nowhere.body).toMatchObject({ title: 'MALFORMED_VALUE_ERROR', detail: expect.stringMatching(/'\/credentialSubject\/nickname' name nothing in the credential/) })
     const ed25519 = await issue(businessRegistration('2.0', bcRegistries.did), { cryptosuite: 'ecdsa-sd-2023' })

@@ -108,7 +108,10 @@ describe('bundled JSON-LD contexts and the eddsa-rdfc-2022 and ecdsa-rdfc-2019 c
   }
   const seed = TypedArrayEncoder.fromBase58('3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq').subarray(2)
   const publicKey = TypedArrayEncoder.fromBase58('6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2').subarray(2)
-  const resolveKey = async () => ({ publicJwk: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') }, controller: 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2' })
+  const resolveKey = async () => ({
+    publicJwk: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+    controller: 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
+  })
   const loader = createDocumentLoader()
 
   it('bundles the VCDM 2.0 context byte for byte (the SHA-256 the specification publishes)', async () => {
@@ -171,7 +174,13 @@ describe('bundled JSON-LD contexts and the eddsa-rdfc-2022 and ecdsa-rdfc-2019 c
         return p256.sign(data, p256Secret.subarray(2), { lowS: false })
       },
     }
-    const signed = await addDataIntegrityProof(vector, ecdsaRdfc2019, { verificationMethod: ecdsaProof.verificationMethod, proofPurpose: 'assertionMethod', created: ecdsaProof.created }, signer, loader)
+    const signed = await addDataIntegrityProof(
+      vector,
+      ecdsaRdfc2019,
+      { verificationMethod: ecdsaProof.verificationMethod, proofPurpose: 'assertionMethod', created: ecdsaProof.created },
+      signer,
+      loader,
+    )
     expect(signedData).toBe(ecdsaCombinedHash)
     expect(signed.proof).toEqual(ecdsaProof)
     const verified = await verifyDataIntegrityProof({ ...vector, proof: ecdsaProof }, ecdsaProof, CRYPTOSUITES, { purpose: 'assertionMethod' }, resolveP256Key, loader)
@@ -289,7 +298,9 @@ describe('POST /credentials/issue and /credentials/verify', () => {
     const eddsaDid = await issue(businessCredential(), { cryptosuite: 'ecdsa-rdfc-2019' })
     expect(eddsaDid.status).toBe(400)
     expect(eddsaDid.body).toMatchObject({ title: 'MALFORMED_VALUE_ERROR', property: 'options.cryptosuite' })
-    expect(eddsaDid.body.detail).toBe(`Issuer ${bcRegistries.did} signs with eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020; for ecdsa-rdfc-2019, put the same issuer's DID ${p256Issuer.did} in credential.issuer`)
+    expect(eddsaDid.body.detail).toBe(
+      `Issuer ${bcRegistries.did} signs with eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020; for ecdsa-rdfc-2019, put the same issuer's DID ${p256Issuer.did} in credential.issuer`,
+    )
     const p256Did = await issue(businessCredential({ issuer: p256Issuer.did }), { cryptosuite: 'eddsa-rdfc-2022' })
     expect(p256Did.status).toBe(400)
     expect(p256Did.body.detail).toMatch(`for eddsa-rdfc-2022, put the same issuer's DID ${bcRegistries.did} in credential.issuer`)
@@ -395,7 +406,13 @@ describe('POST /credentials/issue and /credentials/verify', () => {
     const listId = /status-lists\/(.+)-revocation$/.exec(revocation.statusListCredential)![1]
     const jwtList = `${issuer.url}/status/bitstring/${listId}`
     // a caller-supplied entry is kept as it is; this one points at the same index in the VC-JWT publication
-    const entry = { id: `${jwtList}#${revocation.statusListIndex}`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: revocation.statusListIndex, statusListCredential: jwtList }
+    const entry = {
+      id: `${jwtList}#${revocation.statusListIndex}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: revocation.statusListIndex,
+      statusListCredential: jwtList,
+    }
     const { body } = await issue(businessCredential({ credentialStatus: entry }))
     expect(body.verifiableCredential.credentialStatus).toEqual(entry)
     expect((await verify(body.verifiableCredential)).status).toBe(200)
@@ -405,7 +422,14 @@ describe('POST /credentials/issue and /credentials/verify', () => {
   })
 
   it('issues under the did:jwk form of the same issuer, and keeps a proof already on the credential', async () => {
-    const foreignProof = { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', created: '2024-01-01T00:00:00Z', verificationMethod: 'did:example:other#key-1', proofPurpose: 'assertionMethod', proofValue: 'z1111' }
+    const foreignProof = {
+      type: 'DataIntegrityProof',
+      cryptosuite: 'eddsa-rdfc-2022',
+      created: '2024-01-01T00:00:00Z',
+      verificationMethod: 'did:example:other#key-1',
+      proofPurpose: 'assertionMethod',
+      proofValue: 'z1111',
+    }
     const response = await issue(businessCredential({ issuer: { id: bcRegistries.alsoKnownAs, name: 'BC Registries' }, proof: foreignProof }))
     expect(response.status).toBe(201)
     const { proof } = response.body.verifiableCredential
@@ -437,12 +461,24 @@ describe('VC API error cases', () => {
       ['no credential', { options: {} }, /credential is required/],
       ['a credential that is not an object', { credential: 'hello' }, /credential is required/],
       ['an issuer that is not ours', { credential: { ...businessCredential(), issuer: 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2' } }, /does not match this service's configuration/],
-      ['an unsupported cryptosuite', { credential: businessCredential(), options: { cryptosuite: 'bbs-2023' } }, /^Cryptosuite 'bbs-2023' is not supported; supported: eddsa-rdfc-2022, ecdsa-rdfc-2019, eddsa-jcs-2022, ecdsa-jcs-2019, Ed25519Signature2020, ecdsa-sd-2023$/],
+      [
+        'an unsupported cryptosuite',
+        { credential: businessCredential(), options: { cryptosuite: 'bbs-2023' } },
+        /^Cryptosuite 'bbs-2023' is not supported; supported: eddsa-rdfc-2022, ecdsa-rdfc-2019, eddsa-jcs-2022, ecdsa-jcs-2019, Ed25519Signature2020, ecdsa-sd-2023$/,
+      ],
       ['an unsupported envelope', { credential: businessCredential(), options: { envelope: 'application/vc+sd-jwt' } }, /Envelope 'application\/vc\+sd-jwt' is not supported/],
       ['an unknown option', { credential: businessCredential(), options: { proofType: 'Ed25519Signature2020' } }, /Unknown option\(s\): proofType/],
       ['no VCDM base context', { credential: { ...businessCredential(), '@context': ['https://www.w3.org/ns/credentials/v3', CONTEXTS.credentialsV2] } }, /first @context value/],
-      ['VCDM 2.0 validity in a VCDM 1.1 credential', { credential: { ...businessCredential(), '@context': [CONTEXTS.credentialsV1, CONTEXTS.interopLabCredentialsV1] } }, /issuanceDate is required in a VCDM 1.1 credential.*validFrom is not a VCDM 1.1 property/],
-      ['VCDM 1.1 validity in a VCDM 2.0 credential', { credential: businessCredential({ issuanceDate: '2024-01-01T00:00:00Z' }) }, /issuanceDate is not a VCDM 2.0 property; a VCDM 2.0 credential uses validFrom\/validUntil/],
+      [
+        'VCDM 2.0 validity in a VCDM 1.1 credential',
+        { credential: { ...businessCredential(), '@context': [CONTEXTS.credentialsV1, CONTEXTS.interopLabCredentialsV1] } },
+        /issuanceDate is required in a VCDM 1.1 credential.*validFrom is not a VCDM 1.1 property/,
+      ],
+      [
+        'VCDM 1.1 validity in a VCDM 2.0 credential',
+        { credential: businessCredential({ issuanceDate: '2024-01-01T00:00:00Z' }) },
+        /issuanceDate is not a VCDM 2.0 property; a VCDM 2.0 credential uses validFrom\/validUntil/,
+      ],
       ['validUntil before validFrom', { credential: businessCredential({ validFrom: '2025-01-01T00:00:00Z', validUntil: '2024-01-01T00:00:00Z' }) }, /validFrom must be the same as or earlier/],
       ['a date that is not a dateTimeStamp', { credential: businessCredential({ validFrom: '2025-01-01' }) }, /dateTimeStamp/],
       ['an empty credentialSubject', { credential: businessCredential({ credentialSubject: {} }) }, /at least one property/],
@@ -557,7 +593,9 @@ describe('POST /presentations/verify', () => {
     const rejected = await verifyVp({ verifiablePresentation: resigned, options: { challenge, domain } })
     expect(rejected.body.verified).toBe(false)
     expect(rejected.body.results.presentation.proof[0].verified).toBe(true)
-    expect(rejected.body.errors.map((e: Json) => e.detail)).toContain('verifiableCredential[0]: The ecdsa-rdfc-2019 signature does not match the document: it was changed after signing or signed by another key')
+    expect(rejected.body.errors.map((e: Json) => e.detail)).toContain(
+      'verifiableCredential[0]: The ecdsa-rdfc-2019 signature does not match the document: it was changed after signing or signed by another key',
+    )
   })
 
   it('rejects a wrong challenge, a wrong domain and a revoked credential inside (400, a problem, verified false)', async () => {
@@ -581,7 +619,14 @@ describe('POST /presentations/verify', () => {
   })
 
   it('verifies an enveloped (vp+jwt) presentation, its nonce and audience', async () => {
-    const vpDocument = { '@context': [CONTEXTS.credentialsV2], type: ['VerifiablePresentation'], holder: holderDid, verifiableCredential: [(await issued('vc-jose')).vc], nonce: challenge, aud: domain }
+    const vpDocument = {
+      '@context': [CONTEXTS.credentialsV2],
+      type: ['VerifiablePresentation'],
+      holder: holderDid,
+      verifiableCredential: [(await issued('vc-jose')).vc],
+      nonce: challenge,
+      aud: domain,
+    }
     const vp = envelope(await signJoseEnvelope(vpDocument, 'presentation', holderKey, holderSign), 'presentation')
     expect(vp.id).toMatch(/^data:application\/vp\+jwt,/)
     const result = await verifyVp({ verifiablePresentation: vp, options: { challenge, domain } })

@@ -83,7 +83,10 @@ describe('the request object (OID4VP 1.0)', () => {
     expect(Object.keys(parameters).length).toBeGreaterThan(0)
     for (const [name, algorithms] of Object.entries(parameters)) {
       if (!name.endsWith('alg_values')) continue
-      expect(algorithms.filter((alg) => /^HS|^none$|^EdDSA$/.test(alg)), name).toEqual([])
+      expect(
+        algorithms.filter((alg) => /^HS|^none$|^EdDSA$/.test(alg)),
+        name,
+      ).toEqual([])
       expect(new Set(algorithms).size, name).toBe(algorithms.length)
       expect(algorithms, name).toContain('Ed25519')
     }
@@ -96,14 +99,24 @@ describe('a W3C JWT VP (jwt_vc_json)', () => {
     expect((await post(request, { vp_token: JSON.stringify({ death: [await jwtVp(request, await party())] }), state: request.state })).status).toBe(200)
     const { body } = await verification(id)
     expect(body.decision!.outcome, body.decision!.reasons.join('; ')).toBe('accepted')
-    expect(body.decision!.trace.filter((s) => s.check === 'nonce').map((s) => s.message).join(' ')).toMatch(/\(nonce\).*\(aud\)/)
+    expect(
+      body
+        .decision!.trace.filter((s) => s.check === 'nonce')
+        .map((s) => s.message)
+        .join(' '),
+    ).toMatch(/\(nonce\).*\(aud\)/)
     expect(body.decision!.trace.find((s) => s.check === 'freshness')).toMatchObject({ passed: true })
   })
 
   const minutes = (n: number) => Math.floor(Date.now() / 1000) + n * 60
   it.each([
     ['for another request (nonce)', { nonce: 'another-nonce' }, 'nonce', /OID4VP 1\.0 Appendix B\.1\.3 \(JWT VP: nonce, aud\): the presentation answers another request \(nonce another-nonce\)/],
-    ['for another verifier (aud)', { aud: 'https://elsewhere.example' }, 'nonce', /OID4VP 1\.0 Appendix B\.1\.3 \(JWT VP: nonce, aud\): the presentation is addressed to "https:\/\/elsewhere\.example", not to this verifier's client_id/],
+    [
+      'for another verifier (aud)',
+      { aud: 'https://elsewhere.example' },
+      'nonce',
+      /OID4VP 1\.0 Appendix B\.1\.3 \(JWT VP: nonce, aud\): the presentation is addressed to "https:\/\/elsewhere\.example", not to this verifier's client_id/,
+    ],
     ['expired (exp)', { exp: minutes(-5) }, 'freshness', /RFC 7519 §4\.1\.4\/§4\.1\.6 \(exp, iat\): the presentation expired at/],
     ['made an hour ago (iat)', { iat: minutes(-60) }, 'freshness', /RFC 7519 .*: the presentation's iat is too old \(window 300 s, ± 60 s\)/],
     ['dated in the future (iat)', { iat: minutes(30) }, 'freshness', /RFC 7519 .*: the presentation's iat is in the future/],

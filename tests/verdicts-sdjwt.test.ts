@@ -31,7 +31,6 @@ const DEATH = {
   jurisdiction: 'CA-NL',
 }
 
-
 /** What an attack changes in an otherwise well-formed presentation. */
 interface Variation {
   issuerHeader?: Record<string, unknown>
@@ -106,28 +105,69 @@ describe('a well-formed SD-JWT VC presentation', () => {
 })
 
 const ATTACKS: [string, Variation, string, RegExp, RegExp][] = [
-  ['a disclosure no digest references', { presented: (d) => [...d, disclosure('cause_of_death', 'none of your business')] }, 'disclosures', /^RFC 9901 §7\.1: 1 disclosure\(s\) not referenced by any digest/, /^RFC 9901 §7\.1 : 1 divulgation/],
+  [
+    'a disclosure no digest references',
+    { presented: (d) => [...d, disclosure('cause_of_death', 'none of your business')] },
+    'disclosures',
+    /^RFC 9901 §7\.1: 1 disclosure\(s\) not referenced by any digest/,
+    /^RFC 9901 §7\.1 : 1 divulgation/,
+  ],
   ['the same disclosure twice', { presented: (d) => [...d, d[0]] }, 'disclosures', /^RFC 9901 §7\.1: the same disclosure is presented twice/, /deux fois/],
-  ['the same digest twice in the signed payload', { payload: (p) => (p._sd = [...(p._sd as string[]), (p._sd as string[])[0]]) }, 'disclosures', /^RFC 9901 §7\.1: the same digest appears twice/, /deux fois/],
+  [
+    'the same digest twice in the signed payload',
+    { payload: (p) => (p._sd = [...(p._sd as string[]), (p._sd as string[])[0]]) },
+    'disclosures',
+    /^RFC 9901 §7\.1: the same digest appears twice/,
+    /deux fois/,
+  ],
   ['no vct', { payload: (p) => delete p.vct }, 'format', /^SD-JWT VC §3\.2\.2\.1 \(vct\): the credential has no vct/, /vct/],
   ['an unsupported _sd_alg', { payload: (p) => (p._sd_alg = 'md5') }, 'disclosures', /^RFC 9901 §7\.1: _sd_alg 'md5' is not supported/, /md5/],
   ['a key-binding JWT made 10 minutes ago', { kbPayload: (p) => (p.iat = minutes(-10)) }, 'freshness', /^RFC 9901 §7\.3: the Key Binding JWT's iat is too old \(window 300 s, ± 60 s\)/, /trop ancien/],
   ['a key-binding JWT dated 10 minutes ahead', { kbPayload: (p) => (p.iat = minutes(10)) }, 'freshness', /^RFC 9901 §7\.3: the Key Binding JWT's iat is in the future/, /futur/],
   ['a key-binding JWT without iat', { kbPayload: (p) => delete p.iat }, 'freshness', /^RFC 9901 §7\.3: the Key Binding JWT has no iat/, /iat/],
   ['a key-binding JWT without sd_hash', { kbPayload: (p) => delete p.sd_hash }, 'holder-binding', /^RFC 9901 §7\.3: the Key Binding JWT has no sd_hash/, /sd_hash/],
-  ['a key-binding JWT over other disclosures (sd_hash mismatch)', { kbPayload: (p) => (p.sd_hash = sha256('something else~')) }, 'holder-binding', /^RFC 9901 §7\.3: the Key Binding JWT sd_hash does not match/, /ne correspond pas/],
+  [
+    'a key-binding JWT over other disclosures (sd_hash mismatch)',
+    { kbPayload: (p) => (p.sd_hash = sha256('something else~')) },
+    'holder-binding',
+    /^RFC 9901 §7\.3: the Key Binding JWT sd_hash does not match/,
+    /ne correspond pas/,
+  ],
   ['a key-binding JWT typed JWT', { kbHeader: { typ: 'JWT' } }, 'holder-binding', /^RFC 9901 §4\.3: the Key Binding JWT's typ is 'JWT', not kb\+jwt/, /kb\+jwt/],
-  ['a key-binding JWT with alg none', { kbSign: (h, p) => `${encode({ ...h, alg: 'none' })}.${encode(p)}.` }, 'holder-binding', /^RFC 9901 §7\.3: the Key Binding JWT is signed with alg 'none'.*never none, never HMAC/, /jamais none ni HMAC/],
+  [
+    'a key-binding JWT with alg none',
+    { kbSign: (h, p) => `${encode({ ...h, alg: 'none' })}.${encode(p)}.` },
+    'holder-binding',
+    /^RFC 9901 §7\.3: the Key Binding JWT is signed with alg 'none'.*never none, never HMAC/,
+    /jamais none ni HMAC/,
+  ],
   [
     'a key-binding JWT MACed with HS256 over the holder’s public key',
-    { kbSign: (h, p) => { const input = `${encode({ ...h, alg: 'HS256' })}.${encode(p)}`; return `${input}.${createHmac('sha256', 'public').update(input).digest('base64url')}` } },
+    {
+      kbSign: (h, p) => {
+        const input = `${encode({ ...h, alg: 'HS256' })}.${encode(p)}`
+        return `${input}.${createHmac('sha256', 'public').update(input).digest('base64url')}`
+      },
+    },
     'holder-binding',
     /alg 'HS256'/,
     /HS256/,
   ],
-  ['a key-binding JWT for another audience', { kbPayload: (p) => (p.aud = 'https://elsewhere.example') }, 'nonce', /^OID4VP 1\.0 Appendix B\.3 \(key binding: nonce, aud\): the Key Binding JWT is addressed to "https:\/\/elsewhere\.example", not to this verifier's client_id/, /adressé/],
+  [
+    'a key-binding JWT for another audience',
+    { kbPayload: (p) => (p.aud = 'https://elsewhere.example') },
+    'nonce',
+    /^OID4VP 1\.0 Appendix B\.3 \(key binding: nonce, aud\): the Key Binding JWT is addressed to "https:\/\/elsewhere\.example", not to this verifier's client_id/,
+    /adressé/,
+  ],
   ['a credential without cnf', { payload: (p) => delete p.cnf }, 'holder-binding', /^SD-JWT VC §3\.2\.2\.2 \(cnf\): the credential has no cnf key/, /cnf/],
-  ['an issuer JWT typed vc+sd-jwt (an older SD-JWT VC draft)', { issuerHeader: { typ: 'vc+sd-jwt' } }, 'spec-version', /^SD-JWT VC §3\.1 \(typ dc\+sd-jwt\): typ is vc\+sd-jwt \(SD-JWT VC drafts up to 05\)/, /brouillons/],
+  [
+    'an issuer JWT typed vc+sd-jwt (an older SD-JWT VC draft)',
+    { issuerHeader: { typ: 'vc+sd-jwt' } },
+    'spec-version',
+    /^SD-JWT VC §3\.1 \(typ dc\+sd-jwt\): typ is vc\+sd-jwt \(SD-JWT VC drafts up to 05\)/,
+    /brouillons/,
+  ],
   ['an issuer JWT typed JWT', { issuerHeader: { typ: 'JWT' } }, 'format', /^SD-JWT VC §3\.1 \(typ dc\+sd-jwt\): typ is 'JWT', not dc\+sd-jwt/, /pas dc\+sd-jwt/],
 ]
 
@@ -186,7 +226,10 @@ describe('retention: an undecided response is not kept forever', () => {
     try {
       const now = new Date('2026-12-04T12:00:00Z')
       const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000).toISOString()
-      for (const [state, minutesAgo] of [['old', 61], ['fresh', 59]] as const) {
+      for (const [state, minutesAgo] of [
+        ['old', 61],
+        ['fresh', 59],
+      ] as const) {
         await db.run('INSERT INTO verification_responses (state, vp_token, received_at) VALUES (?, ?, ?)', [state, '{"death":["x~"]}', at(minutesAgo)])
       }
       expect(await forgetStaleResponses(db, 60 * 60_000, now)).toBe(1)

@@ -31,6 +31,9 @@ const EXPECTED_REASON: Record<string, RegExp> = {
   'verifier/wrong-client-id': /client|did|kid/i,
   'verifier/replayed-request': /nonce|already answered|replay/i,
   'verifier/foreign-response-uri': /response_uri|redirect_uri|client/i,
+  'verifier/haip-unsigned-request': /signed-request|request_uri|by value/i,
+  'verifier/haip-wrong-client-id-hash': /x509_hash|SHA-256 of the x5c leaf/i,
+  'verifier/haip-untrusted-request-chain': /verifier root/i,
 }
 
 beforeAll(async () => {
@@ -51,7 +54,7 @@ afterAll(async () => {
 })
 
 describe('wallet conformance: the lab wallet-sim against Mallory', () => {
-  it('reports what each check said, never a disclosed value a wallet quoted (the holder\'s date of birth)', () => {
+  it("reports what each check said, never a disclosed value a wallet quoted (the holder's date of birth)", () => {
     expect(JSON.stringify(rows)).not.toContain('1984-07-02')
   })
 

@@ -186,8 +186,11 @@ describe('the lab issuer signs an SD-JWT VC under X.509 (signing: x509)', () => 
     expect(decodeJwt(issuerJwt).iss).toBe(issuerUrl())
 
     // the chain, by @peculiar/x509 alone, to the CA-NL root the registry lists for death registrations
-    const anchors = (await (await fetch(`${nlRegistry()}/x509/anchors?credential_type=DeathRegistrationCredential`)).json()) as { anchors: { jurisdiction: string; certificate: string }[] }
-    const labRoot = anchors.anchors.find((a) => a.jurisdiction === 'CA-NL' && a.certificate !== der(nlRoot.certificate))!
+    const anchors = (await (await fetch(`${nlRegistry()}/x509/anchors?credential_type=DeathRegistrationCredential`)).json()) as {
+      anchors: { jurisdiction: string; kind: string; certificate: string }[]
+    }
+    // NL's IACA is listed for death registrations too (their mdocs' document signers chain to it)
+    const labRoot = anchors.anchors.find((a) => a.jurisdiction === 'CA-NL' && a.kind === 'root' && a.certificate !== der(nlRoot.certificate))!
     const leaf = new x509.X509Certificate(header.x5c![0])
     const built = await new x509.X509ChainBuilder({ certificates: [new x509.X509Certificate(labRoot.certificate)] }).build(leaf, crypto)
     expect(built).toHaveLength(2)
@@ -210,7 +213,7 @@ describe('the lab issuer signs an SD-JWT VC under X.509 (signing: x509)', () => 
     expect(metadata.jwks.keys[0].x5c[0]).toBe(header.x5c![0])
   })
 
-  it('is kept by the lab wallet and accepted by the lab verifier, the trace naming the chain to the CA-NL root of NL\'s registry', async () => {
+  it("is kept by the lab wallet and accepted by the lab verifier, the trace naming the chain to the CA-NL root of NL's registry", async () => {
     const { offerUri, txCode } = await offer()
     const accepted = await fetch(`${stack.wallet.url}/personas/executor/offers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ offerUri, txCode }) })
     expect(accepted.status, await accepted.clone().text()).toBe(201)
@@ -259,7 +262,11 @@ describe('the verifier checks an x5c chain against the roots the trust registry 
       async () => leafUnder(bcRoot).then((leaf) => ({ x5c: [leaf.certificate], signer: leaf.keys.privateKey })),
       /anchored in CA-BC's root .*lists for BusinessRegistrationCredential under CA-BC, not for DeathRegistrationCredential under CA-NL/,
     ],
-    ['an expired leaf', async () => leafUnder(nlRoot, { notAfter: days(-1) }).then((leaf) => ({ x5c: [leaf.certificate], signer: leaf.keys.privateKey })), /the signing certificate .* expired at .*RFC 5280 §6\.1\.3 \(a\)\(2\)/],
+    [
+      'an expired leaf',
+      async () => leafUnder(nlRoot, { notAfter: days(-1) }).then((leaf) => ({ x5c: [leaf.certificate], signer: leaf.keys.privateKey })),
+      /the signing certificate .* expired at .*RFC 5280 §6\.1\.3 \(a\)\(2\)/,
+    ],
     [
       'an iss that is not a SAN of the leaf',
       async () => leafUnder(nlRoot, { san: 'https://someone-else.test.example/issuer' }).then((leaf) => ({ x5c: [leaf.certificate], signer: leaf.keys.privateKey })),
@@ -267,7 +274,11 @@ describe('the verifier checks an x5c chain against the roots the trust registry 
     ],
     ['an intermediate that is not a CA', () => twoLevelChain(false), /NL Intermediate \(test\).* signs a certificate but is not a CA \(basicConstraints cA, RFC 5280 §6\.1\.4 \(k\)\)/],
     ['a chain longer than the root allows', () => twoLevelChain(true), /Test CA-NL Root.* allows 0 CA\(s\) below it, the chain has 1 \(RFC 5280 §6\.1\.4 \(l\), \(m\)\)/],
-    ['a listed chain but a signature by another key', async () => ({ x5c: [nlLeaf.certificate], signer: (await generateKeys()).privateKey }), /the signature does not verify with the key of its x5c certificate/],
+    [
+      'a listed chain but a signature by another key',
+      async () => ({ x5c: [nlLeaf.certificate], signer: (await generateKeys()).privateKey }),
+      /the signature does not verify with the key of its x5c certificate/,
+    ],
     [
       'a listed chain and a DID kid beside it',
       async () => ({ x5c: [nlLeaf.certificate], signer: nlLeaf.keys.privateKey, header: { kid: `${(await ed25519Party()).did}#0` } }),
@@ -289,7 +300,9 @@ describe('the verifier checks an x5c chain against the roots the trust registry 
     const admin = { authorization: `Bearer ${stack.endpoints.adminApiKey}` }
     const { audit } = (await (await fetch(`${nlRegistry()}/admin/audit?target=nl-vital-statistics`, { headers: admin })).json()) as { audit: { action: string; actor: string; after?: unknown }[] }
     expect(audit).toContainEqual(expect.objectContaining({ action: 'bind-issuer-url', actor: expect.stringMatching(/^api-key:/), after: { issuerUrl: TEST_ISSUER, entityKey: 'nl-vital-statistics' } }))
-    const listed = (await (await fetch(`${nlRegistry()}/admin/audit?target=${createHash('sha256').update(Buffer.from(nlRoot.certificate.rawData)).digest('hex')}`, { headers: admin })).json()) as { audit: { action: string }[] }
+    const listed = (await (await fetch(`${nlRegistry()}/admin/audit?target=${createHash('sha256').update(Buffer.from(nlRoot.certificate.rawData)).digest('hex')}`, { headers: admin })).json()) as {
+      audit: { action: string }[]
+    }
     expect(listed.audit.map((entry) => entry.action)).toEqual(['list-x509-anchor'])
     const taken = await bindEntityIssuerUrl(nlRegistry(), 'nl-medical-examiner', TEST_ISSUER, stack.endpoints.adminApiKey)
     expect(taken.status).toBe(409)
@@ -297,7 +310,11 @@ describe('the verifier checks an x5c chain against the roots the trust registry 
   })
 
   it('refuses a root listed only as a CA: a leaf certificate is not a trust anchor (RFC 5280 §4.2.1.9)', async () => {
-    const response = await listX509Anchor(nlRegistry(), { jurisdiction: 'CA-NL', kind: 'root', certificate: der(nlLeaf.certificate), credentialTypes: ['DeathRegistrationCredential'] }, stack.endpoints.adminApiKey)
+    const response = await listX509Anchor(
+      nlRegistry(),
+      { jurisdiction: 'CA-NL', kind: 'root', certificate: der(nlLeaf.certificate), credentialTypes: ['DeathRegistrationCredential'] },
+      stack.endpoints.adminApiKey,
+    )
     expect(response.status).toBe(400)
     expect(await response.text()).toMatch(/not a CA certificate/)
   })

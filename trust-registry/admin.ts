@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto'
 import { Router, type Request } from 'express'
 import { handle, HttpError, parseInput, requireApiKey } from '@interop-lab/common/http'
-import { auditQuerySchema, bindDidSchema, createEntitySchema, jurisdictionSchema, recognitionTermsSchema, registryLinkBodySchema, updateEntitySchema, withdrawalQuerySchema } from '@interop-lab/contracts'
+import {
+  auditQuerySchema,
+  bindDidSchema,
+  createEntitySchema,
+  jurisdictionSchema,
+  recognitionTermsSchema,
+  registryLinkBodySchema,
+  updateEntitySchema,
+  withdrawalQuerySchema,
+} from '@interop-lab/contracts'
 import { RegistryChangeError, type RegistryStore } from './store'
 
 const jurisdictionParam = (req: Request) => parseInput(jurisdictionSchema, String(req.params.jurisdiction))

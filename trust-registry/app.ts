@@ -1,4 +1,5 @@
 import type { Express, Request } from 'express'
+import { type Clock, clockRouter, systemClock } from '@interop-lab/common/clock'
 import { createApp, finishApp, handle, parseInput } from '@interop-lab/common/http'
 import { adminRoutes } from './admin'
 import { evaluateAuthorization, evaluateRecognition } from './evaluate'
@@ -8,6 +9,7 @@ import type { RegistryStore } from './store'
 import { type X509AnchorStore, x509AnchorRoutes } from './x509Anchors'
 import { authorizationQuerySchema, pageQuerySchema, recognitionQuerySchema, TRQP_JWS_TYPE, trustRegistryApi } from '@interop-lab/contracts'
 import { serveApiDocs } from '@interop-lab/common/apiDocs'
+import { ChangeFeed } from '@interop-lab/common/net/changeFeed'
 
 export interface RegistryAppOptions {
   store: RegistryStore
@@ -18,6 +20,8 @@ export interface RegistryAppOptions {
   publicUrl?: string
   /** The jurisdictions' X.509 roots and IACAs, and certificate-identified issuers' URLs. */
   x509Anchors: X509AnchorStore
+  /** The time its answers are evaluated at (default the system clock). */
+  clock?: Clock
 }
 
 /** A TRQP query from a POST body, or from a GET query string where `time` stands for `context.time`. */
@@ -30,8 +34,17 @@ const queryOf = (req: Request): unknown => {
 /** The registry's HTTP face: metadata and keys, signed TRQP answers, the public listing and the admin API. */
 export function createRegistryApp(options: RegistryAppOptions): Express {
   const { store, signer, authority } = options
+  const clock = options.clock ?? systemClock
   const app = createApp()
   const baseUrl = (req: Request) => options.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host')}`
+  // any change (admin API, clock) is told to the parties keeping its answers before its caller hears back; a query is no change
+  const changes = new ChangeFeed()
+  app.get('/registry/changes', changes.subscribe)
+  app.post('/registry/changes/acks', changes.acknowledge)
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && !req.path.startsWith('/trqp/')) changes.publishOnSuccess(res)
+    next()
+  })
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'trust-registry', authority: authority.id })
@@ -53,11 +66,11 @@ export function createRegistryApp(options: RegistryAppOptions): Express {
   })
 
   const authorization = handle(async (req, res) => {
-    const answer = await evaluateAuthorization(store, parseInput(authorizationQuerySchema, queryOf(req)), authority.id)
+    const answer = await evaluateAuthorization(store, parseInput(authorizationQuerySchema, queryOf(req)), authority.id, clock.now())
     res.json(await signAnswer(signer, answer))
   })
   const recognition = handle(async (req, res) => {
-    const answer = await evaluateRecognition(store, parseInput(recognitionQuerySchema, queryOf(req)))
+    const answer = await evaluateRecognition(store, parseInput(recognitionQuerySchema, queryOf(req)), clock.now())
     res.json(await signAnswer(signer, answer))
   })
   app.route('/trqp/authorization').post(authorization).get(authorization)
@@ -82,6 +95,7 @@ export function createRegistryApp(options: RegistryAppOptions): Express {
 
   app.use(x509AnchorRoutes(options.x509Anchors, signer, options.adminApiKeys))
   app.use('/admin', adminRoutes(store, options.adminApiKeys, authority.id))
+  app.use(clockRouter(clock, options.adminApiKeys))
   serveApiDocs(app, trustRegistryApi, options.publicUrl)
   return finishApp(app)
 }

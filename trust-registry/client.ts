@@ -1,6 +1,7 @@
 import { authorizationAnswerSchema, recognitionAnswerSchema } from '@interop-lab/contracts'
 import { calculateJwkThumbprint, compactVerify, createRemoteJWKSet, exportJWK } from 'jose'
 import { z } from 'zod'
+import { FeedCache } from '@interop-lab/common/net/changeFeed'
 import type { RegistryEndpoint } from './federation'
 import { configuredKeyPin, type RegistryKeyPin } from './keyPin'
 import { TRQP_JWS_TYPE, type AnswerBase, type AuthorizationQuery, type RecognitionQuery, type SignedAnswer } from './trqp'
@@ -12,6 +13,44 @@ export interface TrustRegistryClientOptions {
   maxAgeSeconds?: number
   /** The registry's signing key this party requires (configured, or pinned on first use); without one, any key its JWKS lists. */
   keyPin?: RegistryKeyPin
+  /** The time an answer's age is judged at (default the system clock's): a lab run's clock, moved instead of sleeping. */
+  now?: () => Date
+  /** Where positive answers are kept between queries (a verifier's); without it, every query asks the registry. */
+  answers?: TrustAnswerCache
+}
+
+interface KeptAnswer {
+  answer: SignedAnswer<unknown> & Record<string, unknown>
+  thumbprint: string
+}
+
+/**
+ * The positive answers a party keeps, per registry, while that registry's change feed (GET /registry/changes) is
+ * connected: each is used again, its signer's pin and its age checked at each use as a fresh one's are, until it is
+ * older than the asker allows or its authorization or recognition `expires`; any change to the registry drops them
+ * all before the change's caller hears back. A negative answer is never kept (a `validFrom` may pass), nor one asked
+ * for another time (`context.time`).
+ */
+export class TrustAnswerCache {
+  private readonly feeds = new Map<string, FeedCache<KeptAnswer>>()
+  private closed = false
+
+  /** The answers kept from the registry at `registryUrl` (its feed followed from the first ask); none once closed. */
+  public of(registryUrl: string): FeedCache<KeptAnswer> | undefined {
+    if (this.closed) return undefined
+    let feed = this.feeds.get(registryUrl)
+    if (!feed) {
+      feed = new FeedCache<KeptAnswer>(`${registryUrl}/registry/changes`)
+      this.feeds.set(registryUrl, feed)
+    }
+    return feed
+  }
+
+  public close(): void {
+    this.closed = true
+    for (const feed of this.feeds.values()) feed.close()
+    this.feeds.clear()
+  }
 }
 
 /** Why a registry answer could not be used; a negative answer (authorized: false) is not an error. */
@@ -41,14 +80,14 @@ const keySetOf = (registryUrl: string) => {
   return keySet
 }
 
-async function post(url: string, query: object): Promise<{ status: number; body: { jws?: unknown; message?: unknown } }> {
+async function post(url: string, query: object): Promise<{ status: number; body: { jws?: unknown; detail?: unknown } }> {
   let response: Response
   try {
     response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(query) })
   } catch (error) {
     throw new TrustRegistryError('unreachable', `The trust registry at ${url} is unreachable: ${error instanceof Error ? error.message : String(error)}`)
   }
-  const body = (await response.json().catch(() => ({}))) as { jws?: unknown; message?: unknown }
+  const body = (await response.json().catch(() => ({}))) as { jws?: unknown; detail?: unknown }
   return { status: response.status, body }
 }
 
@@ -82,12 +121,12 @@ async function verifiedRegistryStatement(registryUrl: string, jws: string, typ: 
 }
 
 /** A genuine answer to another question (or an old one replayed) is still the wrong answer. */
-function checkAnswers(answer: Record<string, unknown>, asked: Question & { time?: string }, maxAgeSeconds: number): void {
+function checkAnswers(answer: Record<string, unknown>, asked: Question & { time?: string }, maxAgeSeconds: number, now: Date): void {
   const differing: string[] = QUESTION_FIELDS.filter((field) => answer[field] !== asked[field])
   if (asked.time && answer.time_requested !== asked.time) differing.push('time_requested')
   if (differing.length) throw new TrustRegistryError('wrong-answer', `The trust registry's signed answer is about another question (${differing.join(', ')} differ)`)
   const evaluatedAt = Date.parse(String(answer.time_evaluated))
-  const age = Date.now() - evaluatedAt
+  const age = now.getTime() - evaluatedAt
   if (!Number.isFinite(evaluatedAt) || age > maxAgeSeconds * 1000 || age < -CLOCK_SKEW_MS) {
     throw new TrustRegistryError('wrong-answer', `The trust registry's signed answer was evaluated at ${String(answer.time_evaluated)}, not within the last ${maxAgeSeconds} s`)
   }
@@ -102,17 +141,39 @@ async function signedQuery<Answer>(
   options: TrustRegistryClientOptions,
 ): Promise<SignedAnswer<Answer>> {
   const base = registryUrl.replace(/\/+$/, '')
+  const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS
+  const now = options.now?.() ?? new Date()
+  const feed = query.context?.time === undefined ? options.answers?.of(base) : undefined
+  const key = `${path} ${JSON.stringify(query)}`
+  const kept = feed?.get(key, now.getTime())
+  if (kept && ageWithin(kept.answer, maxAgeSeconds, now)) {
+    if (options.keyPin) await checkPinnedKey(base, kept.thumbprint, options.keyPin)
+    return kept.answer as SignedAnswer<Answer>
+  }
+  const ticket = feed?.ticket()
   const { status, body } = await post(`${base}${path}`, query)
-  if (status !== 200) throw new TrustRegistryError('refused', `The trust registry answered ${status}: ${typeof body.message === 'string' ? body.message : 'no reason given'}`)
+  // a refusal is an RFC 9457 problem: its `detail` says why
+  if (status !== 200) throw new TrustRegistryError('refused', `The trust registry answered ${status}: ${typeof body.detail === 'string' ? body.detail : 'no reason given'}`)
   if (typeof body.jws !== 'string') throw new TrustRegistryError('bad-signature', `The trust registry's answer carries no JWS (${base})`)
   const { payload: answer, thumbprint } = await verifiedPayload(base, body.jws)
   if (options.keyPin) await checkPinnedKey(base, thumbprint, options.keyPin)
-  checkAnswers(answer, { ...query, time: query.context?.time }, options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS)
+  checkAnswers(answer, { ...query, time: query.context?.time }, maxAgeSeconds, now)
   if (typeof answer[verdict] !== 'boolean') throw new TrustRegistryError('wrong-answer', `The trust registry's signed answer has no "${verdict}" verdict`)
   // extra members pass through: a newer registry may say more than this client reads
   const parsed = contract.safeParse(answer)
   if (!parsed.success) throw new TrustRegistryError('wrong-answer', `The trust registry's signed answer is not a TRQP answer (contracts/z-trust-registry.ts): ${z.prettifyError(parsed.error)}`)
-  return { ...answer, ...parsed.data, jws: body.jws }
+  const signed = { ...answer, ...parsed.data, jws: body.jws }
+  if (feed && ticket && answer[verdict] === true) feed.keep(ticket, key, { answer: signed, thumbprint }, keptUntil(answer, maxAgeSeconds))
+  return signed
+}
+
+const ageWithin = (answer: Record<string, unknown>, maxAgeSeconds: number, now: Date) => now.getTime() - Date.parse(String(answer.time_evaluated)) <= maxAgeSeconds * 1000
+
+/** Until when a positive answer may be used again: its asker's freshness window, and no later than it `expires`. */
+function keptUntil(answer: Record<string, unknown>, maxAgeSeconds: number): number {
+  const expires = typeof answer.expires === 'string' ? Date.parse(answer.expires) : Number.POSITIVE_INFINITY
+  // an unreadable date makes it NaN: FeedCache never uses such an entry
+  return Math.min(Date.parse(String(answer.time_evaluated)) + maxAgeSeconds * 1000, expires)
 }
 
 /** May `entity_id` perform `action` on `resource` under `authority_id`? Only a verified, matching, fresh answer is returned. */
@@ -131,8 +192,11 @@ export interface X509Anchor {
   /** SHA-256 of the certificate's DER, hex: its id in the registry. */
   thumbprint: string
   jurisdiction: string
-  /** `root`: SD-JWT VC and JWT issuers' chains; `iaca`: mdoc document signers' (ISO 18013-5 Annex B). */
-  kind: 'root' | 'iaca'
+  /**
+   * `root`: SD-JWT VC and JWT issuers' chains; `iaca`: mdoc document signers' (ISO 18013-5 Annex B); `verifier`: relying
+   * parties' request-signing certificates (HAIP 1.0 x509 client ids), its credential types those they may ask for.
+   */
+  kind: 'root' | 'iaca' | 'verifier'
   /** Base64 DER. */
   certificate: string
   /** The credential types a chain to this anchor may issue. */
@@ -157,7 +221,8 @@ export async function registryAnchors(registryUrl: string, options: { credential
   }
   if (typeof body.jws !== 'string') throw new TrustRegistryError('bad-signature', `The trust registry's X.509 anchors carry no JWS (${base})`)
   const statement = await verifiedRegistryStatement(base, body.jws, X509_ANCHORS_JWS_TYPE, options.keyPin)
-  if (statement.credential_type !== options.credentialType) throw new TrustRegistryError('wrong-answer', `The trust registry's signed anchors are for ${String(statement.credential_type ?? 'every type')}, not ${options.credentialType ?? 'every type'}`)
+  if (statement.credential_type !== options.credentialType)
+    throw new TrustRegistryError('wrong-answer', `The trust registry's signed anchors are for ${String(statement.credential_type ?? 'every type')}, not ${options.credentialType ?? 'every type'}`)
   const age = Date.now() - Date.parse(String(statement.time_evaluated))
   if (!(age <= DEFAULT_MAX_AGE_SECONDS * 1000 && age > -CLOCK_SKEW_MS)) {
     throw new TrustRegistryError('wrong-answer', `The trust registry's signed anchors were evaluated at ${String(statement.time_evaluated)}, not within the last ${DEFAULT_MAX_AGE_SECONDS} s`)

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Clock } from '@interop-lab/common/clock'
 import type { DatabaseConfig } from '@interop-lab/common/db'
 import { linkRecognizedRegistries } from './federate'
 import { JURISDICTIONS_DIR } from './governance'
@@ -16,6 +17,8 @@ export interface RegistryFederationOptions {
   jurisdictionsDir?: string
   /** The federal registry's port (the one verifiers are given); the others take free ports. */
   federalPort?: number
+  /** The clock every registry of the federation answers by (default the system clock). */
+  clock?: Clock
 }
 
 /**
@@ -24,7 +27,10 @@ export interface RegistryFederationOptions {
  */
 export async function startRegistryFederation(options: RegistryFederationOptions) {
   const dir = options.jurisdictionsDir ?? JURISDICTIONS_DIR
-  const jurisdictions = readdirSync(dir).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length)).sort()
+  const jurisdictions = readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .sort()
   const registries = new Map<string, TrustRegistry>()
   const close = async () => {
     for (const registry of registries.values()) await registry.close()
@@ -39,10 +45,14 @@ export async function startRegistryFederation(options: RegistryFederationOptions
         governanceFile: join(dir, `${jurisdiction}.json`),
         adminApiKeys: options.adminApiKeys,
         database: options.databaseFor(jurisdiction, dataDir),
+        clock: options.clock,
       })
       registries.set(jurisdiction, registry)
     }
-    await linkRecognizedRegistries([...registries.values()].map((r) => r.url), options.adminApiKeys[0])
+    await linkRecognizedRegistries(
+      [...registries.values()].map((r) => r.url),
+      options.adminApiKeys[0],
+    )
   } catch (error) {
     await close()
     throw error

@@ -1,4 +1,4 @@
-import { queryAuthorization, queryRecognition, TrustRegistryError } from './client'
+import { queryAuthorization, queryRecognition, type TrustAnswerCache, TrustRegistryError } from './client'
 import { configuredKeyPin, type RegistryKeyPin } from './keyPin'
 import type { AssuranceStatement, AuthorizationAnswer, RecognitionAnswer, SignedAnswer } from './trqp'
 
@@ -47,12 +47,15 @@ export interface FederationOptions {
   maxReferrals?: number
   /** How old a signed answer may be, per registry (TRQP client default otherwise). */
   maxAgeSeconds?: number
+  /** The time answers' age is judged at (default the system clock's). */
+  now?: () => Date
+  /** The positive answers kept between trust checks (a verifier's TrustAnswerCache); without it, each asks every registry. */
+  answers?: TrustAnswerCache
 }
 
 const DEFAULT_MAX_REFERRALS = 3
 const sameRegistry = (url: string) => url.replace(/\/+$/, '')
-const capped = (assurance: AssuranceStatement | undefined, caps: number[]): AssuranceStatement | undefined =>
-  assurance && { ...assurance, level: Math.min(assurance.level, ...caps) }
+const capped = (assurance: AssuranceStatement | undefined, caps: number[]): AssuranceStatement | undefined => assurance && { ...assurance, level: Math.min(assurance.level, ...caps) }
 
 /**
  * Follows recognitions from the verifier's own registry to the registry authoritative for the issuer's jurisdiction:
@@ -65,7 +68,7 @@ export async function resolveFederatedTrust(home: RegistryEndpoint, query: Feder
   const chain: ChainLink[] = []
   const caps: number[] = []
   const refuse = (refusal: FederationRefusal, message: string): FederatedTrust => ({ trusted: false, refusal, message, chain })
-  const clientOptions = (endpoint: RegistryEndpoint) => ({ keyPin: endpoint.keyPin, maxAgeSeconds: options.maxAgeSeconds })
+  const clientOptions = (endpoint: RegistryEndpoint) => ({ keyPin: endpoint.keyPin, maxAgeSeconds: options.maxAgeSeconds, now: options.now, answers: options.answers })
   try {
     let registry = home
     if (query.jurisdiction !== query.authority) {
@@ -98,11 +101,17 @@ export async function resolveFederatedTrust(home: RegistryEndpoint, query: Feder
         registry = { url: answer.referral.registry.url, keyPin: configuredKeyPin(answer.referral.registry.key) }
         continue
       }
-      if (!answer.authorized) return refuse('not-authorized', `Issuer is not authorized to ${query.action ?? 'issue'} ${query.credentialType} in ${query.jurisdiction || 'an unnamed jurisdiction'}: ${answer.message}`)
+      if (!answer.authorized)
+        return refuse('not-authorized', `Issuer is not authorized to ${query.action ?? 'issue'} ${query.credentialType} in ${query.jurisdiction || 'an unnamed jurisdiction'}: ${answer.message}`)
       const assurance = capped(answer.assurance, caps)
       const recognized = query.jurisdiction === query.authority ? '' : `, and ${query.authority} recognizes ${query.jurisdiction} for ${query.credentialType}`
       const answeredBy = sameRegistry(registry.url) === sameRegistry(home.url) ? '' : ` (answered by ${query.jurisdiction}'s registry, ${sameRegistry(registry.url)})`
-      return { trusted: true, message: `Issuer is authorized to ${query.action ?? 'issue'} ${query.credentialType} in ${query.jurisdiction}${answeredBy}${recognized}`, chain, ...(assurance ? { assurance } : {}) }
+      return {
+        trusted: true,
+        message: `Issuer is authorized to ${query.action ?? 'issue'} ${query.credentialType} in ${query.jurisdiction}${answeredBy}${recognized}`,
+        chain,
+        ...(assurance ? { assurance } : {}),
+      }
     }
   } catch (error) {
     if (!(error instanceof TrustRegistryError)) throw error

@@ -34,19 +34,19 @@ export function memoryKeyPin(): RegistryKeyPin {
 
 /** Pinned in the service's database (survives restarts; replicas agree on the first key stored). */
 export function databaseKeyPin(db: Database): RegistryKeyPin {
+  // a stored pin never changes: once read, it is not asked of the database again
+  const pinned = new Map<string, string>()
   return {
     async required(registryUrl, seen) {
-      await db.run('INSERT INTO trust_registry_key_pins (registry_url, thumbprint, pinned_at) VALUES (?, ?, ?) ON CONFLICT (registry_url) DO NOTHING', [
-        registryUrl,
-        seen,
-        new Date().toISOString(),
-      ])
+      const known = pinned.get(registryUrl)
+      if (known) return { thumbprint: known, source: 'first use' }
+      await db.run('INSERT INTO trust_registry_key_pins (registry_url, thumbprint, pinned_at) VALUES (?, ?, ?) ON CONFLICT (registry_url) DO NOTHING', [registryUrl, seen, new Date().toISOString()])
       const [pin] = await db.query<{ thumbprint: string }>('SELECT thumbprint FROM trust_registry_key_pins WHERE registry_url = ?', [registryUrl])
+      pinned.set(registryUrl, pin.thumbprint)
       return { thumbprint: pin.thumbprint, source: 'first use' }
     },
   }
 }
 
 /** The configured key when there is one, else the first one seen, kept in `db`. */
-export const registryKeyPin = (db: Database, configuredThumbprint?: string): RegistryKeyPin =>
-  configuredThumbprint ? configuredKeyPin(configuredThumbprint) : databaseKeyPin(db)
+export const registryKeyPin = (db: Database, configuredThumbprint?: string): RegistryKeyPin => (configuredThumbprint ? configuredKeyPin(configuredThumbprint) : databaseKeyPin(db))

@@ -1,3 +1,4 @@
+import type { Clock } from '@interop-lab/common/clock'
 import { databaseConfigFor, openDatabase, type DatabaseConfig } from '@interop-lab/common/db'
 import { listen } from '@interop-lab/common/http'
 import { agentMigrations } from '@interop-lab/common/persistence'
@@ -17,6 +18,8 @@ export interface TrustRegistryOptions {
   /** Defaults to `databaseConfigFor('trust-registry', dataDir)`: SQLite under dataDir, or INTEROP_DATABASE_URL. */
   database?: DatabaseConfig
   publicUrl?: string
+  /** The time its answers are evaluated at: the system clock, or a lab run's controllable one (common/clock.ts). */
+  clock?: Clock
 }
 
 /** The trust registry: seeded from the governance file, answering TRQP queries with signed statements. */
@@ -30,7 +33,7 @@ export async function startTrustRegistry(options: TrustRegistryOptions) {
     await store.seed(governance)
     const signer = await loadRegistrySigner(db, options.dataDir)
     const x509Anchors = new X509AnchorStore(db)
-    const app = createRegistryApp({ store, signer, authority: governance.authority, adminApiKeys: options.adminApiKeys, publicUrl: options.publicUrl, x509Anchors })
+    const app = createRegistryApp({ store, signer, authority: governance.authority, adminApiKeys: options.adminApiKeys, publicUrl: options.publicUrl, x509Anchors, clock: options.clock })
     const listening = await listen(app, options.port ?? 0, options.host)
     return {
       url: listening.url,

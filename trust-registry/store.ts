@@ -137,8 +137,16 @@ interface RecognitionRow extends Record<string, unknown> {
 const ENTITY_COLUMNS = 'entity_key, entity_id, name_en, name_fr, jurisdiction, status, valid_from, valid_until, assurance_subject, assurance_level'
 const RECOGNITION_COLUMNS = 'authority_id, recognized_id, resource, max_assurance_level, valid_until, withdrawn_at'
 const entityValues = (entity: RegistryEntity) => [
-  entity.key, entity.entityId ?? null, entity.name.en, entity.name.fr, entity.jurisdiction, entity.status,
-  entity.validFrom ?? null, entity.validUntil ?? null, entity.assurance?.subject ?? null, entity.assurance?.level ?? null,
+  entity.key,
+  entity.entityId ?? null,
+  entity.name.en,
+  entity.name.fr,
+  entity.jurisdiction,
+  entity.status,
+  entity.validFrom ?? null,
+  entity.validUntil ?? null,
+  entity.assurance?.subject ?? null,
+  entity.assurance?.level ?? null,
 ]
 const recognitionOf = (row: RecognitionRow): Recognition => ({
   authority: row.authority_id,
@@ -150,8 +158,7 @@ const recognitionOf = (row: RecognitionRow): Recognition => ({
 })
 
 /** SQLite says "UNIQUE constraint failed", PostgreSQL sets code 23505. */
-const isUniqueViolation = (error: unknown) =>
-  (error as { code?: string })?.code === '23505' || /UNIQUE constraint failed/.test(String((error as Error)?.message))
+const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505' || /UNIQUE constraint failed/.test(String((error as Error)?.message))
 
 /** The registry's content in its database: entities, their authorizations, recognitions and the audit trail. */
 export class RegistryStore {
@@ -206,10 +213,11 @@ export class RegistryStore {
 
   /** How `authorityId` recognizes `recognizedId` for `resource` (the exact type before "*"), and where `recognizedId`'s registry is. */
   public async recognitionFacts(authorityId: string, recognizedId: string, resource: string): Promise<RecognitionFacts> {
-    const rows = await this.db.query<RecognitionRow>(
-      `SELECT ${RECOGNITION_COLUMNS} FROM registry_recognitions WHERE authority_id = ? AND recognized_id = ? AND resource IN (?, '*')`,
-      [authorityId, recognizedId, resource],
-    )
+    const rows = await this.db.query<RecognitionRow>(`SELECT ${RECOGNITION_COLUMNS} FROM registry_recognitions WHERE authority_id = ? AND recognized_id = ? AND resource IN (?, '*')`, [
+      authorityId,
+      recognizedId,
+      resource,
+    ])
     // a standing recognition before a withdrawn one, the exact type before "*"
     const row = rows.find((r) => r.resource === resource && !r.withdrawn_at) ?? rows.find((r) => !r.withdrawn_at) ?? rows[0]
     const link = await this.registryLink(recognizedId)
@@ -272,7 +280,10 @@ export class RegistryStore {
   }
 
   private async recognitionsOf(authorityId: string, recognizedId: string): Promise<Recognition[]> {
-    const rows = await this.db.query<RecognitionRow>(`SELECT ${RECOGNITION_COLUMNS} FROM registry_recognitions WHERE authority_id = ? AND recognized_id = ? ORDER BY resource`, [authorityId, recognizedId])
+    const rows = await this.db.query<RecognitionRow>(`SELECT ${RECOGNITION_COLUMNS} FROM registry_recognitions WHERE authority_id = ? AND recognized_id = ? ORDER BY resource`, [
+      authorityId,
+      recognizedId,
+    ])
     return rows.map(recognitionOf)
   }
 
@@ -304,9 +315,7 @@ export class RegistryStore {
       if (validFrom && validUntil && Date.parse(validFrom) >= Date.parse(validUntil)) {
         throw new RegistryChangeError('invalid', `validFrom (${validFrom}) must be before validUntil (${validUntil})`)
       }
-      await tx.run('UPDATE registry_entities SET status = ?, valid_from = ?, valid_until = ? WHERE entity_key = ?', [
-        changes.status ?? before.status, validFrom ?? null, validUntil ?? null, key,
-      ])
+      await tx.run('UPDATE registry_entities SET status = ?, valid_from = ?, valid_until = ? WHERE entity_key = ?', [changes.status ?? before.status, validFrom ?? null, validUntil ?? null, key])
       if (changes.authorizations) {
         await tx.run('DELETE FROM registry_authorizations WHERE entity_key = ?', [key])
         await insertAuthorizations(tx, key, before.jurisdiction, changes.authorizations)
@@ -334,12 +343,7 @@ export class RegistryStore {
   }
 
   /** Applies a change and writes its audit entry (who, when, what, before and after) in one transaction. */
-  private async audited(
-    actor: string,
-    action: AuditEntry['action'],
-    key: string,
-    apply: (tx: Database, before: RegistryEntity | undefined) => Promise<void>,
-  ): Promise<RegistryEntity> {
+  private async audited(actor: string, action: AuditEntry['action'], key: string, apply: (tx: Database, before: RegistryEntity | undefined) => Promise<void>): Promise<RegistryEntity> {
     try {
       return await this.db.transaction(async (tx) => {
         const inTx = new RegistryStore(tx)
@@ -384,16 +388,25 @@ const assuranceOf = (row: Pick<EntityRow, 'assurance_subject' | 'assurance_level
 
 export async function writeAudit(tx: Database, actor: string, action: AuditEntry['action'], target: string, before: AuditEntry['before'], after: AuditEntry['after']): Promise<void> {
   await tx.run('INSERT INTO registry_audit (id, at, actor, action, target, before_state, after_state) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-    randomUUID(), new Date().toISOString(), actor, action, target, before ? JSON.stringify(before) : null, after ? JSON.stringify(after) : null,
+    randomUUID(),
+    new Date().toISOString(),
+    actor,
+    action,
+    target,
+    before ? JSON.stringify(before) : null,
+    after ? JSON.stringify(after) : null,
   ])
 }
 
 async function insertRecognitions(tx: Database, recognition: GovernedRecognition, onConflict: string): Promise<void> {
   for (const resource of recognition.resources) {
-    await tx.run(
-      `INSERT INTO registry_recognitions (${RECOGNITION_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (authority_id, recognized_id, resource) ${onConflict}`,
-      [recognition.authority, recognition.recognizes, resource, recognition.maxAssuranceLevel ?? null, recognition.validUntil ?? null],
-    )
+    await tx.run(`INSERT INTO registry_recognitions (${RECOGNITION_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (authority_id, recognized_id, resource) ${onConflict}`, [
+      recognition.authority,
+      recognition.recognizes,
+      resource,
+      recognition.maxAssuranceLevel ?? null,
+      recognition.validUntil ?? null,
+    ])
   }
 }
 

@@ -23,7 +23,7 @@ export const x509AnchorMigrations: Migration[] = [
   },
 ]
 
-const ANCHOR_KINDS = ['root', 'iaca'] as const satisfies readonly X509Anchor['kind'][]
+const ANCHOR_KINDS = ['root', 'iaca', 'verifier'] as const satisfies readonly X509Anchor['kind'][]
 
 const credentialTypeId = z.string().regex(/^[A-Za-z0-9]+$/, 'expected a credential type id such as "BusinessRegistrationCredential"')
 export const anchorBodySchema = z.strictObject({

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { DomainError } from '@interop-lab/common/errors'
 
 const localized = z.object({ en: z.string(), fr: z.string() })
 
@@ -51,6 +52,10 @@ const policySchema = z.object({
 })
 export type VerificationPolicy = z.infer<typeof policySchema>
 
+/** Why a request could not be made from a policy, by check; the HTTP edge answers it as a problem, its status from the kind. */
+export type PolicyErrorCode = 'unknown_policy' | 'unknown_credential_type' | 'unsupported_format'
+export class PolicyError extends DomainError<PolicyErrorCode> {}
+
 const purposesSchema = z.object({
   purposes: z.record(z.string(), z.object({ name: localized, necessaryClaims: z.record(z.string(), z.array(z.string())) })),
 })
@@ -71,6 +76,15 @@ export function overAskedClaims(policy: VerificationPolicy, purposes: Purposes):
   }
   return excess
 }
+
+/** The policy named `id`, or a PolicyError listing the known ones. */
+export const policyLookup =
+  (policies: Map<string, VerificationPolicy>) =>
+  (id: string): VerificationPolicy => {
+    const policy = policies.get(id)
+    if (!policy) throw new PolicyError('not-found', 'unknown_policy', `No policy '${id}'; known policies: ${[...policies.keys()].join(', ')}`)
+    return policy
+  }
 
 /** Verification policies are data: which credentials, which claims, which rules (verifier/policies/*.json). */
 export function loadPolicies(dir = join(import.meta.dirname, 'policies')): Map<string, VerificationPolicy> {

@@ -1,13 +1,17 @@
 import type { Agent, AgentContext } from '@credo-ts/core'
 import { type OpenId4VcVerificationSessionRecord, type OpenId4VcVerificationSessionRepository, OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
 import type { RequestHandler } from 'express'
+import type { Clock } from '@interop-lab/common/clock'
 import type { Database } from '@interop-lab/common/db'
+import type { OpenedResponse } from './oid4vp/encryptedResponses'
 
 export interface ResponseGateDependencies {
   agent: Agent
   db: Database
   /** How long an undecided response is kept. */
   retentionMs: number
+  /** When a response is received (the holder's proof is judged fresh against it). */
+  clock: Clock
 }
 
 const OPEN_STATES: string[] = [OpenId4VcVerificationSessionState.RequestCreated, OpenId4VcVerificationSessionState.RequestUriRetrieved]
@@ -20,7 +24,9 @@ const OPEN_STATES: string[] = [OpenId4VcVerificationSessionState.RequestCreated,
  */
 export function responseGate(deps: () => ResponseGateDependencies | undefined): RequestHandler<{ path: string[] }> {
   return (req, res, next) => {
-    const { vp_token: vpToken, state, error } = (req.body ?? {}) as Record<string, unknown>
+    // a direct_post.jwt response was opened in front of this gate (oid4vp/encryptedResponses.ts): what its JWE carried
+    const opened = res.locals.openedResponse as OpenedResponse | undefined
+    const { vp_token: vpToken, state, error } = (opened?.fields ?? req.body ?? {}) as Record<string, unknown>
     const ready = deps()
     // mounted on POST <oid4vp base>/*path: the first segment is the verifier the response is for
     const verifierId = req.params.path?.[0]
@@ -35,11 +41,13 @@ export function responseGate(deps: () => ResponseGateDependencies | undefined): 
       if (!sessions.length) return refuse('No presentation request of this verifier has this state: a response must answer a request it made (OID4VP 1.0 §8.2, state)')
       if (!sessions.some((session) => OPEN_STATES.includes(session.state))) return refuse('This presentation request was already answered: a request takes one response (OID4VP 1.0 §8.2)')
       if (vpToken === undefined) return next() // an error response from the wallet: Credo closes the request
-      await forgetStaleResponses(ready.db, ready.retentionMs)
-      const kept = await ready.db.run('INSERT INTO verification_responses (state, vp_token, received_at) VALUES (?, ?, ?) ON CONFLICT (state) DO NOTHING', [
+      const receivedAt = ready.clock.now()
+      await forgetStaleResponses(ready.db, ready.retentionMs, receivedAt)
+      const kept = await ready.db.run('INSERT INTO verification_responses (state, vp_token, received_at, encrypted) VALUES (?, ?, ?, ?) ON CONFLICT (state) DO NOTHING', [
         state,
         typeof vpToken === 'string' ? vpToken : JSON.stringify(vpToken),
-        new Date().toISOString(),
+        receivedAt.toISOString(),
+        opened ? 1 : 0,
       ])
       if (!kept) return refuse('This presentation request already received a response: a request takes one response (OID4VP 1.0 §8.2)')
       next()
@@ -70,5 +78,23 @@ export async function forgetResponse(
     session.authorizationResponsePayload = undefined
     await sessions.update(agentContext, session)
   }
-  if (db.engine === 'sqlite') await db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+  if (db.engine === 'sqlite') await truncateWal(db)
+}
+
+const queuedTruncations = new WeakMap<Database, Promise<void>>()
+
+/**
+ * Empties SQLite's write-ahead log (`PRAGMA wal_checkpoint(TRUNCATE)`, which syncs the file: milliseconds). Deciders
+ * that ask while a truncation waits in the connection's queue share it: their deletes ran before they asked, so
+ * before it starts. It stops taking sharers at a marker queued just before it (statements run in queue order, and
+ * the marker's own continuation runs before the next statement starts).
+ */
+export function truncateWal(db: Database): Promise<void> {
+  let queued = queuedTruncations.get(db)
+  if (!queued) {
+    const marker = db.query('SELECT 1').then(() => void queuedTruncations.delete(db))
+    queued = Promise.all([marker, db.exec('PRAGMA wal_checkpoint(TRUNCATE)')]).then(() => undefined)
+    queuedTruncations.set(db, queued)
+  }
+  return queued
 }

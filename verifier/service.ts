@@ -8,24 +8,28 @@ import { anonCredsVerificationMigrations } from './didcomm/anoncreds'
 import { resolvePublicJwk } from '@interop-lab/common/didKeys'
 import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
 import type { DatabaseConfig } from '@interop-lab/common/db'
-import { createApp, finishApp, HttpError, listen } from '@interop-lab/common/http'
+import { type Clock, clockRouter, systemClock } from '@interop-lab/common/clock'
+import { createApp, finishApp, listen } from '@interop-lab/common/http'
 import { ensureIdentity, identityMigrations, type PartyIdentity } from '@interop-lab/common/identities'
 import { guardedFetch } from '@interop-lab/common/net/guardedFetch'
 import { OutboundPolicy } from '@interop-lab/common/net/outboundPolicy'
 import { guardOid4vcRoutes } from '@interop-lab/common/oid4vcRoutes'
-import { registryKeyPin, registryKeyPinMigrations } from '@interop-lab/trust-registry/keyPin'
-import { federatedAnchors, registryAnchors } from '@interop-lab/trust-registry/client'
-import { trustRootsForCredo } from '@interop-lab/common/x509/credoTrust'
-import type { X509AnchorSource } from './checks/x5cSignerIsIssuer'
+import { registryKeyPinMigrations } from '@interop-lab/trust-registry/keyPin'
+import { TrustAnswerCache } from '@interop-lab/trust-registry/client'
+import { StatusListFeeds } from '@interop-lab/common/status/statusListFeeds'
 import { StatusAfterTrustModule } from '@interop-lab/common/status'
 import { credentialChecks } from './checks'
 import { createProgramInbox, programInboxMigrations } from './notifications'
 import { loadPrograms } from './programs'
 import type { TrustCheck } from './decision'
-import { loadPolicies, loadPurposes } from './policy'
+import { loadPolicies, loadPurposes, policyLookup } from './policy'
 import { Oid4vp1Module } from './oid4vp/requestObject'
 import { DEFAULT_HOLDER_PROOF_RULES, type HolderProofRules } from './oid4vp/rules'
 import { responseGate, type ResponseGateDependencies } from './responses'
+import { openEncryptedResponse } from './oid4vp/encryptedResponses'
+import { ensureRelyingParties } from './relyingParties'
+import { relyingPartiesRouter } from './routes/relyingParties'
+import { x509Migrations } from '@interop-lab/common/x509/authorities'
 import { verificationMigrations } from './sessions'
 import type { DidCommVerifier } from './didcomm/verifications'
 import { anonCredsVerification, didCommVerification } from './adapters/didcomm'
@@ -33,7 +37,8 @@ import { oid4vpVerification } from './adapters/oid4vp'
 import { catalogRouter } from './routes/catalog'
 import { verificationsRouter } from './routes/verifications'
 import type { VerificationAdapters } from './verifications'
-import { locatedTrustCheck, type TrustRegistryLocation } from './trust'
+import type { TrustRegistryLocation } from './trust'
+import { trustSources } from './trustSources'
 import { mountVcApiVerifier } from './vc-api'
 
 export interface VerifierServiceOptions {
@@ -56,6 +61,8 @@ export interface VerifierServiceOptions {
   holderProofRules?: Partial<HolderProofRules>
   /** How long a response nobody asked a decision for is kept (default one hour); a decided one is deleted at once. */
   responseRetentionMs?: number
+  /** The time its decisions judge expiry, holders' proofs and registry answers at: the system clock, or a lab run's (common/clock.ts). */
+  clock?: Clock
 }
 
 /** Where DIDComm v1 envelopes arrive on the verifier's app. */
@@ -80,12 +87,16 @@ export async function startVerifierService(options: VerifierServiceOptions) {
 
   // registered before Credo mounts its OID4VP routes, so it sees each response first
   let responses: ResponseGateDependencies | undefined
-  app.post('/oid4vp/*path', responseGate(() => responses))
+  app.post(
+    '/oid4vp/*path',
+    openEncryptedResponse(() => responses),
+    responseGate(() => responses),
+  )
 
   const { agent, db, shutdown } = await createAgent({
     database: options.database,
     dataDir: options.dataDir,
-    migrations: [...identityMigrations, ...verificationMigrations, ...programInboxMigrations, ...anonCredsVerificationMigrations, ...registryKeyPinMigrations],
+    migrations: [...identityMigrations, ...x509Migrations, ...verificationMigrations, ...programInboxMigrations, ...anonCredsVerificationMigrations, ...registryKeyPinMigrations],
     // status lists, did:web issuers, holders' DIDComm endpoints: only allowed hosts
     fetch: guardedFetch(outbound),
     allowInsecureHttp: new URL(baseUrl).protocol === 'http:',
@@ -98,13 +109,14 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl, anoncreds: await anonCredsModule(options.dataDir) }),
     },
   })
-  const trust = typeof options.trust === 'function' ? options.trust : locatedTrustCheck(options.trust, db)
-  const anchorsOf = async (credentialType?: string) =>
-    typeof options.trust === 'function' ? [] : registryAnchors(options.trust.url, { credentialType, keyPin: registryKeyPin(db, options.trust.key) })
-  // Credo verifies an mdoc device response itself too: it trusts what the registry lists, the lab's own check decides.
-  // An x5c SD-JWT VC's root may be listed by its jurisdiction's registry only (federatedAnchors): Credo checks its
-  // signature under the leaf it carries, the lab's chain check (x5cSignerIsIssuer) decides
-  trustRootsForCredo(agent, async (chain) => [...(await anchorsOf()).map((anchor) => anchor.certificate), chain[0].toString('base64')])
+  const clock = options.clock ?? systemClock
+  // registries' positive answers, kept while each registry's change feed is connected (trust-registry/client.ts)
+  const trustAnswers = new TrustAnswerCache()
+  // status lists, kept while their issuer's change feed is connected (common/status/statusListFeeds.ts)
+  // (the feed is a stream the guarded fetch would wait out: its URL is checked against the same policy, no redirect followed)
+  const statusLists = new StatusListFeeds(async (url, init) => fetch(outbound.check(String(url)), { ...init, redirect: 'error' }))
+  agent.dependencyManager.registerInstance(StatusListFeeds, statusLists)
+  const { trust, x509Anchors, x509AnchorsForType } = trustSources(agent, db, options.trust, clock, trustAnswers)
   const didCommVerifier: DidCommVerifier = {
     didcomm: agent.didcomm,
     agentContext: agent.context,
@@ -112,12 +124,13 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     types,
     purposes,
     trust,
+    clock,
   }
 
   const responseRetentionMs = options.responseRetentionMs ?? 60 * 60 * 1000
   // a response deleted once decided leaves no trace in the file (verifier/responses.ts, forgetResponse)
   if (db.engine === 'sqlite') await db.exec('PRAGMA secure_delete = ON')
-  responses = { agent, db, retentionMs: responseRetentionMs }
+  responses = { agent, db, retentionMs: responseRetentionMs, clock }
   const identities = new Map<string, PartyIdentity>()
   for (const verifierKey of verifierIds) {
     identities.set(verifierKey, await ensureIdentity(agent, db, verifierKey))
@@ -125,22 +138,17 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     if (!existing) await agent.openid4vc.verifier.createVerifier({ verifierId: verifierKey })
   }
 
+  // HAIP requests are signed by each verifier's X.509 certificate (verifier/relyingParties.ts)
+  const relyingParties = await ensureRelyingParties(agent, db, baseUrl, policies.values())
   const presentationTools = {
     types,
     resolveKey: (didUrl: string) => resolvePublicJwk(agent, didUrl),
     rules: { ...DEFAULT_HOLDER_PROOF_RULES, ...options.holderProofRules },
   }
   const sessionRepository = agent.dependencyManager.resolve(OpenId4VcVerificationSessionRepository)
-  // x5c-signed credentials chain to a root, mdocs' document signers to an IACA, the jurisdiction's registry lists, reached through the verifier's own
-  const x509Roots: X509AnchorSource = async (jurisdiction, credentialType) =>
-    typeof options.trust === 'function' ? [] : federatedAnchors({ url: options.trust.url, keyPin: registryKeyPin(db, options.trust.key) }, jurisdiction, credentialType)
-  const checks = { trust, ...credentialChecks(agent.context, x509Roots) }
+  const checks = { trust, clock, ...credentialChecks(agent.context, x509Anchors) }
 
-  const policyFor = (id: string) => {
-    const policy = policies.get(id)
-    if (!policy) throw new HttpError(404, 'unknown_policy', `No policy '${id}'; known policies: ${[...policies.keys()].join(', ')}`)
-    return policy
-  }
+  const policyFor = policyLookup(policies)
 
   const verification: VerificationAdapters = {
     oid4vp: oid4vpVerification({
@@ -153,6 +161,10 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       identities,
       checks,
       presentationTools,
+      relyingParties,
+      x509Anchors,
+      x509AnchorsForType,
+      baseUrl,
       responseRetentionMs,
       policyFor,
     }),
@@ -168,8 +180,10 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     }
   }
   app.use(catalogRouter({ baseUrl, policies, purposes, programs }))
+  app.use(relyingPartiesRouter(relyingParties))
   app.use(verificationsRouter({ db, adapters: verification, policyFor }))
-  mountVcApiVerifier(app, { agent, adminApiKeys: options.adminApiKeys })
+  app.use(clockRouter(clock, options.adminApiKeys))
+  mountVcApiVerifier(app, { agent, adminApiKeys: options.adminApiKeys, clock })
   serveApiDocs(app, verifierApi(options.publisherJwksUrl ? programs.map((p) => p.key) : []), options.publicUrl)
   finishApp(app)
 
@@ -179,6 +193,8 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     agent,
     policies,
     async close() {
+      trustAnswers.close()
+      statusLists.close()
       await listening.close()
       await shutdown()
     },

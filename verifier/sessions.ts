@@ -26,6 +26,9 @@ export const verificationMigrations: Migration[] = [
       await tx.exec('ALTER TABLE verification_responses_once RENAME TO verification_responses')
     },
   },
+  // HAIP 1.0 (verifier/oid4vp/haip.ts): a verification's profile, and whether its response came as a JWE (direct_post.jwt)
+  { id: 'verifications-profile-1', sql: 'ALTER TABLE verifications ADD COLUMN profile TEXT' },
+  { id: 'verification-responses-encrypted-1', sql: 'ALTER TABLE verification_responses ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0' },
 ]
 
 export interface VerificationRow extends Record<string, unknown> {
@@ -35,4 +38,5 @@ export interface VerificationRow extends Record<string, unknown> {
   protocol: string
   created_at: string
   decision: string | null
+  profile: string | null
 }

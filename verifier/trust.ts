@@ -1,6 +1,8 @@
 import { resolveFederatedTrust, type FederationOptions } from '@interop-lab/trust-registry/federation'
 import { databaseKeyPin, memoryKeyPin, registryKeyPin, type RegistryKeyPin } from '@interop-lab/trust-registry/keyPin'
 import type { AssuranceStatement } from '@interop-lab/trust-registry/trqp'
+import type { TrustAnswerCache } from '@interop-lab/trust-registry/client'
+import type { Clock } from '@interop-lab/common/clock'
 import type { Database } from '@interop-lab/common/db'
 import { sameKeyDidJwk } from '@interop-lab/common/didcomm/ldpDid'
 import type { TrustCheck } from './decision'
@@ -16,10 +18,14 @@ export interface TrustRegistryLocation {
   authorities?: Record<string, string>
 }
 
-/** The verifier's trust check: a policy's trust authority's own registry when listed, the verifier's registry otherwise. */
-export function locatedTrustCheck(location: TrustRegistryLocation, db: Database): TrustCheck {
-  const own = trustRegistryCheck(location.url, registryKeyPin(db, location.key))
-  const others = new Map(Object.entries(location.authorities ?? {}).map(([authority, url]) => [authority, trustRegistryCheck(url, databaseKeyPin(db))]))
+/**
+ * The verifier's trust check: a policy's trust authority's own registry when listed, the verifier's registry otherwise;
+ * positive answers kept in `answers` while each registry's change feed is connected (trust-registry/client.ts).
+ */
+export function locatedTrustCheck(location: TrustRegistryLocation, db: Database, clock: Clock, answers?: TrustAnswerCache): TrustCheck {
+  const options = { now: () => clock.now(), answers }
+  const own = trustRegistryCheck(location.url, registryKeyPin(db, location.key), options)
+  const others = new Map(Object.entries(location.authorities ?? {}).map(([authority, url]) => [authority, trustRegistryCheck(url, databaseKeyPin(db), options)]))
   return (query) => (others.get(query.authority) ?? own)(query)
 }
 
@@ -32,7 +38,11 @@ export function trustRegistryCheck(registryUrl: string, keyPin: RegistryKeyPin =
   return async ({ issuer, credentialType, jurisdiction, authority, minimumAssurance, maxAnswerAgeSeconds }) => {
     // the registry binds an issuer's did:jwk; its JSON-LD credentials name the did:key of the same Ed25519 key
     const query = { issuer: sameKeyDidJwk(issuer), credentialType, jurisdiction, authority }
-    const { trusted, message, chain, refusal, assurance } = await resolveFederatedTrust({ url: registryUrl, keyPin }, query, maxAnswerAgeSeconds ? { ...options, maxAgeSeconds: maxAnswerAgeSeconds } : options)
+    const { trusted, message, chain, refusal, assurance } = await resolveFederatedTrust(
+      { url: registryUrl, keyPin },
+      query,
+      maxAnswerAgeSeconds ? { ...options, maxAgeSeconds: maxAnswerAgeSeconds } : options,
+    )
     const detail = { chain, ...(refusal ? { refusal } : {}), ...(assurance ? { assurance } : {}) }
     const shortfall = trusted && minimumAssurance ? assuranceShortfall(assurance, minimumAssurance) : undefined
     if (shortfall) return { authorized: false, message: `${message}, but ${shortfall}`, detail: { ...detail, refusal: 'assurance' } }

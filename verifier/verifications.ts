@@ -1,6 +1,8 @@
 import type { Database } from '@interop-lab/common/db'
 import type { DidCommConnection } from '@interop-lab/common/didcomm/invitations'
 import type { Protocol, RequestableFormat } from '@interop-lab/common/protocols'
+import type { Profile } from '@interop-lab/contracts'
+import type { ClientIdPrefix } from './oid4vp/haip'
 import type { Decision } from './decision'
 import type { VerificationPolicy } from './policy'
 import type { VerificationRow } from './sessions'
@@ -20,9 +22,12 @@ export interface VerificationState {
 
 /** Verifying over one protocol (verifier/adapters): builds the request for a policy, and decides on what came back. */
 export interface VerificationAdapter {
-  createRequest(policy: VerificationPolicy, options: { format: RequestableFormat; connection?: DidCommConnection }): Promise<VerificationRequest>
-  /** Decides once the exchange is over, and keeps that decision: asked again, it answers the same. */
-  decide(session: VerificationRow): Promise<VerificationState>
+  createRequest(
+    policy: VerificationPolicy,
+    options: { format: RequestableFormat; connection?: DidCommConnection; profile?: Profile; clientIdPrefix?: ClientIdPrefix; sameDevice?: boolean },
+  ): Promise<VerificationRequest>
+  /** Decides once the exchange is over, and keeps that decision: asked again, it answers the same. `responseCode`: a same-device redirect back (OID4VP). */
+  decide(session: VerificationRow, options?: { responseCode?: string }): Promise<VerificationState>
 }
 
 /** OID4VP 1.0 + DCQL, DIDComm present-proof v2 + DIF PE (ldp_vc), DIDComm present-proof v2 + AnonCreds. */

@@ -46,5 +46,4 @@ export function overAsked(payload: Record<string, unknown>): string | undefined 
   return `The request asks for more than its declared purpose '${purpose}' needs (${excess.join(', ')}): refused (OID4VP 1.0 §5.1 verifier_info, data minimization)`
 }
 
-export const replayMessage = (clientId: string) =>
-  `This wallet already answered a request from ${clientId} with this nonce: a replayed request is refused (OID4VP 1.0 §5.2 nonce, §14.1)`
+export const replayMessage = (clientId: string) => `This wallet already answered a request from ${clientId} with this nonce: a replayed request is refused (OID4VP 1.0 §5.2 nonce, §14.1)`

@@ -3,14 +3,17 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import type { DatabaseConfig } from '@interop-lab/common/db'
 import { databaseConfigFor } from '@interop-lab/common/db'
-import { createApp, finishApp, handle, HttpError, listen, parseInput } from '@interop-lab/common/http'
+import { type Clock, clockRouter, systemClock } from '@interop-lab/common/clock'
+import { createApp, finishApp, handle, listen, parseInput } from '@interop-lab/common/http'
 import { type Capabilities, fullCapabilities } from '@interop-lab/common/protocols'
 import { acceptOfferSchema, answerRequestSchema, personaSchema, type Persona, walletApi } from '@interop-lab/contracts'
 import { serveApiDocs } from '@interop-lab/common/apiDocs'
 import { requireSecureServiceUrl } from '@interop-lab/common/net/outboundPolicy'
+import { WalletError, walletFailure } from './errors'
 import { faultSchema } from './faults'
 import { VcApiHolderError, verifiablePresentationRequestSchema } from './vcApiHolder'
 import { PersonaWallet } from './wallet'
+import { WALLET_CLIENT_ID, WalletProvider } from './walletProvider'
 
 export type { Persona }
 
@@ -33,6 +36,13 @@ export interface WalletServiceOptions {
   allowInsecureHttp?: boolean
   /** The trust registry the wallet asks whether a credential's issuer may issue it, before keeping it; none: it keeps it unasked. */
   trustRegistryUrl?: string
+  /** The trust registry listing the verifier roots a HAIP request's certificate must chain to (default `trustRegistryUrl`; none: HAIP requests are refused). */
+  verifierRegistryUrl?: string
+  /**
+   * Its clock, which a lab run moves with the other parties' (`POST /clock`). The holders' own time checks (on receipt,
+   * their proofs' `iat`) are Credo's, on the system clock.
+   */
+  clock?: Clock
 }
 
 /** The wallet simulator: one Credo holder agent per persona, driven over HTTP. */
@@ -46,16 +56,26 @@ export async function startWalletService(options: WalletServiceOptions) {
   const listening = await listen(app, options.port ?? 0, options.host)
   const baseUrl = options.publicUrl ?? listening.url
   const wallets = new Map<string, PersonaWallet>()
-  for (const persona of personas) wallets.set(persona.id, await PersonaWallet.open(persona.id, databaseFor(persona.id), options.dataDir, { app, baseUrl }, options.trustRegistryUrl))
+  for (const persona of personas)
+    wallets.set(
+      persona.id,
+      await PersonaWallet.open(persona.id, databaseFor(persona.id), options.dataDir, { app, baseUrl }, options.trustRegistryUrl, options.verifierRegistryUrl ?? options.trustRegistryUrl),
+    )
+  // one wallet provider for every persona: it attests their keys for HAIP issuance
+  const walletProvider = await WalletProvider.open(databaseFor('wallet-provider'), options.dataDir, `${baseUrl}/wallet-provider`)
+  for (const wallet of wallets.values()) wallet.walletProvider = walletProvider
 
   const walletFor = (id: string) => {
     const wallet = wallets.get(id)
-    if (!wallet) throw new HttpError(404, 'unknown_persona', `No persona '${id}'; known personas: ${[...wallets.keys()].join(', ')}`)
+    if (!wallet) throw new WalletError('not-found', 'unknown_persona', `No persona '${id}'; known personas: ${[...wallets.keys()].join(', ')}`)
     return wallet
   }
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'wallet-sim' })
+  })
+  app.get('/wallet-provider', (_req, res) => {
+    res.json({ rootCertificate: walletProvider.rootCertificate, clientId: WALLET_CLIENT_ID })
   })
   app.get('/capabilities', (_req, res) => {
     res.json(options.capabilities ?? fullCapabilities())
@@ -80,9 +100,10 @@ export async function startWalletService(options: WalletServiceOptions) {
     '/personas/:id/offers',
     handle(async (req, res) => {
       const wallet = walletFor(String(req.params.id))
-      const { offerUri, txCode } = parseInput(acceptOfferSchema, req.body)
-      const credentials = await wallet.acceptOffer(offerUri, txCode).catch((error: unknown) => {
-        throw new HttpError(422, 'offer_failed', `The offer could not be accepted: ${error instanceof Error ? error.message : String(error)}`)
+      const { offerUri, txCode, fault } = parseInput(acceptOfferSchema, req.body)
+      // the issuer's refusal or an unusable offer is a WalletError (offer_failed); anything else is the wallet's own failure
+      const credentials = await wallet.acceptOffer(offerUri, txCode, fault).catch((error: unknown) => {
+        throw walletFailure(error, 'accepting an offer')
       })
       res.status(201).json({ credentials })
     }),
@@ -93,8 +114,7 @@ export async function startWalletService(options: WalletServiceOptions) {
       const wallet = walletFor(String(req.params.id))
       const { requestUri, fault } = parseInput(answerRequestSchema, req.body)
       const outcome = await wallet.present(requestUri, fault).catch((error: unknown) => {
-        if (error instanceof HttpError) throw error
-        throw new HttpError(422, 'request_failed', `The presentation request could not be resolved: ${error instanceof Error ? error.message : String(error)}`)
+        throw walletFailure(error, 'answering a presentation request')
       })
       res.json(outcome)
     }),
@@ -102,7 +122,7 @@ export async function startWalletService(options: WalletServiceOptions) {
   // W3C VC API holder: the DID a VC API issuer binds the credential to, keeping what it signed, and answering a
   // Verifiable Presentation Request with a presentation the holder signs
   const vcApiRefusal = (error: unknown) => {
-    throw error instanceof VcApiHolderError ? new HttpError(422, 'vc_api_refused', error.message) : error
+    throw error instanceof VcApiHolderError ? new WalletError('unprocessable', 'vc_api_refused', error.message) : walletFailure(error, 'using its VC API holder')
   }
   app.get(
     '/personas/:id/vc-api/holder',
@@ -125,6 +145,8 @@ export async function startWalletService(options: WalletServiceOptions) {
       res.json({ verifiablePresentation: await walletFor(String(req.params.id)).vcApi.present(verifiablePresentationRequest, fault).catch(vcApiRefusal) })
     }),
   )
+  // no admin key: the simulator has no authentication at all (it stays on the lab network)
+  app.use(clockRouter(options.clock ?? systemClock))
   serveApiDocs(app, walletApi, options.publicUrl)
   finishApp(app)
 
@@ -132,9 +154,12 @@ export async function startWalletService(options: WalletServiceOptions) {
     url: baseUrl,
     app,
     wallets,
+    /** The wallet provider: its root is what an issuer trusts for this wallet's attestations (listed for `WalletAttestation`). */
+    walletProvider,
     async close() {
       await listening.close()
       for (const wallet of wallets.values()) await wallet.close()
+      await walletProvider.close()
     },
   }
 }

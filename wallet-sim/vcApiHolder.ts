@@ -16,7 +16,10 @@ export const verifiablePresentationRequestSchema = z.strictObject({
     .array(
       z.strictObject({
         type: z.literal('QueryByExample'),
-        credentialQuery: z.union([z.array(z.looseObject({ example: z.looseObject({ type: z.union([z.string(), z.array(z.string())]) }) })), z.looseObject({ example: z.looseObject({ type: z.union([z.string(), z.array(z.string())]) }) })]),
+        credentialQuery: z.union([
+          z.array(z.looseObject({ example: z.looseObject({ type: z.union([z.string(), z.array(z.string())]) }) })),
+          z.looseObject({ example: z.looseObject({ type: z.union([z.string(), z.array(z.string())]) }) }),
+        ]),
       }),
     )
     .min(1),
@@ -129,5 +132,13 @@ function tamper(credential: JsonObject): JsonObject {
 function describe(id: string, credential: JsonObject): HeldCredential {
   const { id: _subject, ...claims } = (credential.credentialSubject ?? {}) as JsonObject
   const issuer = isObject(credential.issuer) ? String(credential.issuer.id) : String(credential.issuer)
-  return { id, format: 'ldp_vc', type: typesOf(credential).filter((type) => type !== 'VerifiableCredential').join(', '), issuer, claims }
+  return {
+    id,
+    format: 'ldp_vc',
+    type: typesOf(credential)
+      .filter((type) => type !== 'VerifiableCredential')
+      .join(', '),
+    issuer,
+    claims,
+  }
 }

@@ -11,7 +11,7 @@ import {
   W3cPresentation,
 } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
-import { OpenId4VcModule } from '@credo-ts/openid4vc'
+import { OpenId4VcModule, type OpenId4VciResolvedCredentialOffer } from '@credo-ts/openid4vc'
 import type { Express } from 'express'
 import { createAgent } from '@interop-lab/common/agent'
 import { cachingFetch } from '@interop-lab/common/net/httpCache'
@@ -31,15 +31,22 @@ import { FaultInjectingPresentationFormat, type PresentationRequestOptions } fro
 import { acceptDidCommOffer, type DidCommHolderAgent, presentOverDidComm } from './didcomm/holder'
 import { applyLdpFault } from './didcomm/ldpFaults'
 import { type Fault, mapVpToken, swapHolderKey, tamperPresentation } from './faults'
-import type { PresentationOutcome } from '@interop-lab/contracts'
-import { checkHolderBinding, checkIssuerTrusted, checkOfferedType, type OfferedConfiguration, received } from './credentialChecks'
+import type { IssuanceFault, PresentationOutcome } from '@interop-lab/contracts'
+import { checkHolderBinding, checkIssuerTrusted, checkOfferedType, type OfferedConfiguration, received, registryKeyPin } from './credentialChecks'
+import { encryptedResponse, type HaipRefusal, haipRequestRefusal, isHaipRequest, RequestObjectCapture, responseEncryption, untrustedAuthorityRefusal, VP_TOKEN_FAULTS } from './haipRequest'
+import { registryAnchors } from '@interop-lab/trust-registry/client'
 import { overAsked, replayMessage } from './requestChecks'
 import { describeMdoc, holderBinding, receivedMdoc, signWithForeignDeviceKey } from './mdoc'
 import { trustX509SignerOnReceipt } from './x509Trust'
 import { VcApiHolder, vcApiMigrations } from './vcApiHolder'
+import { IssuanceWire, requestHaipCredentials } from './haipIssuance'
+import type { WalletProvider } from './walletProvider'
+import { fromPeer, WalletError } from './errors'
 
 export const walletMigrations: Migration[] = [
   { id: 'wallet-holder-1', sql: 'CREATE TABLE holder_identity (persona TEXT PRIMARY KEY, did TEXT NOT NULL)' },
+  // a P-256 did:jwk beside the Ed25519 one: credentials their issuer signs ES256 only are bound to it (HAIP 1.0 ES256 key binding)
+  { id: 'wallet-holder-es256-1', sql: 'CREATE TABLE holder_identity_es256 (persona TEXT PRIMARY KEY, did TEXT NOT NULL)' },
   // each OID4VP request answered, by its client and nonce: the same request again is a replay (OID4VP 1.0 §5.2, §14.1)
   { id: 'wallet-answered-requests-1', sql: 'CREATE TABLE answered_requests (client_id TEXT NOT NULL, nonce TEXT NOT NULL, answered_at TEXT NOT NULL, PRIMARY KEY (client_id, nonce))' },
   ...vcApiMigrations,
@@ -106,8 +113,20 @@ export class PersonaWallet {
   private lastCredentials?: string[]
   /** The trust registry the wallet asks about each issuer before keeping a credential; none: it does not ask. */
   private trustRegistryUrl?: string
+  /** The trust registry listing the verifier roots a HAIP request's certificate must chain to; none: every HAIP request is refused. */
+  private verifierRegistryUrl?: string
+  /** The request object of the request being answered, as fetched from its request_uri (HAIP checks). */
+  private readonly requestObjects = new RequestObjectCapture()
+  /** A vp_token fault on a direct_post.jwt request: Credo answers in the clear, `send` changes the vp_token and encrypts it to this. */
+  private faultedResponseEncryption?: Parameters<typeof encryptedResponse>[1]
   private shutdownAgent!: () => Promise<void>
+  /** HAIP issuance: the faults applied to what Credo sends, and the issuer's refusal seen on the wire. */
+  private readonly issuanceWire = new IssuanceWire()
+  /** Signs the Wallet Attestations and key attestations of HAIP issuance (one for the whole wallet service). */
+  public walletProvider?: WalletProvider
   public holderDid!: string
+  /** A P-256 did:jwk: credentials their issuer signs ES256 only are bound to it, so their key binding is ES256 too. */
+  public es256HolderDid!: string
   /** The same key as a did:key: JSON-LD credentials are bound to it, and presentations signed under it (peers cannot read did:jwk keys). */
   public ldpHolder!: LdpDid
   /** The persona's W3C VC API credentials, bound to and presented under `ldpHolder`. */
@@ -115,9 +134,17 @@ export class PersonaWallet {
 
   private constructor(public readonly personaId: string) {}
 
-  public static async open(personaId: string, database: DatabaseConfig, dataDir: string, didcomm: WalletDidCommEndpoint, trustRegistryUrl?: string): Promise<PersonaWallet> {
+  public static async open(
+    personaId: string,
+    database: DatabaseConfig,
+    dataDir: string,
+    didcomm: WalletDidCommEndpoint,
+    trustRegistryUrl?: string,
+    verifierRegistryUrl = trustRegistryUrl,
+  ): Promise<PersonaWallet> {
     const wallet = new PersonaWallet(personaId)
     wallet.trustRegistryUrl = trustRegistryUrl
+    wallet.verifierRegistryUrl = verifierRegistryUrl
     const { agent, db, shutdown } = await createAgent({
       database,
       dataDir,
@@ -137,6 +164,7 @@ export class PersonaWallet {
       wallet.holderDid = created.didState.did!
       await db.run('INSERT INTO holder_identity (persona, did) VALUES (?, ?)', [personaId, wallet.holderDid])
     }
+    wallet.es256HolderDid = await ensureEs256HolderDid(agent, db, personaId)
     wallet.ldpHolder = await ensureLdpDid(agent, `${wallet.holderDid}#0`)
     trustX509SignerOnReceipt(agent)
     const { publicJwk } = await agent.dids.resolveVerificationMethodFromCreatedDidRecord(wallet.ldpHolder.verificationMethod, ['authentication'])
@@ -153,19 +181,26 @@ export class PersonaWallet {
   }
 
   private async send(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
+    const requestObject = this.requestObjects.fetch(input, init, agentDependencies.fetch)
+    if (requestObject) return requestObject
     const body = init?.body
     if (init?.method !== 'POST' || !(typeof body === 'string' || body instanceof URLSearchParams)) return publicDocuments(input, init)
     const params = new URLSearchParams(body)
     const vpToken = params.get('vp_token')
-    if (!vpToken) return this.keepCredentialResponse(await agentDependencies.fetch(input, init))
+    if (!vpToken) return this.keepCredentialResponse(await this.issuanceWire.exchange(input, init, agentDependencies.fetch))
     params.set('vp_token', await this.applyFault(vpToken))
     this.lastVpToken = vpToken
+    if (this.faultedResponseEncryption)
+      return agentDependencies.fetch(input, { ...init, body: new URLSearchParams({ response: await encryptedResponse(params, this.faultedResponseEncryption) }).toString() })
     return agentDependencies.fetch(input, { ...init, body: params.toString() })
   }
 
   /** Keeps the JWT credentials of an OID4VCI credential response (§8.3), to say why one was refused (`explainRefusal`). */
   private async keepCredentialResponse(response: Response): Promise<Response> {
-    const body = (await response.clone().json().catch(() => undefined)) as { credentials?: { credential?: unknown }[] } | undefined
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as { credentials?: { credential?: unknown }[] } | undefined
     if (Array.isArray(body?.credentials)) this.lastCredentials = body.credentials.map((c) => c.credential).filter((c): c is string => typeof c === 'string')
     return response
   }
@@ -251,30 +286,13 @@ export class PersonaWallet {
     return JsonTransformer.toJSON(signed) as JsonObject
   }
 
-  public acceptOffer(offerUri: string, txCode?: string): Promise<HeldCredential[]> {
+  public acceptOffer(offerUri: string, txCode?: string, fault?: IssuanceFault): Promise<HeldCredential[]> {
     if (isDidCommInvitationUrl(offerUri)) {
-      return this.serialize(async () => Promise.all((await acceptDidCommOffer(this.didCommHolder, offerUri)).map((stored) => this.describeStored(stored))))
+      if (fault) return Promise.reject(new WalletError('unprocessable', 'offer_failed', `Fault ${fault.kind} breaks a rule of the HAIP authorization code flow (OID4VCI); this is a DIDComm offer`))
+      return this.serialize(async () => Promise.all((await fromPeer('offer_failed', () => acceptDidCommOffer(this.didCommHolder, offerUri))).map((stored) => this.describeStored(stored))))
     }
     return this.serialize(async () => {
-      const holder = this.agent.openid4vc.holder
-      const offer = await holder.resolveCredentialOffer(offerUri)
-      const token = await holder.requestToken({ resolvedCredentialOffer: offer, txCode })
-      const kid = `${this.holderDid}#0`
-      const request = (cNonce: string | undefined) =>
-        holder.requestCredentials({ resolvedCredentialOffer: offer, ...token, cNonce, credentialBindingResolver: holderBinding(this.agent, kid) })
-      // a c_nonce refused as invalid (stale) is replaced by a fresh one from the Nonce Endpoint, once (OID4VCI 1.0 §8.3.1.2, §7)
-      this.lastCredentials = undefined
-      const { credentials } = await request(token.cNonce)
-        .catch((error: unknown) => {
-          if (credentialErrorCode(error) === 'invalid_nonce') return request(undefined)
-          throw error
-        })
-        .catch(async (error: unknown) => {
-          throw await this.explainRefusal(error)
-        })
-      for (const { record, credentialConfigurationId } of credentials) {
-        await this.checkReceived(record as SdJwtVcRecord | W3cCredentialRecord | MdocRecord, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration)
-      }
+      const credentials = await fromPeer('offer_failed', () => this.receiveOffered(offerUri, txCode, fault))
       const held: HeldCredential[] = []
       for (const { record } of credentials) {
         if (record.type === 'MdocRecord') {
@@ -289,12 +307,69 @@ export class PersonaWallet {
     })
   }
 
+  /** The OID4VCI exchange with the issuer, up to the credentials received and checked (not stored yet). */
+  private async receiveOffered(offerUri: string, txCode?: string, fault?: IssuanceFault) {
+    const holder = this.agent.openid4vc.holder
+    const offer = await holder.resolveCredentialOffer(offerUri)
+    if (offer.credentialOfferPayload.grants?.authorization_code) return this.receiveHaipOffer(offer, fault)
+    if (fault) throw new WalletError('unprocessable', 'offer_failed', `Fault ${fault.kind} breaks a rule of the HAIP authorization code flow; this offer has no authorization_code grant`)
+    // the pilots' pre-authorized flow stays bearer: DPoP is the HAIP flow's, whose issuer requires it (issuer/haip.ts)
+    const token = await holder.requestToken({ resolvedCredentialOffer: withoutDpop(offer), txCode })
+    const kid = `${this.holderDid}#0`
+    const request = (cNonce: string | undefined) =>
+      holder.requestCredentials({ resolvedCredentialOffer: offer, ...token, cNonce, credentialBindingResolver: holderBinding(this.agent, kid, `${this.es256HolderDid}#0`) })
+    // a c_nonce refused as invalid (stale) is replaced by a fresh one from the Nonce Endpoint, once (OID4VCI 1.0 §8.3.1.2, §7)
+    this.lastCredentials = undefined
+    const { credentials } = await request(token.cNonce)
+      .catch((error: unknown) => {
+        if (credentialErrorCode(error) === 'invalid_nonce') return request(undefined)
+        throw error
+      })
+      .catch(async (error: unknown) => {
+        throw await this.explainRefusal(error)
+      })
+    for (const { record, credentialConfigurationId } of credentials) {
+      await this.checkReceived(record as SdJwtVcRecord | W3cCredentialRecord | MdocRecord, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration)
+    }
+    return credentials
+  }
+
+  /**
+   * An offer with an authorization_code grant: the HAIP 1.0 flow (wallet-sim/haipIssuance.ts), `fault` breaking one of its
+   * rules on the wire; an issuer's refusal is answered as `issuer_refused`, with the requirement the issuer named.
+   */
+  private async receiveHaipOffer(offer: OpenId4VciResolvedCredentialOffer, fault?: IssuanceFault) {
+    if (!this.walletProvider)
+      throw new WalletError('unprocessable', 'offer_failed', 'This offer asks for the authorization code flow with a Wallet Attestation (HAIP 1.0 §4.4.1), and this wallet has no wallet provider')
+    this.issuanceWire.start(fault)
+    try {
+      const credentials = await requestHaipCredentials({ agent: this.agent, provider: this.walletProvider, wire: this.issuanceWire }, offer)
+      // bound to keys this wallet attested and requested them for: Credo refuses a credential for any other key
+      for (const { record, credentialConfigurationId } of credentials) {
+        await this.checkReceived(record as SdJwtVcRecord | MdocRecord, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration, 'requested-key')
+      }
+      return credentials
+    } catch (error) {
+      const refusal = this.issuanceWire.refusal
+      if (!refusal) throw error
+      const requirement = refusal.requirement ? ` (HAIP requirement ${refusal.requirement})` : ''
+      throw new WalletError(
+        'unprocessable',
+        'issuer_refused',
+        `The issuer refused at its ${refusal.endpoint} endpoint${requirement}: ${refusal.error}${refusal.errorDescription ? ` (${refusal.errorDescription})` : ''}`,
+        refusal,
+      )
+    } finally {
+      this.issuanceWire.start()
+    }
+  }
+
   /** OID4VCI 1.0 §8.3: the offered type, bound to this holder's key, from an issuer the registry authorizes (when it has one). */
-  private async checkReceived(record: SdJwtVcRecord | W3cCredentialRecord | MdocRecord, offered: OfferedConfiguration): Promise<void> {
+  private async checkReceived(record: SdJwtVcRecord | W3cCredentialRecord | MdocRecord, offered: OfferedConfiguration, binding: 'holder-did' | 'requested-key' = 'holder-did'): Promise<void> {
     // an mdoc's device key is one this wallet requested it for: Credo refuses any other
     const credential = record.type === 'MdocRecord' ? receivedMdoc(record as MdocRecord) : received(record as SdJwtVcRecord | W3cCredentialRecord)
     checkOfferedType(credential, offered)
-    if (record.type !== 'MdocRecord') checkHolderBinding(credential, this.holderDid)
+    if (record.type !== 'MdocRecord' && binding === 'holder-did') checkHolderBinding(credential, [this.holderDid, this.es256HolderDid])
     if (this.trustRegistryUrl) await checkIssuerTrusted(credential, this.trustRegistryUrl)
   }
 
@@ -302,12 +377,19 @@ export class PersonaWallet {
     if (isDidCommInvitationUrl(requestUri)) return this.serialize(() => this.answerDidCommRequest(requestUri, fault))
     return this.serialize(async () => {
       const holder = this.agent.openid4vc.holder
-      const request = await holder.resolveOpenId4VpAuthorizationRequest(requestUri)
+      this.requestObjects.expect(requestUri)
+      const resolving = fromPeer('request_failed', () => holder.resolveOpenId4VpAuthorizationRequest(requestUri))
+      // judged whether Credo resolved it or not: the refusal names the HAIP requirement the request breaks
+      const haipRefusal = isHaipRequest(requestUri) ? await this.haipRefusal(requestUri, resolving) : undefined
+      if (haipRefusal) return { submitted: false, check: 'profile', ...haipRefusal, fault }
+      const request = await resolving
       if (!request.dcql) {
         const error = 'The verifier asks with a DIF Presentation Exchange definition (OID4VP drafts); this wallet answers DCQL queries (OID4VP 1.0)'
         return { submitted: false, error, check: 'spec-version', fault }
       }
       if (!request.dcql.queryResult.can_be_satisfied) {
+        const untrusted = isHaipRequest(requestUri) ? untrustedAuthorityRefusal(request.dcql.queryResult.credential_matches) : undefined
+        if (untrusted) return { submitted: false, check: 'profile', ...untrusted, fault }
         const asked = [...new Set(request.dcql.queryResult.credentials.map((query) => String(query.format)))]
         const error = `This wallet holds no credentials that satisfy the request (it asks for ${asked.join(', ')})`
         return { submitted: false, error, ...(specVersionMismatch(error) ? { check: 'spec-version' as const } : {}), fault }
@@ -325,26 +407,45 @@ export class PersonaWallet {
       }
       if (fault?.kind === 'wrong-holder-key') await signWithForeignDeviceKey(this.agent, selected)
       this.fault = fault
+      const payload = withPreferredEncryption(request.authorizationRequestPayload)
+      const encryptedFaulty = payload.response_mode === 'direct_post.jwt' && fault !== undefined && VP_TOKEN_FAULTS.has(fault.kind)
+      this.faultedResponseEncryption = encryptedFaulty ? (payload.client_metadata as Parameters<typeof encryptedResponse>[1]) : undefined
       try {
-        const { serverResponse } = await holder.acceptOpenId4VpAuthorizationRequest({
-          authorizationRequestPayload: request.authorizationRequestPayload,
+        const accepted = await holder.acceptOpenId4VpAuthorizationRequest({
+          // the unencrypted-response fault answers in the clear (direct_post) where the request asks for a JWE; a vp_token fault too, then encrypted by `send`
+          authorizationRequestPayload: fault?.kind === 'unencrypted-response' || encryptedFaulty ? ({ ...payload, response_mode: 'direct_post' } as typeof payload) : payload,
           dcql: { credentials: selected },
         })
+        const { serverResponse } = accepted
+        // an honest direct_post.jwt answer left encrypted by Credo, so `send` never saw its vp_token: kept here for the replay fault
+        const sentVpToken = accepted.authorizationResponsePayload?.vp_token
+        if (!fault && sentVpToken && payload.response_mode === 'direct_post.jwt') this.lastVpToken = typeof sentVpToken === 'string' ? sentVpToken : JSON.stringify(sentVpToken)
         await this.db.run('INSERT INTO answered_requests (client_id, nonce, answered_at) VALUES (?, ?, ?)', [clientId, nonce, new Date().toISOString()])
+        // same device (HAIP 1.0 §5, OID4VP 1.0 §8.2): the wallet follows the redirect_uri the verifier answered its response with
+        if (accepted.ok && accepted.redirectUri && fault?.kind !== 'ignore-redirect') await fetch(accepted.redirectUri, { redirect: 'manual' })
         const ok = serverResponse !== undefined && serverResponse.status < 300
         return { submitted: true, verifierStatus: serverResponse?.status, verifierResponse: serverResponse?.body, error: ok ? undefined : describeRejection(serverResponse?.body), fault }
       } catch (error) {
         return { submitted: true, error: error instanceof Error ? error.message : String(error), fault }
       } finally {
         this.fault = undefined
+        this.faultedResponseEncryption = undefined
       }
     })
+  }
+
+  /** HAIP 1.0: the request object Credo fetched, judged by the wallet (wallet-sim/haipRequest.ts) against the verifier roots its registry lists. */
+  private async haipRefusal(requestUri: string, resolving: Promise<unknown>): Promise<HaipRefusal | undefined> {
+    await resolving.catch(() => undefined)
+    const registryUrl = this.verifierRegistryUrl
+    const verifierRoots = async () => (registryUrl ? registryAnchors(registryUrl, { keyPin: registryKeyPin }) : [])
+    return haipRequestRefusal(requestUri, this.requestObjects.requestObject, verifierRoots)
   }
 
   private async answerDidCommRequest(requestUri: string, fault?: Fault): Promise<PresentationOutcome> {
     this.fault = fault
     try {
-      const result = await presentOverDidComm(this.didCommHolder, requestUri)
+      const result = await fromPeer('request_failed', () => presentOverDidComm(this.didCommHolder, requestUri))
       return {
         submitted: result.submitted,
         verifierResponse: result.state ? { state: result.state } : undefined,
@@ -381,8 +482,29 @@ export class PersonaWallet {
   }
 }
 
+/** HAIP 1.0 §5: the response JWE in A256GCM when the verifier lists it (Credo's holder takes the first of its own list the verifier lists: A128GCM). */
+function withPreferredEncryption<P extends { client_metadata?: { encrypted_response_enc_values_supported?: string[] } }>(payload: P): P {
+  const listed = payload.client_metadata?.encrypted_response_enc_values_supported
+  return listed ? { ...payload, client_metadata: { ...payload.client_metadata, encrypted_response_enc_values_supported: [responseEncryption(listed)] } } : payload
+}
+
+/** The persona's P-256 did:jwk, created on first use and kept. */
+async function ensureEs256HolderDid(agent: WalletAgent, db: Database, personaId: string): Promise<string> {
+  const [row] = await db.query<{ did: string }>('SELECT did FROM holder_identity_es256 WHERE persona = ?', [personaId])
+  if (row) return row.did
+  const created = await agent.dids.create({ method: 'jwk', options: { createKey: { type: { kty: 'EC', crv: 'P-256' } } } })
+  await db.run('INSERT INTO holder_identity_es256 (persona, did) VALUES (?, ?)', [personaId, created.didState.did!])
+  return created.didState.did!
+}
+
 function describeAnonCreds(credential: AnonCredsCredentialInfo): HeldCredential {
   return { id: credential.credentialId, format: 'anoncreds', type: credential.schemaId, issuer: credential.credentialDefinitionId, claims: credential.attributes }
+}
+
+/** The offer as if its authorization server listed no DPoP algorithms: Credo's holder then asks for a bearer token. */
+function withoutDpop(offer: OpenId4VciResolvedCredentialOffer): OpenId4VciResolvedCredentialOffer {
+  const authorizationServers = offer.metadata.authorizationServers.map(({ dpop_signing_alg_values_supported: _dpop, ...server }) => server)
+  return { ...offer, metadata: { ...offer.metadata, authorizationServers } }
 }
 
 /** The OID4VCI error code of a refused credential request, as Credo's holder reports it. */

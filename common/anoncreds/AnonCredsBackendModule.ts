@@ -1,11 +1,4 @@
-import {
-  AnonCredsHolderServiceSymbol,
-  AnonCredsIssuerServiceSymbol,
-  AnonCredsModule,
-  type AnonCredsRegistry,
-  type AnonCredsVerifierService,
-  AnonCredsVerifierServiceSymbol,
-} from '@credo-ts/anoncreds'
+import { AnonCredsHolderServiceSymbol, AnonCredsIssuerServiceSymbol, AnonCredsModule, type AnonCredsRegistry, type AnonCredsVerifierService, AnonCredsVerifierServiceSymbol } from '@credo-ts/anoncreds'
 import { AnonCredsDataIntegrityServiceSymbol, type DependencyManager, type IAnonCredsDataIntegrityService } from '@credo-ts/core'
 import { type Anoncreds, registerAnoncreds } from '@hyperledger/anoncreds-shared'
 import { EncodingCheckedVerifierService } from './EncodingCheckedVerifierService'

@@ -5,6 +5,13 @@ export { AnonCredsInputError, AnonCredsLibraryError, AnonCredsUnsupportedError }
 export { FileAnonCredsRegistry } from './FileAnonCredsRegistry'
 export { KeepingProofFormatService } from './KeepingProofFormatService'
 export { credentialDefinitionIdFor, fileRegistryIdentifier, parseCredentialDefinitionId, parseSchemaId, schemaIdFor } from './identifiers'
-export { type AnonCredsIssuerMaterial, type CredentialDefinitionRequest, ensureCredentialDefinition, exportIssuerMaterial, findCreatedCredentialDefinition, importIssuerMaterial } from './issuerMaterial'
+export {
+  type AnonCredsIssuerMaterial,
+  type CredentialDefinitionRequest,
+  ensureCredentialDefinition,
+  exportIssuerMaterial,
+  findCreatedCredentialDefinition,
+  importIssuerMaterial,
+} from './issuerMaterial'
 export { selectFromOneCredential } from './selectFromOneCredential'
 export { CREDENTIAL_DEFINITION_TAG, credentialDefinitionRequest, dateInt, toAnonCredsValues } from './credentialTypes'

@@ -105,9 +105,7 @@ export async function importIssuerMaterial(agent: Agent, material: AnonCredsIssu
   await agent.dependencyManager
     .resolve(AnonCredsCredentialDefinitionPrivateRepository)
     .save(context, new AnonCredsCredentialDefinitionPrivateRecord({ credentialDefinitionId, value: material.credentialDefinitionPrivate }))
-  await agent.dependencyManager
-    .resolve(AnonCredsKeyCorrectnessProofRepository)
-    .save(context, new AnonCredsKeyCorrectnessProofRecord({ credentialDefinitionId, value: material.keyCorrectnessProof }))
+  await agent.dependencyManager.resolve(AnonCredsKeyCorrectnessProofRepository).save(context, new AnonCredsKeyCorrectnessProofRecord({ credentialDefinitionId, value: material.keyCorrectnessProof }))
 }
 
 function sameNames(a: string[], b: string[]): boolean {

@@ -52,6 +52,17 @@ export const credoExtensions: readonly CredoExtension[] = [
     removeWhen: 'Credo lets an OpenID4VP verifier defer or supply status checking (a per-verification option or hook).',
   },
   {
+    id: 'mso-status',
+    lab: [{ file: 'issuer/msoStatus.ts', symbol: 'StatusMdocService' }],
+    upstream: [
+      core('build/modules/mdoc/Mdoc.mjs', 'Mdoc.sign', 'b5bd27c9a90757ca8f7a70fb9fa8e93c9a7cd1e666f70f3a840256752580ab17'),
+      core('build/modules/mdoc/MdocService.mjs', 'MdocService.signMdoc', '15e67569f646a2eaefc5b94f3e12dd2ccf1d2ec11477cd899b3a17f3296b531c'),
+    ],
+    reason:
+      "Credo's `Mdoc.sign` (through @animo-id/mdoc's `Document`) builds the MSO with no `status` and no way to add one: the lab builds the MSO the same way with the Token Status List reference (ISO 18013-5 2nd edition) and signs its COSE_Sign1 with the document signer's KMS key.",
+    removeWhen: "Credo's mdoc sign options (and @animo-id/mdoc's `Document`) take an MSO `status`.",
+  },
+  {
     id: 'sd-jwt-vc-status-after-trust',
     lab: [
       { file: 'common/status/statusAfterTrust.ts', symbol: 'StatusAfterTrustSdJwtVcService' },
@@ -93,10 +104,13 @@ export const credoExtensions: readonly CredoExtension[] = [
     lab: [{ file: 'common/didcomm/LabJsonLdCredentialService.ts', symbol: 'LabJsonLdCredentialService' }],
     upstream: [
       core(JSON_LD_SERVICE, 'W3cJsonLdCredentialService.signPresentation', '8d9e257ab27db892526fe6df63cd43cadfedb2102080cb8634f145cc100d3151'),
-      core('build/modules/vc/data-integrity/signature-suites/ed25519/Ed25519Signature2020.mjs', 'Ed25519Signature2020.ensureSuiteContext', '277e4fcf6bd6fba56234ea100c6f6004e723ab99299c721029e434a193b322bd'),
+      core(
+        'build/modules/vc/data-integrity/signature-suites/ed25519/Ed25519Signature2020.mjs',
+        'Ed25519Signature2020.ensureSuiteContext',
+        '277e4fcf6bd6fba56234ea100c6f6004e723ab99299c721029e434a193b322bd',
+      ),
     ],
-    reason:
-      "Ed25519Signature2020 adds its context only to a document without the VCDM 1.1 context, so a presentation's proof `challenge` is an undefined term and safe-mode canonicalization fails.",
+    reason: "Ed25519Signature2020 adds its context only to a document without the VCDM 1.1 context, so a presentation's proof `challenge` is an undefined term and safe-mode canonicalization fails.",
     removeWhen: 'Ed25519Signature2020.ensureSuiteContext adds the suite context whenever the proof uses its terms.',
   },
   {
@@ -106,7 +120,11 @@ export const credoExtensions: readonly CredoExtension[] = [
       { file: 'common/didcomm/LabJsonLdCredentialService.ts', symbol: 'LabSignatureSuiteRegistry' },
     ],
     upstream: [
-      core('build/modules/vc/data-integrity/signature-suites/ed25519/Ed25519Signature2018.mjs', 'Ed25519Signature2018.getVerificationMethod', 'd32d5d39cc400d8bc67541cb56389bf3b77ebd8a5a2c22e8a98f8e80810ae138'),
+      core(
+        'build/modules/vc/data-integrity/signature-suites/ed25519/Ed25519Signature2018.mjs',
+        'Ed25519Signature2018.getVerificationMethod',
+        'd32d5d39cc400d8bc67541cb56389bf3b77ebd8a5a2c22e8a98f8e80810ae138',
+      ),
       core('build/modules/vc/data-integrity/SignatureSuiteRegistry.mjs', 'SignatureSuiteRegistry.constructor', '9e60dcd8298bb83f517b43e20b25d5ef85cc1979dc7f864905d84f28dd8eb512'),
     ],
     reason:
@@ -131,10 +149,13 @@ export const credoExtensions: readonly CredoExtension[] = [
     upstream: [
       didcomm(PE_FORMAT, 'DidCommDifPresentationExchangeProofFormatService.getCredentialsForRequest', '0f2d735679c298be0d873630a2066dddd0732019c13dbccd711101f957a8218a'),
       didcomm(PE_FORMAT, 'DidCommDifPresentationExchangeProofFormatService.selectCredentialsForRequest', 'ee6b173833fd7387e30e5f9a72d598eadda1e573b9964c67b7511f64df519f19'),
-      core('build/modules/dif-presentation-exchange/DifPresentationExchangeService.mjs', 'DifPresentationExchangeService.getCredentialsForRequest', '76760e532bd14a4e01e1064e6b16ddb1bfe4d3c15a922ce521ce80e9c4f5bb5c'),
+      core(
+        'build/modules/dif-presentation-exchange/DifPresentationExchangeService.mjs',
+        'DifPresentationExchangeService.getCredentialsForRequest',
+        '76760e532bd14a4e01e1064e6b16ddb1bfe4d3c15a922ce521ce80e9c4f5bb5c',
+      ),
     ],
-    reason:
-      "DIF PE v1 `schema` filters name a type by its expanded IRI (ACA-Py does); Credo's matcher compares the `uri` with the compact names in a credential's `type` and finds nothing.",
+    reason: "DIF PE v1 `schema` filters name a type by its expanded IRI (ACA-Py does); Credo's matcher compares the `uri` with the compact names in a credential's `type` and finds nothing.",
     removeWhen: 'Credo (or @animo-id/pex) expands credential types through their JSON-LD context before matching `schema`.',
   },
   {
@@ -147,18 +168,23 @@ export const credoExtensions: readonly CredoExtension[] = [
     upstream: [
       didcomm('build/DidCommDispatcher.mjs', 'DidCommDispatcher.dispatch', '060bae7e52176e9f02ba1370131e2a69103ad4faec6c0b16b59ba63aa3a084eb'),
       didcomm('build/modules/proofs/protocol/DidCommBaseProofProtocol.mjs', 'DidCommBaseProofProtocol.processProblemReport', '123581362abd1a3247febc14399cd909d308dd040ab07bdc3c2cf190a55e3123'),
-      didcomm('build/modules/credentials/protocol/v2/handlers/DidCommIssueCredentialV2Handler.mjs', 'DidCommIssueCredentialV2Handler.handle', '656df44a775f036fef85d18cbe2d1f746678f1674e080a4d823074ed64380099'),
+      didcomm(
+        'build/modules/credentials/protocol/v2/handlers/DidCommIssueCredentialV2Handler.mjs',
+        'DidCommIssueCredentialV2Handler.handle',
+        '656df44a775f036fef85d18cbe2d1f746678f1674e080a4d823074ed64380099',
+      ),
     ],
     reason:
       'In an out-of-band (connectionless) exchange Credo sends a problem report only over a connection, the prover expects to be the invitation sender when one arrives, and a refused credential is only logged: the other party waits until it gives up.',
-    removeWhen: 'Credo answers problem reports on the exchange\'s own services (as it does acks) and abandons a refused credential exchange.',
+    removeWhen: "Credo answers problem reports on the exchange's own services (as it does acks) and abandons a refused credential exchange.",
   },
   {
     id: 'anoncreds-keep-misencoded-presentation',
     lab: [{ file: 'common/anoncreds/KeepingProofFormatService.ts', symbol: 'KeepingProofFormatService' }],
-    upstream: [anoncreds('build/formats/AnonCredsDidCommProofFormatService.mjs', 'AnonCredsDidCommProofFormatService.processPresentation', 'fd277f76ddc1ce8213b5087f537c4f57c6cd037e9170bfa2e0c0f2c75f8e0219')],
-    reason:
-      'A presentation whose revealed raw value does not encode to its encoded value makes Credo throw before it keeps the presentation, so the verifier cannot explain the refusal.',
+    upstream: [
+      anoncreds('build/formats/AnonCredsDidCommProofFormatService.mjs', 'AnonCredsDidCommProofFormatService.processPresentation', 'fd277f76ddc1ce8213b5087f537c4f57c6cd037e9170bfa2e0c0f2c75f8e0219'),
+    ],
+    reason: 'A presentation whose revealed raw value does not encode to its encoded value makes Credo throw before it keeps the presentation, so the verifier cannot explain the refusal.',
     removeWhen: "Credo's AnonCreds proof format records such a presentation as not verified instead of throwing.",
   },
   {
@@ -192,24 +218,50 @@ export const credoExtensions: readonly CredoExtension[] = [
       openid4vc(VP_VERIFIER, 'OpenId4VpVerifierService.getClientMetadata', 'a8d9ed0212ff9efc2ce92424ede95cd0701fb876e8167dca54f2577e8a3c83f5'),
     ],
     reason:
-      "OID4VP 1.0 §5.8: a request object fetched with GET has `aud` https://self-issued.me/v2, and Credo puts the request URI there; Credo also advertises every algorithm its KMS signs with (EdDSA, HS*) in `vp_formats_supported`. Both methods are TypeScript-private.",
+      'OID4VP 1.0 §5.8: a request object fetched with GET has `aud` https://self-issued.me/v2, and Credo puts the request URI there; Credo also advertises every algorithm its KMS signs with (EdDSA, HS*) in `vp_formats_supported`. Both methods are TypeScript-private.',
     removeWhen: 'Credo sets the static-discovery `aud` and advertises fully specified asymmetric algorithms only (RFC 9864).',
   },
   {
     id: 'sd-jwt-status-list-decoding',
     lab: [{ file: 'common/status/fastStatusListDecoding.ts', symbol: 'installFastStatusListDecoding' }],
-    upstream: [{ package: '@sd-jwt/jwt-status-list', version: '0.19.0', file: 'dist/index.mjs', symbol: 'StatusList.decompressStatusList', sha256: '39269e1afd123a60535328de4e67480cfbed68fd07a13b0e197bee7852ff0fff' }],
+    upstream: [
+      {
+        package: '@sd-jwt/jwt-status-list',
+        version: '0.19.0',
+        file: 'dist/index.mjs',
+        symbol: 'StatusList.decompressStatusList',
+        sha256: '39269e1afd123a60535328de4e67480cfbed68fd07a13b0e197bee7852ff0fff',
+      },
+    ],
     reason:
-      '@sd-jwt/jwt-status-list formats every byte as a binary string and range-checks every status: about 4 ms per 131,072-entry list, a quarter of a verifier\'s CPU in the bench. The static method is replaced (same statuses out).',
+      "@sd-jwt/jwt-status-list formats every byte as a binary string and range-checks every status: about 4 ms per 131,072-entry list, a quarter of a verifier's CPU in the bench. The static method is replaced (same statuses out).",
     removeWhen: '@sd-jwt/jwt-status-list unpacks a list with typed arrays.',
   },
   {
     id: 'didcomm-v1-envelope-kms',
     lab: [{ file: 'common/persistence/DidCommKeyManagementService.ts', symbol: 'DidCommKeyManagementService' }],
     upstream: [
-      { package: '@credo-ts/node', version: '0.6.0-alpha-20251127043254', file: 'build/kms/NodeKeyManagementService.mjs', symbol: 'NodeKeyManagementService.isOperationSupported', sha256: '9962b70481f8b786876d7d82014613b2f356f29be36fb06e61d0c3b07bdc3ad3' },
-      { package: '@credo-ts/node', version: '0.6.0-alpha-20251127043254', file: 'build/kms/NodeKeyManagementService.mjs', symbol: 'NodeKeyManagementService.encrypt', sha256: '538fa5e953f1221eb613b70eb672a0e02891397685589b170b7baa0174067954' },
-      { package: '@credo-ts/node', version: '0.6.0-alpha-20251127043254', file: 'build/kms/NodeKeyManagementService.mjs', symbol: 'NodeKeyManagementService.decrypt', sha256: 'dea4aa7bdc7c44d77d86f46742800664de882e7b40f2c19446edb11c4ad8f992' },
+      {
+        package: '@credo-ts/node',
+        version: '0.6.0-alpha-20251127043254',
+        file: 'build/kms/NodeKeyManagementService.mjs',
+        symbol: 'NodeKeyManagementService.isOperationSupported',
+        sha256: '9962b70481f8b786876d7d82014613b2f356f29be36fb06e61d0c3b07bdc3ad3',
+      },
+      {
+        package: '@credo-ts/node',
+        version: '0.6.0-alpha-20251127043254',
+        file: 'build/kms/NodeKeyManagementService.mjs',
+        symbol: 'NodeKeyManagementService.encrypt',
+        sha256: '538fa5e953f1221eb613b70eb672a0e02891397685589b170b7baa0174067954',
+      },
+      {
+        package: '@credo-ts/node',
+        version: '0.6.0-alpha-20251127043254',
+        file: 'build/kms/NodeKeyManagementService.mjs',
+        symbol: 'NodeKeyManagementService.decrypt',
+        sha256: 'dea4aa7bdc7c44d77d86f46742800664de882e7b40f2c19446edb11c4ad8f992',
+      },
     ],
     reason: "DIDComm v1 envelopes need libsodium's crypto_box and crypto_box_seal (ECDH-HSALSA20 + XSALSA20-POLY1305); only Credo's Askar KMS has them, not the Node KMS the lab uses.",
     removeWhen: "Credo's Node KMS supports ECDH-HSALSA20 with XSALSA20-POLY1305.",
@@ -236,8 +288,20 @@ export const credoExtensions: readonly CredoExtension[] = [
       { file: 'common/net/webvhDidResolver.ts', symbol: 'WebVhResolutionModule' },
     ],
     upstream: [
-      { package: '@credo-ts/webvh', version: CORE, file: 'build/dids/WebVhDidResolver.mjs', symbol: 'WebVhDidResolver.resolveResource', sha256: '104a2e2049f1bf02eb584f345ce860b8d10394c2060d0d2ea4fc1b5a99290ef3' },
-      { package: '@credo-ts/webvh', version: CORE, file: 'build/dids/WebVhDidResolver.mjs', symbol: 'WebVhDidResolver.resolveDidDoc', sha256: '1bef780a39724409440345f11b3a55a56cb615252b331cf2164aacae5ad5abce' },
+      {
+        package: '@credo-ts/webvh',
+        version: CORE,
+        file: 'build/dids/WebVhDidResolver.mjs',
+        symbol: 'WebVhDidResolver.resolveResource',
+        sha256: '104a2e2049f1bf02eb584f345ce860b8d10394c2060d0d2ea4fc1b5a99290ef3',
+      },
+      {
+        package: '@credo-ts/webvh',
+        version: CORE,
+        file: 'build/dids/WebVhDidResolver.mjs',
+        symbol: 'WebVhDidResolver.resolveDidDoc',
+        sha256: '1bef780a39724409440345f11b3a55a56cb615252b331cf2164aacae5ad5abce',
+      },
     ],
     reason:
       "Credo's did:webvh resolver fetches the log through didwebvh-ts with the global fetch, over https only, to any host; its resource URLs read a port in the DID (`localhost%3A4200`) as part of the host name. The lab's reads both through the agent's `fetch` (the outbound guard), with the port decoded.",
@@ -286,7 +350,8 @@ export const dependencyPins: readonly DependencyPin[] = [
     section: 'overrides',
     key: ['json-canonicalize'],
     version: '3.0.1',
-    reason: '@credo-ts/webvh 0.6.3 and didwebvh-ts 2.8.0 ask for json-canonicalize ^2.0.0, whose 2.0.1 is published without its build (no bundles/): the module does not load. 3.0.1 has the same canonicalize (RFC 8785).',
+    reason:
+      '@credo-ts/webvh 0.6.3 and didwebvh-ts 2.8.0 ask for json-canonicalize ^2.0.0, whose 2.0.1 is published without its build (no bundles/): the module does not load. 3.0.1 has the same canonicalize (RFC 8785).',
     removeWhen: '@credo-ts/webvh depends on a json-canonicalize release that ships its build.',
   },
   {
@@ -294,7 +359,8 @@ export const dependencyPins: readonly DependencyPin[] = [
     section: 'overrides',
     key: ['@sphereon/ssi-types@0.36.1-next.159'],
     version: '0.37.1',
-    reason: "@sphereon/oid4vci-* 0.20.1 (the Sphereon peer in scenarios/peers/sphereon) depend on the prerelease ssi-types 0.36.1-next.159; the release is used instead (the reason is not recorded in git history).",
+    reason:
+      '@sphereon/oid4vci-* 0.20.1 (the Sphereon peer in scenarios/peers/sphereon) depend on the prerelease ssi-types 0.36.1-next.159; the release is used instead (the reason is not recorded in git history).',
     removeWhen: 'The Sphereon OID4VCI packages depend on a released @sphereon/ssi-types.',
   },
   {

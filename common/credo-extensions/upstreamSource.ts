@@ -13,8 +13,7 @@ export function installedPackageDirectory(packageName: string): string {
   return directory
 }
 
-export const installedVersion = (packageName: string): string =>
-  (JSON.parse(readFileSync(join(installedPackageDirectory(packageName), 'package.json'), 'utf8')) as { version: string }).version
+export const installedVersion = (packageName: string): string => (JSON.parse(readFileSync(join(installedPackageDirectory(packageName), 'package.json'), 'utf8')) as { version: string }).version
 
 /**
  * For each character of `source`, the brace depth at which it sits when it is code, or -1 inside a string, a

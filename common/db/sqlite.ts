@@ -57,15 +57,21 @@ export function openSqlite(file: string): Database {
       return prepared(sql).run(...bind(params)).changes
     },
     async transaction(fn) {
+      // the outermost one takes the write lock at once (waiting up to busy_timeout for another process's): a deferred
+      // transaction that read first could not upgrade after another process wrote (SQLITE_BUSY, no wait)
+      const outermost = depth === 0
       const name = `sp${depth++}`
-      prepared(`SAVEPOINT ${name}`).run()
+      prepared(outermost ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${name}`).run()
       try {
         const result = await fn(inTransaction)
-        prepared(`RELEASE ${name}`).run()
+        prepared(outermost ? 'COMMIT' : `RELEASE ${name}`).run()
         return result
       } catch (error) {
-        prepared(`ROLLBACK TO ${name}`).run()
-        prepared(`RELEASE ${name}`).run()
+        if (outermost) prepared('ROLLBACK').run()
+        else {
+          prepared(`ROLLBACK TO ${name}`).run()
+          prepared(`RELEASE ${name}`).run()
+        }
         throw error
       } finally {
         depth--
@@ -82,8 +88,9 @@ export function openSqlite(file: string): Database {
     query: (sql, params) => exclusive(() => inTransaction.query(sql, params)),
     run: (sql, params) => exclusive(() => inTransaction.run(sql, params)),
     transaction: <T>(fn: (tx: Database) => Promise<T>) => exclusive(() => inTransaction.transaction(fn)),
-    close: () => exclusive(() => {
-      db.close()
-    }),
+    close: () =>
+      exclusive(() => {
+        db.close()
+      }),
   }
 }

@@ -79,10 +79,7 @@ export class HolderBoundJsonLdFormatService extends DidCommJsonLdCredentialForma
     super()
   }
 
-  public override async acceptOffer(
-    agentContext: AgentContext,
-    options: DidCommCredentialFormatAcceptOfferOptions<DidCommJsonLdCredentialFormat>,
-  ): Promise<DidCommCredentialFormatCreateReturn> {
+  public override async acceptOffer(agentContext: AgentContext, options: DidCommCredentialFormatAcceptOfferOptions<DidCommJsonLdCredentialFormat>): Promise<DidCommCredentialFormatCreateReturn> {
     const accepted = await super.acceptOffer(agentContext, options)
     const holderDid = this.holderDid?.()
     if (!holderDid) return accepted
@@ -104,10 +101,7 @@ export class HolderBoundJsonLdFormatService extends DidCommJsonLdCredentialForma
    * Issues what was asked for. RFC 0593 `credentialStatus` is honoured where Credo refuses the option: the
    * credential already carries the status entry of the announced type, so it is signed as it is.
    */
-  public override async acceptRequest(
-    agentContext: AgentContext,
-    options: DidCommCredentialFormatAcceptRequestOptions<DidCommJsonLdCredentialFormat>,
-  ): Promise<DidCommCredentialFormatCreateReturn> {
+  public override async acceptRequest(agentContext: AgentContext, options: DidCommCredentialFormatAcceptRequestOptions<DidCommJsonLdCredentialFormat>): Promise<DidCommCredentialFormatCreateReturn> {
     const request = options.requestAttachment.getDataAsJson<JsonLdFormatDataCredentialDetail>()
     const mismatch = credentialStatusMismatch(request.credential, request.options)
     if (mismatch) throw new Error(mismatch)

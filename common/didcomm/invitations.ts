@@ -21,9 +21,7 @@ export async function createInvitation(didcomm: DidCommAgentApi, message: DidCom
   const invitationId = utils.uuid()
   message.setThread({ threadId: message.threadId, parentThreadId: invitationId })
   const record = await didcomm.oob.createInvitation(
-    connection === 'did-exchange'
-      ? { handshake: true, handshakeProtocols: [DidCommHandshakeProtocol.DidExchange], messages: [message], label }
-      : { handshake: false, messages: [message], label },
+    connection === 'did-exchange' ? { handshake: true, handshakeProtocols: [DidCommHandshakeProtocol.DidExchange], messages: [message], label } : { handshake: false, messages: [message], label },
   )
   record.outOfBandInvitation.id = invitationId
   await didcomm.agentContext.dependencyManager.resolve(DidCommOutOfBandRepository).update(didcomm.agentContext, record)

@@ -72,10 +72,7 @@ export function didCommModules(options: DidCommAgentOptions) {
         autoAcceptProofs: DidCommAutoAcceptProof.ContentApproved,
         proofProtocols: [
           new DidCommProofV2Protocol({
-            proofFormats: [
-              options.presentationExchange ?? new LabPresentationExchangeFormatService(),
-              options.anonCredsProofFormat ?? new KeepingProofFormatService(),
-            ],
+            proofFormats: [options.presentationExchange ?? new LabPresentationExchangeFormatService(), options.anonCredsProofFormat ?? new KeepingProofFormatService()],
           }),
         ],
       },

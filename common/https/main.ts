@@ -26,9 +26,7 @@ const fronts = (values.front ?? []).map((spec) => {
 if (!fronts.length) throw new Error('Give at least one --front <port>=<http target>, e.g. --front 4243=http://127.0.0.1:4200')
 
 const tls =
-  values.cert && values.key
-    ? { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key, 'utf8'), certFile: resolve(values.cert) }
-    : selfSignedCertificate(resolve(values['cert-dir']!))
+  values.cert && values.key ? { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key, 'utf8'), certFile: resolve(values.cert) } : selfSignedCertificate(resolve(values['cert-dir']!))
 const started = await Promise.all(fronts.map((front) => startTlsFront({ ...front, host: values.host, cert: tls.cert, key: tls.key })))
 for (const [index, front] of started.entries()) console.log(`${front.url} -> ${fronts[index].target}`)
 console.log(`Certificate: ${tls.certFile} (clients trust it with NODE_EXTRA_CA_CERTS=${tls.certFile}, or skip verification)`)

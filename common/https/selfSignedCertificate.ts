@@ -22,7 +22,25 @@ export function selfSignedCertificate(dir: string, hosts: readonly string[] = ['
     try {
       execFileSync(
         'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '90', '-subj', '/CN=interop-lab local', '-addext', `subjectAltName=${altNames}`, '-keyout', keyFile, '-out', certFile],
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '90',
+          '-subj',
+          '/CN=interop-lab local',
+          '-addext',
+          `subjectAltName=${altNames}`,
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+        ],
         { stdio: 'pipe' },
       )
     } catch (error) {

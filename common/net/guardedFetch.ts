@@ -54,7 +54,11 @@ export function guardedFetch(policy: OutboundPolicy, limits: GuardedFetchLimits 
           response = await fetch(url, { ...init, redirect: 'manual', signal })
         } catch (error) {
           if (init.signal?.aborted) throw error // the caller's own abort keeps its AbortError
-          throw new OutboundRequestError(timeout.aborted ? 'timeout' : 'unreachable', `${url.origin}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`, { cause: error })
+          throw new OutboundRequestError(
+            timeout.aborted ? 'timeout' : 'unreachable',
+            `${url.origin}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`,
+            { cause: error },
+          )
         }
         const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null
         if (location === null) {

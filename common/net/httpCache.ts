@@ -18,7 +18,10 @@ const DEFAULT_MAX_ENTRIES = 500
 /** Seconds the response may be reused for (max-age less its Age), or undefined when it must not be stored. */
 function freshSeconds(response: Response): number | undefined {
   if (response.status !== 200 || response.headers.has('vary')) return undefined
-  const directives = (response.headers.get('cache-control') ?? '').toLowerCase().split(',').map((d) => d.trim())
+  const directives = (response.headers.get('cache-control') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim())
   if (directives.some((d) => d === 'no-store' || d === 'no-cache' || d === 'private' || d.startsWith('no-cache=') || d.startsWith('private='))) return undefined
   const maxAge = Number(directives.find((d) => d.startsWith('max-age='))?.slice('max-age='.length))
   if (!Number.isInteger(maxAge) || maxAge <= 0) return undefined

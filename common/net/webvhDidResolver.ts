@@ -67,7 +67,10 @@ export class AgentFetchWebVhDidResolver extends WebVhDidResolver {
       const url = webvhUrl(did, agentContext.config.allowInsecureHttpUrls)
       const response = await agentContext.config.agentDependencies.fetch(url.href)
       if (!response.ok) throw new Error(`${url.href} answered HTTP ${response.status}`)
-      const log = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as Parameters<typeof resolveDIDFromLog>[0][number])
+      const log = (await response.text())
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Parameters<typeof resolveDIDFromLog>[0][number])
       const { doc, meta } = await resolveDIDFromLog(log, { verifier: kmsVerifier(agentContext), scid: did.split(':')[2], requestedDid: did }).catch((error: unknown) => {
         throw new LogNotVerified(`the log at ${url.href} does not verify: ${error instanceof Error ? error.message : String(error)}`)
       })

@@ -57,10 +57,21 @@ export class RecordConflictError extends CredoError {
 }
 
 /**
- * The stored version of each record instance read or saved here. Credo's repositories hand the same instance
- * back to `update`, so the version travels with it without being serialized into the record.
+ * The stored version and tags of each record instance read or saved here. Credo's repositories hand the same
+ * instance back to `update`, so they travel with it without being serialized into the record, and an update
+ * knows which tag rows to rewrite without reading the row first.
  */
-const versions = new WeakMap<object, number>()
+const versions = new WeakMap<object, { version: number; tags: string }>()
+
+/**
+ * Record types read on every request and changed almost never (an OID4VCI issuer's configuration, 7 kB, read six
+ * times per issuance; the DIDs a service signs with, read on each signature): the instance built from a stored row
+ * is handed out again while the row is unchanged (same version, value and tags) instead of being rebuilt by
+ * class-transformer. A change is saved with `update`, which bumps the version: the next read builds a new instance.
+ * Readers share the instance, so two concurrent changes of one such record are not told apart (the last one stands):
+ * these change at start-up or by an administrator only.
+ */
+const REUSED_RECORD_TYPES = new Set(['OpenId4VcIssuerRecord', 'DidRecord'])
 
 const TAG_ROWS_PER_STATEMENT = 100
 
@@ -83,10 +94,19 @@ async function replaceTags(db: Database, record: { context: string; type: string
   const had = new Set(old.map(tagRowKey))
   for (const row of old.filter((r) => !kept.has(tagRowKey(r)))) {
     await db.run('DELETE FROM credo_record_tags WHERE context = ? AND type = ? AND name = ? AND kind = ? AND value = ? AND id = ?', [
-      record.context, record.type, row.name, row.kind, row.value, record.id,
+      record.context,
+      record.type,
+      row.name,
+      row.kind,
+      row.value,
+      record.id,
     ])
   }
-  await insertRows(db, record, next.filter((r) => !had.has(tagRowKey(r))))
+  await insertRows(
+    db,
+    record,
+    next.filter((r) => !had.has(tagRowKey(r))),
+  )
 }
 
 const deleteTags = (db: Database, record: { context: string; type: string; id: string }) =>
@@ -114,11 +134,18 @@ export class CredoStorageService<T extends BaseRecord<any, any, any>> implements
     private readonly sealer?: Sealer,
   ) {}
 
+  /** The last instance built of each reused record (REUSED_RECORD_TYPES), with the row it was built from. */
+  private readonly reused = new Map<string, { row: Row; record: T }>()
+
   private toRecord(row: Row, recordClass: BaseRecordConstructor<T>): T {
+    const reuseKey = REUSED_RECORD_TYPES.has(recordClass.type) ? `${recordClass.type}/${row.id}` : undefined
+    const built = reuseKey ? this.reused.get(reuseKey) : undefined
+    if (built && built.row.version === row.version && built.row.value === row.value && built.row.tags === row.tags) return built.record
     const record = JsonTransformer.deserialize(recordJson(row.value, this.sealer), recordClass)
     record.id = row.id
     record.replaceTags(JSON.parse(row.tags) as TagsBase)
-    versions.set(record, row.version)
+    versions.set(record, { version: row.version, tags: row.tags })
+    if (reuseKey) this.reused.set(reuseKey, { row, record })
     return record
   }
 
@@ -137,7 +164,7 @@ export class CredoStorageService<T extends BaseRecord<any, any, any>> implements
       return added
     })
     if (!inserted) throw new RecordDuplicateError(`Record with id ${record.id} already exists`, { recordType: record.type })
-    versions.set(record, 1)
+    versions.set(record, { version: 1, tags })
   }
 
   /**
@@ -145,27 +172,37 @@ export class CredoStorageService<T extends BaseRecord<any, any, any>> implements
    * (an instance that was never read or saved here, such as a clone, updates whatever is stored).
    */
   public async update(agentContext: AgentContext, record: T): Promise<void> {
+    // a reused instance is being changed: whether or not the change is stored, it is not handed out again
+    this.reused.delete(`${record.type}/${record.id}`)
     record.updatedAt = new Date()
     const key = { context: agentContext.contextCorrelationId, type: record.type, id: record.id }
     const value = storedValue(record.type, JsonTransformer.serialize(record), this.sealer)
     const tags = JSON.stringify(record.getTags())
     const expected = versions.get(record)
     const outcome = await this.db.transaction(async (tx) => {
-      // on PostgreSQL concurrent updates of one record would each rewrite the tags from the same old ones: lock the row
+      // an instance read here knows its version and stored tags: the compare-and-set below is the only read. Otherwise
+      // (a clone) the row is read first; on PostgreSQL it is locked, or concurrent updates would each rewrite the tags from the same old ones
       const lock = this.db.engine === 'postgres' ? ' FOR UPDATE' : ''
-      const [stored] = await tx.query<{ tags: string; version: number }>(`SELECT tags, version FROM credo_records WHERE context = ? AND type = ? AND id = ?${lock}`, [key.context, key.type, key.id])
+      const stored =
+        expected ?? (await tx.query<{ tags: string; version: number }>(`SELECT tags, version FROM credo_records WHERE context = ? AND type = ? AND id = ?${lock}`, [key.context, key.type, key.id]))[0]
       if (!stored) return 'not-found'
-      const version = expected ?? stored.version
       const changed = await tx.run('UPDATE credo_records SET value = ?, tags = ?, version = ? WHERE context = ? AND type = ? AND id = ? AND version = ?', [
-        value, tags, version + 1, key.context, key.type, key.id, version,
+        value,
+        tags,
+        stored.version + 1,
+        key.context,
+        key.type,
+        key.id,
+        stored.version,
       ])
-      if (!changed) return 'conflict'
+      // no row at the expected version: changed by another request, or deleted
+      if (!changed) return expected && !(await tx.query('SELECT 1 FROM credo_records WHERE context = ? AND type = ? AND id = ?', [key.context, key.type, key.id])).length ? 'not-found' : 'conflict'
       if (stored.tags !== tags) await replaceTags(tx, key, stored.tags, tags)
-      return version + 1
+      return stored.version + 1
     })
     if (outcome === 'not-found') throw new RecordNotFoundError(`record with id ${record.id} not found.`, { recordType: record.type })
     if (outcome === 'conflict') throw new RecordConflictError(record.type, record.id)
-    versions.set(record, outcome)
+    versions.set(record, { version: outcome, tags })
   }
 
   public async delete(agentContext: AgentContext, record: T): Promise<void> {
@@ -184,11 +221,7 @@ export class CredoStorageService<T extends BaseRecord<any, any, any>> implements
   }
 
   public async getById(agentContext: AgentContext, recordClass: BaseRecordConstructor<T>, id: string): Promise<T> {
-    const [row] = await this.db.query<Row>('SELECT id, value, tags, version FROM credo_records WHERE context = ? AND type = ? AND id = ?', [
-      agentContext.contextCorrelationId,
-      recordClass.type,
-      id,
-    ])
+    const [row] = await this.db.query<Row>('SELECT id, value, tags, version FROM credo_records WHERE context = ? AND type = ? AND id = ?', [agentContext.contextCorrelationId, recordClass.type, id])
     if (!row) throw new RecordNotFoundError(`record with id ${id} not found.`, { recordType: recordClass.type })
     return this.toRecord(row, recordClass)
   }

@@ -9,8 +9,7 @@ const ENCRYPTION = 'XSALSA20-POLY1305'
 
 type Operation = { keyAgreement?: { algorithm: string }; encryption?: { algorithm: string }; decryption?: { algorithm: string } }
 
-const isBoxOperation = (operation: Operation) =>
-  operation.keyAgreement?.algorithm === KEY_AGREEMENT && (operation.encryption ?? operation.decryption)?.algorithm === ENCRYPTION
+const isBoxOperation = (operation: Operation) => operation.keyAgreement?.algorithm === KEY_AGREEMENT && (operation.encryption ?? operation.decryption)?.algorithm === ENCRYPTION
 
 const publicKeyOf = (jwk: { x: string }) => TypedArrayEncoder.fromBase64(jwk.x)
 

@@ -33,8 +33,7 @@ export function cryptoBoxOpen(boxed: Uint8Array, nonce: Uint8Array, theirPublicK
   return Uint8Array.from(xsalsa20poly1305(boxBeforeNm(theirPublicKey, ourSecretKey), nonce).decrypt(boxed))
 }
 
-const sealNonce = (ephemeralPublicKey: Uint8Array, recipientPublicKey: Uint8Array) =>
-  blake2b(new Uint8Array([...ephemeralPublicKey, ...recipientPublicKey]), { dkLen: BOX_NONCE_BYTES })
+const sealNonce = (ephemeralPublicKey: Uint8Array, recipientPublicKey: Uint8Array) => blake2b(new Uint8Array([...ephemeralPublicKey, ...recipientPublicKey]), { dkLen: BOX_NONCE_BYTES })
 
 /** crypto_box_seal: an anonymous sender's box, `ephemeral public key || box(message, blake2b(epk || pk))`. */
 export function cryptoBoxSeal(message: Uint8Array, recipientPublicKey: Uint8Array, ephemeralSecretKey: Uint8Array = randomBytes(32)): Bytes {

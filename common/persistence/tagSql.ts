@@ -67,8 +67,7 @@ interface Translated {
 const TRUE: SqlCondition = { sql: '1 = 1', params: [] }
 const FALSE: SqlCondition = { sql: '1 = 0', params: [] }
 
-const all = (conditions: SqlCondition[]): SqlCondition =>
-  conditions.length ? { sql: conditions.map((c) => `(${c.sql})`).join(' AND '), params: conditions.flatMap((c) => c.params) } : TRUE
+const all = (conditions: SqlCondition[]): SqlCondition => (conditions.length ? { sql: conditions.map((c) => `(${c.sql})`).join(' AND '), params: conditions.flatMap((c) => c.params) } : TRUE)
 
 /** One tag row, as a string (rows with equal keys are the same row). */
 export const tagRowKey = (row: TagRow) => `${row.name}\u0000${row.kind}\u0000${row.value}`
@@ -155,8 +154,7 @@ export function tagQuerySql(query: TagQuery, scope: Scope, rarity: Map<string, n
       } else if (key === '$not') {
         const negated = translate(expected as TagQuery).filter
         parts.push({ filter: { sql: `NOT (${negated.sql})`, params: negated.params } })
-      }
-      else if (expected === null) parts.push(lacks(key))
+      } else if (expected === null) parts.push(lacks(key))
       else if (Array.isArray(expected)) {
         const items = expected.map(encodeItem)
         if (items.some((item) => item === undefined)) parts.push({ filter: FALSE })

@@ -55,9 +55,9 @@ async function verifiedListSubject(agentContext: AgentContext, url: string, issu
   const vc = isRecord(payload.vc) ? payload.vc : {}
   if (payload.jti !== url) throw new StatusCheckError('status_list_mismatch', `Status list credential id '${String(payload.jti)}' is not the referenced URL '${url}'`)
   // a JSON-LD credential's did:key issuer publishes its lists under the did:jwk of the same key
-  if (issuer && payload.iss !== issuer && payload.iss !== sameKeyDidJwk(issuer)) throw new StatusCheckError('status_list_mismatch', `Status list is issued by '${String(payload.iss)}', not by the credential's issuer '${issuer}'`)
-  if (!Array.isArray(vc.type) || !vc.type.includes('BitstringStatusListCredential'))
-    throw new StatusCheckError('status_list_invalid', 'Status list credential is not a BitstringStatusListCredential')
+  if (issuer && payload.iss !== issuer && payload.iss !== sameKeyDidJwk(issuer))
+    throw new StatusCheckError('status_list_mismatch', `Status list is issued by '${String(payload.iss)}', not by the credential's issuer '${issuer}'`)
+  if (!Array.isArray(vc.type) || !vc.type.includes('BitstringStatusListCredential')) throw new StatusCheckError('status_list_invalid', 'Status list credential is not a BitstringStatusListCredential')
   if (!isRecord(vc.credentialSubject)) throw new StatusCheckError('status_list_invalid', 'Status list credential has no credentialSubject')
   return vc.credentialSubject
 }

@@ -29,20 +29,45 @@ function issuerDidUrl(header: Record<string, unknown>, payload: Record<string, u
   throw new StatusCheckError('invalid_status_reference', `Credential kid '${kid}' does not belong to issuer '${iss}'`)
 }
 
+/** Proves that a Status List Token (compact JWT) is signed by the referenced credential's issuer; throws `StatusCheckError` otherwise. */
+export type StatusListSignerCheck = (jwt: string, uri: string) => Promise<void>
+
+/** The signer check of a DID-issued credential's list: the issuer's verification method (`iss` + header `kid`) signed it. */
+function didSignerCheck(agentContext: AgentContext, credential: { header: Record<string, unknown>; payload: Record<string, unknown> }): StatusListSignerCheck {
+  const didUrl = issuerDidUrl(credential.header, credential.payload)
+  return async (jwt, uri) => {
+    const didDocument = await agentContext.resolve(DidResolverService).resolveDidDocument(agentContext, didUrl)
+    const verificationMethod = didDocument.dereferenceKey(didUrl, ['assertionMethod'])
+    const { isValid } = await agentContext
+      .resolve(JwsService)
+      .verifyJws(agentContext, { jws: jwt, jwsSigner: { method: 'did', didUrl: verificationMethod.id, jwk: getPublicJwkFromVerificationMethod(verificationMethod) } })
+      .catch((error: unknown) => {
+        throw new StatusCheckError('status_list_signature_invalid', `Status list signature could not be verified: ${(error as Error).message}`, { cause: error })
+      })
+    if (!isValid) throw new StatusCheckError('status_list_signature_invalid', `Status list ${uri} is not signed by the credential's issuer key ${didUrl}`)
+  }
+}
+
 /**
  * Reads an SD-JWT VC's status from its IETF Status List Token, applying every validation rule of
  * draft-ietf-oauth-status-list (typ, sub, lifetime, the issuer's signature). Credo's own
  * `sdJwtVc.verify` only checks the signature, lifetime and that the value is 0; this tells
  * revoked from suspended and names what failed. Throws `StatusCheckError` when the status cannot be established.
  */
-export async function checkTokenStatus(
-  agentContext: AgentContext,
-  credential: { header: Record<string, unknown>; payload: Record<string, unknown> },
-): Promise<TokenStatusResult> {
-  const claim = statusClaimSchema.safeParse(credential.payload.status)
+export async function checkTokenStatus(agentContext: AgentContext, credential: { header: Record<string, unknown>; payload: Record<string, unknown> }): Promise<TokenStatusResult> {
+  // the reference, then who issued it, are checked before anything is fetched
+  if (!statusClaimSchema.safeParse(credential.payload.status).success) throw new StatusCheckError('invalid_status_reference', 'Credential has no valid status.status_list { idx, uri } claim')
+  return readTokenStatusReference(agentContext, credential.payload.status, didSignerCheck(agentContext, credential))
+}
+
+/**
+ * The status a Token Status List reference (`status: { status_list: { idx, uri } }`, in an SD-JWT VC's payload or an
+ * mdoc's MSO) points at, its list token checked as `checkTokenStatus` says and its signer by `signerCheck`.
+ */
+export async function readTokenStatusReference(agentContext: AgentContext, reference: unknown, signerCheck: StatusListSignerCheck): Promise<TokenStatusResult> {
+  const claim = statusClaimSchema.safeParse(reference)
   if (!claim.success) throw new StatusCheckError('invalid_status_reference', 'Credential has no valid status.status_list { idx, uri } claim')
   const { idx, uri } = claim.data.status_list
-  const didUrl = issuerDidUrl(credential.header, credential.payload)
 
   const jwt = await fetchStatusList(agentContext, uri, STATUS_LIST_JWT_MEDIA_TYPE)
   const header = decodeJwtPart(jwt, 0)
@@ -55,15 +80,7 @@ export async function checkTokenStatus(
   if (typeof payload.iat !== 'number' || payload.iat - skew > now) throw new StatusCheckError('status_list_invalid', 'Status list iat is missing or in the future')
   if (payload.exp !== undefined && (typeof payload.exp !== 'number' || payload.exp + skew < now)) throw new StatusCheckError('status_list_invalid', 'Status list has expired')
 
-  const didDocument = await agentContext.resolve(DidResolverService).resolveDidDocument(agentContext, didUrl)
-  const verificationMethod = didDocument.dereferenceKey(didUrl, ['assertionMethod'])
-  const { isValid } = await agentContext
-    .resolve(JwsService)
-    .verifyJws(agentContext, { jws: jwt, jwsSigner: { method: 'did', didUrl: verificationMethod.id, jwk: getPublicJwkFromVerificationMethod(verificationMethod) } })
-    .catch((error: unknown) => {
-      throw new StatusCheckError('status_list_signature_invalid', `Status list signature could not be verified: ${(error as Error).message}`, { cause: error })
-    })
-  if (!isValid) throw new StatusCheckError('status_list_signature_invalid', `Status list ${uri} is not signed by the credential's issuer key ${didUrl}`)
+  await signerCheck(jwt, uri)
 
   const list = statusListClaimSchema.safeParse(payload.status_list)
   if (!list.success) throw new StatusCheckError('status_list_invalid', 'Status list has no valid status_list { bits, lst } claim')

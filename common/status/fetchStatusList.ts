@@ -1,13 +1,8 @@
 import type { AgentContext } from '@credo-ts/core'
 import { failureDetail } from '../net/outboundPolicy'
+import { maxAgeSeconds, StatusListFeeds } from './statusListFeeds'
 
-export type StatusCheckErrorCode =
-  | 'invalid_status_reference'
-  | 'unsupported_status'
-  | 'status_list_unavailable'
-  | 'status_list_invalid'
-  | 'status_list_signature_invalid'
-  | 'status_list_mismatch'
+export type StatusCheckErrorCode = 'invalid_status_reference' | 'unsupported_status' | 'status_list_unavailable' | 'status_list_invalid' | 'status_list_signature_invalid' | 'status_list_mismatch'
 
 /** The status could not be established: a verifier must treat the credential as not verified. */
 export class StatusCheckError extends Error {
@@ -37,12 +32,18 @@ export async function fetchStatusList(agentContext: AgentContext, url: string, a
     throw new StatusCheckError('invalid_status_reference', `Status list URL '${url}' is not a URL`)
   }
   const insecureAllowed = agentContext.config.allowInsecureHttpUrls
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && insecureAllowed))
-    throw new StatusCheckError('invalid_status_reference', `Status list URL '${url}' must use https`)
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && insecureAllowed)) throw new StatusCheckError('invalid_status_reference', `Status list URL '${url}' must use https`)
   const unavailable = (detail: string, cause?: unknown) => {
     console.warn(`[status] ${url}: ${detail}`)
     return new StatusCheckError('status_list_unavailable', `Status list ${url} could not be fetched`, { cause })
   }
+  // a verifier keeps a list while its issuer's change feed tells it of every change (statusListFeeds.ts)
+  const { dependencyManager } = agentContext
+  const feed = dependencyManager.isRegistered(StatusListFeeds) ? dependencyManager.resolve(StatusListFeeds).of(url) : undefined
+  const key = `${accept} ${url}`
+  const kept = feed?.get(key)
+  if (kept !== undefined) return kept
+  const ticket = feed?.ticket()
   let response: Awaited<ReturnType<typeof fetch>>
   try {
     response = await agentContext.config.agentDependencies.fetch(url, { headers: { Accept: accept }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
@@ -52,6 +53,8 @@ export async function fetchStatusList(agentContext: AgentContext, url: string, a
   if (!response.ok) throw unavailable(`answered HTTP ${response.status}`)
   const body = (await response.text()).trim()
   if (body.length > MAX_BODY_CHARS) throw new StatusCheckError('status_list_invalid', `Status list ${url} is larger than ${MAX_BODY_CHARS} characters`)
+  const reusable = maxAgeSeconds(response)
+  if (feed && ticket && reusable) feed.keep(ticket, key, body, Date.now() + reusable * 1000)
   return body
 }
 

@@ -1,5 +1,5 @@
 export { checkBitstringStatus, type BitstringEntryResult, type BitstringStatusResult } from './checkBitstringStatus'
-export { checkTokenStatus, type TokenStatusResult } from './checkTokenStatus'
+export { checkTokenStatus, readTokenStatusReference, type StatusListSignerCheck, type TokenStatusResult } from './checkTokenStatus'
 export { bitstringStatusEntry, tokenStatusClaim, w3cCredentialStatus, type BitstringStatusListEntry, type TokenStatusClaim } from './credentialClaims'
 export { BitstringStatusCheckModule, StatusCheckingW3cJwtCredentialService } from './credoW3cStatus'
 export { StatusAfterTrustModule } from './statusAfterTrust'

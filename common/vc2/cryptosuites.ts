@@ -55,7 +55,12 @@ export interface Cryptosuite {
   selectiveDisclosure?: true
 }
 
-const suite = (name: string, canonicalization: Cryptosuite['canonicalization'], algorithms: SignatureAlgorithm[]): Cryptosuite => ({ name, proofType: DATA_INTEGRITY_PROOF, canonicalization, algorithms })
+const suite = (name: string, canonicalization: Cryptosuite['canonicalization'], algorithms: SignatureAlgorithm[]): Cryptosuite => ({
+  name,
+  proofType: DATA_INTEGRITY_PROOF,
+  canonicalization,
+  algorithms,
+})
 
 /** vc-di-eddsa §3.3 and §3.4; vc-di-ecdsa §3.3 and §3.4 (P-256 and P-384). */
 export const eddsaRdfc2022 = suite('eddsa-rdfc-2022', 'RDFC-1.0', ['EdDSA'])
@@ -74,8 +79,7 @@ export const CRYPTOSUITES: readonly Cryptosuite[] = [eddsaRdfc2022, ecdsaRdfc201
 export const cryptosuiteNamed = (name: string): Cryptosuite | undefined => CRYPTOSUITES.find((candidate) => candidate.name === name)
 
 /** The algorithm `suite` signs with under `publicJwk`, or undefined when the key is not one the suite uses. */
-export const algorithmFor = (suite: Cryptosuite, publicJwk: JsonWebKey): SignatureAlgorithm | undefined =>
-  suite.algorithms.find((algorithm) => SIGNATURE_ALGORITHMS[algorithm].accepts(publicJwk))
+export const algorithmFor = (suite: Cryptosuite, publicJwk: JsonWebKey): SignatureAlgorithm | undefined => suite.algorithms.find((algorithm) => SIGNATURE_ALGORITHMS[algorithm].accepts(publicJwk))
 
 /** "an Ed25519 key", "a P-256 or P-384 key": how a suite's keys are named in errors. */
 export function keyDescription(suite: Cryptosuite): string {

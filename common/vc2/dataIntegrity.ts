@@ -160,7 +160,12 @@ function proofShapeProblems(proof: JsonObject, suites: readonly Cryptosuite[], e
   if (proof.type !== DATA_INTEGRITY_PROOF && proof.type !== ED25519_SIGNATURE_2020)
     fail(`Proof type '${String(proof.type)}' is not supported; expected ${DATA_INTEGRITY_PROOF} (or ${ED25519_SIGNATURE_2020})`, 'type')
   else if (!suiteOfProof(proof, suites))
-    fail(proof.type === DATA_INTEGRITY_PROOF ? `Cryptosuite '${String(proof.cryptosuite)}' is not supported; supported: ${supported}` : `${ED25519_SIGNATURE_2020} is not supported here; supported: ${supported}`, proof.type === DATA_INTEGRITY_PROOF ? 'cryptosuite' : 'type')
+    fail(
+      proof.type === DATA_INTEGRITY_PROOF
+        ? `Cryptosuite '${String(proof.cryptosuite)}' is not supported; supported: ${supported}`
+        : `${ED25519_SIGNATURE_2020} is not supported here; supported: ${supported}`,
+      proof.type === DATA_INTEGRITY_PROOF ? 'cryptosuite' : 'type',
+    )
   if (proof.proofPurpose !== expected.purpose) fail(`Proof purpose '${String(proof.proofPurpose)}' is not the expected '${expected.purpose}'`, 'proofPurpose')
   if (!isUrl(proof.verificationMethod)) fail('verificationMethod must be a URL', 'verificationMethod')
   if (suiteOfProof(proof, suites)?.selectiveDisclosure) {
@@ -169,7 +174,8 @@ function proofShapeProblems(proof: JsonObject, suites: readonly Cryptosuite[], e
         'This is an ecdsa-sd-2023 base proof, which the issuer makes for the holder: a verifier accepts only a derived (disclosure) proof (vc-di-ecdsa parseDerivedProofValue: header 0xd9 0x5d 0x01); derive one with POST /credentials/derive',
         'proofValue',
       )
-    else if (sdProofKind(proof.proofValue) !== 'derived') fail('proofValue must be an ecdsa-sd-2023 derived proof: multibase base64url (prefix u) starting with the header 0xd9 0x5d 0x01', 'proofValue')
+    else if (sdProofKind(proof.proofValue) !== 'derived')
+      fail('proofValue must be an ecdsa-sd-2023 derived proof: multibase base64url (prefix u) starting with the header 0xd9 0x5d 0x01', 'proofValue')
   } else if (typeof proof.proofValue !== 'string' || !proof.proofValue.startsWith('z')) fail('proofValue must be a multibase base58btc string (prefix z)', 'proofValue')
   if (proof.created !== undefined && !isDateTimeStamp(proof.created)) fail('created must be a dateTimeStamp', 'created')
   if (proof.expires !== undefined && (!isDateTimeStamp(proof.expires) || Date.parse(proof.expires) < Date.now())) fail('The proof has expired (or expires is not a dateTimeStamp)', 'expires')
@@ -262,7 +268,10 @@ export async function verifyDataIntegrityProof(
   }
   const algorithm = algorithmFor(suite, key.publicJwk)
   if (!algorithm)
-    return failed([problem('PROOF_VERIFICATION_ERROR', `Verification method ${String(proof.verificationMethod)} is not ${keyDescription(suite)}, as ${suite.name} needs`, 'proof.verificationMethod')], key.controller)
+    return failed(
+      [problem('PROOF_VERIFICATION_ERROR', `Verification method ${String(proof.verificationMethod)} is not ${keyDescription(suite)}, as ${suite.name} needs`, 'proof.verificationMethod')],
+      key.controller,
+    )
   if (suite.selectiveDisclosure) return verifySdProof(unsecured, proof, key, documentLoader)
   const signature = decodeProofValue(String(proofValue))
   if (!signature) return failed([problem('PROOF_VERIFICATION_ERROR', 'proofValue is not valid base58btc', 'proof.proofValue')], key.controller)
@@ -279,5 +288,8 @@ export async function verifyDataIntegrityProof(
   }
   return SIGNATURE_ALGORITHMS[algorithm].verify(data, signature, key.publicJwk)
     ? { verified: true, proof, problems: [], controller: key.controller }
-    : failed([problem('PROOF_VERIFICATION_ERROR', `The ${suite.name} signature does not match the document: it was changed after signing or signed by another key`, 'proof.proofValue')], key.controller)
+    : failed(
+        [problem('PROOF_VERIFICATION_ERROR', `The ${suite.name} signature does not match the document: it was changed after signing or signed by another key`, 'proof.proofValue')],
+        key.controller,
+      )
 }

@@ -56,9 +56,7 @@ function contextProblems(document: JsonObject): ProblemDetails[] {
   if (context === undefined) return [problem('MALFORMED_VALUE_ERROR', '@context is missing', '@context')]
   if (!dataModelVersion(document))
     return [problem('MALFORMED_VALUE_ERROR', `The first @context value must be '${CONTEXTS.credentialsV2}' (VCDM 2.0) or '${CONTEXTS.credentialsV1}' (VCDM 1.1)`, '@context')]
-  return asList(context).some((entry) => !isUrl(entry) && !isObject(entry))
-    ? [problem('MALFORMED_VALUE_ERROR', '@context values must be URLs or objects', '@context')]
-    : []
+  return asList(context).some((entry) => !isUrl(entry) && !isObject(entry)) ? [problem('MALFORMED_VALUE_ERROR', '@context values must be URLs or objects', '@context')] : []
 }
 
 function typeProblems(document: JsonObject, required: string): ProblemDetails[] {
@@ -164,8 +162,7 @@ export function presentationProblems(presentation: unknown): ProblemDetails[] {
   if (!isObject(presentation)) return [problem('PARSING_ERROR', 'A presentation must be a JSON object')]
   const problems = [...contextProblems(presentation), ...idProblems(presentation, 'id'), ...typeProblems(presentation, VERIFIABLE_PRESENTATION)]
   const { holder, verifiableCredential } = presentation
-  if (holder !== undefined && !(isUrl(holder) || (isObject(holder) && isUrl(holder.id))))
-    problems.push(problem('MALFORMED_VALUE_ERROR', 'holder must be a URL or an object with an id URL', 'holder'))
+  if (holder !== undefined && !(isUrl(holder) || (isObject(holder) && isUrl(holder.id)))) problems.push(problem('MALFORMED_VALUE_ERROR', 'holder must be a URL or an object with an id URL', 'holder'))
   if (verifiableCredential !== undefined && !asList(verifiableCredential).every(isObject))
     problems.push(problem('MALFORMED_VALUE_ERROR', 'verifiableCredential must be one or more objects (a secured credential or an EnvelopedVerifiableCredential)', 'verifiableCredential'))
   return problems

@@ -24,7 +24,10 @@ export function sdProofKind(proofValue: unknown): SdProofKind | undefined {
 export function pointsIntoDocument(document: unknown, pointer: string): boolean {
   if (!pointer.startsWith('/')) return false
   let value: unknown = document
-  for (const token of pointer.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+  for (const token of pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     if (Array.isArray(value) && /^(0|[1-9]\d*)$/.test(token) && Number(token) < value.length) value = value[Number(token)]
     else if (isObject(value) && Object.hasOwn(value, token)) value = value[token]
     else return false

@@ -57,7 +57,10 @@ export function relatedResourceProblems(relatedResource: unknown): ProblemDetail
       if (value === undefined) continue
       const parsed = typeof value === 'string' ? parse(value) : undefined
       if (!parsed) {
-        fail(`${path}.${property} is not a ${property === 'digestSRI' ? 'Subresource Integrity value (sha256-, sha384- or sha512-<base64>)' : 'multibase multihash of a SHA-2 digest'}`, `${path}.${property}`)
+        fail(
+          `${path}.${property} is not a ${property === 'digestSRI' ? 'Subresource Integrity value (sha256-, sha384- or sha512-<base64>)' : 'multibase multihash of a SHA-2 digest'}`,
+          `${path}.${property}`,
+        )
         continue
       }
       if (content && !createHash(SRI[parsed.algorithm]).update(content).digest().equals(parsed.digest))

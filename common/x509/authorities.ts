@@ -4,11 +4,10 @@ import type { Database, Migration } from '../db'
 
 /**
  * Certificates only: each one's private key lives in the agent's KMS (sealed at rest), named by `kms_key_id`.
- * `name` is what the certificate is for: `root:<jurisdiction>`, `iaca:<jurisdiction>`, `leaf:<issuer>`, `ds:<issuer>`.
+ * `name` is what the certificate is for: `root:<jurisdiction>`, `iaca:<jurisdiction>`, `leaf:<issuer>`, `ds:<issuer>`,
+ * `verifier-root:<jurisdiction>`, `rp:<verifier>`, `wallet-provider-root:<jurisdiction>`, `wallet-provider:<provider>`.
  */
-export const x509Migrations: Migration[] = [
-  { id: 'x509-1', sql: 'CREATE TABLE x509_certificates (name TEXT PRIMARY KEY, kms_key_id TEXT NOT NULL, certificate TEXT NOT NULL)' },
-]
+export const x509Migrations: Migration[] = [{ id: 'x509-1', sql: 'CREATE TABLE x509_certificates (name TEXT PRIMARY KEY, kms_key_id TEXT NOT NULL, certificate TEXT NOT NULL)' }]
 
 /** An issuer that signs under its jurisdiction's root: `issuerUrl` is its SD-JWT VC `iss` and its leaf's SAN URI. */
 export interface X509Issuer {
@@ -25,6 +24,17 @@ export interface HeldCertificate {
   /** Base64 DER, as an `x5c` entry or a trust registry anchor carries it. */
   der: string
 }
+
+/** A relying party (verifier) that signs its HAIP requests under its jurisdiction's verifier root: `url` is where it answers. */
+export interface X509RelyingParty {
+  key: string
+  name: string
+  jurisdiction: string
+  url: string
+}
+
+/** Which root: issuers' (SD-JWT VC, JWT), mdoc document signers' (IACA), or relying parties' (HAIP request signing). */
+type RootKind = 'root' | 'iaca' | 'verifier' | 'wallet-provider'
 
 /** A signing certificate and the chain above it, leaf first; the root (trust anchor) last. */
 export interface CertificateChain {
@@ -44,8 +54,10 @@ const serialNumber = () => {
   return bytes.toString('hex')
 }
 
-const rootName = (jurisdiction: string, kind: 'root' | 'iaca'): X509CertificateIssuerAndSubjectOptions => ({
-  commonName: kind === 'root' ? `Interop Lab ${jurisdiction} Root CA` : `Interop Lab ${jurisdiction} IACA`,
+const ROOT_COMMON_NAMES: Record<RootKind, string> = { root: 'Root CA', iaca: 'IACA', verifier: 'Relying Party CA', 'wallet-provider': 'Wallet Provider CA' }
+
+const rootName = (jurisdiction: string, kind: RootKind): X509CertificateIssuerAndSubjectOptions => ({
+  commonName: `Interop Lab ${jurisdiction} ${ROOT_COMMON_NAMES[kind]}`,
   countryName: 'CA',
   ...(jurisdiction.includes('-') ? { stateOrProvinceName: jurisdiction.slice(3) } : {}),
 })
@@ -73,17 +85,56 @@ export class X509Authorities {
     return this.once(`iaca:${jurisdiction}`, () => this.createRoot(jurisdiction, 'iaca'))
   }
 
+  /** The jurisdiction's root for relying parties' request-signing certificates (HAIP 1.0 x509 client ids); the trust registry lists it as kind `verifier`. */
+  public verifierRoot(jurisdiction: string): Promise<HeldCertificate> {
+    return this.once(`verifier-root:${jurisdiction}`, () => this.createRoot(jurisdiction, 'verifier'))
+  }
+
+  /** A verifier's request-signing certificate (digitalSignature; SAN dNSName = its host, SAN URI = its URL) under its jurisdiction's verifier root. */
+  public async relyingParty(party: X509RelyingParty): Promise<CertificateChain> {
+    const root = await this.verifierRoot(party.jurisdiction)
+    const subject = { key: party.key, name: party.name, jurisdiction: party.jurisdiction, issuerUrl: party.url }
+    const leaf = await this.once(
+      `rp:${party.key}`,
+      () => this.createLeaf(subject, root, 'rp'),
+      (held) => stillFits(held, subject),
+    )
+    return { leaf, root }
+  }
+
+  /**
+   * A wallet provider's attestation-signing certificate (digitalSignature, SAN URI = its URL) under its own root: what
+   * signs its Wallet Attestations and key attestations (HAIP 1.0 §4.4.1, §4.5.1); issuers trust the root.
+   */
+  public async walletProvider(provider: X509Issuer): Promise<CertificateChain> {
+    const root = await this.once(`wallet-provider-root:${provider.jurisdiction}`, () => this.createRoot(provider.jurisdiction, 'wallet-provider'))
+    const leaf = await this.once(
+      `wallet-provider:${provider.key}`,
+      () => this.createLeaf(provider, root, 'leaf'),
+      (held) => stillFits(held, provider),
+    )
+    return { leaf, root }
+  }
+
   /** The issuer's SD-JWT VC signing certificate (digitalSignature, SAN URI = its URL) under its jurisdiction's root. */
   public async signer(issuer: X509Issuer): Promise<CertificateChain> {
     const root = await this.root(issuer.jurisdiction)
-    const leaf = await this.once(`leaf:${issuer.key}`, () => this.createLeaf(issuer, root, 'leaf'), (held) => stillFits(held, issuer))
+    const leaf = await this.once(
+      `leaf:${issuer.key}`,
+      () => this.createLeaf(issuer, root, 'leaf'),
+      (held) => stillFits(held, issuer),
+    )
     return { leaf, root }
   }
 
   /** The issuer's mdoc document signer certificate (ISO 18013-5 Annex B.1.4: digitalSignature, EKU mdlDS) under its jurisdiction's IACA. */
   public async documentSigner(issuer: X509Issuer): Promise<CertificateChain> {
     const root = await this.iaca(issuer.jurisdiction)
-    const leaf = await this.once(`ds:${issuer.key}`, () => this.createLeaf(issuer, root, 'ds'), (held) => stillFits(held, issuer))
+    const leaf = await this.once(
+      `ds:${issuer.key}`,
+      () => this.createLeaf(issuer, root, 'ds'),
+      (held) => stillFits(held, issuer),
+    )
     return { leaf, root }
   }
 
@@ -122,7 +173,7 @@ export class X509Authorities {
     return jwk
   }
 
-  private async createRoot(jurisdiction: string, kind: 'root' | 'iaca'): Promise<HeldCertificate> {
+  private async createRoot(jurisdiction: string, kind: RootKind): Promise<HeldCertificate> {
     const key = await this.newKey()
     const name = rootName(jurisdiction, kind)
     const certificate = await X509Service.createCertificate(this.agent.context, {
@@ -142,7 +193,7 @@ export class X509Authorities {
     return held(certificate)
   }
 
-  private async createLeaf(issuer: X509Issuer, root: HeldCertificate, kind: 'leaf' | 'ds'): Promise<HeldCertificate> {
+  private async createLeaf(issuer: X509Issuer, root: HeldCertificate, kind: 'leaf' | 'ds' | 'rp'): Promise<HeldCertificate> {
     const key = await this.newKey()
     const rootCertificate = root.certificate
     const certificate = await X509Service.createCertificate(this.agent.context, {
@@ -157,7 +208,8 @@ export class X509Authorities {
         keyUsage: { usages: [X509KeyUsage.DigitalSignature], markAsCritical: true },
         authorityKeyIdentifier: { include: true },
         subjectKeyIdentifier: { include: true },
-        subjectAlternativeName: { name: [{ type: 'url', value: issuer.issuerUrl }] },
+        // a relying party is also named by its host: an x509_san_dns client id is a DNS SAN (OID4VP 1.0 §5.9.3)
+        subjectAlternativeName: { name: [...(kind === 'rp' ? [{ type: 'dns' as const, value: new URL(issuer.issuerUrl).hostname }] : []), { type: 'url', value: issuer.issuerUrl }] },
         ...(kind === 'ds' ? { extendedKeyUsage: { usages: [X509ExtendedKeyUsage.MdlDs], markAsCritical: true } } : {}),
       },
     })

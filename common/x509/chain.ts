@@ -24,7 +24,10 @@ export interface ValidatedChain {
 }
 
 /** SHA-256 of a certificate's DER, lower-case hex: how the lab names a certificate (a trust registry anchor's id). */
-export const certificateThumbprint = (der: string | Uint8Array) => createHash('sha256').update(typeof der === 'string' ? Buffer.from(der, 'base64') : der).digest('hex')
+export const certificateThumbprint = (der: string | Uint8Array) =>
+  createHash('sha256')
+    .update(typeof der === 'string' ? Buffer.from(der, 'base64') : der)
+    .digest('hex')
 
 /** The URIs a certificate's subjectAlternativeName lists. */
 export function sanUris(certificate: x509.X509Certificate): string[] {
@@ -93,4 +96,16 @@ export async function validateChain(x5c: readonly string[], anchors: readonly st
     throw new ChainRefused('leaf-key-usage', `the signing certificate ${leaf.subject} may not sign data: its keyUsage lacks digitalSignature (RFC 5280 §4.2.1.3)`)
   }
   return { leaf, anchor: anchor!, path }
+}
+
+/** An `x509_hash` client id's value: the base64url SHA-256 of the leaf certificate's DER (OID4VP 1.0 §5.9.3). */
+export const x509Hash = (der: string | Uint8Array) =>
+  createHash('sha256')
+    .update(typeof der === 'string' ? Buffer.from(der, 'base64') : der)
+    .digest('base64url')
+
+/** The DNS names a certificate's subjectAlternativeName lists. */
+export function sanDnsNames(certificate: x509.X509Certificate): string[] {
+  const san = certificate.getExtension(x509.SubjectAlternativeNameExtension)
+  return san?.names.items.filter((name) => name.type === 'dns').map((name) => name.value) ?? []
 }

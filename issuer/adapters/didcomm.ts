@@ -1,12 +1,12 @@
 import type { Agent } from '@credo-ts/core'
 import type { CredentialFormat, CredentialType } from '@interop-lab/common/credentialTypes'
 import type { DidCommAgentApi } from '@interop-lab/common/didcomm/modules'
-import { HttpError } from '@interop-lab/common/http'
+import { workerNumber } from '@interop-lab/common/workers'
 import type { AnonCredsDefinitions } from '../anoncreds/definitions'
 import { publishUnderWebVh } from '../anoncreds/webvh'
 import { createDidCommOffer, didCommOfferState, type DidCommOfferFormat } from '../didcomm/offers'
 import type { JurisdictionIssuer } from '../jurisdictions'
-import type { IssuanceAdapter } from '../offers'
+import { type IssuanceAdapter, OfferError } from '../offers'
 
 export interface DidCommIssuanceOptions {
   agent: Agent
@@ -37,12 +37,19 @@ export function didCommIssuance(options: DidCommIssuanceOptions): IssuanceAdapte
   const offerUnder = async (issuer: JurisdictionIssuer, type: CredentialType, format: CredentialFormat): Promise<DidCommOfferFormat> => {
     if (format !== 'anoncreds') return { format: 'ldp_vc', issuerDid: options.ldpDid(issuer.key) }
     const definition = options.anonCreds.get(issuer.key, type.id)
-    if (!definition) throw new HttpError(503, 'anoncreds_not_ready', options.anonCreds.pending() ?? `${issuer.name.en} has no AnonCreds credential definition for ${type.id}`)
+    if (!definition) throw new OfferError('unavailable', 'anoncreds_not_ready', options.anonCreds.pending() ?? `${issuer.name.en} has no AnonCreds credential definition for ${type.id}`)
     const webvhDid = options.webvhDid(issuer.key)
     return { format, credentialDefinitionId: webvhDid ? await underWebVh(webvhDid, definition.credentialDefinitionId) : definition.credentialDefinitionId }
   }
   return {
     async createOffer({ issuer, type, format, connection, metadata }) {
+      if (workerNumber() !== undefined) {
+        throw new OfferError(
+          'conflict',
+          'didcomm_single_process',
+          'DIDComm issuance runs in a single issuer process: Credo keeps DIDComm transport sessions in process memory and updates an exchange without locking it across processes. Start the issuer with --workers 1 to offer over DIDComm; OID4VCI offers are served by every worker',
+        )
+      }
       // a DIDComm format: createOffer checked it against formatsOver('didcomm')
       const under = await offerUnder(issuer, type, format as CredentialFormat)
       return createDidCommOffer(didcomm, invitationDomain, { label: issuer.name.en, type, metadata, under, connection })

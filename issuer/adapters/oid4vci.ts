@@ -5,14 +5,22 @@ import { configurationId, credentialConfigurations } from '../credentialConfigur
 import type { JurisdictionIssuer } from '../jurisdictions'
 import type { IssuanceAdapter } from '../offers'
 
-/** OID4VCI 1.0: a pre-authorized code offer for the jurisdiction's credential configuration (Credo's issuer). */
+/**
+ * OID4VCI 1.0: a pre-authorized code offer for the jurisdiction's credential configuration (Credo's issuer); under HAIP 1.0
+ * an authorization code offer (its issuer_state names the person the offer is for) whose session requires DPoP and a
+ * Wallet Attestation (issuer/haip.ts runs its PAR and authorization endpoints).
+ */
 export function oid4vciIssuance(issuerApi: OpenId4VcIssuerApi): IssuanceAdapter {
   return {
-    async createOffer({ issuer, type, format, signing, txCode, metadata }) {
+    async createOffer({ issuer, type, format, signing, txCode, profile, metadata }) {
+      const grant =
+        profile === 'haip'
+          ? { authorizationCodeFlowConfig: {}, authorization: { requireDpop: true, requireWalletAttestation: true } }
+          : { preAuthorizedCodeFlowConfig: txCode ? { txCode: { input_mode: 'numeric' as const, length: 6, description: 'Code sent to you separately / Code envoyé séparément' } } : {} }
       const { credentialOffer, issuanceSession } = await issuerApi.createCredentialOffer({
         issuerId: issuer.key,
-        credentialConfigurationIds: [configurationId(type.id, format, signing)],
-        preAuthorizedCodeFlowConfig: txCode ? { txCode: { input_mode: 'numeric', length: 6, description: 'Code sent to you separately / Code envoyé séparément' } } : {},
+        credentialConfigurationIds: [configurationId(type.id, format, signing, profile)],
+        ...grant,
         issuanceMetadata: metadata,
       })
       return { offerId: issuanceSession.id, offerUri: credentialOffer, txCode: issuanceSession.userPin }

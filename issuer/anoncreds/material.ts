@@ -75,7 +75,9 @@ export async function chooseAnonCredsMaterial(options: MaterialOptions): Promise
   const where = dir && relative(process.cwd(), dir)
   if (demo) options.log(`imported DEMO-ONLY credential definitions for ${demo} issuer(s) from ${where}: their private keys are public, never issue real credentials with them`)
   if (refused.length) {
-    options.log(`refused the DEMO-ONLY material in ${where} for ${refused.length} issuer(s) (${refused.join(', ')}): this is a real deployment (${realDeployment}); generating its own credential definitions instead`)
+    options.log(
+      `refused the DEMO-ONLY material in ${where} for ${refused.length} issuer(s) (${refused.join(', ')}): this is a real deployment (${realDeployment}); generating its own credential definitions instead`,
+    )
   } else if (realDeployment && !options.dir) {
     options.log(`no DEMO-ONLY material for a real deployment (${realDeployment}): credential definitions are generated here once, or imported with --anoncreds-material`)
   }

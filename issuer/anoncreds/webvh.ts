@@ -11,7 +11,8 @@ import type { Express } from 'express'
 import { isIP } from 'node:net'
 import { AnonCredsInputError } from '@interop-lab/common/anoncreds'
 import { isLoopbackHost } from '@interop-lab/common/net/outboundPolicy'
-import { handle, HttpError } from '@interop-lab/common/http'
+import { DomainError } from '@interop-lab/common/errors'
+import { handle } from '@interop-lab/common/http'
 
 /**
  * Each jurisdiction's AnonCreds objects under its own did:webvh DID, served by the issuer (did:webvh v1.0, DID Attested
@@ -145,6 +146,10 @@ async function copyPrivateMaterial(agent: Agent, fromId: string, toId: string): 
   await proofs.save(context, new AnonCredsKeyCorrectnessProofRecord({ credentialDefinitionId: toId, value: proofValue }))
 }
 
+/** Why a did:webvh file is not served, by check; the HTTP edge answers it as a problem, its status from the kind. */
+export type WebVhFileErrorCode = 'unknown_issuer' | 'unknown_did' | 'unknown_resource'
+export class WebVhFileError extends DomainError<WebVhFileErrorCode> {}
+
 /**
  * Serves each jurisdiction's did:webvh log (`GET /issuers/<key>/did.jsonl`, JSON Lines) and attested resources
  * (`GET /issuers/<key>/resources/<digest>`): public, as a DID's files are.
@@ -152,7 +157,7 @@ async function copyPrivateMaterial(agent: Agent, fromId: string, toId: string): 
 export function mountWebVhFiles(app: Express, agent: Agent, didOf: (issuerKey: string) => string | undefined): void {
   const didFor = (issuerKey: string) => {
     const did = didOf(issuerKey)
-    if (!did) throw new HttpError(404, 'unknown_issuer', `No issuer '${issuerKey}' here with a did:webvh`)
+    if (!did) throw new WebVhFileError('not-found', 'unknown_issuer', `No issuer '${issuerKey}' here with a did:webvh`)
     return did
   }
   app.get(
@@ -161,7 +166,7 @@ export function mountWebVhFiles(app: Express, agent: Agent, didOf: (issuerKey: s
       const did = didFor(String(req.params.key))
       const [record] = await agent.dids.getCreatedDids({ did })
       const log = record?.metadata.get(LOG_METADATA) as unknown[] | null | undefined
-      if (!log) throw new HttpError(404, 'unknown_did', `No log for ${did}`)
+      if (!log) throw new WebVhFileError('not-found', 'unknown_did', `No log for ${did}`)
       res.type('text/jsonl').send(`${log.map((entry) => JSON.stringify(entry)).join('\n')}\n`)
     }),
   )
@@ -170,7 +175,7 @@ export function mountWebVhFiles(app: Express, agent: Agent, didOf: (issuerKey: s
     handle(async (req, res) => {
       const resourceId = `${didFor(String(req.params.key))}/resources/${String(req.params.resourceId)}`
       const [record] = await agent.genericRecords.findAllByQuery({ type: RESOURCE_RECORD, resourceId })
-      if (!record) throw new HttpError(404, 'unknown_resource', `No attested resource ${resourceId}`)
+      if (!record) throw new WebVhFileError('not-found', 'unknown_resource', `No attested resource ${resourceId}`)
       res.json(record.content)
     }),
   )

@@ -9,15 +9,7 @@ import { listDeliveries, type Delivery, type DeliveryFilter } from './deliveryLo
 import { countPending, recordEvent } from './outbox'
 import { withSerialWrites } from './serialWrites'
 import { loadPublisherSigner } from './signer'
-import {
-  activeSubscriptions,
-  insertSubscription,
-  removeSubscription,
-  subscriptionInputSchema,
-  subscriptionMatches,
-  type Subscription,
-  type SubscriptionInput,
-} from './subscriptions'
+import { activeSubscriptions, insertSubscription, removeSubscription, subscriptionInputSchema, subscriptionMatches, type Subscription, type SubscriptionInput } from './subscriptions'
 
 export interface NotificationHubOptions {
   /** Opened with `notificationHubMigrations`. */

@@ -92,11 +92,7 @@ export async function dueDeliveries(db: Database, now: number, limit: number): P
  * dispatcher wins the claim, and if the process dies mid-attempt the delivery becomes due again.
  */
 export async function claimDelivery(db: Database, delivery: DueDelivery, leaseUntil: number): Promise<boolean> {
-  const claimed = await db.run(`UPDATE notification_deliveries SET next_attempt_at = ? WHERE id = ? AND state = 'pending' AND next_attempt_at = ?`, [
-    leaseUntil,
-    delivery.id,
-    delivery.nextAttemptAt,
-  ])
+  const claimed = await db.run(`UPDATE notification_deliveries SET next_attempt_at = ? WHERE id = ? AND state = 'pending' AND next_attempt_at = ?`, [leaseUntil, delivery.id, delivery.nextAttemptAt])
   return claimed === 1
 }
 

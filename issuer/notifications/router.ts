@@ -7,7 +7,6 @@ export interface NotificationRouterOptions {
   adminApiKeys: readonly string[]
 }
 
-
 /**
  * The publisher's HTTP face. Everything but the JWKS needs the admin key: subscriptions name
  * the programs' endpoints and the delivery log tells who was told what, and when.

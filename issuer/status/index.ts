@@ -1,5 +1,5 @@
 export { statusListMigrations } from './migrations'
 export { createStatusRouter } from './router'
-export { StatusListService, type StatusAllocation, type StatusListServiceOptions } from './service'
-export { credoJwtSigner, type JwtHeaderParams, type JwtSign } from './signer'
+export { STATUS_LIST_SIGNINGS, StatusListService, type StatusAllocation, type StatusListServiceOptions, type StatusListSigning, type X509StatusListSigner } from './service'
+export { credoJwtSigner, type JwtHeaderParams, type JwtSign, x5cJwtSigner } from './signer'
 export { DEFAULT_LIST_SIZE, StatusListError, StatusListStore, type StatusEntry, type StatusListRecord } from './store'

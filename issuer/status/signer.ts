@@ -1,4 +1,4 @@
-import { type AgentContext, DidsApi, JwsService, TypedArrayEncoder } from '@credo-ts/core'
+import { type AgentContext, DidsApi, JwsService, TypedArrayEncoder, type X509Certificate } from '@credo-ts/core'
 
 /** Protected header fields the caller chooses; the signer adds `alg` and `kid` for its key. */
 export interface JwtHeaderParams {
@@ -22,5 +22,19 @@ export async function credoJwtSigner(agentContext: AgentContext, verificationMet
       keyId: publicJwk.keyId,
       payload: TypedArrayEncoder.fromString(JSON.stringify(payload)),
       protectedHeaderOptions: { ...header, alg, kid: verificationMethodId },
+    })
+}
+
+/**
+ * A signer backed by the KMS key of an X.509 certificate this service holds: ES256, the certificate in `x5c` (the
+ * anchor above it is not sent), so a relying party checks the JWT as it checks a credential signed under that chain.
+ */
+export function x5cJwtSigner(agentContext: AgentContext, held: { certificate: X509Certificate; der: string }): JwtSign {
+  const jwsService = agentContext.resolve(JwsService)
+  return (header, payload) =>
+    jwsService.createJwsCompact(agentContext, {
+      keyId: held.certificate.publicJwk.keyId,
+      payload: TypedArrayEncoder.fromString(JSON.stringify(payload)),
+      protectedHeaderOptions: { ...header, alg: 'ES256', x5c: [held.der] },
     })
 }

@@ -124,7 +124,8 @@ const ISSUER_MANDATORY_POINTERS = ['/issuer', '/validFrom', '/validUntil', '/iss
 
 function mandatoryPointersFor(credential: JsonObject, requested: readonly string[] = []): string[] {
   const unknown = unknownPointers(credential, requested)
-  if (unknown.length) throw fail(`mandatoryPointers ${unknown.join(', ')} name nothing in the credential (RFC 6901 JSON pointers into it, e.g. '/credentialSubject/legal_name')`, 'options.mandatoryPointers')
+  if (unknown.length)
+    throw fail(`mandatoryPointers ${unknown.join(', ')} name nothing in the credential (RFC 6901 JSON pointers into it, e.g. '/credentialSubject/legal_name')`, 'options.mandatoryPointers')
   const own = ISSUER_MANDATORY_POINTERS.filter((pointer) => credential[pointer.slice(1)] !== undefined)
   return [...new Set([...own, ...requested])]
 }
@@ -140,9 +141,12 @@ export async function issueCredential(context: IssueContext, credential: JsonObj
     throw fail(
       `issuer '${issuerId}' does not match this service's configuration; its issuers are ${context.issuers
         .all()
-        .map((i) => `${didsOf(i)
-          .map((as) => as.did)
-          .join(' or ')} (${i.jurisdiction.key})`)
+        .map(
+          (i) =>
+            `${didsOf(i)
+              .map((as) => as.did)
+              .join(' or ')} (${i.jurisdiction.key})`,
+        )
         .join(', ')} (or the same Ed25519 keys as did:jwk)`,
       'issuer',
     )

@@ -106,11 +106,14 @@ export function createVcApiIssuerRouter(options: VcApiIssuerRouterOptions): Rout
         verificationMethod: issuer.didKey.verificationMethod,
         alsoKnownAs: issuer.didJwk.did,
         // the DID to put in credential.issuer for each cryptosuite (VC-JOSE: ES256 under the P-256 one); ECDSA: the P-256 one
-        cryptosuites: Object.fromEntries(
-          [issuer.didKey, issuer.p256DidKey].flatMap((as) => as.cryptosuites.map((suite) => [suite.name, { did: as.did, verificationMethod: as.verificationMethod }])),
-        ),
+        cryptosuites: Object.fromEntries([issuer.didKey, issuer.p256DidKey].flatMap((as) => as.cryptosuites.map((suite) => [suite.name, { did: as.did, verificationMethod: as.verificationMethod }]))),
         // every DID with its key type and suites, the P-384 one included
-        dids: didsOf(issuer).map((as) => ({ did: as.did, verificationMethod: as.verificationMethod, key: SIGNATURE_ALGORITHMS[as.signer.algorithm].key, cryptosuites: as.cryptosuites.map((suite) => suite.name) })),
+        dids: didsOf(issuer).map((as) => ({
+          did: as.did,
+          verificationMethod: as.verificationMethod,
+          key: SIGNATURE_ALGORITHMS[as.signer.algorithm].key,
+          cryptosuites: as.cryptosuites.map((suite) => suite.name),
+        })),
       })),
     })
   })

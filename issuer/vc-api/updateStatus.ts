@@ -42,15 +42,10 @@ function nextStatus(current: CredentialStatus, purpose: BitstringPurpose, set: b
 }
 
 /** VCALM POST /credentials/status: 200 with the new statuses, 400 for a bad request, 404 when the credential is not ours. */
-export async function updateCredentialStatus(
-  status: StatusListService,
-  statusLists: Pick<StatusListCredentials, 'url' | 'parseUrl'>,
-  body: unknown,
-): Promise<StatusUpdateResult> {
+export async function updateCredentialStatus(status: StatusListService, statusLists: Pick<StatusListCredentials, 'url' | 'parseUrl'>, body: unknown): Promise<StatusUpdateResult> {
   if (!isObject(body)) throw new ProblemError(400, 'PARSING_ERROR', 'The request body must be a JSON object {credentialId, credentialStatus, status}')
   const parsed = updateStatusSchema.safeParse(body)
-  if (!parsed.success)
-    throw new ProblemError(400, 'MALFORMED_VALUE_ERROR', `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`)
+  if (!parsed.success) throw new ProblemError(400, 'MALFORMED_VALUE_ERROR', `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`)
   const { credentialId, credentialStatus, status: set } = parsed.data
   const { statusPurpose, statusListCredential, statusListIndex } = credentialStatus
 
@@ -65,7 +60,8 @@ export async function updateCredentialStatus(
       throw new ProblemError(400, 'MALFORMED_VALUE_ERROR', 'Name the credential by credentialId, or by credentialStatus.statusListCredential and statusListIndex', 'credentialId')
     const list = statusLists.parseUrl(statusListCredential)
     if (!list) throw new ProblemError(404, 'CREDENTIAL_NOT_FOUND', `Status list '${statusListCredential}' is not published by this issuer`, 'credentialStatus.statusListCredential')
-    if (list.purpose !== statusPurpose) throw new ProblemError(400, 'MALFORMED_VALUE_ERROR', `Status list '${statusListCredential}' has purpose ${list.purpose}, not ${statusPurpose}`, 'credentialStatus.statusPurpose')
+    if (list.purpose !== statusPurpose)
+      throw new ProblemError(400, 'MALFORMED_VALUE_ERROR', `Status list '${statusListCredential}' has purpose ${list.purpose}, not ${statusPurpose}`, 'credentialStatus.statusPurpose')
     targets = [{ listId: list.listId, idx: Number(statusListIndex) }]
   }
 

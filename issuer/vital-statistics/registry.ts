@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto'
+import type { Clock } from '@interop-lab/common/clock'
 import type { Agent } from '@credo-ts/core'
 import { decodeProtectedHeader } from 'jose'
 import type { Database } from '@interop-lab/common/db'
@@ -50,11 +51,17 @@ const toRegistration = (row: Row): DeathRegistration => ({
 export interface DeathRegistryDependencies {
   agent: Agent
   db: Database
+  /** The time medical certificates' freshness is judged at. */
+  clock: Clock
   registrars: JurisdictionIssuer[]
   /** May this DID certify deaths in this jurisdiction? (the trust registry's answer) */
   certifierAuthorized(did: string, jurisdiction: string): Promise<{ authorized: boolean; message: string }>
   /** Offers the death-registration credential, its status tracked under `credentialRef`. */
-  offerCredential(registrar: JurisdictionIssuer, request: { format: string; protocol: string; claims: Record<string, unknown> }, credentialRef: string): Promise<CreatedOffer>
+  offerCredential(
+    registrar: JurisdictionIssuer,
+    request: { format: string; protocol: string; signing?: string; profile?: string; claims: Record<string, unknown> },
+    credentialRef: string,
+  ): Promise<CreatedOffer>
   /** Revokes every credential issued under `credentialRef`; returns how many. */
   revokeCredentials(credentialRef: string): Promise<number>
   publish(event: { topic: string; jurisdiction: string; data: Record<string, unknown> }): Promise<{ eventId: string; deliveries: number }>
@@ -113,7 +120,7 @@ export class DeathRegistry {
       throw new RegistrationError('unauthenticated', 'invalid_signature', "The medical certificate's signature could not be verified with a key of the DID its kid names (RFC 7515 §5.2)")
     })
     const { iat, jti, ...certified } = payload
-    if (typeof iat !== 'number' || Math.abs(Date.now() / 1000 - iat) > MEDICAL_CERTIFICATE_MAX_AGE_SECONDS) {
+    if (typeof iat !== 'number' || Math.abs(this.deps.clock.now().getTime() / 1000 - iat) > MEDICAL_CERTIFICATE_MAX_AGE_SECONDS) {
       throw new RegistrationError('invalid', 'stale_certificate', 'The medical certificate must be signed within the last 10 minutes (iat)')
     }
     const certificate = parseInput(medicalCertificateSchema, certified)
@@ -129,7 +136,7 @@ export class DeathRegistry {
     const now = new Date().toISOString()
     const id = randomUUID()
     await this.deps.db.transaction(async (tx) => {
-      const nowSeconds = Math.floor(Date.now() / 1000)
+      const nowSeconds = Math.floor(this.deps.clock.now().getTime() / 1000)
       await tx.run('DELETE FROM medical_certificate_jtis WHERE expires_at < ?', [nowSeconds])
       // past iat + max age the certificate is refused as stale anyway: that is how long its jti must be remembered
       const fresh = await tx.run('INSERT INTO medical_certificate_jtis (certifier_did, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT (certifier_did, jti) DO NOTHING', [
@@ -137,25 +144,37 @@ export class DeathRegistry {
         jti,
         Math.ceil(iat) + MEDICAL_CERTIFICATE_MAX_AGE_SECONDS,
       ])
-      if (!fresh) throw new RegistrationError('conflict', 'replayed_certificate', `This medical certificate (jti ${jti}) was already received from its certifier: a certificate registers one death (replay refused)`)
+      if (!fresh)
+        throw new RegistrationError(
+          'conflict',
+          'replayed_certificate',
+          `This medical certificate (jti ${jti}) was already received from its certifier: a certificate registers one death (replay refused)`,
+        )
       await tx.run('INSERT INTO death_registrations (id, registrar_key, certifier_did, certificate, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        id, registrarKey, did, JSON.stringify(certificate), 'certified', now, now,
+        id,
+        registrarKey,
+        did,
+        JSON.stringify(certificate),
+        'certified',
+        now,
+        now,
       ])
     })
     return this.get(registrarKey, id)
   }
 
   /** Registers a certified death: a registration number, the programs notified, the executor's credential offered. */
-  public async register(registrarKey: string, id: string, request: { executor: { given_name: string; family_name: string }; format: string; protocol: string }) {
+  public async register(registrarKey: string, id: string, request: { executor: { given_name: string; family_name: string }; format: string; protocol: string; signing?: string; profile?: string }) {
     const registrar = this.registrar(registrarKey)
     const registration = await this.get(registrarKey, id)
     if (registration.state !== 'certified') throw new RegistrationError('conflict', 'invalid_state', `Registration ${id} is ${registration.state}, not awaiting registration`)
     const year = registration.certificate.date_of_death.slice(0, 4)
     const registrationNumber = `${registrar.jurisdiction.slice(3)}-${year}-${String(randomInt(0, 1_000_000)).padStart(6, '0')}`
-    const changed = await this.deps.db.run(
-      "UPDATE death_registrations SET state = 'registered', registration_number = ?, updated_at = ? WHERE id = ? AND state = 'certified'",
-      [registrationNumber, new Date().toISOString(), id],
-    )
+    const changed = await this.deps.db.run("UPDATE death_registrations SET state = 'registered', registration_number = ?, updated_at = ? WHERE id = ? AND state = 'certified'", [
+      registrationNumber,
+      new Date().toISOString(),
+      id,
+    ])
     if (!changed) throw new RegistrationError('conflict', 'invalid_state', `Registration ${id} was registered concurrently`)
     const { deceased } = registration.certificate
     const claims = {
@@ -184,7 +203,11 @@ export class DeathRegistry {
         jurisdiction: registrar.jurisdiction,
       },
     })
-    const offer = await this.deps.offerCredential(registrar, { format: request.format, protocol: request.protocol, claims }, credentialRefFor(registration))
+    const offer = await this.deps.offerCredential(
+      registrar,
+      { format: request.format, protocol: request.protocol, signing: request.signing, profile: request.profile, claims },
+      credentialRefFor(registration),
+    )
     return { registration: await this.get(registrarKey, id), offer, notification }
   }
 

@@ -1,4 +1,5 @@
 import type { Agent } from '@credo-ts/core'
+import type { Clock } from '@interop-lab/common/clock'
 import { randomUUID } from 'node:crypto'
 import { Router } from 'express'
 import { certifyRequestSchema, correctionSchema, registerDeathSchema, submitCertificateSchema } from '@interop-lab/contracts'
@@ -17,6 +18,8 @@ export interface VitalStatisticsRoutesOptions {
   identities: Map<string, PartyIdentity>
   adminApiKeys: string[]
   baseUrl: string
+  /** The time certificates are signed at (their `iat`, which the registrar judges by the same clock). */
+  clock: Clock
 }
 
 /** Certifiers sign and send medical certificates; registrars register, issue and correct. */
@@ -33,14 +36,20 @@ export function vitalStatisticsRouter(options: VitalStatisticsRoutesOptions): Ro
       if (!certifier) throw new HttpError(404, 'unknown_certifier', `No medical certifier '${req.params.key}' here`)
       const { certificate, registrarUrl } = parseInput(certifyRequestSchema, req.body)
       const kid = options.identities.get(certifier.key)!.kid
-      const jws = await signWithDid(options.agent, kid, { ...certificate, iat: Math.floor(Date.now() / 1000), jti: randomUUID() }, { typ: MEDICAL_CERTIFICATE_JWS_TYPE })
+      const jws = await signWithDid(options.agent, kid, { ...certificate, iat: Math.floor(options.clock.now().getTime() / 1000), jti: randomUUID() }, { typ: MEDICAL_CERTIFICATE_JWS_TYPE })
       const response = await fetch(`${registrarUrl ?? options.baseUrl}/registrars/${certificate.registrar}/medical-certificates`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ certificate: jws }),
       })
       const body = (await response.json().catch(() => ({}))) as Record<string, unknown>
-      if (!response.ok) throw new HttpError(response.status >= 500 ? 502 : response.status, String(body.error ?? 'registrar_refused'), `The registrar refused the certificate: ${String(body.message ?? response.statusText)}`)
+      // the registrar refuses with an RFC 9457 problem: its `code` and `detail` are passed on
+      if (!response.ok)
+        throw new HttpError(
+          response.status >= 500 ? 502 : response.status,
+          String(body.code ?? 'registrar_refused'),
+          `The registrar refused the certificate: ${String(body.detail ?? response.statusText)}`,
+        )
       res.status(201).json(body)
     }),
   )

@@ -39,12 +39,12 @@ export async function benchAgainst(ref: string, args: { quick: boolean; only?: s
     }
     const reportsDir = join(dir, '.bench-reports')
     // an older bench has no --concurrency (it then measures every number of clients; only the matching rows compare)
-    const knowsConcurrency = readFileSync(join(dir, 'scenarios', 'bench.ts'), 'utf8').includes("concurrency: { type: 'string'")
-    const argv = [
-      ...(args.quick ? ['--quick'] : []),
-      ...(args.only ?? []).flatMap((section) => ['--only', section]),
-      ...(knowsConcurrency ? (args.concurrency ?? []).flatMap((c) => ['--concurrency', c]) : []),
-    ]
+    const benchSource = readFileSync(join(dir, 'scenarios', 'bench.ts'), 'utf8')
+    const knowsConcurrency = benchSource.includes("concurrency: { type: 'string'")
+    // nor a section added since (such as workers): its rows are then only this tree's
+    const sections = (args.only ?? []).filter((section) => benchSource.includes(`'${section}'`))
+    if (args.only?.length && !sections.length) throw new Error(`The bench of ${ref} has none of the sections ${args.only.join(', ')}: nothing to compare`)
+    const argv = [...(args.quick ? ['--quick'] : []), ...sections.flatMap((section) => ['--only', section]), ...(knowsConcurrency ? (args.concurrency ?? []).flatMap((c) => ['--concurrency', c]) : [])]
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/bench.ts', ...argv, '--reports-dir', reportsDir], {
         cwd: dir,
@@ -74,7 +74,8 @@ export interface RowRatio {
 
 export function compareRows(ours: BenchRow[], theirs: BenchRow[]): RowRatio[] {
   return ours.map((row) => {
-    const other = theirs.find((t) => t.name === row.name && t.concurrency === row.concurrency)
+    const sameRow = (name: string) => theirs.find((t) => t.name === name && t.concurrency === row.concurrency)
+    const other = sameRow(row.name) ?? (row.comparesWith ? sameRow(row.comparesWith) : undefined)
     const base = { name: row.name, concurrency: row.concurrency }
     if (!other) return { ...base, missing: 'not measured by the other commit' }
     // an older bench marked no failures: a row with errors there is not a time either

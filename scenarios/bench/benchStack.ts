@@ -8,6 +8,8 @@ export interface BenchStackOptions extends ProcessOptions {
   dataDir: string
   /** Holder personas `bench-1`… beside the pilot personas, one per concurrent client. */
   benchPersonas: number
+  /** Processes serving the issuer (`--workers`); default 1. */
+  issuerWorkers?: number
 }
 
 export type StackStats = Record<BenchService, ProcessStats>
@@ -21,7 +23,7 @@ export async function startBenchStack(options: BenchStackOptions) {
   const base = { dataDir: options.dataDir, adminApiKey }
   const trustRegistry = await startServiceProcess({ ...base, service: 'trust-registry' }, options)
   const [issuer, wallet] = await Promise.all([
-    startServiceProcess({ ...base, service: 'issuer', trustRegistryUrl: trustRegistry.url }, options),
+    startServiceProcess({ ...base, service: 'issuer', trustRegistryUrl: trustRegistry.url, workers: options.issuerWorkers }, options),
     startServiceProcess({ ...base, service: 'wallet', benchPersonas: options.benchPersonas }, options),
   ])
   const verifier = await startServiceProcess({ ...base, service: 'verifier', trustRegistryUrl: trustRegistry.url, publisherJwksUrl: `${issuer.url}/notifications/jwks.json` }, options)

@@ -42,9 +42,7 @@ export async function issueCredential(endpoints: Endpoints, holder: string, cred
 /** OID4VP end to end: the verifier creates a request, the wallet presents, the verifier decides. */
 export async function verifyPresentation(endpoints: Endpoints, holder: string, policyId: string, format: CredentialFormat, phases: Phases = {}): Promise<Decision> {
   const verification = await timed(phases, 'request', () => callJson<{ id: string; requestUri: string }>('POST', `${endpoints.verifier}/verifications`, { policyId, format }))
-  const outcome = await timed(phases, 'present', () =>
-    callJson<PresentationOutcome>('POST', `${endpoints.wallet}/personas/${holder}/presentations`, { requestUri: verification.requestUri }),
-  )
+  const outcome = await timed(phases, 'present', () => callJson<PresentationOutcome>('POST', `${endpoints.wallet}/personas/${holder}/presentations`, { requestUri: verification.requestUri }))
   if (!outcome.submitted || outcome.error) throw new Error(`The wallet did not present: ${outcome.error ?? 'not submitted'}`)
   const { decision } = await timed(phases, 'decision', () => callJson<{ decision?: Decision }>('GET', `${endpoints.verifier}/verifications/${verification.id}`))
   if (decision?.outcome !== 'accepted') throw new Error(`The verifier did not accept: ${decision?.reasons.join('; ') ?? 'no decision'}`)

@@ -45,7 +45,10 @@ export async function measureGrowth(stack: BenchStack, context: BenchContext, da
   // the largest size against the smallest: how much slower, by throughput and by median latency
   const [firstIssue, firstVerify] = rows
   const [lastIssue, lastVerify] = rows.slice(-2)
-  for (const [first, last] of [[firstIssue, lastIssue], [firstVerify, lastVerify]] as const) {
+  for (const [first, last] of [
+    [firstIssue, lastIssue],
+    [firstVerify, lastVerify],
+  ] as const) {
     if (first.failure || last.failure) {
       last.note = 'not compared: a row failed'
       continue

@@ -13,8 +13,12 @@ export async function measureIssuance(stack: BenchStack, context: BenchContext):
   for (const format of context.formats) {
     context.log(`Issuance, ${format}`)
     for (const concurrency of context.concurrencies) {
-      const row = await measureLoad(stack, context, { section: 'Issuance (offer + wallet redeems)', name: `issue ${format} (${PROTOCOL_NAMES[protocolOf(format)]})` }, { concurrency }, (client, phases) =>
-        issueCredential(stack.endpoints, benchHolder(client), registration, format, phases),
+      const row = await measureLoad(
+        stack,
+        context,
+        { section: 'Issuance (offer + wallet redeems)', name: `issue ${format} (${PROTOCOL_NAMES[protocolOf(format)]})` },
+        { concurrency },
+        (client, phases) => issueCredential(stack.endpoints, benchHolder(client), registration, format, phases),
       )
       if (format === 'dc+sd-jwt') row.target = { text: `≥ ${ISSUANCE_TARGET_PER_SECOND}/s`, met: (row.throughput ?? 0) >= ISSUANCE_TARGET_PER_SECOND, perSecond: ISSUANCE_TARGET_PER_SECOND }
       rows.push(row)

@@ -63,10 +63,12 @@ async function withinTime(ms: number, work: Promise<void>): Promise<void> {
 export async function runLoad(options: LoadOptions, operation: (client: number, phases: Phases) => Promise<void>): Promise<LoadResult> {
   const warmup = options.warmupPerClient ?? 1
   const timeoutMs = options.operationTimeoutMs ?? OPERATION_TIMEOUT_MS
-  await Promise.all(Array.from({ length: options.concurrency }, async (_, client) => {
-    // a failing operation shows in the measured run's errors
-    for (let i = 0; i < warmup; i++) await withinTime(timeoutMs, operation(client, {})).catch(() => undefined)
-  }))
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async (_, client) => {
+      // a failing operation shows in the measured run's errors
+      for (let i = 0; i < warmup; i++) await withinTime(timeoutMs, operation(client, {})).catch(() => undefined)
+    }),
+  )
 
   const latencies: number[] = []
   const phaseTotals: Phases = {}

@@ -42,4 +42,3 @@ export function describeMachine(): MachineRecord {
     loadavgAtStart: loadNow(),
   }
 }
-

@@ -10,7 +10,12 @@ export interface StatsSource {
 }
 
 /** What the service processes spent between two snapshots, per operation. */
-export function costPerOp(before: Partial<StackStats>, after: Partial<StackStats>, ops: number, context: BenchContext): Pick<BenchRow, 'signsPerOp' | 'verifiesPerOp' | 'signatureCeiling' | 'cpuMsPerOp'> {
+export function costPerOp(
+  before: Partial<StackStats>,
+  after: Partial<StackStats>,
+  ops: number,
+  context: BenchContext,
+): Pick<BenchRow, 'signsPerOp' | 'verifiesPerOp' | 'signatureCeiling' | 'cpuMsPerOp'> {
   const deltas = (Object.keys(after) as BenchService[]).flatMap((service) => {
     const [from, to] = [before[service], after[service]]
     return from && to ? [{ service, sign: to.signatures.sign - from.signatures.sign, verify: to.signatures.verify - from.signatures.verify, cpuMs: to.cpuMs - from.cpuMs }] : []

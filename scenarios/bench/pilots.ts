@@ -36,7 +36,10 @@ export async function measurePilots(stack: BenchStack, context: BenchContext): P
         continue
       }
       times.sort((a, b) => a - b)
-      const slowest = [...stepTotals].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, total]) => `${id} ${(total / repetitions).toFixed(0)} ms`)
+      const slowest = [...stepTotals]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([id, total]) => `${id} ${(total / repetitions).toFixed(0)} ms`)
       const p50 = percentile(times, 50)
       rows.push({
         ...row,

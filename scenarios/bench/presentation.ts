@@ -16,9 +16,15 @@ export async function measurePresentation(stack: BenchStack, context: BenchConte
     context.log(`Verification, ${format}: equipping ${holders} holders`)
     for (let client = 0; client < holders; client++) await equipHolder(stack.endpoints, benchHolder(client), format)
     for (const concurrency of context.concurrencies) {
-      const row = await measureLoad(stack, context, { section: 'Verification (request + wallet presents 2 credentials + decision)', name: `verify ${format} (${PROTOCOL_NAMES[protocolOf(format)]})` }, { concurrency }, async (client, phases) => {
-        await verifyPresentation(stack.endpoints, benchHolder(client), BENCH_POLICY, format, phases)
-      })
+      const row = await measureLoad(
+        stack,
+        context,
+        { section: 'Verification (request + wallet presents 2 credentials + decision)', name: `verify ${format} (${PROTOCOL_NAMES[protocolOf(format)]})` },
+        { concurrency },
+        async (client, phases) => {
+          await verifyPresentation(stack.endpoints, benchHolder(client), BENCH_POLICY, format, phases)
+        },
+      )
       row.target = { text: `≥ ${VERIFICATION_TARGET_PER_SECOND}/s`, met: (row.throughput ?? 0) >= VERIFICATION_TARGET_PER_SECOND, perSecond: VERIFICATION_TARGET_PER_SECOND }
       rows.push(row)
     }

@@ -45,8 +45,7 @@ export function summarize(rows: BenchRow[], rates: Ed25519Rates): TargetSummary[
     const group = rows.filter((r) => r.name === name)
     const targetPerSecond = group.find((r) => r.target?.perSecond)!.target!.perSecond!
     const [top] = group.filter((r) => !r.failure && r.throughput !== undefined).sort((a, b) => b.throughput! - a.throughput!)
-    const floor = (signRates: { signPerSecond: number; verifyPerSecond: number }) =>
-      finite(signatureCeiling({ ...signRates, cores: rates.cores }, top.signsPerOp ?? 0, top.verifiesPerOp ?? 0))
+    const floor = (signRates: { signPerSecond: number; verifyPerSecond: number }) => finite(signatureCeiling({ ...signRates, cores: rates.cores }, top.signsPerOp ?? 0, top.verifiesPerOp ?? 0))
     return {
       measurement: name,
       targetPerSecond,

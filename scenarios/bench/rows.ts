@@ -34,6 +34,8 @@ export interface BenchRow {
   cpuMsPerOp?: Partial<Record<BenchService, number>>
   phases?: Phases
   target?: TargetCheck
+  /** With `--against`: the other commit's row (same clients) to compare with when it has none of this name. */
+  comparesWith?: string
   note?: string
   firstError?: string
 }

@@ -1,6 +1,7 @@
 // The counter goes first: Credo and jose are loaded below, dynamically, so they see the counting crypto.
 import { signatureCounts } from './signatureCounter'
-import type { ServiceProcessConfig, ServiceProcessMessage, ServiceProcessRequest } from './serviceProtocol'
+import cluster, { type Worker } from 'node:cluster'
+import type { ProcessStats, ServiceProcessConfig, ServiceProcessMessage, ServiceProcessRequest } from './serviceProtocol'
 
 /** One service of the stack in its own process (a child of the bench), reporting its URL and its CPU and signature counts. */
 const config = JSON.parse(process.argv[2] ?? '{}') as ServiceProcessConfig
@@ -35,9 +36,9 @@ async function start(): Promise<{ url: string; close(): Promise<void> }> {
     }
     case 'verifier': {
       const { startVerifierService } = await import('@interop-lab/verifier')
-      const { trustRegistryCheck } = await import('@interop-lab/verifier/trust')
       if (!config.trustRegistryUrl) throw new Error('The verifier needs a trust registry URL')
-      return startVerifierService({ ...common, database: database('verifier'), trust: trustRegistryCheck(config.trustRegistryUrl), publisherJwksUrl: config.publisherJwksUrl })
+      // as deployed (verifier/main.ts): the registry's key pinned in its database, its answers kept while its change feed is up
+      return startVerifierService({ ...common, database: database('verifier'), trust: { url: config.trustRegistryUrl }, publisherJwksUrl: config.publisherJwksUrl })
     }
     case 'wallet': {
       const { loadPersonas, startWalletService } = await import('@interop-lab/wallet-sim')
@@ -47,13 +48,44 @@ async function start(): Promise<{ url: string; close(): Promise<void> }> {
   }
 }
 
-const service = await start()
-send({ type: 'ready', url: service.url })
+const ownStats = (): ProcessStats => {
+  const cpu = process.cpuUsage()
+  return { cpuMs: (cpu.user + cpu.system) / 1000, signatures: signatureCounts(), rssMb: process.memoryUsage().rss / 2 ** 20 }
+}
+
+/** A worker's counts, asked over the cluster's channel (a worker of this file answers `stats` as below). */
+const workerStats = (worker: Worker, id: number) =>
+  new Promise<ProcessStats>((resolve) => {
+    const answer = (message: ServiceProcessMessage) => {
+      if (message.type !== 'stats' || message.id !== id) return
+      worker.off('message', answer)
+      const { type: _type, id: _id, ...stats } = message
+      resolve(stats)
+    }
+    worker.on('message', answer)
+    worker.send({ type: 'stats', id } satisfies ServiceProcessRequest)
+  })
+
+/** This process's counts, with its workers' when it is the primary of a pool: the service's whole cost. */
+async function totalStats(workers: Worker[], id: number): Promise<ProcessStats> {
+  const all = [ownStats(), ...(await Promise.all(workers.map((worker) => workerStats(worker, id))))]
+  return all.reduce((sum, stats) => ({
+    cpuMs: sum.cpuMs + stats.cpuMs,
+    signatures: { sign: sum.signatures.sign + stats.signatures.sign, verify: sum.signatures.verify + stats.signatures.verify },
+    rssMb: sum.rssMb + stats.rssMb,
+  }))
+}
+
+const { serveWithWorkers } = await import('@interop-lab/common/workers')
+const service = await serveWithWorkers(config.workers ?? 1, start)
+const workers = 'workers' in service ? service.workers : []
+// a worker is stopped by its primary (SIGTERM) and reports to it; the bench talks to the primary only
+if (cluster.isWorker) process.once('SIGTERM', () => void service.close().finally(() => process.exit(0)))
+else send({ type: 'ready', url: service.url })
 process.on('message', (raw) => {
   const request = raw as ServiceProcessRequest
   if (request.type === 'stats') {
-    const cpu = process.cpuUsage()
-    send({ type: 'stats', id: request.id, cpuMs: (cpu.user + cpu.system) / 1000, signatures: signatureCounts(), rssMb: process.memoryUsage().rss / 2 ** 20 })
+    void totalStats(workers, request.id).then((stats) => send({ type: 'stats', id: request.id, ...stats }))
   } else if (request.type === 'stop') {
     void service.close().finally(() => process.exit(0))
   }

@@ -13,6 +13,8 @@ export interface ServiceProcessConfig {
   benchPersonas?: number
   /** Trust registry only: its database name (several registries can be benchmarked side by side). */
   databaseName?: string
+  /** Issuer only: processes serving its port on its one database (`--workers`, common/workers.ts); default 1. */
+  workers?: number
 }
 
 export type ServiceProcessRequest = { type: 'stats'; id: number } | { type: 'stop' }

@@ -20,7 +20,15 @@ async function insertFullList(dataDir: string, issuerDid: string): Promise<strin
   const now = new Date().toISOString()
   try {
     await db.transaction(async (tx) => {
-      await tx.run('INSERT INTO status_lists (id, issuer, kid, size, bits_per_status, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [listId, issuerDid, `${issuerDid}#0`, STATUS_LIST_SIZE, 2, 0, now])
+      await tx.run('INSERT INTO status_lists (id, issuer, kid, size, bits_per_status, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        listId,
+        issuerDid,
+        `${issuerDid}#0`,
+        STATUS_LIST_SIZE,
+        2,
+        0,
+        now,
+      ])
       await tx.run(
         `WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < CAST(? AS INTEGER))
          INSERT INTO status_entries (list_id, idx, credential_ref, status, updated_at)
@@ -69,7 +77,14 @@ export async function measureStatusList(context: BenchContext, dataDir: string, 
       publishTimes.push(performance.now() - started)
     }
     publishTimes.sort((a, b) => a - b)
-    rows.push({ section: SECTION, name: 'issuer re-signs the token list after a change (GET)', concurrency: 1, ops: publishTimes.length, p50Ms: percentile(publishTimes, 50), p99Ms: percentile(publishTimes, 99) })
+    rows.push({
+      section: SECTION,
+      name: 'issuer re-signs the token list after a change (GET)',
+      concurrency: 1,
+      ops: publishTimes.length,
+      p50Ms: percentile(publishTimes, 50),
+      p99Ms: percentile(publishTimes, 99),
+    })
 
     const tokenCheck = await runLoad(load, async () => {
       const idx = randomIndex()

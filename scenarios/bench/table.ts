@@ -20,7 +20,11 @@ const COLUMNS: { title: string; cell: (row: BenchRow) => string; right?: boolean
 export function formatTable(rows: BenchRow[], rates: Ed25519Rates): string {
   const cells = rows.map((row) => COLUMNS.map((c) => c.cell(row)))
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((line) => line[i].length)))
-  const line = (values: string[]) => values.map((v, i) => (COLUMNS[i].right ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd()
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (COLUMNS[i].right ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd()
   const out = [
     `Raw node:crypto Ed25519 on one core: sign ${number(rates.signPerSecond, 0)}/s, verify ${number(rates.verifyPerSecond, 0)}/s ` +
       `(sign with a JWK import per call, as Credo's Node KMS does: ${number(rates.signWithJwkImportPerSecond, 0)}/s); ` +

@@ -1,5 +1,5 @@
 import { CREDENTIAL_FORMATS, type CredentialFormat, type CredentialType } from '@interop-lab/common/credentialTypes'
-import { PROTOCOL_FORMATS } from '@interop-lab/common/protocols'
+import { PROTOCOL_FORMATS, protocolOf } from '@interop-lab/common/protocols'
 import type { VerificationPolicy } from '@interop-lab/verifier/policy'
 import type { Endpoints } from '../runner'
 import { type Scenario, type ScenarioStep, stepsFor, type Variant } from '../scenario'
@@ -42,7 +42,8 @@ export function scenarioView(scenario: Scenario): ScenarioView {
   const view = (variant: Variant | undefined): VariantView => ({
     id: variant?.id ?? BASELINE,
     description: variant?.description,
-    formats: variant?.formats ?? [...CREDENTIAL_FORMATS],
+    // the page runs a format over its own protocol: a variant for other columns only (haip) has no format it can run here
+    formats: (variant?.formats ?? [...CREDENTIAL_FORMATS]).filter((format) => !variant?.protocols || variant.protocols.includes(protocolOf(format))),
     steps: stepsFor(scenario, variant),
   })
   const { id, name, description, parties } = scenario

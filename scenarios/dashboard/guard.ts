@@ -83,7 +83,10 @@ export function dashboardGuard(options: GuardOptions) {
     if (SAFE_METHODS.has(req.method)) return
     const site = req.header('sec-fetch-site')
     if (site !== undefined && site !== 'same-origin') {
-      throw new DashboardRefusal('cross-origin', `A ${req.method} from another site (Sec-Fetch-Site: ${site}) is refused: only the dashboard's own pages may act (W3C Fetch Metadata Request Headers, Sec-Fetch-Site; CSRF protection)`)
+      throw new DashboardRefusal(
+        'cross-origin',
+        `A ${req.method} from another site (Sec-Fetch-Site: ${site}) is refused: only the dashboard's own pages may act (W3C Fetch Metadata Request Headers, Sec-Fetch-Site; CSRF protection)`,
+      )
     }
     const origin = req.header('origin')
     const originHost = origin && origin !== 'null' ? URL.canParse(origin) && new URL(origin).host : undefined
@@ -94,13 +97,16 @@ export function dashboardGuard(options: GuardOptions) {
       )
     }
     if (!req.is('application/json')) {
-      throw new DashboardRefusal('not-json', `The dashboard takes JSON only (Content-Type: application/json), not ${req.header('content-type') ?? 'no content type'} (RFC 9110 §15.5.16, 415 Unsupported Media Type)`)
+      throw new DashboardRefusal(
+        'not-json',
+        `The dashboard takes JSON only (Content-Type: application/json), not ${req.header('content-type') ?? 'no content type'} (RFC 9110 §15.5.16, 415 Unsupported Media Type)`,
+      )
     }
   })
 
   const sessionOnly = guard((req) => {
     if (!isToken(sessionCookieOf(req))) {
-      throw new DashboardRefusal('no-session', "No dashboard session: open the dashboard link the console printed at start (it ends with #token=…); a link from an earlier start no longer works")
+      throw new DashboardRefusal('no-session', 'No dashboard session: open the dashboard link the console printed at start (it ends with #token=…); a link from an earlier start no longer works')
     }
   })
 

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { HttpError } from '@interop-lab/common/http'
+import { DomainError } from '@interop-lab/common/errors'
 import { MANIFEST } from '../evidence/bundle'
 import { EvidenceError, verifyEvidence } from '../evidence/verify'
 import { redactReport, type ReportedResult, type RunReport } from '../report'
@@ -47,34 +47,40 @@ const ORDER: ChangeKind[] = ['regressed', 'fixed', 'changed', 'added', 'removed'
 export async function listPastRuns(evidenceDir: string): Promise<PastRun[]> {
   const ids = await readdir(evidenceDir).catch(() => [] as string[])
   const runs = await Promise.all(
-    ids.filter((id) => RUN_ID.test(id)).map(async (runId): Promise<PastRun | undefined> => {
-      const dir = join(evidenceDir, runId)
-      const manifest = await readFile(join(dir, MANIFEST), 'utf8').then(
-        (text) => JSON.parse(text) as { run: Omit<PastRun, 'runId' | 'verified'> },
-        () => undefined,
-      )
-      if (!manifest) return undefined
-      const problem = await verifyEvidence(dir).then(
-        () => undefined,
-        (error: unknown) => (error instanceof Error ? error.message : String(error)),
-      )
-      const { startedAt, finishedAt, passed, failed, unsupported } = manifest.run
-      return { runId, startedAt, finishedAt, passed, failed, unsupported, verified: !problem, ...(problem ? { problem } : {}) }
-    }),
+    ids
+      .filter((id) => RUN_ID.test(id))
+      .map(async (runId): Promise<PastRun | undefined> => {
+        const dir = join(evidenceDir, runId)
+        const manifest = await readFile(join(dir, MANIFEST), 'utf8').then(
+          (text) => JSON.parse(text) as { run: Omit<PastRun, 'runId' | 'verified'> },
+          () => undefined,
+        )
+        if (!manifest) return undefined
+        const problem = await verifyEvidence(dir).then(
+          () => undefined,
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        )
+        const { startedAt, finishedAt, passed, failed, unsupported } = manifest.run
+        return { runId, startedAt, finishedAt, passed, failed, unsupported, verified: !problem, ...(problem ? { problem } : {}) }
+      }),
   )
   return runs.filter((run) => run !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt))
 }
 
+/** Why a past run's report is not shown, by check; the HTTP edge answers it as a problem, its status from the kind. */
+export type PastRunErrorCode = 'invalid_run_id' | 'unknown_run' | 'evidence_not_verified'
+export class PastRunError extends DomainError<PastRunErrorCode> {}
+
 /** A past run's report, as the reports may show it; a bundle that no longer verifies is refused. */
 export async function readPastReport(evidenceDir: string, runId: string): Promise<RunReport> {
-  if (!RUN_ID.test(runId)) throw new HttpError(400, 'invalid_run_id', `'${runId}' is not a run id (letters, digits and dashes, as listed by GET /api/history)`)
+  if (!RUN_ID.test(runId)) throw new PastRunError('invalid', 'invalid_run_id', `'${runId}' is not a run id (letters, digits and dashes, as listed by GET /api/history)`)
   const dir = join(evidenceDir, runId)
   try {
     await verifyEvidence(dir)
   } catch (error) {
     if (!(error instanceof EvidenceError)) throw error
-    if (error.code === 'missing_file' && error.file === MANIFEST) throw new HttpError(404, 'unknown_run', `No recorded run ${runId}; GET /api/history lists them`)
-    throw new HttpError(409, 'evidence_not_verified', `Run ${runId}'s evidence bundle does not verify, so its report is not shown: ${error.message} [${error.code}]`)
+    if (error.code === 'missing_file' && error.file === MANIFEST) throw new PastRunError('not-found', 'unknown_run', `No recorded run ${runId}; GET /api/history lists them`)
+    throw new PastRunError('conflict', 'evidence_not_verified', `Run ${runId}'s evidence bundle does not verify, so its report is not shown: ${error.message} [${error.code}]`)
   }
   return redactReport(JSON.parse(await readFile(join(dir, 'reports', 'latest.json'), 'utf8')) as RunReport)
 }

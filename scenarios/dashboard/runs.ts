@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
-import { HttpError } from '@interop-lab/common/http'
+import { DomainError } from '@interop-lab/common/errors'
 import type { RunEvent, StepResult, VariantResult } from '../runner'
 
 /** What a run's watchers receive: the runner's events, then exactly one `done` or `failed`. */
@@ -27,6 +27,10 @@ type Execute = (request: RunRequest, onEvent: (event: RunEvent) => void) => Prom
 
 const KEPT_RUNS = 50
 
+/** Why the run board refused, by check; the HTTP edge answers it as a problem, its status from the kind. */
+export type RunBoardErrorCode = 'run_in_progress' | 'unknown_run'
+export class RunBoardError extends DomainError<RunBoardErrorCode> {}
+
 /** Runs one scenario variant at a time in the background and lets any number of watchers follow it. */
 export function createRunBoard(execute: Execute) {
   const runs = new Map<string, DashboardRun>()
@@ -46,7 +50,7 @@ export function createRunBoard(execute: Execute) {
 
   return {
     start(request: RunRequest): DashboardRun {
-      if (currentId) throw new HttpError(409, 'run_in_progress', `Run ${currentId} is still in progress; wait for it to finish`, { runId: currentId })
+      if (currentId) throw new RunBoardError('conflict', 'run_in_progress', `Run ${currentId} is still in progress; wait for it to finish`, { runId: currentId })
       const run: DashboardRun = { ...request, id: randomUUID(), status: 'running', startedAt: new Date().toISOString(), events: [] }
       runs.set(run.id, run)
       currentId = run.id
@@ -75,7 +79,7 @@ export function createRunBoard(execute: Execute) {
 
     get(id: string): DashboardRun {
       const run = runs.get(id)
-      if (!run) throw new HttpError(404, 'unknown_run', `No run ${id}`)
+      if (!run) throw new RunBoardError('not-found', 'unknown_run', `No run ${id}`)
       return run
     },
 

@@ -54,7 +54,15 @@ export async function startDashboard(options: DashboardOptions) {
     const scenario = scenarios.find((s) => s.id === scenarioId)!
     // a registry variant changes the lab's registries for its run, as in the matrix, and undoes it
     const registry = { url: options.trustRegistryUrl, adminApiKey: endpoints.adminApiKey }
-    return runVariant(endpoints, scenario, scenario.variants.find((v) => v.id === variantId), format, onEvent, undefined, registry)
+    return runVariant(
+      endpoints,
+      scenario,
+      scenario.variants.find((v) => v.id === variantId),
+      format,
+      onEvent,
+      undefined,
+      { registry },
+    )
   })
   let catalog: Catalog | undefined
   const token = newDashboardToken()
@@ -199,7 +207,10 @@ export async function startDashboard(options: DashboardOptions) {
     '/api/qr',
     handle(async (req, res) => {
       const { data } = parseInput(qrQuerySchema, req.query)
-      res.type('image/svg+xml').set('cache-control', 'public, max-age=3600').send(await qrSvg(data))
+      res
+        .type('image/svg+xml')
+        .set('cache-control', 'public, max-age=3600')
+        .send(await qrSvg(data))
     }),
   )
 
@@ -210,7 +221,11 @@ export async function startDashboard(options: DashboardOptions) {
       const { issuer, ...offer } = parseInput(offerRequestSchema, req.body)
       const created = await relay<{ txCode?: string }>('POST', `${endpoints.issuer}/issuers/${issuer}/offers`, { ...offer, protocol: 'oid4vc', txCode: true }, endpoints.adminApiKey)
       if (!created.txCode) {
-        throw new HttpError(502, 'offer_without_tx_code', `The issuer at ${endpoints.issuer} made an offer without a transaction code (OID4VCI 1.0 §4.1.1 tx_code); the dashboard hands out only offers protected by one`)
+        throw new HttpError(
+          502,
+          'offer_without_tx_code',
+          `The issuer at ${endpoints.issuer} made an offer without a transaction code (OID4VCI 1.0 §4.1.1 tx_code); the dashboard hands out only offers protected by one`,
+        )
       }
       res.status(201).json(created)
     }),

@@ -1,4 +1,5 @@
 import { HttpError } from '@interop-lab/common/http'
+import type { Problem } from '@interop-lab/contracts'
 import { exchangeJson, type JsonAnswer } from '../client'
 
 /**
@@ -15,7 +16,8 @@ export async function relay<T>(method: string, url: string, body?: unknown, apiK
   const { response, parsed, isJson } = answer
   if (!isJson) throw new HttpError(502, 'upstream_error', `${method} ${new URL(url).pathname} answered ${response.status} with a body that is not JSON`)
   if (response.ok) return parsed as T
-  const refusal = (parsed ?? {}) as { error?: string; message?: string; details?: unknown }
-  const message = refusal.message ?? `${method} ${new URL(url).pathname} answered ${response.status}`
-  throw response.status < 500 ? new HttpError(response.status, refusal.error ?? 'upstream_refused', message, refusal.details) : new HttpError(502, 'upstream_error', message)
+  // the lab's services refuse with RFC 9457 problem details (contracts/z-problem.ts)
+  const refusal = (parsed ?? {}) as Partial<Problem>
+  const message = refusal.detail ?? `${method} ${new URL(url).pathname} answered ${response.status}`
+  throw response.status < 500 ? new HttpError(response.status, refusal.code ?? 'upstream_refused', message, refusal.errors) : new HttpError(502, 'upstream_error', message)
 }

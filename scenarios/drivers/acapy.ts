@@ -82,7 +82,10 @@ async function settle<T extends { state: string }>(peer: AcaPyPeer, what: string
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   const logged = peer.errors?.().slice(-1500) ?? ''
-  throw new DriverError('refused', withPeerReason(`ACA-Py: ${what} did not happen within ${EXCHANGE_TIMEOUT_MS / 1000} s (last state: ${last?.state ?? 'no exchange record'})${logged ? `; ACA-Py logged: ${logged}` : ''}`))
+  throw new DriverError(
+    'refused',
+    withPeerReason(`ACA-Py: ${what} did not happen within ${EXCHANGE_TIMEOUT_MS / 1000} s (last state: ${last?.state ?? 'no exchange record'})${logged ? `; ACA-Py logged: ${logged}` : ''}`),
+  )
 }
 
 /**
@@ -93,10 +96,14 @@ export function acapyIssuer(peer: AcaPyPeer, onIssuerDid: (issuer: string, did: 
   const types = loadCredentialTypes()
   const dids = new Map<string, Promise<string>>()
   const didOf = (issuer: string) => {
-    if (!dids.has(issuer)) dids.set(issuer, peer.admin.createDidKey().then(async (did) => {
-      await onIssuerDid(issuer, did)
-      return did
-    }))
+    if (!dids.has(issuer))
+      dids.set(
+        issuer,
+        peer.admin.createDidKey().then(async (did) => {
+          await onIssuerDid(issuer, did)
+          return did
+        }),
+      )
     return dids.get(issuer)!
   }
   return {
@@ -197,7 +204,9 @@ export function acapyVerifier(peer: AcaPyPeer, connection?: DidCommConnection): 
       if (!record || !['done', 'abandoned'].includes(record.state)) return undefined
       if (record.verified === 'true') return { outcome: 'accepted', source: 'result' }
       const said = [record.error_msg, ...(record.verified_msgs ?? [])].filter(Boolean).join('; ')
-      const reason = withPeerReason(said ? `ACA-Py did not verify the presentation: ${said}` : `ACA-Py did not verify the presentation (verified: ${record.verified ?? 'unset'}, state ${record.state})`)
+      const reason = withPeerReason(
+        said ? `ACA-Py did not verify the presentation: ${said}` : `ACA-Py did not verify the presentation (verified: ${record.verified ?? 'unset'}, state ${record.state})`,
+      )
       return { outcome: 'rejected', reason, source: 'result' }
     },
   }

@@ -1,6 +1,9 @@
 import { z } from 'zod'
+import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
+import { HAIP, HAIP_FORMATS } from '@interop-lab/common/protocols'
+import { profileSchema } from '@interop-lab/contracts'
 import { exchangeJson } from '../client'
-import { DriverError } from './types'
+import { DriverError, type DriverCapabilities } from './types'
 
 /**
  * A configured HTTP call to a party's own API (its way of making an offer or a presentation request), with
@@ -23,6 +26,18 @@ export const httpCallSchema = z.strictObject({
   body: z.unknown().optional(),
 })
 export type HttpCall = z.infer<typeof httpCallSchema>
+
+/**
+ * The profiles a configured party speaks on top of OID4VC: with `haip`, its formats that HAIP 1.0 names are its cells of
+ * the matrix's haip column, and its calls get `{{profile}}` (`haip`, or empty outside that column).
+ */
+export const profilesSchema = z.array(profileSchema).optional()
+
+/** The matrix columns a configured OID4VC party speaks: `oid4vc`, and `haip` when it says it speaks that profile. */
+export function oid4vcColumns(formats: CredentialFormat[], profiles: z.infer<typeof profilesSchema>): DriverCapabilities['protocols'] {
+  const haip = profiles?.includes('haip') ? formats.filter((format) => HAIP_FORMATS.includes(format)) : []
+  return { oid4vc: formats, ...(haip.length ? { [HAIP]: haip } : {}) }
+}
 
 /** The names of the placeholders a call uses, in its URL and body. */
 export function placeholdersOf(call: HttpCall): Set<string> {

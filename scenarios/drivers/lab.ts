@@ -5,6 +5,7 @@ import {
   createdVerificationSchema,
   credentialsAnswerSchema,
   inboxAnswerSchema,
+  issuerRefusalSchema,
   offerStateSchema,
   presentationOutcomeSchema,
   registeredDeathSchema,
@@ -13,25 +14,20 @@ import {
   verificationSchema,
 } from '@interop-lab/contracts'
 import type { DidCommConnection } from '@interop-lab/common/didcomm/invitations'
-import { VC_API, VC_API_FORMATS } from '@interop-lab/common/protocols'
-import { callApi, callJson } from '../client'
+import { HAIP, HAIP_FORMATS, VC_API, VC_API_FORMATS } from '@interop-lab/common/protocols'
+import { callApi, callJson, ServiceCallError } from '../client'
+import { labClock } from '../clocks'
 import type { Endpoints } from '../steps'
-import {
-  type Ability,
-  type DriverCapabilities,
-  DriverError,
-  implementationOver,
-  type IssuerDriver,
-  type Parties,
-  type VerifierDriver,
-  type WalletDriver,
-} from './types'
+import { type Ability, type DriverCapabilities, DriverError, implementationOver, type IssuerDriver, type Parties, type VerifierDriver, type WalletDriver } from './types'
 
 /** The lab's own services, driven through their admin APIs. */
 
+/** What a lab service says it speaks; its OID4VC formats that HAIP 1.0 names are also its `haip` column (offers and requests with `profile: 'haip'`). */
 const describeLab = async (url: string, abilities: Ability[]): Promise<DriverCapabilities> => {
   try {
-    return { ...(await callApi(capabilitiesSchema, 'GET', `${url}/capabilities`)), abilities }
+    const { protocols, ...rest } = await callApi(capabilitiesSchema, 'GET', `${url}/capabilities`)
+    const haip = protocols.oid4vc?.filter((format) => HAIP_FORMATS.includes(format))
+    return { ...rest, protocols: { ...protocols, ...(haip?.length ? { [HAIP]: haip } : {}) }, abilities }
   } catch (error) {
     throw new DriverError('unreachable', `the lab service at ${url} did not say what it speaks (GET /capabilities): ${error instanceof Error ? error.message : String(error)}`)
   }
@@ -44,6 +40,7 @@ export function labIssuer(url: string, adminApiKey: string, local = true, connec
   return {
     implementation: implementationOver(nameOf(url, local), connection),
     url,
+    clock: labClock(url, adminApiKey),
     describe: () => describeLab(url, ['validity', 'vital-statistics']),
     async offer({ issuer, ...request }) {
       const body = connection && request.protocol === 'didcomm' ? { ...request, connection } : request
@@ -61,13 +58,7 @@ export function labIssuer(url: string, adminApiKey: string, local = true, connec
         return { id: registration.id }
       },
       async register(registrar, registrationId, input) {
-        const result = await callApi(
-          registeredDeathSchema,
-          'POST',
-          `${url}/registrars/${registrar}/registrations/${registrationId}/registration`,
-          input,
-          adminApiKey,
-        )
+        const result = await callApi(registeredDeathSchema, 'POST', `${url}/registrars/${registrar}/registrations/${registrationId}/registration`, input, adminApiKey)
         return { registrationNumber: result.registration.registrationNumber, offer: result.offer, deliveries: result.notification.deliveries }
       },
       correct: (registrar, registrationId, reason) => callApi(correctedDeathSchema, 'POST', `${url}/registrars/${registrar}/registrations/${registrationId}/correction`, { reason }, adminApiKey),
@@ -79,6 +70,7 @@ export function labWallet(url: string, local = true): WalletDriver {
   return {
     implementation: nameOf(url, local),
     url,
+    clock: labClock(url),
     async describe() {
       // its /capabilities names the exchange protocols; it also holds and presents W3C VC API credentials (/personas/{id}/vc-api/…)
       const capabilities = await describeLab(url, ['faults'])
@@ -87,20 +79,28 @@ export function labWallet(url: string, local = true): WalletDriver {
     async reset(holders) {
       for (const holder of holders) await callJson('DELETE', `${url}/personas/${holder}/credentials`)
     },
-    async acceptOffer(holder, offer) {
+    async acceptOffer(holder, offer, fault) {
       if (offer.issueTo) {
         // a VC API issuer signs for the DID the wallet names: the persona's did:key
         const { did } = await callApi(vcApiHolderSchema, 'GET', `${url}/personas/${holder}/vc-api/holder`)
         await callJson('POST', `${url}/personas/${holder}/vc-api/credentials`, { verifiableCredential: await offer.issueTo(did) })
         return 1
       }
-      const { credentials } = await callApi(credentialsAnswerSchema, 'POST', `${url}/personas/${holder}/offers`, { offerUri: offer.offerUri, txCode: offer.txCode })
-      return credentials.length
+      const accepted = await callApi(credentialsAnswerSchema, 'POST', `${url}/personas/${holder}/offers`, { offerUri: offer.offerUri, txCode: offer.txCode, fault }).catch((error: unknown) => {
+        // 422: the wallet could not accept the offer; an issuer's refusal comes as `details`, naming its HAIP requirement
+        if (!(error instanceof ServiceCallError) || error.status !== 422) throw error
+        const refusal = issuerRefusalSchema.safeParse((error.body as { details?: unknown } | undefined)?.details)
+        throw new DriverError('refused', error.message, refusal.success ? refusal.data.requirement : undefined)
+      })
+      return accepted.credentials.length
     },
     async present(holder, { requestUri, query }, fault) {
       if (!query) return callApi(presentationOutcomeSchema, 'POST', `${url}/personas/${holder}/presentations`, { requestUri, fault })
       // a VC API verifier has no response endpoint: the presentation goes back to its driver (see VerifierDriver.verdict)
-      const { verifiablePresentation } = await callJson<{ verifiablePresentation: Record<string, unknown> }>('POST', `${url}/personas/${holder}/vc-api/presentations`, { verifiablePresentationRequest: query, fault })
+      const { verifiablePresentation } = await callJson<{ verifiablePresentation: Record<string, unknown> }>('POST', `${url}/personas/${holder}/vc-api/presentations`, {
+        verifiablePresentationRequest: query,
+        fault,
+      })
       return { submitted: true, verifiablePresentation, fault }
     },
   }
@@ -111,9 +111,10 @@ export function labVerifier(url: string, adminApiKey: string, local = true, conn
   return {
     implementation: implementationOver(nameOf(url, local), connection),
     url,
+    clock: labClock(url, adminApiKey),
     describe: () => describeLab(url, ['program-inbox']),
-    async request(policyId, format, protocol) {
-      const request = await callApi(createdVerificationSchema, 'POST', `${url}/verifications`, { policyId, format, protocol, ...(connection && protocol === 'didcomm' ? { connection } : {}) })
+    async request(policyId, format, protocol, profile) {
+      const request = await callApi(createdVerificationSchema, 'POST', `${url}/verifications`, { policyId, format, protocol, profile, ...(connection && protocol === 'didcomm' ? { connection } : {}) })
       const answered = async () => (await callApi(verificationSchema, 'GET', `${url}/verifications/${request.id}`)).decision !== undefined
       return { id: request.id, requestUri: request.requestUri, requestUris: request.requestUris, answered }
     },
@@ -121,9 +122,9 @@ export function labVerifier(url: string, adminApiKey: string, local = true, conn
       const { decision } = await callApi(verificationSchema, 'GET', `${url}/verifications/${request.id}`)
       return decision && { outcome: decision.outcome, failedChecks: decision.failedChecks, reason: decision.reasons[0], decision, source: 'decision' }
     },
-    async inbox(program) {
-      const { notifications } = await callApi(inboxAnswerSchema, 'GET', `${url}/programs/${program}/inbox`, undefined, adminApiKey)
-      return notifications
+    async inbox(program, { after = 0, waitSeconds = 0 } = {}) {
+      const { notifications, cursor } = await callApi(inboxAnswerSchema, 'GET', `${url}/programs/${program}/inbox?after=${after}&wait=${waitSeconds}`, undefined, adminApiKey)
+      return { notifications, cursor }
     },
   }
 }

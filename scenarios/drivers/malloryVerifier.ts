@@ -9,7 +9,7 @@ import { DriverError, type PresentationRequest, type VerifierDriver } from './ty
  * `answers` is how many presentations its response endpoint received for it, whatever the wallet says.
  */
 export interface MalloryVerifierDriver extends VerifierDriver {
-  requestCase(kind: VerifierCase, format: MalloryRequestInput['format']): Promise<PresentationRequest>
+  requestCase(kind: VerifierCase, format: CredentialFormat): Promise<PresentationRequest>
   answers(request: PresentationRequest): Promise<number>
 }
 
@@ -20,8 +20,8 @@ const oid4vcFormat = (format: CredentialFormat): MalloryRequestInput['format'] =
 
 export function malloryVerifier(url: string): MalloryVerifierDriver {
   const answers = async (request: PresentationRequest) => (await callJson<{ answers: number }>('GET', `${url}/mallory/requests/${request.id}`)).answers
-  const requestCase = async (kind: VerifierCase, format: MalloryRequestInput['format']): Promise<PresentationRequest> => {
-    const request = await callJson<{ id: string; requestUri: string }>('POST', `${url}/mallory/requests`, { case: kind, format })
+  const requestCase = async (kind: VerifierCase, format: CredentialFormat): Promise<PresentationRequest> => {
+    const request = await callJson<{ id: string; requestUri: string }>('POST', `${url}/mallory/requests`, { case: kind, format: oid4vcFormat(format) })
     return { ...request, answered: async () => (await answers(request)) > 0 }
   }
   return {
@@ -33,7 +33,7 @@ export function malloryVerifier(url: string): MalloryVerifierDriver {
       })
       return { protocols: { oid4vc: ['dc+sd-jwt', 'jwt_vc_json'] }, abilities: [] }
     },
-    request: (_policy, format) => requestCase('control', oid4vcFormat(format)),
+    request: (_policy, format) => requestCase('control', format),
     // Mallory decides nothing: it only counts what it received
     verdict: async () => undefined,
     requestCase,

@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { callConfigured, httpCallSchema, jsonPath, placeholdersOf, probe, resolveHeaders, stringAt, valueAt } from './httpCall'
+import { callConfigured, httpCallSchema, jsonPath, oid4vcColumns, placeholdersOf, probe, profilesSchema, resolveHeaders, stringAt, valueAt } from './httpCall'
 import type { HandoffBoard } from '../handoffs'
 import { DriverError, type IssuerDriver } from './types'
 
 /**
  * Any OID4VCI 1.0 credential issuer, driven only by the standard protocol: its offers come from a configured call to
- * its own API (placeholders {{issuer}}, {{credentialType}}, {{claims}}, {{format}}, {{protocol}}, {{validUntil}}), and
+ * its own API (placeholders {{issuer}}, {{credentialType}}, {{claims}}, {{format}}, {{protocol}}, {{profile}}, {{validUntil}}), and
  * the wallet redeems them over OID4VCI. With `"offer": "manual"`, a person pastes (or scans) each offer in the dashboard.
  */
 export const oid4vciHttpConfig = z.strictObject({
@@ -14,6 +14,7 @@ export const oid4vciHttpConfig = z.strictObject({
   /** The credential issuer identifier (its metadata lives under /.well-known/openid-credential-issuer). */
   url: z.url({ protocol: /^https?$/ }),
   formats: z.array(z.enum(['dc+sd-jwt', 'jwt_vc_json'])).min(1),
+  profiles: profilesSchema,
   offer: z.union([
     httpCallSchema.extend({
       /** Where the answer carries the offer URI (openid-credential-offer://…). */
@@ -37,17 +38,17 @@ export function oid4vciHttpIssuer(name: string, config: Oid4vciHttpConfig, env: 
     url: config.url,
     async describe() {
       await probe(`${config.url.replace(/\/$/, '')}/.well-known/openid-credential-issuer`, `issuer ${name}`)
-      return { protocols: { oid4vc: config.formats }, abilities: call !== 'manual' && placeholdersOf(call).has('validUntil') ? ['validity'] : [] }
+      return { protocols: oid4vcColumns(config.formats, config.profiles), abilities: call !== 'manual' && placeholdersOf(call).has('validUntil') ? ['validity'] : [] }
     },
     async offer(request) {
       if (request.protocol !== 'oid4vc') throw new DriverError('unsupported', `${implementation} issues over OID4VCI only, not ${request.protocol}`)
-      const { issuer, credentialType, claims, format, protocol, validUntil } = request
+      const { issuer, credentialType, claims, format, protocol, profile = '', validUntil } = request
       if (call === 'manual') {
         if (!handoffs) throw new DriverError('unsupported', `${implementation}: "manual" offers are pasted in the dashboard, which this run did not start`)
         const { uri, txCode } = await handoffs.ask('offer', name, { issuer, credentialType, format, claims }, config.timeoutSeconds)
         return { offerUri: uri, txCode }
       }
-      const answer = await callConfigured(call, headers, { issuer, credentialType, claims, format, protocol, validUntil })
+      const answer = await callConfigured(call, headers, { issuer, credentialType, claims, format, protocol, profile, validUntil })
       const txCode = call.txCodePath ? valueAt(answer, call.txCodePath) : undefined
       return { offerUri: stringAt(answer, call.offerUriPath, 'credential offer URI'), txCode: typeof txCode === 'string' ? txCode : undefined }
     },

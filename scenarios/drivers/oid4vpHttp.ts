@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { callConfigured, httpCallSchema, jsonPath, probe, resolveHeaders, stringAt, valueAt } from './httpCall'
+import { callConfigured, httpCallSchema, jsonPath, oid4vcColumns, probe, profilesSchema, resolveHeaders, stringAt, valueAt } from './httpCall'
 import type { HandoffBoard } from '../handoffs'
 import { DriverError, type VerifierDriver } from './types'
 
 /**
  * Any OID4VP 1.0 verifier, driven only by the standard protocol: its requests come from a configured call to its own
- * API (placeholders {{policy}}, {{format}}, {{protocol}}), the wallet answers over OID4VP, and the verdict is read from
+ * API (placeholders {{policy}}, {{format}}, {{protocol}}, {{profile}}), the wallet answers over OID4VP, and the verdict is read from
  * a configured result call (placeholder {{id}}) or, without one, from what the verifier answered the wallet. With
  * `"request": "manual"`, a person pastes (or scans) each request in the dashboard.
  */
@@ -14,6 +14,7 @@ export const oid4vpHttpConfig = z.strictObject({
   driver: z.literal('oid4vp-http'),
   url: z.url({ protocol: /^https?$/ }),
   formats: z.array(z.enum(['dc+sd-jwt', 'jwt_vc_json'])).min(1),
+  profiles: profilesSchema,
   request: z.union([
     httpCallSchema.extend({
       /** Where the answer carries the request URI (openid4vp://…?request_uri=…). */
@@ -30,7 +31,10 @@ export const oid4vpHttpConfig = z.strictObject({
       method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).default('GET'),
       outcomePath: jsonPath,
       /** The values at outcomePath that mean the presentation was accepted. */
-      acceptedValues: z.array(z.union([z.string(), z.boolean()])).min(1).default(['accepted', true]),
+      acceptedValues: z
+        .array(z.union([z.string(), z.boolean()]))
+        .min(1)
+        .default(['accepted', true]),
       failedChecksPath: jsonPath.optional(),
       reasonPath: jsonPath.optional(),
     })
@@ -49,16 +53,16 @@ export function oid4vpHttpVerifier(name: string, config: Oid4vpHttpConfig, env: 
     url: config.url,
     async describe() {
       await probe(config.url, `verifier ${name}`)
-      return { protocols: { oid4vc: config.formats }, abilities: [] }
+      return { protocols: oid4vcColumns(config.formats, config.profiles), abilities: [] }
     },
-    async request(policy, format, protocol) {
+    async request(policy, format, protocol, profile) {
       if (protocol !== 'oid4vc') throw new DriverError('unsupported', `${implementation} verifies over OID4VP only, not ${protocol}`)
       if (call === 'manual') {
         if (!handoffs) throw new DriverError('unsupported', `${implementation}: "manual" requests are pasted in the dashboard, which this run did not start`)
         const { uri } = await handoffs.ask('request', name, { policy, format }, config.timeoutSeconds)
         return { id: uri, requestUri: uri }
       }
-      const answer = await callConfigured(call, requestHeaders, { policy, format, protocol })
+      const answer = await callConfigured(call, requestHeaders, { policy, format, protocol, profile: profile ?? '' })
       const requestUri = stringAt(answer, call.requestUriPath, 'request URI')
       return { id: call.idPath ? stringAt(answer, call.idPath, 'request id') : requestUri, requestUri }
     },

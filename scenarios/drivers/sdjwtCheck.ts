@@ -107,7 +107,8 @@ export async function checkSdJwtPresentation(presentation: string, expected: { n
   const referenced = referencedDigests(decoded.unverifiedInputSDJWT)
   for (const disclosed of Object.values(createHashMapping(decoded.disclosures, sha256))) referencedDigests(disclosed.value, referenced)
   const unreferenced = Object.entries(createHashMapping(decoded.disclosures, sha256)).filter(([digest]) => !referenced.has(digest))
-  if (unreferenced.length) return refused('disclosures', `disclosure(s) for ${unreferenced.map(([, d]) => d.key ?? '(array element)').join(', ')} match no digest the issuer signed (RFC 9901 §7.1 step 3)`)
+  if (unreferenced.length)
+    return refused('disclosures', `disclosure(s) for ${unreferenced.map(([, d]) => d.key ?? '(array element)').join(', ')} match no digest the issuer signed (RFC 9901 §7.1 step 3)`)
   return { accepted: true, claims }
 }
 
@@ -156,7 +157,12 @@ export function sdjwtCheckVerifier(name: string): VerifierDriver {
         const result = await checkSdJwtPresentation(presentation, answered)
         if (!result.accepted) return { outcome: 'rejected', failedChecks: [result.failedCheck], reason: `${implementation} (@meeco/sd-jwt): ${result.reason}`, source: 'result' }
       }
-      return { outcome: 'accepted', failedChecks: [], reason: `${implementation} (@meeco/sd-jwt) verified ${answered.presentations.length} presentation(s): issuer signature, validity, disclosures, key binding (no trust registry, status or policy check)`, source: 'result' }
+      return {
+        outcome: 'accepted',
+        failedChecks: [],
+        reason: `${implementation} (@meeco/sd-jwt) verified ${answered.presentations.length} presentation(s): issuer signature, validity, disclosures, key binding (no trust registry, status or policy check)`,
+        source: 'result',
+      }
     },
   }
 }

@@ -46,10 +46,7 @@ export interface ReceivedCredential {
 export async function presentSdJwt(sdJwt: string, holder: HolderKey, request: { nonce: string; audience: string }): Promise<string> {
   const withoutKeyBinding = sdJwt.endsWith('~') ? sdJwt : `${sdJwt.split('~').slice(0, -1).join('~')}~`
   const sdHash = createHash('sha256').update(withoutKeyBinding).digest('base64url')
-  const keyBinding = await new SignJWT({ nonce: request.nonce, aud: request.audience, sd_hash: sdHash })
-    .setProtectedHeader({ typ: 'kb+jwt', alg: 'ES256' })
-    .setIssuedAt()
-    .sign(holder.privateKey)
+  const keyBinding = await new SignJWT({ nonce: request.nonce, aud: request.audience, sd_hash: sdHash }).setProtectedHeader({ typ: 'kb+jwt', alg: 'ES256' }).setIssuedAt().sign(holder.privateKey)
   return `${withoutKeyBinding}${keyBinding}`
 }
 

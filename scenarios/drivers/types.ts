@@ -1,8 +1,9 @@
 import type { CredentialFormat } from '@interop-lab/common/credentialTypes'
 import type { DidCommConnection } from '@interop-lab/common/didcomm/invitations'
-import type { Capabilities, MatrixProtocol } from '@interop-lab/common/protocols'
-import type { Decision, Fault, PresentationOutcome } from '@interop-lab/contracts'
+import type { Capabilities, ExchangeProtocol, MatrixProtocol } from '@interop-lab/common/protocols'
+import type { Decision, Fault, IssuanceFault, PresentationOutcome, Profile } from '@interop-lab/contracts'
 import type { VerifiablePresentationRequest } from '@interop-lab/wallet-sim/vcApiHolder'
+import type { ClockControl } from '../clocks'
 
 export const ROLES = ['issuer', 'wallet', 'verifier'] as const
 export type Role = (typeof ROLES)[number]
@@ -43,6 +44,8 @@ export class DriverError extends Error {
   public constructor(
     public readonly code: DriverErrorCode,
     message: string,
+    /** A refusal's profile requirement, when the refusing party names one (HAIP 1.0: `dpop`, `pkce`…). */
+    public readonly requirement?: string,
   ) {
     super(message)
     this.name = 'DriverError'
@@ -57,6 +60,8 @@ export interface Driver {
   readonly url: string
   /** What the party can do; rejects with a DriverError `unreachable` when the party cannot be reached. */
   describe(): Promise<DriverCapabilities>
+  /** The party's clock, on the lab's own services: a `wait` step moves it instead of sleeping (scenarios/clocks.ts). */
+  readonly clock?: ClockControl
 }
 
 export interface Offer {
@@ -77,7 +82,9 @@ export interface OfferRequest {
   credentialType: string
   claims: Record<string, unknown>
   format: CredentialFormat
-  protocol: MatrixProtocol
+  protocol: ExchangeProtocol
+  /** The profile the offer follows (`haip`: the matrix's haip column; drivers that declare it). */
+  profile?: Profile
   /** When the credential stops being valid (drivers with the `validity` ability). */
   validUntil?: string
 }
@@ -88,7 +95,7 @@ export interface VitalStatisticsDriver {
   register(
     registrar: string,
     registrationId: string,
-    input: { executor: { given_name: string; family_name: string }; format: CredentialFormat; protocol: MatrixProtocol },
+    input: { executor: { given_name: string; family_name: string }; format: CredentialFormat; protocol: ExchangeProtocol; profile?: Profile },
   ): Promise<{ registrationNumber: string; offer: Offer; deliveries: number }>
   correct(registrar: string, registrationId: string, reason: string): Promise<{ revoked: number }>
 }
@@ -103,8 +110,11 @@ export interface IssuerDriver extends Driver {
 export interface WalletDriver extends Driver {
   /** Empties the holders' wallets, so that a credential from an earlier run cannot answer for this one. */
   reset(holders: string[]): Promise<void>
-  /** Accepts an offer; resolves to how many credentials the wallet stored. */
-  acceptOffer(holder: string, offer: Offer): Promise<number>
+  /**
+   * Accepts an offer; resolves to how many credentials the wallet stored. `fault` (drivers with the `faults` ability)
+   * breaks a rule of the issuance on purpose; a refusal rejects with a DriverError `refused` naming its requirement.
+   */
+  acceptOffer(holder: string, offer: Offer, fault?: IssuanceFault): Promise<number>
   /** Answers a presentation request, one of its URIs (with a fault, for drivers with the `faults` ability). */
   present(holder: string, request: Pick<PresentationRequest, 'requestUri' | 'answered' | 'query'>, fault?: Fault): Promise<PresentationOutcome>
 }
@@ -142,11 +152,15 @@ export interface InboxEntry {
 }
 
 export interface VerifierDriver extends Driver {
-  request(policy: string, format: CredentialFormat, protocol: MatrixProtocol): Promise<PresentationRequest>
+  /** A presentation request for the policy; `profile`: the profile it follows (`haip`, drivers that declare it). */
+  request(policy: string, format: CredentialFormat, protocol: ExchangeProtocol, profile?: Profile): Promise<PresentationRequest>
   /** The verdict on a request once the wallet answered it (`walletOutcome`: its last answer); undefined when the verifier decided nothing. */
   verdict(request: PresentationRequest, walletOutcome: PresentationOutcome): Promise<Verdict | undefined>
-  /** Present when the driver has the `program-inbox` ability. */
-  inbox?(program: string): Promise<InboxEntry[]>
+  /**
+   * Present when the driver has the `program-inbox` ability: what `program` received after `after` (a cursor an earlier
+   * answer gave; default from the start), waiting up to `waitSeconds` for something to arrive (a long poll).
+   */
+  inbox?(program: string, read?: { after?: number; waitSeconds?: number }): Promise<{ notifications: InboxEntry[]; cursor: number }>
 }
 
 /** Who plays each role in a run. */

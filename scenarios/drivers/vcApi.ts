@@ -88,7 +88,8 @@ export function vcApiIssuer(target: VcApiTarget, config: VcApiConfig): IssuerDri
       return { protocols: SPEAKS, abilities: ['validity'] }
     },
     async offer({ issuer, credentialType, claims, format, protocol, validUntil }) {
-      if (protocol !== VC_API || !VC_API_FORMATS.includes(format)) throw new DriverError('unsupported', `${implementation} issues ${VC_API_FORMATS.join(', ')} over the VC API only, not ${format} over ${protocol}`)
+      if (protocol !== VC_API || !VC_API_FORMATS.includes(format))
+        throw new DriverError('unsupported', `${implementation} issues ${VC_API_FORMATS.join(', ')} over the VC API only, not ${format} over ${protocol}`)
       const did = await issuerDid(issuer)
       // called by the wallet's driver: a refusal is still the issuer's
       const issueTo = (holderDid: string) => signFor(holderDid).catch((error: unknown) => Promise.reject(new PartyError('issuer', issuer, error)))
@@ -152,7 +153,14 @@ async function labTrustCheck(trust: TrustCheck, policy: VerificationPolicy, cred
     const credential = credentials.find((c) => typesOf(c).includes(wanted.credentialType))
     if (!credential) return { authorized: false, message: `no ${wanted.credentialType} was presented` }
     const jurisdiction = isObject(credential.credentialSubject) ? String(credential.credentialSubject.jurisdiction ?? '') : ''
-    const answer = await trust({ issuer: String(issuerIdOf(credential)), credentialType: wanted.credentialType, jurisdiction, authority: policy.trustAuthority, minimumAssurance: wanted.minimumAssurance, maxAnswerAgeSeconds: policy.trustAnswerMaxAgeSeconds })
+    const answer = await trust({
+      issuer: String(issuerIdOf(credential)),
+      credentialType: wanted.credentialType,
+      jurisdiction,
+      authority: policy.trustAuthority,
+      minimumAssurance: wanted.minimumAssurance,
+      maxAnswerAgeSeconds: policy.trustAnswerMaxAgeSeconds,
+    })
     if (!answer.authorized) return { authorized: false, message: answer.message }
     messages.push(answer.message)
   }
@@ -174,7 +182,8 @@ export function vcApiVerifier(target: VcApiTarget, trust: TrustCheck | undefined
       return { protocols: SPEAKS, abilities: [] }
     },
     async request(policyId, format, protocol) {
-      if (protocol !== VC_API || !VC_API_FORMATS.includes(format)) throw new DriverError('unsupported', `${implementation} verifies ${VC_API_FORMATS.join(', ')} over the VC API only, not ${format} over ${protocol}`)
+      if (protocol !== VC_API || !VC_API_FORMATS.includes(format))
+        throw new DriverError('unsupported', `${implementation} verifies ${VC_API_FORMATS.join(', ')} over the VC API only, not ${format} over ${protocol}`)
       const policy = policies.get(policyId)
       if (!policy) throw new DriverError('unsupported', `${implementation} has no policy ${policyId} (the lab's policies: ${[...policies.keys()].join(', ')})`)
       const query: VerifiablePresentationRequest = {
@@ -207,7 +216,13 @@ export function vcApiVerifier(target: VcApiTarget, trust: TrustCheck | undefined
           source: 'result',
         }
       }
-      if (!trust) return { outcome: 'accepted', failedChecks: [], reason: `${implementation} verified the presentation (${TRUST_NOT_CONSULTED}; this run has no trust registry to check the issuers)`, source: 'result' }
+      if (!trust)
+        return {
+          outcome: 'accepted',
+          failedChecks: [],
+          reason: `${implementation} verified the presentation (${TRUST_NOT_CONSULTED}; this run has no trust registry to check the issuers)`,
+          source: 'result',
+        }
       const credentials = [presentation.verifiableCredential].flat().filter(isObject)
       const trusted = await labTrustCheck(trust, pending.policy, credentials)
       return {

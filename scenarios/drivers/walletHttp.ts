@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { callConfigured, httpCallSchema, probe, resolveHeaders } from './httpCall'
+import { callConfigured, httpCallSchema, oid4vcColumns, probe, profilesSchema, resolveHeaders } from './httpCall'
 import { DriverError, type WalletDriver } from './types'
 
 /**
@@ -12,6 +12,7 @@ export const walletHttpConfig = z.strictObject({
   driver: z.literal('wallet-http'),
   url: z.url({ protocol: /^https?$/ }),
   formats: z.array(z.enum(['dc+sd-jwt', 'jwt_vc_json'])).min(1),
+  profiles: profilesSchema,
   /** Hands the wallet an offer. */
   offer: httpCallSchema,
   /** Hands the wallet a presentation request. */
@@ -53,7 +54,7 @@ export function walletHttpWallet(name: string, config: WalletHttpConfig, env: No
     url: config.url,
     async describe() {
       await probe(config.url, `wallet ${name}`)
-      return { protocols: { oid4vc: config.formats }, abilities: [] }
+      return { protocols: oid4vcColumns(config.formats, config.profiles), abilities: [] }
     },
     async reset(holders) {
       // a wallet without a reset call keeps what it holds: the scenario's requests must then pick the new credential

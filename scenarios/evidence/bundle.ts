@@ -139,7 +139,10 @@ export async function recordEvidence(options: EvidenceOptions): Promise<{ runId:
   const registryUrl = options.trustRegistryUrl
   // a registry that cannot be read now is said in the bundle, which still records the run
   const snapshot = registryUrl
-    ? await trustRegistrySnapshot(registryUrl).catch((error: unknown) => ({ url: registryUrl, error: `the trust registry could not be read after the run: ${error instanceof Error ? error.message : String(error)}` }))
+    ? await trustRegistrySnapshot(registryUrl).catch((error: unknown) => ({
+        url: registryUrl,
+        error: `the trust registry could not be read after the run: ${error instanceof Error ? error.message : String(error)}`,
+      }))
     : { note: 'this run used no trust registry of the lab: the issuer and verifier were both remote' }
   contents.set('trust-registry.json', Buffer.from(JSON.stringify(snapshot, null, 2)))
 

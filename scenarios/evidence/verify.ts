@@ -51,7 +51,8 @@ export async function verifyEvidence(dir: string, expectedThumbprint?: string): 
     throw new EvidenceError('unreadable_manifest', MANIFEST, `not a readable evidence manifest (${error instanceof Error ? error.message : String(error)})`)
   }
   const thumbprint = await calculateJwkThumbprint(manifest.signer.jwk, 'sha256')
-  if (thumbprint !== manifest.signer.thumbprint) throw new EvidenceError('wrong_key', MANIFEST, `signer.thumbprint ${manifest.signer.thumbprint} is not the RFC 7638 thumbprint of signer.jwk (${thumbprint})`)
+  if (thumbprint !== manifest.signer.thumbprint)
+    throw new EvidenceError('wrong_key', MANIFEST, `signer.thumbprint ${manifest.signer.thumbprint} is not the RFC 7638 thumbprint of signer.jwk (${thumbprint})`)
   if (expectedThumbprint && thumbprint !== expectedThumbprint) throw new EvidenceError('wrong_key', MANIFEST, `signed by key ${thumbprint}, not the expected lab key ${expectedThumbprint}`)
   let payload: Uint8Array
   try {

@@ -3,8 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 /** How one operation against the target ended: with a verdict, or with an error of a kind. */
 export type OperationEnd =
   /** `forgery`: which forgery was presented, when the operation was one. */
-  | { verdict: 'accepted' | 'rejected'; failedChecks?: string[]; reason?: string; forgery?: string }
-  | { error: ErrorKind; message: string }
+  { verdict: 'accepted' | 'rejected'; failedChecks?: string[]; reason?: string; forgery?: string } | { error: ErrorKind; message: string }
 
 /**
  * Why an operation reached no verdict: the target's own error codes (`unreachable`, `refused`, `bad-answer`), the

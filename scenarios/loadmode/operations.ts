@@ -13,7 +13,11 @@ export interface Forgery {
 /** The lab wallet's faults presented in turn to a verifier under load (its Mallory mode). */
 export const PRESENTATION_FORGERIES: (Forgery & { fault: Fault })[] = [
   { name: 'tamper', fault: { kind: 'tamper' }, check: "the issuer's signature over each credential (RFC 9901 §7.1; JWS, RFC 7515 §5.2)" },
-  { name: 'wrong-holder-key', fault: { kind: 'wrong-holder-key' }, check: 'holder binding: the key binding JWT or the VP is signed by the key the credential is bound to (RFC 9901 §7.3; OID4VP 1.0 §14.1)' },
+  {
+    name: 'wrong-holder-key',
+    fault: { kind: 'wrong-holder-key' },
+    check: 'holder binding: the key binding JWT or the VP is signed by the key the credential is bound to (RFC 9901 §7.3; OID4VP 1.0 §14.1)',
+  },
 ]
 
 /** A redemption with the wrong transaction code, which an issuer under load must still refuse. */

@@ -60,10 +60,7 @@ export interface LoadReport {
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
 
-export function summarizeLoad(
-  run: { samples: Sample[]; seconds: number },
-  context: Pick<LoadReport, 'role' | 'target' | 'format' | 'subject' | 'settings' | 'forgeries' | 'machine'>,
-): LoadReport {
+export function summarizeLoad(run: { samples: Sample[]; seconds: number }, context: Pick<LoadReport, 'role' | 'target' | 'format' | 'subject' | 'settings' | 'forgeries' | 'machine'>): LoadReport {
   const verdicts = run.samples.flatMap((sample) => ('verdict' in sample.end ? [{ sample, end: sample.end }] : []))
   const latencies = verdicts.map(({ sample }) => sample.ms).sort((a, b) => a - b)
   const errors: LoadReport['errors'] = {}
@@ -83,10 +80,18 @@ export function summarizeLoad(
   }
   const failures: string[] = []
   if (correctness.forged.accepted) {
-    failures.push(`${correctness.forged.accepted} forger${correctness.forged.accepted === 1 ? 'y was' : 'ies were'} accepted under load: ${context.forgeries.map((f) => `${f.name} must fail ${f.check}`).join('; ')}`)
+    failures.push(
+      `${correctness.forged.accepted} forger${correctness.forged.accepted === 1 ? 'y was' : 'ies were'} accepted under load: ${context.forgeries.map((f) => `${f.name} must fail ${f.check}`).join('; ')}`,
+    )
   }
-  if (correctness.honest.rejected) failures.push(`${correctness.honest.rejected} honest presentation(s) were rejected under load (first: ${wrong.find(({ sample }) => !sample.forged)?.end.reason ?? 'no reason given'})`)
-  if (!verdicts.length) failures.push(`no operation reached a verdict (${Object.entries(errors).map(([kind, e]) => `${kind}: ${e.count}`).join(', ')})`)
+  if (correctness.honest.rejected)
+    failures.push(`${correctness.honest.rejected} honest presentation(s) were rejected under load (first: ${wrong.find(({ sample }) => !sample.forged)?.end.reason ?? 'no reason given'})`)
+  if (!verdicts.length)
+    failures.push(
+      `no operation reached a verdict (${Object.entries(errors)
+        .map(([kind, e]) => `${kind}: ${e.count}`)
+        .join(', ')})`,
+    )
   else if (context.settings.forgeryShare > 0 && !correctness.forged.accepted && !correctness.forged.rejected) failures.push('no forgery reached a verdict: the verdicts under load were not tested')
   return {
     kind: 'load',
@@ -96,9 +101,7 @@ export function summarizeLoad(
     arrivals: run.samples.length,
     verdicts: verdicts.length,
     throughput: round(verdicts.length / run.seconds, 2),
-    latencyMs: latencies.length
-      ? { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1)!) }
-      : undefined,
+    latencyMs: latencies.length ? { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1)!) } : undefined,
     errors,
     correctness,
     passed: failures.length === 0,
@@ -122,7 +125,13 @@ export function formatLoadReport(report: LoadReport): string {
     `${report.role} ${report.target.implementation} (${report.target.url}), ${report.format}, ${report.subject}: ${s.rate}/s for ${s.durationSeconds} s, at most ${s.maxInFlight} in flight, ${Math.round(s.forgeryShare * 100)}% forgeries`,
     `  ${report.verdicts}/${report.arrivals} with a verdict in ${report.seconds} s: ${report.throughput}/s${l ? `, p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms` : ''}`,
     `  honest: ${c.honest.accepted} accepted, ${c.honest.rejected} rejected; forgeries: ${c.forged.rejected} rejected, ${c.forged.accepted} accepted`,
-    ...(Object.keys(c.forgeryChecks).length ? [`  checks that refused the forgeries: ${Object.entries(c.forgeryChecks).map(([check, n]) => `${check} ×${n}`).join(', ')}`] : []),
+    ...(Object.keys(c.forgeryChecks).length
+      ? [
+          `  checks that refused the forgeries: ${Object.entries(c.forgeryChecks)
+            .map(([check, n]) => `${check} ×${n}`)
+            .join(', ')}`,
+        ]
+      : []),
     ...(errors.length ? ['errors by kind:', ...errors] : ['no errors']),
     report.passed ? 'PASSED: every verdict was right' : `FAILED:\n${report.failures.map((f) => `  - ${f}`).join('\n')}`,
   ].join('\n')

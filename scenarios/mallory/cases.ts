@@ -56,5 +56,18 @@ export const VERIFIER_CASES = {
     title: 'response_uri on another host than the client id allows',
     clause: 'OID4VP 1.0 §5.9.3 redirect_uri prefix: the response_uri must be the client identifier',
   },
+  // HAIP 1.0 (a haip-vp:// request with an X.509 client id): the wallet names the requirement (signed-request, client-id, request-chain)
+  'haip-unsigned-request': {
+    title: 'HAIP request passed by value, unsigned, under an x509_hash client id',
+    clause: 'HAIP 1.0 §5 (signed-request): a signed Request Object by reference (request_uri, RFC 9101) with x5c',
+  },
+  'haip-wrong-client-id-hash': {
+    title: 'HAIP request whose x509_hash client id is not the hash of the certificate that signs it',
+    clause: 'HAIP 1.0 §5 / OID4VP 1.0 §5.9.3 (client-id): x509_hash is the base64url SHA-256 of the x5c leaf DER',
+  },
+  'haip-untrusted-request-chain': {
+    title: 'HAIP request signed under a certificate that chains to no verifier root the trust registry lists',
+    clause: 'HAIP 1.0 §5 / RFC 5280 §6 (request-chain): the x5c chains to a verifier root the wallet trusts',
+  },
 } as const
 export type VerifierCase = keyof typeof VERIFIER_CASES

@@ -82,11 +82,19 @@ async function verifierRow(parties: ConformanceParties, kind: VerifierCase, form
     const request = await parties.malloryVerifier.requestCase(kind, format)
     if (kind === 'replayed-request') {
       const first = await present(parties, request)
-      if (!first.answered) return { ...base, outcome: 'fail', observed: 'refused', reason: `the first, fresh presentation of the request was not answered, so the replay shows nothing: ${first.reason ?? 'no reason given'}` }
+      if (!first.answered)
+        return {
+          ...base,
+          outcome: 'fail',
+          observed: 'refused',
+          reason: `the first, fresh presentation of the request was not answered, so the replay shows nothing: ${first.reason ?? 'no reason given'}`,
+        }
     }
     const { answered, reason } = await present(parties, request)
     if (kind === 'control') {
-      return answered ? { ...base, outcome: 'pass', observed: 'accepted' } : { ...base, outcome: 'fail', observed: 'refused', reason: `the wallet did not answer a conforming request: ${reason ?? 'no reason given'}` }
+      return answered
+        ? { ...base, outcome: 'pass', observed: 'accepted' }
+        : { ...base, outcome: 'fail', observed: 'refused', reason: `the wallet did not answer a conforming request: ${reason ?? 'no reason given'}` }
     }
     if (answered) return { ...base, outcome: 'fail', observed: 'accepted', reason: "Mallory's response endpoint received a presentation" }
     return { ...base, outcome: 'pass', observed: 'refused', reason: reason ?? 'no presentation reached Mallory (no reason given)' }

@@ -3,7 +3,10 @@ import type { Express } from 'express'
 import { z } from 'zod'
 import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
 import { handle, HttpError, parseInput } from '@interop-lab/common/http'
-import { newDidJwk, signJwt } from './keys'
+import { x509Hash } from '@interop-lab/common/x509/chain'
+import { exportJWK, generateKeyPair } from 'jose'
+import { VERIFIER_CASES, type VerifierCase } from './cases'
+import { type MalloryCertificate, newCertifiedKey, newDidJwk, signEs256Jwt, signJwt } from './keys'
 
 /**
  * Mallory's OID4VP 1.0 verifier: request objects served at a request_uri, answers taken at a direct_post response
@@ -12,7 +15,7 @@ import { newDidJwk, signJwt } from './keys'
  */
 
 export const malloryRequestSchema = z.strictObject({
-  case: z.enum(['control', 'over-asking', 'unsigned-request', 'wrong-signature', 'wrong-client-id', 'replayed-request', 'foreign-response-uri']),
+  case: z.enum(Object.keys(VERIFIER_CASES) as [VerifierCase, ...VerifierCase[]]),
   format: z.enum(['dc+sd-jwt', 'jwt_vc_json']),
 })
 export type MalloryRequestInput = z.infer<typeof malloryRequestSchema>
@@ -52,6 +55,32 @@ export async function mountMalloryVerifier(app: Express, urls: { base: () => str
   /** A request by reference (a request object at a request_uri), or by value in the URI itself: unsigned. */
   type Built = { clientId: string; requestObject: string } | { clientId: string; byValue: Record<string, unknown> }
 
+  /** Mallory's relying-party certificate, under its own root (made on the first HAIP request, once its URL is known). */
+  let certified: MalloryCertificate | undefined
+
+  /**
+   * A HAIP 1.0 request (haip-vp://, direct_post.jwt to a P-256 key of Mallory's, ES256) wrong as its case says: passed by
+   * value though its client id is x509_hash; signed, but the x509_hash is another certificate's (Mallory's root's); or
+   * right in every way but its chain, which ends in Mallory's own root.
+   */
+  async function buildHaip(payload: Record<string, unknown>, kind: VerifierCase): Promise<Built> {
+    certified ??= await newCertifiedKey(`${urls.base()}/mallory/oid4vp`)
+    const encryption = await exportJWK((await generateKeyPair('ECDH-ES', { crv: 'P-256' })).publicKey)
+    const clientId = `x509_hash:${x509Hash(kind === 'haip-wrong-client-id-hash' ? certified.root : certified.leaf)}`
+    const haip = {
+      ...payload,
+      client_id: clientId,
+      response_mode: 'direct_post.jwt',
+      client_metadata: {
+        jwks: { keys: [{ ...encryption, use: 'enc', alg: 'ECDH-ES', kid: 'mallory-enc' }] },
+        encrypted_response_enc_values_supported: ['A128GCM', 'A256GCM'],
+        vp_formats_supported: { 'dc+sd-jwt': { 'sd-jwt_alg_values': ['ES256'], 'kb-jwt_alg_values': ['ES256'] }, mso_mdoc: { issuerauth_alg_values: [-7], deviceauth_alg_values: [-7] } },
+      },
+    }
+    if (kind === 'haip-unsigned-request') return { clientId, byValue: byValue(haip) }
+    return { clientId, requestObject: await signEs256Jwt(haip, { typ: 'oauth-authz-req+jwt', x5c: [certified.leaf] }, certified) }
+  }
+
   async function build(id: string, input: MalloryRequestInput): Promise<Built> {
     const responseUri = `${urls.base()}/mallory/oid4vp/responses/${id}`
     const claims = input.case === 'over-asking' ? [...NECESSARY_CLAIMS, EXCESS_CLAIM] : NECESSARY_CLAIMS
@@ -73,6 +102,10 @@ export async function mountMalloryVerifier(app: Express, urls: { base: () => str
     }
     const header = { typ: 'oauth-authz-req+jwt' }
     switch (input.case) {
+      case 'haip-unsigned-request':
+      case 'haip-wrong-client-id-hash':
+      case 'haip-untrusted-request-chain':
+        return buildHaip(payload, input.case)
       case 'unsigned-request':
         return { clientId: payload.client_id, byValue: byValue(payload) }
       case 'wrong-signature':
@@ -101,7 +134,8 @@ export async function mountMalloryVerifier(app: Express, urls: { base: () => str
         'byValue' in built
           ? Object.fromEntries(Object.entries(built.byValue).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]))
           : { client_id: built.clientId, request_uri: `${urls.base()}/mallory/oid4vp/requests/${id}` }
-      const requestUri = `openid4vp://?${new URLSearchParams(parameters).toString()}`
+      const scheme = input.case.startsWith('haip-') ? 'haip-vp://' : 'openid4vp://'
+      const requestUri = `${scheme}?${new URLSearchParams(parameters).toString()}`
       res.status(201).json({ id, requestUri })
     }),
   )
@@ -118,7 +152,9 @@ export async function mountMalloryVerifier(app: Express, urls: { base: () => str
   })
   app.post('/mallory/oid4vp/responses/:id', (req, res) => {
     const request = requestFor(String(req.params.id))
-    if (typeof req.body?.vp_token === 'string' && req.body.vp_token.length > 0) request.answers++
+    // a clear answer's vp_token, or an encrypted one (direct_post.jwt: a `response` JWE)
+    const answer = req.body?.vp_token ?? req.body?.response
+    if (typeof answer === 'string' && answer.length > 0) request.answers++
     res.json({})
   })
   app.get('/mallory/requests/:id', (req, res) => void res.json({ answers: requestFor(String(req.params.id)).answers }))

@@ -34,8 +34,7 @@ export interface PeerKey {
 }
 
 export async function peerKey(suite: PeerSuite, curve: Curve = suite.startsWith('ecdsa') ? 'P-256' : 'Ed25519'): Promise<PeerKey> {
-  const keyPair =
-    suite === 'Ed25519Signature2020' ? await Ed25519VerificationKey2020.generate() : curve === 'Ed25519' ? await Ed25519Multikey.generate() : await EcdsaMultikey.generate({ curve })
+  const keyPair = suite === 'Ed25519Signature2020' ? await Ed25519VerificationKey2020.generate() : curve === 'Ed25519' ? await Ed25519Multikey.generate() : await EcdsaMultikey.generate({ curve })
   const fingerprint: string = keyPair.publicKeyMultibase ?? keyPair.fingerprint()
   const did = `did:key:${fingerprint}`
   keyPair.controller = did

@@ -12,7 +12,11 @@ export interface AuthorizationRequest {
 }
 
 /** Starts a verification at the lab verifier and reads its signed request object by reference, as a wallet does. */
-export async function openOid4vpRequest(verifierUrl: string, policyId: string, format: string): Promise<{ id: string; requestUri: string; request: AuthorizationRequest; header: Record<string, unknown> }> {
+export async function openOid4vpRequest(
+  verifierUrl: string,
+  policyId: string,
+  format: string,
+): Promise<{ id: string; requestUri: string; request: AuthorizationRequest; header: Record<string, unknown> }> {
   const created = await fetch(`${verifierUrl}/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policyId, format }) })
   expect(created.status).toBe(201)
   const { id, requestUri } = (await created.json()) as { id: string; requestUri: string }

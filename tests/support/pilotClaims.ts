@@ -2,7 +2,9 @@ import { type IssueStep, loadScenarios } from '@interop-lab/scenarios/scenario'
 
 /** The claims a pilot's issue step carries, so that a test issues exactly what the scenario does. */
 export function pilotClaims(scenarioId: string, stepId: string): Record<string, unknown> {
-  const step = loadScenarios().find((s) => s.id === scenarioId)?.steps.find((s) => s.id === stepId)
+  const step = loadScenarios()
+    .find((s) => s.id === scenarioId)
+    ?.steps.find((s) => s.id === stepId)
   if (step?.action !== 'issue') throw new Error(`${scenarioId} has no issue step ${stepId}`)
   return (step as IssueStep).claims
 }

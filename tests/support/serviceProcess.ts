@@ -29,7 +29,6 @@ export interface ServiceProcess {
   restart(): Promise<void>
 }
 
-
 async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS
   while (Date.now() < deadline) {
@@ -50,11 +49,15 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   let log = ''
   let child: ChildProcess
   const launch = async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', join(options.service, 'main.ts'), '--host', '127.0.0.1', '--port', String(options.port), '--data-dir', options.dataDir, ...(options.args ?? [])], {
-      cwd: REPO,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(options.service, 'main.ts'), '--host', '127.0.0.1', '--port', String(options.port), '--data-dir', options.dataDir, ...(options.args ?? [])],
+      {
+        cwd: REPO,
+        env: options.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     const append = (chunk: Buffer) => {
       log += chunk.toString()
     }

@@ -15,7 +15,11 @@ export interface DidCommVerificationOptions {
 export function didCommVerification({ verifier, db, policyFor }: DidCommVerificationOptions): VerificationAdapter {
   return {
     createRequest: (policy, { connection }) => createDidCommVerification(verifier, policy, connection),
-    decide: decidingOnce(db, (row) => proofStateOf(verifier, row.id), (row) => decideDidCommVerification(verifier, policyFor(row.policy_id), row.id)),
+    decide: decidingOnce(
+      db,
+      (row) => proofStateOf(verifier, row.id),
+      (row) => decideDidCommVerification(verifier, policyFor(row.policy_id), row.id),
+    ),
   }
 }
 

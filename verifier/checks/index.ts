@@ -35,6 +35,6 @@ export function credentialChecks(agentContext: AgentContext, x509Anchors: X509An
   const tools = { issuerKey: issuerKeyResolver(agentContext), definitionIssuer: definitionIssuer(agentContext), verifyLdpProof: ldpProofVerifier(agentContext), x509Anchors }
   return {
     signerIsIssuer: (credential) => signerIsIssuer(credential, tools),
-    status: (credential) => credentialStatusCheck(agentContext, credential),
+    status: (credential) => credentialStatusCheck(agentContext, credential, x509Anchors),
   }
 }

@@ -32,7 +32,8 @@ export async function signerIsIssuer(credential: PresentedCredential, tools: Sig
     case 'jws':
       // an issuer named by URL signs under a certificate chain, judged on that path alone (x5cSignerIsIssuer); an issuer
       // named by DID signs with a key of its DID, and that path refuses an x5c beside it: neither accepts both
-      if (!issuer.startsWith('did:') && 'x5c' in decodeProtectedHeader(proof.jws)) return x5cSignerIsIssuer(proof.jws, issuer, credential.credentialType, credential.claims.jurisdiction, tools.x509Anchors)
+      if (!issuer.startsWith('did:') && 'x5c' in decodeProtectedHeader(proof.jws))
+        return x5cSignerIsIssuer(proof.jws, issuer, credential.credentialType, credential.claims.jurisdiction, tools.x509Anchors)
       return jwsSignerIsIssuer(proof.jws, issuer, JWS_CLAUSES[credential.format as keyof typeof JWS_CLAUSES] ?? credential.format, tools.issuerKey)
     case 'ldp':
       return ldpSignerIsIssuer(proof.credential, issuer, tools.issuerKey, tools.verifyLdpProof)

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '@interop-lab/common/clock'
 import type { CheckResult, CredentialChecks } from '../checks'
 import { overAskedClaims, type PolicyRule, type Purposes, type VerificationPolicy } from '../policy'
 import type { PresentedCredential } from '../presented'
@@ -13,6 +14,8 @@ export interface Finding {
   passed: boolean
   reason: Reason
   detail?: unknown
+  /** What the finding is about when it says so itself (a HAIP requirement id); otherwise the credential query it was found on. */
+  subject?: string
 }
 
 /** One presented credential as an adapter checked it: its protocol findings and, when it could be read, what it says. */
@@ -51,13 +54,15 @@ export type TrustCheck = (query: {
 /** Everything a decision asks beyond the presentation itself: who signed each credential, the trust registry, status lists. */
 export interface PresentationChecks extends CredentialChecks {
   trust: TrustCheck
+  /** The time validity periods are judged at (default the system clock). */
+  clock?: Clock
 }
 
 export const finding = (check: CheckName, passed: boolean, reason: Reason, detail?: unknown): Finding => ({ check, passed, reason, ...(detail === undefined ? {} : { detail }) })
 
-const stepOf = ({ check, passed, reason, detail }: Finding, subject?: string): TraceStep => ({
+const stepOf = ({ check, passed, reason, detail, subject: own }: Finding, query?: string): TraceStep => ({
   check,
-  ...(subject === undefined ? {} : { subject }),
+  ...((own ?? query) === undefined ? {} : { subject: own ?? query }),
   passed,
   message: reason.en,
   messageFr: reason.fr,
@@ -92,7 +97,11 @@ function evaluateRule(rule: PolicyRule, disclosed: Decision['disclosed']): Trace
     }
     case 'oneOf': {
       const value = claimAt(disclosed, rule.claim)
-      return say(rule.values.includes(String(value)), `${rule.claim} is ${JSON.stringify(value)}, accepted ${rule.values.join(', ')}`, `${rule.claim} vaut ${JSON.stringify(value)}, acceptés ${rule.values.join(', ')}`)
+      return say(
+        rule.values.includes(String(value)),
+        `${rule.claim} is ${JSON.stringify(value)}, accepted ${rule.values.join(', ')}`,
+        `${rule.claim} vaut ${JSON.stringify(value)}, acceptés ${rule.values.join(', ')}`,
+      )
     }
     case 'same': {
       const [a, b] = rule.claims.map((path) => claimAt(disclosed, path))
@@ -121,7 +130,7 @@ export function minimizationStep(policy: VerificationPolicy, purposes: Purposes)
 }
 
 /** The whole decision from its trace: rejected when any line failed, or when there is no line at all. */
-export function finish(trace: TraceStep[], disclosed: Decision['disclosed'] = {}, engineError?: string): Decision {
+export function finish(trace: TraceStep[], disclosed: Decision['disclosed'] = {}, engineError?: string, evaluatedAt = new Date()): Decision {
   const failed = trace.filter((step) => !step.passed)
   return {
     outcome: failed.length || !trace.length ? 'rejected' : 'accepted',
@@ -131,7 +140,7 @@ export function finish(trace: TraceStep[], disclosed: Decision['disclosed'] = {}
     trace,
     disclosed,
     ...(engineError === undefined ? {} : { engineError }),
-    evaluatedAt: new Date().toISOString(),
+    evaluatedAt: evaluatedAt.toISOString(),
   }
 }
 
@@ -139,7 +148,10 @@ function claimsFinding(wanted: VerificationPolicy['credentials'][number], creden
   const missing = wanted.claims.filter((claim) => credential.claims[claim] === undefined)
   if (credential.credentialType !== wanted.credentialType) {
     const received = credential.credentialType ?? 'an unknown type'
-    return finding('claims', false, { en: `Expected a ${wanted.credentialType}, received ${received}`, fr: `Un ${wanted.credentialType} était attendu, reçu : ${credential.credentialType ?? 'un type inconnu'}` })
+    return finding('claims', false, {
+      en: `Expected a ${wanted.credentialType}, received ${received}`,
+      fr: `Un ${wanted.credentialType} était attendu, reçu : ${credential.credentialType ?? 'un type inconnu'}`,
+    })
   }
   if (missing.length) {
     return finding('claims', false, {
@@ -165,7 +177,8 @@ function validityFinding(wanted: VerificationPolicy['credentials'][number], expi
  * issuer — its published status (the status list URL is the credential's: never fetched before). Then the policy's
  * rules, on claims their issuers signed. The decision keeps only the claims the policy asked for and its purpose needs.
  */
-export async function decide(policy: VerificationPolicy, purposes: Purposes, outcome: AdapterOutcome, checks: PresentationChecks, now = new Date()): Promise<Decision> {
+export async function decide(policy: VerificationPolicy, purposes: Purposes, outcome: AdapterOutcome, checks: PresentationChecks): Promise<Decision> {
+  const now = (checks.clock ?? systemClock).now()
   const trace: TraceStep[] = [...outcome.response.map((f) => stepOf(f)), minimizationStep(policy, purposes)]
   const disclosed: Decision['disclosed'] = {}
   const overAsked = overAskedClaims(policy, purposes)
@@ -195,9 +208,16 @@ export async function decide(policy: VerificationPolicy, purposes: Purposes, out
       const kept = wanted.claims.filter((claim) => !(overAsked[wanted.id] ?? []).includes(claim) && credential.claims[claim] !== undefined)
       disclosed[wanted.id] = Object.fromEntries(kept.map((claim) => [claim, credential.claims[claim]]))
       const jurisdiction = String(credential.claims.jurisdiction ?? '')
-      const answer = await checks.trust({ issuer: credential.issuer, credentialType: wanted.credentialType, jurisdiction, authority: policy.trustAuthority, minimumAssurance: wanted.minimumAssurance, maxAnswerAgeSeconds: policy.trustAnswerMaxAgeSeconds }).catch(
-        (error: unknown): TrustAnswer => ({ authorized: false, message: `Trust registry unavailable: ${error instanceof Error ? error.message : String(error)}` }),
-      )
+      const answer = await checks
+        .trust({
+          issuer: credential.issuer,
+          credentialType: wanted.credentialType,
+          jurisdiction,
+          authority: policy.trustAuthority,
+          minimumAssurance: wanted.minimumAssurance,
+          maxAnswerAgeSeconds: policy.trustAnswerMaxAgeSeconds,
+        })
+        .catch((error: unknown): TrustAnswer => ({ authorized: false, message: `Trust registry unavailable: ${error instanceof Error ? error.message : String(error)}` }))
       trace.push(stepOf(finding('trust-registry', answer.authorized, englishOnly('trust-registry', answer.authorized, answer.message), answer.detail), wanted.id))
       if (!answer.authorized) continue
       const status = await checks.status(credential)
@@ -206,16 +226,18 @@ export async function decide(policy: VerificationPolicy, purposes: Purposes, out
   }
   // rules judge claims: only claims their issuers signed, and the rules may read a claim the purpose does not keep
   if (allSignedByIssuers) {
-    const signed = Object.fromEntries(
-      outcome.credentials.filter((c) => c.credential && disclosed[c.queryId]).map((c) => [c.queryId, c.credential!.claims]),
-    ) as Decision['disclosed']
+    const signed = Object.fromEntries(outcome.credentials.filter((c) => c.credential && disclosed[c.queryId]).map((c) => [c.queryId, c.credential!.claims])) as Decision['disclosed']
     for (const rule of policy.rules) trace.push(evaluateRule(rule, signed))
   }
   // the protocol library refused for a reason none of our checks found: say so, in its words
   if (outcome.engineError && trace.every((step) => step.passed)) {
-    trace.unshift(stepOf(finding('response', false, { en: `The protocol library refused the response: ${outcome.engineError}`, fr: `La bibliothèque du protocole a refusé la réponse : « ${outcome.engineError} »` })))
+    trace.unshift(
+      stepOf(
+        finding('response', false, { en: `The protocol library refused the response: ${outcome.engineError}`, fr: `La bibliothèque du protocole a refusé la réponse : « ${outcome.engineError} »` }),
+      ),
+    )
   }
-  return finish(trace, disclosed, outcome.engineError)
+  return finish(trace, disclosed, outcome.engineError, now)
 }
 
 export { clauseReason, type Reason }

@@ -26,6 +26,7 @@ export const CHECK_NAMES_FR: Record<string, string> = {
   'spec-version': 'version de spécification',
   disclosures: 'divulgations sélectives',
   format: 'format de la présentation',
+  profile: 'exigence du profil (HAIP)',
 }
 
 /**

@@ -84,8 +84,17 @@ export async function checkProof(db: Database, proofRecordId: string, proof: Ano
   const shown = misencoded.map((m) => `${m.referent} is shown as ${JSON.stringify(m.raw)}, which does not encode to the value the issuer signed`).join('; ')
   const shownFr = misencoded.map((m) => `${m.referent} est montré comme ${JSON.stringify(m.raw)}, qui ne s’encode pas en la valeur signée`).join('; ')
   const encoding = misencoded.length
-    ? finding('encoding', false, { en: `Revealed value(s) do not match what the issuer signed: ${shown}`, fr: `Des valeurs révélées ne correspondent pas à ce que l’émetteur a signé : ${shownFr}`, clause: ANONCREDS_PROOF }, misencoded)
-    : finding('encoding', true, { en: 'Every revealed raw value encodes to the value the issuer signed', fr: 'Chaque valeur révélée s’encode en la valeur signée par l’émetteur', clause: ANONCREDS_PROOF })
+    ? finding(
+        'encoding',
+        false,
+        { en: `Revealed value(s) do not match what the issuer signed: ${shown}`, fr: `Des valeurs révélées ne correspondent pas à ce que l’émetteur a signé : ${shownFr}`, clause: ANONCREDS_PROOF },
+        misencoded,
+      )
+    : finding('encoding', true, {
+        en: 'Every revealed raw value encodes to the value the issuer signed',
+        fr: 'Chaque valeur révélée s’encode en la valeur signée par l’émetteur',
+        clause: ANONCREDS_PROOF,
+      })
   const digest = proofDigest(proof)
   await db.run('INSERT INTO anoncreds_seen_proofs (digest, proof_record_id) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING', [digest, proofRecordId])
   const [seen] = await db.query<{ proof_record_id: string }>('SELECT proof_record_id FROM anoncreds_seen_proofs WHERE digest = ?', [digest])
@@ -113,8 +122,16 @@ export async function checkProof(db: Database, proofRecordId: string, proof: Ano
     return [
       encoding,
       nonce,
-      finding('signature', true, { en: "The AnonCreds proof verifies against the issuer's credential definition", fr: 'La preuve AnonCreds se vérifie avec la définition de titre de l’émetteur', clause: ANONCREDS_PROOF }),
-      finding('holder-binding', true, { en: 'The proof shows knowledge of the link secret the credential was issued to', fr: 'La preuve démontre la connaissance du secret de lien auquel le titre a été délivré', clause: ANONCREDS_PROOF }),
+      finding('signature', true, {
+        en: "The AnonCreds proof verifies against the issuer's credential definition",
+        fr: 'La preuve AnonCreds se vérifie avec la définition de titre de l’émetteur',
+        clause: ANONCREDS_PROOF,
+      }),
+      finding('holder-binding', true, {
+        en: 'The proof shows knowledge of the link secret the credential was issued to',
+        fr: 'La preuve démontre la connaissance du secret de lien auquel le titre a été délivré',
+        clause: ANONCREDS_PROOF,
+      }),
       ...predicates,
     ]
   }
@@ -205,6 +222,6 @@ export async function decideAnonCredsVerification(verifier: DidCommVerifier, db:
   }
   const state = records.at(-1)!.state
   const trust: TrustCheck = async (query) => verifier.trust({ ...query, issuer: await trustRegistryDidOf(verifier, query.issuer) })
-  const checks = { trust, ...credentialChecks(verifier.agentContext) }
+  const checks = { trust, clock: verifier.clock, ...credentialChecks(verifier.agentContext) }
   return { state, decision: await decide(policy, verifier.purposes, { response: [], credentials }, checks) }
 }

@@ -44,9 +44,21 @@ export async function ldpOutcome(
   const answered = proof.challenge === challenge
   const nonce = answered
     ? finding('nonce', true, clauseReason(CHALLENGE, 'the presentation answers this request (challenge matches)', 'la présentation répond à cette demande (le défi correspond)'))
-    : finding('nonce', false, clauseReason(CHALLENGE, `the presentation answers another request (challenge ${proof.challenge ?? 'missing'})`, `la présentation répond à une autre demande (défi ${proof.challenge ?? 'absent'})`))
+    : finding(
+        'nonce',
+        false,
+        clauseReason(
+          CHALLENGE,
+          `the presentation answers another request (challenge ${proof.challenge ?? 'missing'})`,
+          `la présentation répond à une autre demande (défi ${proof.challenge ?? 'absent'})`,
+        ),
+      )
   if (!submittedCredentials(presentation).length) {
-    return { response: [nonce, finding('format', false, clauseReason(SUBMISSION, 'the presentation submits no credential for the request', 'la présentation ne soumet aucun titre pour la demande'))], credentials: [], engineError }
+    return {
+      response: [nonce, finding('format', false, clauseReason(SUBMISSION, 'the presentation submits no credential for the request', 'la présentation ne soumet aucun titre pour la demande'))],
+      credentials: [],
+      engineError,
+    }
   }
   const holderProof = await tools.verifyPresentationProof(presentation)
   const signer = didOf(proof.verificationMethod)
@@ -55,10 +67,30 @@ export async function ldpOutcome(
     const subject = String(subjectOf(ldp as LdpCredential).id ?? '')
     const bound = holderProof.isValid && signer !== undefined && signer === subject
     const binding = !holderProof.isValid
-      ? finding('holder-binding', false, clauseReason(HOLDER_PROOF, `the presentation proof over ${credential.queryId} does not verify: ${holderProof.error ?? 'invalid proof'}`, `la preuve de présentation sur ${credential.queryId} ne se vérifie pas : ${holderProof.error ?? 'preuve invalide'}`))
+      ? finding(
+          'holder-binding',
+          false,
+          clauseReason(
+            HOLDER_PROOF,
+            `the presentation proof over ${credential.queryId} does not verify: ${holderProof.error ?? 'invalid proof'}`,
+            `la preuve de présentation sur ${credential.queryId} ne se vérifie pas : ${holderProof.error ?? 'preuve invalide'}`,
+          ),
+        )
       : bound
-        ? finding('holder-binding', true, clauseReason(HOLDER_PROOF, `the presentation of ${credential.queryId} is signed by its subject ${subject}`, `la présentation de ${credential.queryId} est signée par son sujet ${subject}`))
-        : finding('holder-binding', false, clauseReason(HOLDER_PROOF, `the presentation of ${credential.queryId} is signed by ${signer ?? 'an unknown key'}, not by the credential's subject ${subject || '(none)'}`, `la présentation de ${credential.queryId} est signée par ${signer ?? 'une clé inconnue'}, pas par le sujet du titre ${subject || '(aucun)'}`))
+        ? finding(
+            'holder-binding',
+            true,
+            clauseReason(HOLDER_PROOF, `the presentation of ${credential.queryId} is signed by its subject ${subject}`, `la présentation de ${credential.queryId} est signée par son sujet ${subject}`),
+          )
+        : finding(
+            'holder-binding',
+            false,
+            clauseReason(
+              HOLDER_PROOF,
+              `the presentation of ${credential.queryId} is signed by ${signer ?? 'an unknown key'}, not by the credential's subject ${subject || '(none)'}`,
+              `la présentation de ${credential.queryId} est signée par ${signer ?? 'une clé inconnue'}, pas par le sujet du titre ${subject || '(aucun)'}`,
+            ),
+          )
     return { queryId: credential.queryId, findings: [binding], credential }
   })
   return { response: [nonce], credentials, engineError }

@@ -56,7 +56,9 @@ export function ldpPresentedCredentials(presentation: LdpPresentation, policy: V
       queryId,
       format: 'ldp_vc' as const,
       issuer: String(issuerOf(credential)),
-      credentialType: asList(credential.type).map((t) => byW3cType.get(t)).find(Boolean),
+      credentialType: asList(credential.type)
+        .map((t) => byW3cType.get(t))
+        .find(Boolean),
       claims: Object.fromEntries(Object.entries(subject).filter(([name]) => asked.has(name))),
       expiresAt: credential.expirationDate ? new Date(credential.expirationDate) : undefined,
       status: credential.credentialStatus,

@@ -2,9 +2,8 @@ import type { DifPresentationExchangeDefinitionV1 } from '@credo-ts/core'
 import { randomUUID } from 'node:crypto'
 import type { CredentialType } from '@interop-lab/common/credentialTypes'
 import { LDP_PROOF_TYPE } from '@interop-lab/common/didcomm/ldp'
-import { HttpError } from '@interop-lab/common/http'
 import { bundledContexts, CONTEXTS } from '@interop-lab/common/jsonld'
-import type { VerificationPolicy } from '../policy'
+import { PolicyError, type VerificationPolicy } from '../policy'
 
 /** The IRI a credential type name of the lab's JSON-LD context expands to. */
 function expandedTypeIri(name: string): string {
@@ -32,7 +31,7 @@ export function presentationDefinitionFor(policy: VerificationPolicy, types: Map
     format: { ldp_vc: { proof_type: [LDP_PROOF_TYPE] }, ldp_vp: { proof_type: [LDP_PROOF_TYPE] } },
     input_descriptors: policy.credentials.map((wanted) => {
       const type = types.get(wanted.credentialType)
-      if (!type) throw new HttpError(422, 'unknown_credential_type', `Policy ${policy.id} names unknown credential type ${wanted.credentialType}`)
+      if (!type) throw new PolicyError('unprocessable', 'unknown_credential_type', `Policy ${policy.id} names unknown credential type ${wanted.credentialType}`)
       return {
         id: wanted.id,
         name: type.display.en,

@@ -1,4 +1,5 @@
 import type { AgentContext } from '@credo-ts/core'
+import type { Clock } from '@interop-lab/common/clock'
 import { randomUUID } from 'node:crypto'
 import { DidCommProofState } from '@credo-ts/didcomm'
 import { createInvitation, type DidCommConnection } from '@interop-lab/common/didcomm/invitations'
@@ -20,6 +21,8 @@ export interface DidCommVerifier {
   types: Map<string, CredentialType>
   purposes: Purposes
   trust: TrustCheck
+  /** The time its decisions judge validity periods at. */
+  clock: Clock
 }
 
 /** Exchange states after which a decision can be made. */
@@ -47,11 +50,14 @@ export async function decideDidCommVerification(verifier: DidCommVerifier, polic
   if (!FINAL_STATES.includes(record.state)) return { state: record.state }
   const { presentation, request } = await verifier.didcomm.proofs.getFormatData(id)
   const received = presentation?.presentationExchange as LdpPresentation | string | undefined
-  const checks = { trust: verifier.trust, ...credentialChecks(verifier.agentContext) }
+  const checks = { trust: verifier.trust, clock: verifier.clock, ...credentialChecks(verifier.agentContext) }
   const engineError = record.isVerified ? undefined : (record.errorMessage ?? 'The presentation was refused')
   if (!received || typeof received !== 'object') {
     const refused = received
-      ? finding('spec-version', false, { en: 'A JWT presentation was received; this verifier asks for ldp_vp over DIDComm', fr: 'Une présentation JWT a été reçue ; ce vérificateur demande un ldp_vp sur DIDComm' })
+      ? finding('spec-version', false, {
+          en: 'A JWT presentation was received; this verifier asks for ldp_vp over DIDComm',
+          fr: 'Une présentation JWT a été reçue ; ce vérificateur demande un ldp_vp sur DIDComm',
+        })
       : finding('response', false, { en: `No presentation was received: ${engineError}`, fr: `Aucune présentation n’a été reçue : « ${engineError} »` })
     return { state: record.state, decision: await decide(policy, verifier.purposes, { response: [refused], credentials: [], engineError }, checks) }
   }

@@ -12,7 +12,15 @@ export interface NotificationVerifierOptions {
 export type NotificationVerifier = (jws: string) => Promise<NotificationPayload>
 
 /** Why a notification was refused, by check; the HTTP edge answers it as a problem, its status from the kind. */
-export type NotificationErrorCode = 'invalid_jws' | 'invalid_notification' | 'invalid_signature' | 'unknown_signing_key' | 'unsupported_algorithm' | 'publisher_keys_unavailable'
+export type NotificationErrorCode =
+  | 'invalid_jws'
+  | 'missing_jws'
+  | 'invalid_notification'
+  | 'wrong_recipient'
+  | 'invalid_signature'
+  | 'unknown_signing_key'
+  | 'unsupported_algorithm'
+  | 'publisher_keys_unavailable'
 export class NotificationError extends DomainError<NotificationErrorCode> {}
 
 /**

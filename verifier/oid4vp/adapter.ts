@@ -41,7 +41,10 @@ export async function oid4vpOutcome(rawVpToken: string | undefined, request: Ans
   for (const [queryId, value] of Object.entries(token)) {
     for (const presentation of Array.isArray(value) ? value : [value]) {
       if (typeof presentation !== 'string') {
-        outcome.credentials.push({ queryId, findings: [finding('format', false, clauseReason(VP_TOKEN, `a presentation for ${queryId} is not a string`, `une présentation pour ${queryId} n’est pas une chaîne`))] })
+        outcome.credentials.push({
+          queryId,
+          findings: [finding('format', false, clauseReason(VP_TOKEN, `a presentation for ${queryId} is not a string`, `une présentation pour ${queryId} n’est pas une chaîne`))],
+        })
         continue
       }
       // an SD-JWT has '~' separators, a JWT VP '.' ones; an mdoc DeviceResponse is base64url CBOR, with neither

@@ -31,11 +31,26 @@ export interface JwtVpTools {
 }
 
 /** The holder's proof around the credentials: signed by its `kid` under an accepted algorithm, for this request, made just now. */
-async function presentationFindings(vpJwt: string, header: ReturnType<typeof decodeProtectedHeader>, vp: JWTPayload, request: AnsweredRequest, receivedAt: Date, tools: JwtVpTools): Promise<{ findings: Finding[]; holder?: string }> {
+async function presentationFindings(
+  vpJwt: string,
+  header: ReturnType<typeof decodeProtectedHeader>,
+  vp: JWTPayload,
+  request: AnsweredRequest,
+  receivedAt: Date,
+  tools: JwtVpTools,
+): Promise<{ findings: Finding[]; holder?: string }> {
   const bind = (passed: boolean, en: string, fr: string) => finding('holder-binding', passed, clauseReason(VP_JWT, en, fr))
   const { rules } = tools
   if (!header.alg || !rules.algorithms.includes(header.alg)) {
-    return { findings: [bind(false, `the presentation is signed with alg '${String(header.alg)}', not one of ${rules.algorithms.join(', ')} (never none, never HMAC)`, `la présentation est signée avec l’alg « ${String(header.alg)} », hors de ${rules.algorithms.join(', ')} (jamais none ni HMAC)`)] }
+    return {
+      findings: [
+        bind(
+          false,
+          `the presentation is signed with alg '${String(header.alg)}', not one of ${rules.algorithms.join(', ')} (never none, never HMAC)`,
+          `la présentation est signée avec l’alg « ${String(header.alg)} », hors de ${rules.algorithms.join(', ')} (jamais none ni HMAC)`,
+        ),
+      ],
+    }
   }
   const holder = typeof header.kid === 'string' ? didOf(header.kid) : undefined
   if (!holder) return { findings: [bind(false, 'the presentation is not signed by a DID key: its kid names none', 'la présentation n’est pas signée par une clé de DID : son kid n’en nomme aucune')] }
@@ -44,28 +59,67 @@ async function presentationFindings(vpJwt: string, header: ReturnType<typeof dec
     return { findings: [bind(false, `the presentation is not signed by ${header.kid}, the key it names`, `la présentation n’est pas signée par ${header.kid}, la clé qu’elle nomme`)] }
   }
   const findings: Finding[] = []
-  if (vp.iss !== undefined && vp.iss !== holder) findings.push(bind(false, `the presentation's iss ${String(vp.iss)} is not its signer ${holder}`, `l’iss ${String(vp.iss)} de la présentation n’est pas son signataire ${holder}`))
+  if (vp.iss !== undefined && vp.iss !== holder)
+    findings.push(bind(false, `the presentation's iss ${String(vp.iss)} is not its signer ${holder}`, `l’iss ${String(vp.iss)} de la présentation n’est pas son signataire ${holder}`))
   findings.push(
     vp.nonce === request.nonce
       ? finding('nonce', true, clauseReason(OID4VP_VP, 'the presentation answers this request (nonce)', 'la présentation répond à cette demande (nonce)'))
-      : finding('nonce', false, clauseReason(OID4VP_VP, `the presentation answers another request (nonce ${String(vp.nonce ?? 'missing')})`, `la présentation répond à une autre demande (nonce ${String(vp.nonce ?? 'absent')})`)),
+      : finding(
+          'nonce',
+          false,
+          clauseReason(
+            OID4VP_VP,
+            `the presentation answers another request (nonce ${String(vp.nonce ?? 'missing')})`,
+            `la présentation répond à une autre demande (nonce ${String(vp.nonce ?? 'absent')})`,
+          ),
+        ),
   )
   const audiences = vp.aud === undefined ? [] : Array.isArray(vp.aud) ? vp.aud : [vp.aud]
   findings.push(
     audiences.includes(request.clientId)
       ? finding('nonce', true, clauseReason(OID4VP_VP, 'the presentation is addressed to this verifier (aud)', 'la présentation est adressée à ce vérificateur (aud)'))
-      : finding('nonce', false, clauseReason(OID4VP_VP, `the presentation is addressed to ${JSON.stringify(vp.aud ?? null)}, not to this verifier's client_id`, `la présentation est adressée à ${JSON.stringify(vp.aud ?? null)}, pas au client_id de ce vérificateur`)),
+      : finding(
+          'nonce',
+          false,
+          clauseReason(
+            OID4VP_VP,
+            `the presentation is addressed to ${JSON.stringify(vp.aud ?? null)}, not to this verifier's client_id`,
+            `la présentation est adressée à ${JSON.stringify(vp.aud ?? null)}, pas au client_id de ce vérificateur`,
+          ),
+        ),
   )
   const nowSeconds = receivedAt.getTime() / 1000
   const expired = typeof vp.exp === 'number' && vp.exp < nowSeconds - rules.clockSkewSeconds
   const outside = vp.iat === undefined ? undefined : iatOutsideWindow(vp.iat, receivedAt, rules)
   const window = `${rules.maxAgeSeconds} s, ± ${rules.clockSkewSeconds} s`
-  if (expired) findings.push(finding('freshness', false, clauseReason(FRESH, `the presentation expired at ${new Date(vp.exp! * 1000).toISOString()} (exp)`, `la présentation a expiré le ${new Date(vp.exp! * 1000).toISOString()} (exp)`)))
+  if (expired)
+    findings.push(
+      finding(
+        'freshness',
+        false,
+        clauseReason(FRESH, `the presentation expired at ${new Date(vp.exp! * 1000).toISOString()} (exp)`, `la présentation a expiré le ${new Date(vp.exp! * 1000).toISOString()} (exp)`),
+      ),
+    )
   else if (outside) {
     findings.push(
-      finding('freshness', false, clauseReason(FRESH, `the presentation's iat is ${outside === 'future' ? 'in the future' : outside === 'too-old' ? 'too old' : 'not a number'} (window ${window})`, `l’iat de la présentation est ${outside === 'future' ? 'dans le futur' : outside === 'too-old' ? 'trop ancien' : 'invalide'} (fenêtre ${window})`)),
+      finding(
+        'freshness',
+        false,
+        clauseReason(
+          FRESH,
+          `the presentation's iat is ${outside === 'future' ? 'in the future' : outside === 'too-old' ? 'too old' : 'not a number'} (window ${window})`,
+          `l’iat de la présentation est ${outside === 'future' ? 'dans le futur' : outside === 'too-old' ? 'trop ancien' : 'invalide'} (fenêtre ${window})`,
+        ),
+      ),
     )
-  } else findings.push(finding('freshness', true, clauseReason(FRESH, `the presentation is not expired and was made within ${window} of the response`, `la présentation n’a pas expiré et a été faite moins de ${window} avant la réponse`)))
+  } else
+    findings.push(
+      finding(
+        'freshness',
+        true,
+        clauseReason(FRESH, `the presentation is not expired and was made within ${window} of the response`, `la présentation n’a pas expiré et a été faite moins de ${window} avant la réponse`),
+      ),
+    )
   return { findings, holder }
 }
 
@@ -110,14 +164,20 @@ export async function checkJwtVpPresentation(queryId: string, vpJwt: string, req
   const { findings, holder } = await presentationFindings(vpJwt, header, vp, request, receivedAt, tools)
   const listed = vp.vp?.verifiableCredential
   const credentials = (Array.isArray(listed) ? listed : listed === undefined ? [] : [listed]).filter((vc): vc is string => typeof vc === 'string')
-  if (!credentials.length) return [{ queryId, findings: [...findings, finding('format', false, clauseReason(VP_JWT, 'the presentation carries no JWT credential', 'la présentation ne contient aucun titre JWT'))] }]
+  if (!credentials.length)
+    return [{ queryId, findings: [...findings, finding('format', false, clauseReason(VP_JWT, 'the presentation carries no JWT credential', 'la présentation ne contient aucun titre JWT'))] }]
   return credentials.map((jwt) => {
     const { credential, subject } = readCredential(queryId, jwt, tools.types)
-    if (!credential) return { queryId, findings: [...findings, finding('format', false, clauseReason(VP_JWT, 'a credential in the presentation is not a JWT', 'un titre de la présentation n’est pas un JWT'))] }
+    if (!credential)
+      return { queryId, findings: [...findings, finding('format', false, clauseReason(VP_JWT, 'a credential in the presentation is not a JWT', 'un titre de la présentation n’est pas un JWT'))] }
     const bound = holder !== undefined && subject !== undefined && didOf(subject) === holder
     const binding = bound
       ? finding('holder-binding', true, clauseReason(VP_JWT, `the presentation is signed by the credential's subject ${subject}`, `la présentation est signée par le sujet du titre ${subject}`))
-      : finding('holder-binding', false, clauseReason(VP_JWT, `the presentation is not signed by the credential's subject ${subject ?? '(none)'}`, `la présentation n’est pas signée par le sujet du titre ${subject ?? '(aucun)'}`))
+      : finding(
+          'holder-binding',
+          false,
+          clauseReason(VP_JWT, `the presentation is not signed by the credential's subject ${subject ?? '(none)'}`, `la présentation n’est pas signée par le sujet du titre ${subject ?? '(aucun)'}`),
+        )
     return { queryId, findings: holder ? [...findings, binding] : findings, credential }
   })
 }

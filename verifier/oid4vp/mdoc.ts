@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, type JsonWebKey, verify as verifySignature } from 'node:crypto'
-import { cborEncode, DataItem, DeviceSignedDocument, type IssuerSignedItem, type MdocContext, parseDeviceResponse, Verifier } from '@animo-id/mdoc'
+import { cborEncode, DataItem, DateOnly, DeviceSignedDocument, type IssuerSignedItem, type MdocContext, parseDeviceResponse, Verifier } from '@animo-id/mdoc'
 import { X509Certificate } from '@peculiar/x509'
 import type { CredentialType } from '@interop-lab/common/credentialTypes'
 import { sanUris } from '@interop-lab/common/x509/chain'
@@ -36,10 +36,11 @@ const checkingContext = {
 
 /**
  * The OID4VP 1.0 session transcript of a response to this request (Appendix B.2.6.1): `[null, null, ["OpenID4VPHandover",
- * SHA-256(CBOR([client_id, nonce, null, response_uri]))]]`, the response being unencrypted (`direct_post`).
+ * SHA-256(CBOR([client_id, nonce, jwkThumbprint, response_uri]))]]`, jwkThumbprint the encryption key's when the response
+ * was encrypted (`direct_post.jwt`), null otherwise (`direct_post`).
  */
 function oid4vpSessionTranscript(request: AnsweredRequest): Uint8Array {
-  const handoverInfo = cborEncode([request.clientId, request.nonce, null, request.responseUri ?? null])
+  const handoverInfo = cborEncode([request.clientId, request.nonce, request.encryptionKeyThumbprint ?? null, request.responseUri ?? null])
   return cborEncode(DataItem.fromData([null, null, ['OpenID4VPHandover', new Uint8Array(createHash('sha256').update(handoverInfo).digest())]]))
 }
 
@@ -54,6 +55,10 @@ function documentSignerName(der: Uint8Array): string {
 
 const base64UrlBytes = (value: string) => new Uint8Array(Buffer.from(value, 'base64url'))
 const toDate = (value: unknown) => (value instanceof Date ? value : new Date(String(value)))
+/** A data element as the policy compares it: a full-date (CBOR tag 1004) as its YYYY-MM-DD text, as the other formats carry dates. */
+const claimValue = (value: unknown) => (value instanceof DateOnly ? value.toISOString() : value)
+/** CBOR maps (the MSO's `status`) as plain objects. */
+const plain = (value: unknown): unknown => (value instanceof Map ? Object.fromEntries([...value].map(([key, entry]) => [String(key), plain(entry)])) : value)
 
 /** Each disclosed data element against its digest in the MSO, by `namespace/element`. */
 async function digestFindings(document: DeviceSignedDocument): Promise<{ findings: Finding[]; claims: Record<string, unknown> }> {
@@ -64,7 +69,7 @@ async function digestFindings(document: DeviceSignedDocument): Promise<{ finding
   for (const [namespace, items] of nameSpaces ?? new Map<string, IssuerSignedItem[]>()) {
     for (const item of items) {
       count++
-      if (await item.isValid(namespace, issuerAuth, checkingContext)) claims[item.elementIdentifier] = item.elementValue
+      if (await item.isValid(namespace, issuerAuth, checkingContext)) claims[item.elementIdentifier] = claimValue(item.elementValue)
       else mismatched.push(`${namespace}/${item.elementIdentifier}`)
     }
   }
@@ -74,9 +79,31 @@ async function digestFindings(document: DeviceSignedDocument): Promise<{ finding
   }
   if (mismatched.length) {
     const listed = mismatched.join(', ')
-    return { findings: [finding('disclosures', false, clauseReason(ISSUER_DATA_AUTH, `the digest of ${listed} is not the one the issuer signed in the MSO: the value was changed`, `le condensé de ${listed} n’est pas celui que l’émetteur a signé dans le MSO : la valeur a été modifiée`))], claims: {} }
+    return {
+      findings: [
+        finding(
+          'disclosures',
+          false,
+          clauseReason(
+            ISSUER_DATA_AUTH,
+            `the digest of ${listed} is not the one the issuer signed in the MSO: the value was changed`,
+            `le condensé de ${listed} n’est pas celui que l’émetteur a signé dans le MSO : la valeur a été modifiée`,
+          ),
+        ),
+      ],
+      claims: {},
+    }
   }
-  return { findings: [finding('disclosures', true, clauseReason(ISSUER_DATA_AUTH, `each of the ${count} disclosed data elements matches its digest in the MSO`, `chacun des ${count} éléments divulgués correspond à son condensé dans le MSO`))], claims }
+  return {
+    findings: [
+      finding(
+        'disclosures',
+        true,
+        clauseReason(ISSUER_DATA_AUTH, `each of the ${count} disclosed data elements matches its digest in the MSO`, `chacun des ${count} éléments divulgués correspond à son condensé dans le MSO`),
+      ),
+    ],
+    claims,
+  }
 }
 
 function validityFinding(document: DeviceSignedDocument, now: Date): Finding {
@@ -91,7 +118,15 @@ function validityFinding(document: DeviceSignedDocument, now: Date): Finding {
 /** DeviceAuth: the DeviceSignature over DeviceAuthentication (this request's session transcript), by the MSO's device key. */
 async function deviceAuthFinding(document: DeviceSignedDocument, request: AnsweredRequest): Promise<Finding> {
   if (!document.deviceSigned.deviceAuth.deviceSignature) {
-    return finding('holder-binding', false, clauseReason(DEVICE_AUTH, 'the document carries no DeviceSignature (a DeviceMac needs a reader key OID4VP has not)', 'le document ne porte pas de DeviceSignature (un DeviceMac exige une clé de lecteur qu’OID4VP n’a pas)'))
+    return finding(
+      'holder-binding',
+      false,
+      clauseReason(
+        DEVICE_AUTH,
+        'the document carries no DeviceSignature (a DeviceMac needs a reader key OID4VP has not)',
+        'le document ne porte pas de DeviceSignature (un DeviceMac exige une clé de lecteur qu’OID4VP n’a pas)',
+      ),
+    )
   }
   const failed: string[] = []
   await new Verifier().verifyDeviceSignature(
@@ -105,8 +140,24 @@ async function deviceAuthFinding(document: DeviceSignedDocument, request: Answer
     checkingContext,
   )
   return failed.length
-    ? finding('holder-binding', false, clauseReason(DEVICE_AUTH, `the device signature does not verify with the MSO device key for this request (${failed.join('; ')})`, `la signature de l’appareil ne se vérifie pas avec la clé d’appareil du MSO pour cette demande (« ${failed.join('; ')} »)`))
-    : finding('holder-binding', true, clauseReason(DEVICE_AUTH, 'the device signature verifies with the MSO device key, over this request’s session transcript', 'la signature de l’appareil se vérifie avec la clé d’appareil du MSO, sur la transcription de session de cette demande'))
+    ? finding(
+        'holder-binding',
+        false,
+        clauseReason(
+          DEVICE_AUTH,
+          `the device signature does not verify with the MSO device key for this request (${failed.join('; ')})`,
+          `la signature de l’appareil ne se vérifie pas avec la clé d’appareil du MSO pour cette demande (« ${failed.join('; ')} »)`,
+        ),
+      )
+    : finding(
+        'holder-binding',
+        true,
+        clauseReason(
+          DEVICE_AUTH,
+          'the device signature verifies with the MSO device key, over this request’s session transcript',
+          'la signature de l’appareil se vérifie avec la clé d’appareil du MSO, sur la transcription de session de cette demande',
+        ),
+      )
 }
 
 /**
@@ -125,7 +176,10 @@ export async function checkMdocPresentation(queryId: string, presentation: strin
   }
   const [document] = documents
   if (documents.length !== 1 || !(document instanceof DeviceSignedDocument)) {
-    return refused(`the DeviceResponse holds ${documents.length} document(s), not one device-signed document`, `la DeviceResponse contient ${documents.length} document(s), pas un document signé par l’appareil`)
+    return refused(
+      `the DeviceResponse holds ${documents.length} document(s), not one device-signed document`,
+      `la DeviceResponse contient ${documents.length} document(s), pas un document signé par l’appareil`,
+    )
   }
   const type = [...types.values()].find((candidate) => candidate.mdoc?.docType === document.docType)
   if (!type) return refused(`the doctype ${document.docType} is none the lab knows`, `le doctype ${document.docType} n’est pas connu du laboratoire`)
@@ -133,7 +187,10 @@ export async function checkMdocPresentation(queryId: string, presentation: strin
   const { issuerAuth } = document.issuerSigned
   const x5chain: Uint8Array[] = issuerAuth.x5chain ?? []
   const digests = await digestFindings(document)
-  const findings = [finding('format', true, clauseReason(DEVICE_RESPONSE, `a DeviceResponse with one ${document.docType} document`, `une DeviceResponse avec un document ${document.docType}`)), ...digests.findings]
+  const findings = [
+    finding('format', true, clauseReason(DEVICE_RESPONSE, `a DeviceResponse with one ${document.docType} document`, `une DeviceResponse avec un document ${document.docType}`)),
+    ...digests.findings,
+  ]
   findings.push(validityFinding(document, receivedAt), await deviceAuthFinding(document, request))
   const { data, signature, alg } = issuerAuth.getRawVerificationData()
   return {
@@ -146,6 +203,8 @@ export async function checkMdocPresentation(queryId: string, presentation: strin
       issuer: x5chain[0] ? documentSignerName(x5chain[0]) : '',
       credentialType: type.id,
       claims: digests.claims,
+      // the MSO's Token Status List reference, read by the status check once the issuer is trusted
+      status: plain((issuerAuth.decodedPayload as { status?: unknown }).status),
       proof: {
         kind: 'mdoc',
         x5chain: x5chain.map((der) => Buffer.from(der).toString('base64')),

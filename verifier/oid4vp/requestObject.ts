@@ -1,5 +1,6 @@
 import { type AgentContext, type DependencyManager, injectable, type Module } from '@credo-ts/core'
 import { OpenId4VpVerifierService } from '@credo-ts/openid4vc'
+import { HAIP_ALGORITHM, HAIP_RESPONSE_ENCRYPTIONS, HAIP_RESPONSE_MODE } from './haip'
 
 /**
  * OID4VP 1.0 §5.8: a request object's `aud` is the wallet's issuer identifier when the wallet sent its metadata
@@ -25,7 +26,22 @@ type Metadata = Record<string, unknown> & { vp_formats_supported?: Record<string
 
 interface VerifierInternals {
   getOpenid4vpVerifier(agentContext: AgentContext): { createOpenId4vpAuthorizationRequest(options: { jar?: { additionalJwtPayload?: Record<string, unknown> } }): Promise<unknown> }
-  getClientMetadata(agentContext: AgentContext, options: unknown): Promise<Metadata>
+  getClientMetadata(agentContext: AgentContext, options: { responseMode?: string }): Promise<Metadata>
+}
+
+/**
+ * A HAIP 1.0 request's metadata (the lab asks for `direct_post.jwt` under HAIP only): ES256 alone, COSE -7 for mdoc, and
+ * the content encryptions HAIP names for the response JWE.
+ */
+function haipOnly(metadata: Metadata): Metadata {
+  if (!metadata.vp_formats_supported) return metadata
+  const formats = Object.fromEntries(
+    Object.entries(metadata.vp_formats_supported).map(([format, parameters]) => [
+      format,
+      Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, name.endsWith('alg_values') && Array.isArray(value) ? (format === 'mso_mdoc' ? [-7] : [HAIP_ALGORITHM]) : value])),
+    ]),
+  )
+  return { ...metadata, vp_formats_supported: formats, encrypted_response_enc_values_supported: HAIP_RESPONSE_ENCRYPTIONS }
 }
 
 /** Only fully specified algorithms, in every `*alg_values` list of `vp_formats_supported`. */
@@ -35,7 +51,10 @@ function fullySpecified(metadata: Metadata): Metadata {
     Object.entries(metadata.vp_formats_supported).map(([format, parameters]) => [
       format,
       Object.fromEntries(
-        Object.entries(parameters).map(([name, value]) => [name, name.endsWith('alg_values') && Array.isArray(value) ? (format === 'mso_mdoc' ? MDOC_COSE_ALGORITHMS : [...ADVERTISED_ALGORITHMS]) : value]),
+        Object.entries(parameters).map(([name, value]) => [
+          name,
+          name.endsWith('alg_values') && Array.isArray(value) ? (format === 'mso_mdoc' ? MDOC_COSE_ALGORITHMS : [...ADVERTISED_ALGORITHMS]) : value,
+        ]),
       ),
     ]),
   )
@@ -57,7 +76,8 @@ ours.getOpenid4vpVerifier = function (this: OpenId4VpVerifierService, agentConte
   return verifier
 }
 ours.getClientMetadata = async function (this: OpenId4VpVerifierService, agentContext, options) {
-  return fullySpecified(await credo.getClientMetadata.call(this, agentContext, options))
+  const metadata = await credo.getClientMetadata.call(this, agentContext, options)
+  return options.responseMode === HAIP_RESPONSE_MODE ? haipOnly(metadata) : fullySpecified(metadata)
 }
 
 /** Register after the OpenId4VcModule: its verifier service is then this one. */

@@ -22,6 +22,8 @@ export interface AnsweredRequest {
   clientId: string
   /** Where the response was posted (`direct_post`): an mdoc's session transcript names it (OID4VP 1.0 Appendix B.2.6.1). */
   responseUri?: string
+  /** An encrypted response's (direct_post.jwt): the JWK SHA-256 thumbprint of the key it was encrypted to, which an mdoc's session transcript names. */
+  encryptionKeyThumbprint?: Uint8Array
 }
 
 /** Finds the public key behind a DID URL (the agent's DID resolver). */

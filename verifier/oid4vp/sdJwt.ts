@@ -46,7 +46,8 @@ function parseDisclosure(encoded: string): Disclosure {
   const ok = Array.isArray(parsed) && typeof parsed[0] === 'string' && (parsed.length === 2 || (parsed.length === 3 && typeof parsed[1] === 'string'))
   if (!ok) throw fault('a disclosure is not an array [salt, name, value] or [salt, value]', 'une divulgation n’est pas un tableau [sel, nom, valeur] ou [sel, valeur]')
   const array = parsed as unknown[]
-  if (array.length === 3 && (array[1] === '_sd' || array[1] === '...')) throw fault(`a disclosure names the reserved claim '${String(array[1])}'`, `une divulgation nomme la revendication réservée « ${String(array[1])} »`)
+  if (array.length === 3 && (array[1] === '_sd' || array[1] === '...'))
+    throw fault(`a disclosure names the reserved claim '${String(array[1])}'`, `une divulgation nomme la revendication réservée « ${String(array[1])} »`)
   return array.length === 3 ? { encoded, digest: sha256(encoded), name: array[1] as string, value: array[2] } : { encoded, digest: sha256(encoded), value: array[1] }
 }
 
@@ -73,7 +74,10 @@ export function processDisclosures(payload: Record<string, unknown>, encodedDisc
     const disclosure = byDigest.get(digest)
     if (!disclosure) return undefined // a claim the holder did not disclose (or a decoy)
     if ((disclosure.name === undefined) !== (kind === 'array')) {
-      throw fault(`a ${kind === 'array' ? 'array element' : 'property'} digest references a disclosure of the other kind`, 'un condensé renvoie à une divulgation de l’autre sorte (propriété ou élément de tableau)')
+      throw fault(
+        `a ${kind === 'array' ? 'array element' : 'property'} digest references a disclosure of the other kind`,
+        'un condensé renvoie à une divulgation de l’autre sorte (propriété ou élément de tableau)',
+      )
     }
     used.add(digest)
     return disclosure
@@ -124,15 +128,7 @@ function holderKey(cnf: unknown, resolveKey: KeyResolver): Promise<JWK> | undefi
 }
 
 /** RFC 9901 §7.3 (and OID4VP 1.0 Appendix B.3): the key-binding JWT, signed by the `cnf` key, over this presentation, for this request, made just now. */
-async function keyBindingFindings(
-  kbJwt: string,
-  presented: string,
-  cnf: unknown,
-  request: AnsweredRequest,
-  receivedAt: Date,
-  rules: HolderProofRules,
-  resolveKey: KeyResolver,
-): Promise<Finding[]> {
+async function keyBindingFindings(kbJwt: string, presented: string, cnf: unknown, request: AnsweredRequest, receivedAt: Date, rules: HolderProofRules, resolveKey: KeyResolver): Promise<Finding[]> {
   const bind = (passed: boolean, clause: string, en: string, fr: string) => finding('holder-binding', passed, clauseReason(clause, en, fr))
   if (!kbJwt) return [bind(false, KB, 'the presentation carries no Key Binding JWT: it was not signed by the holder', 'la présentation ne porte aucun KB-JWT : le détenteur ne l’a pas signée')]
   const decoded = decodeCompactJws(kbJwt)
@@ -140,25 +136,53 @@ async function keyBindingFindings(
   const { header, payload: kb } = decoded
   if (header.typ !== 'kb+jwt') return [bind(false, KB_FORMAT, `the Key Binding JWT's typ is '${String(header.typ)}', not kb+jwt`, `le typ du KB-JWT est « ${String(header.typ)} », pas kb+jwt`)]
   if (!header.alg || !rules.algorithms.includes(header.alg)) {
-    return [bind(false, KB, `the Key Binding JWT is signed with alg '${String(header.alg)}', not one of ${rules.algorithms.join(', ')} (never none, never HMAC)`, `le KB-JWT est signé avec l’alg « ${String(header.alg)} », hors de ${rules.algorithms.join(', ')} (jamais none ni HMAC)`)]
+    return [
+      bind(
+        false,
+        KB,
+        `the Key Binding JWT is signed with alg '${String(header.alg)}', not one of ${rules.algorithms.join(', ')} (never none, never HMAC)`,
+        `le KB-JWT est signé avec l’alg « ${String(header.alg)} », hors de ${rules.algorithms.join(', ')} (jamais none ni HMAC)`,
+      ),
+    ]
   }
   const key = holderKey(cnf, resolveKey)
   if (!key) return [bind(false, CNF, 'the credential has no cnf key: it is bound to no holder', 'le titre n’a pas de clé cnf : il n’est lié à aucun détenteur')]
   const signed = await key.then((jwk) => verifiesWith(kbJwt, jwk, header.alg!)).catch(() => false)
   if (!signed) return [bind(false, KB, 'the Key Binding JWT is not signed by the key the credential is bound to (cnf)', 'le KB-JWT n’est pas signé par la clé à laquelle le titre est lié (cnf)')]
   const findings: Finding[] = []
-  if (typeof kb.sd_hash !== 'string') findings.push(bind(false, KB, 'the Key Binding JWT has no sd_hash: it does not say what it covers', 'le KB-JWT n’a pas de sd_hash : il ne dit pas ce qu’il couvre'))
-  else if (kb.sd_hash !== sha256(presented)) findings.push(bind(false, KB, 'the Key Binding JWT sd_hash does not match the presented SD-JWT and disclosures', 'le sd_hash du KB-JWT ne correspond pas au SD-JWT et aux divulgations présentés'))
-  else findings.push(bind(true, KB, 'the Key Binding JWT is signed by the cnf key and covers what was presented (sd_hash)', 'le KB-JWT est signé par la clé cnf et couvre ce qui a été présenté (sd_hash)'))
+  if (typeof kb.sd_hash !== 'string')
+    findings.push(bind(false, KB, 'the Key Binding JWT has no sd_hash: it does not say what it covers', 'le KB-JWT n’a pas de sd_hash : il ne dit pas ce qu’il couvre'))
+  else if (kb.sd_hash !== sha256(presented))
+    findings.push(bind(false, KB, 'the Key Binding JWT sd_hash does not match the presented SD-JWT and disclosures', 'le sd_hash du KB-JWT ne correspond pas au SD-JWT et aux divulgations présentés'))
+  else
+    findings.push(
+      bind(true, KB, 'the Key Binding JWT is signed by the cnf key and covers what was presented (sd_hash)', 'le KB-JWT est signé par la clé cnf et couvre ce qui a été présenté (sd_hash)'),
+    )
   findings.push(
     kb.nonce === request.nonce
       ? finding('nonce', true, clauseReason(OID4VP_KB, 'the Key Binding JWT answers this request (nonce)', 'le KB-JWT répond à cette demande (nonce)'))
-      : finding('nonce', false, clauseReason(OID4VP_KB, `the Key Binding JWT answers another request (nonce ${String(kb.nonce ?? 'missing')})`, `le KB-JWT répond à une autre demande (nonce ${String(kb.nonce ?? 'absent')})`)),
+      : finding(
+          'nonce',
+          false,
+          clauseReason(
+            OID4VP_KB,
+            `the Key Binding JWT answers another request (nonce ${String(kb.nonce ?? 'missing')})`,
+            `le KB-JWT répond à une autre demande (nonce ${String(kb.nonce ?? 'absent')})`,
+          ),
+        ),
   )
   findings.push(
     kb.aud === request.clientId
       ? finding('nonce', true, clauseReason(OID4VP_KB, 'the Key Binding JWT is addressed to this verifier (aud)', 'le KB-JWT est adressé à ce vérificateur (aud)'))
-      : finding('nonce', false, clauseReason(OID4VP_KB, `the Key Binding JWT is addressed to ${JSON.stringify(kb.aud ?? null)}, not to this verifier's client_id`, `le KB-JWT est adressé à ${JSON.stringify(kb.aud ?? null)}, pas au client_id de ce vérificateur`)),
+      : finding(
+          'nonce',
+          false,
+          clauseReason(
+            OID4VP_KB,
+            `the Key Binding JWT is addressed to ${JSON.stringify(kb.aud ?? null)}, not to this verifier's client_id`,
+            `le KB-JWT est adressé à ${JSON.stringify(kb.aud ?? null)}, pas au client_id de ce vérificateur`,
+          ),
+        ),
   )
   const outside = iatOutsideWindow(kb.iat, receivedAt, rules)
   const window = `${rules.maxAgeSeconds} s, ± ${rules.clockSkewSeconds} s`
@@ -199,7 +223,17 @@ export async function checkSdJwtPresentation(queryId: string, presentation: stri
   const payload: Record<string, unknown> = decoded.payload
   const findings: Finding[] = []
   if (header.typ === 'vc+sd-jwt') {
-    findings.push(finding('spec-version', false, clauseReason(VC_TYP, 'typ is vc+sd-jwt (SD-JWT VC drafts up to 05); this verifier follows dc+sd-jwt (draft 06 and later)', 'typ est vc+sd-jwt (brouillons SD-JWT VC jusqu’au 05) ; ce vérificateur suit dc+sd-jwt (brouillon 06 et suivants)')))
+    findings.push(
+      finding(
+        'spec-version',
+        false,
+        clauseReason(
+          VC_TYP,
+          'typ is vc+sd-jwt (SD-JWT VC drafts up to 05); this verifier follows dc+sd-jwt (draft 06 and later)',
+          'typ est vc+sd-jwt (brouillons SD-JWT VC jusqu’au 05) ; ce vérificateur suit dc+sd-jwt (brouillon 06 et suivants)',
+        ),
+      ),
+    )
   } else if (header.typ !== 'dc+sd-jwt') {
     findings.push(finding('format', false, clauseReason(VC_TYP, `typ is '${String(header.typ)}', not dc+sd-jwt`, `typ est « ${String(header.typ)} », pas dc+sd-jwt`)))
   } else findings.push(finding('format', true, clauseReason(VC_TYP, 'typ is dc+sd-jwt', 'typ est dc+sd-jwt')))
@@ -208,7 +242,17 @@ export async function checkSdJwtPresentation(queryId: string, presentation: stri
   try {
     const processed = processDisclosures(payload, parts.slice(1, -1).filter(Boolean))
     claims = processed.claims
-    findings.push(finding('disclosures', true, clauseReason(SD, `each of the ${processed.disclosed.length} disclosure(s) is referenced by exactly one digest the issuer signed`, `chacune des ${processed.disclosed.length} divulgation(s) est référencée par un seul condensé signé par l’émetteur`)))
+    findings.push(
+      finding(
+        'disclosures',
+        true,
+        clauseReason(
+          SD,
+          `each of the ${processed.disclosed.length} disclosure(s) is referenced by exactly one digest the issuer signed`,
+          `chacune des ${processed.disclosed.length} divulgation(s) est référencée par un seul condensé signé par l’émetteur`,
+        ),
+      ),
+    )
   } catch (error) {
     if (!(error instanceof SdJwtFault)) throw error
     findings.push(finding('disclosures', false, error.reason))

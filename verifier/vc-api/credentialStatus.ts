@@ -101,7 +101,8 @@ function readStatus(list: JsonObject, entry: Entry): number {
 
 /** A VCDM 1.1 VC-JWT list: the lab's shared checker verifies it (issuer DID, signature, validity). */
 async function readVcdm1Bit(agentContext: AgentContext, entry: Entry): Promise<0 | 1> {
-  if (entry.size !== 1) throw failure('STATUS_VERIFICATION_ERROR', `The lab's VC-JWT status lists hold one bit per status; statusSize ${entry.size} cannot be read from ${entry.url}`, 'credentialStatus.statusSize')
+  if (entry.size !== 1)
+    throw failure('STATUS_VERIFICATION_ERROR', `The lab's VC-JWT status lists hold one bit per status; statusSize ${entry.size} cannot be read from ${entry.url}`, 'credentialStatus.statusSize')
   try {
     const { entries } = await checkBitstringStatus(agentContext, entry.raw)
     return entries[0].set ? 1 : 0
@@ -130,7 +131,11 @@ export async function checkCredentialStatus(
         results.push({ verified: true, value, input: raw, ...(message !== undefined ? { message } : {}) })
       } else if (value !== 0) {
         const revoked = entry.purpose === 'revocation'
-        const found = problem(revoked ? 'CREDENTIAL_REVOKED' : 'CREDENTIAL_SUSPENDED', `The issuer has ${revoked ? 'revoked' : 'suspended'} this credential (${entry.url}, index ${entry.index})`, 'credentialStatus')
+        const found = problem(
+          revoked ? 'CREDENTIAL_REVOKED' : 'CREDENTIAL_SUSPENDED',
+          `The issuer has ${revoked ? 'revoked' : 'suspended'} this credential (${entry.url}, index ${entry.index})`,
+          'credentialStatus',
+        )
         errors.push(found)
         results.push({ verified: false, value, input: raw, problemDetails: [found] })
       } else results.push({ verified: true, value, input: raw })

@@ -1,4 +1,5 @@
 import type { Agent } from '@credo-ts/core'
+import { type Clock, systemClock } from '@interop-lab/common/clock'
 import { type Response, Router } from 'express'
 import { handle, requireApiKey } from '@interop-lab/common/http'
 import { createDocumentLoader } from '@interop-lab/common/jsonld'
@@ -11,6 +12,8 @@ import { verifyPresentation } from './verifyPresentation'
 export interface VcApiVerifierRouterOptions {
   agent: Agent
   adminApiKeys: readonly string[]
+  /** The time validity periods are judged at (default the system clock). */
+  clock?: Clock
 }
 
 /**
@@ -36,7 +39,7 @@ function answer(res: Response, result: { verified: boolean; errors: ProblemDetai
  * a 400 is itself a problem.
  */
 export function createVcApiVerifierRouter(options: VcApiVerifierRouterOptions): Router {
-  const context: VerifierContext = { agentContext: options.agent.context, resolveKey: agentKeyResolver(options.agent), documentLoader: createDocumentLoader() }
+  const context: VerifierContext = { agentContext: options.agent.context, resolveKey: agentKeyResolver(options.agent), documentLoader: createDocumentLoader(), clock: options.clock ?? systemClock }
   const router = Router()
   const apiKey = requireApiKey(options.adminApiKeys)
 

@@ -19,11 +19,14 @@ import { checkCredentialStatus } from './credentialStatus'
 import { verifyJose } from './jose'
 import type { CredentialVerification, StepResult, VerificationCheck } from './results'
 import { checkValidity } from './validity'
+import type { Clock } from '@interop-lab/common/clock'
 
 export interface VerifierContext {
   agentContext: AgentContext
   resolveKey: ResolveProofKey
   documentLoader: DocumentLoader
+  /** The time validity periods are judged at. */
+  clock: Clock
 }
 
 interface Secured {
@@ -118,7 +121,12 @@ export async function verifyCredential(context: VerifierContext, input: unknown,
 
   if (proofHolds && secured.document) {
     if (checks.has('validity')) {
-      const validity = checkValidity(secured.document, secured.mediaType === 'application/vc+jwt' ? secured.document : {}, context.agentContext.config.validitySkewSeconds)
+      const validity = checkValidity(
+        secured.document,
+        secured.mediaType === 'application/vc+jwt' ? secured.document : {},
+        context.agentContext.config.validitySkewSeconds,
+        context.clock.now().getTime(),
+      )
       result.checks.push('validity')
       result.results.validFrom = validity.validFrom
       result.results.validUntil = validity.validUntil

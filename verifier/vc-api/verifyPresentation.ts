@@ -1,15 +1,4 @@
-import {
-  CRYPTOSUITES,
-  holderIdOf,
-  isEnveloped,
-  isObject,
-  type JsonObject,
-  openEnvelope,
-  presentationProblems,
-  problem,
-  type ProblemDetails,
-  verifyDataIntegrityProof,
-} from '@interop-lab/common/vc2'
+import { CRYPTOSUITES, holderIdOf, isEnveloped, isObject, type JsonObject, openEnvelope, presentationProblems, problem, type ProblemDetails, verifyDataIntegrityProof } from '@interop-lab/common/vc2'
 import { verifyJose } from './jose'
 import type { CredentialVerification, StepResult, VerificationCheck } from './results'
 import { verifyCredential, type VerifierContext } from './verifyCredential'
@@ -52,8 +41,10 @@ async function verifyEnvelopedPresentation(context: VerifierContext, input: Json
   }
   // VC-JOSE-COSE: a presentation's challenge and domain travel as the JWT's `nonce` and `aud`
   const problems: ProblemDetails[] = []
-  if (expected.challenge !== undefined && document.nonce !== expected.challenge) problems.push(problem('INVALID_CHALLENGE_ERROR', 'The presentation nonce does not match the expected challenge', 'nonce'))
-  if (expected.domain !== undefined && ![document.aud].flat().includes(expected.domain)) problems.push(problem('INVALID_DOMAIN_ERROR', `The presentation aud does not include '${expected.domain}'`, 'aud'))
+  if (expected.challenge !== undefined && document.nonce !== expected.challenge)
+    problems.push(problem('INVALID_CHALLENGE_ERROR', 'The presentation nonce does not match the expected challenge', 'nonce'))
+  if (expected.domain !== undefined && ![document.aud].flat().includes(expected.domain))
+    problems.push(problem('INVALID_DOMAIN_ERROR', `The presentation aud does not include '${expected.domain}'`, 'aud'))
   return { document, controller, proof: [{ verified: problems.length === 0, input: header, problemDetails: problems }], errors: problems }
 }
 
@@ -67,7 +58,14 @@ async function verifyDataIntegrityPresentation(context: VerifierContext, input: 
   const errors: ProblemDetails[] = []
   let controller: string | undefined
   for (const candidate of proofs) {
-    const result = await verifyDataIntegrityProof(input, candidate, CRYPTOSUITES, { purpose: 'authentication', challenge: expected.challenge, domain: expected.domain }, context.resolveKey, context.documentLoader)
+    const result = await verifyDataIntegrityProof(
+      input,
+      candidate,
+      CRYPTOSUITES,
+      { purpose: 'authentication', challenge: expected.challenge, domain: expected.domain },
+      context.resolveKey,
+      context.documentLoader,
+    )
     proof.push({ verified: result.verified, input: candidate, problemDetails: result.problems })
     errors.push(...result.problems)
     if (result.verified) controller = result.controller
@@ -79,12 +77,7 @@ async function verifyDataIntegrityPresentation(context: VerifierContext, input: 
  * VCALM POST /presentations/verify: the presentation's own proof (Data Integrity with purpose
  * authentication, or a vp+jwt envelope), challenge, domain and holder, then every credential in it.
  */
-export async function verifyPresentation(
-  context: VerifierContext,
-  input: unknown,
-  expected: PresentationExpectations,
-  checks: ReadonlySet<VerificationCheck>,
-): Promise<PresentationVerification> {
+export async function verifyPresentation(context: VerifierContext, input: unknown, expected: PresentationExpectations, checks: ReadonlySet<VerificationCheck>): Promise<PresentationVerification> {
   const result: PresentationVerification = { verified: false, checks: ['proof'], warnings: [], errors: [], results: { presentation: { proof: [] }, credentials: [] } }
   if (!isObject(input)) {
     result.errors.push(problem('PARSING_ERROR', 'The presentation must be a JSON object'))

@@ -1,9 +1,4 @@
-import {
-  type AnonCredsDidCommProofFormat,
-  AnonCredsDidCommProofFormatService,
-  type AnonCredsProof,
-  type AnonCredsProofRequest,
-} from '@credo-ts/anoncreds'
+import { type AnonCredsDidCommProofFormat, AnonCredsDidCommProofFormatService, type AnonCredsProof, type AnonCredsProofRequest } from '@credo-ts/anoncreds'
 import type { AgentContext } from '@credo-ts/core'
 import {
   DidCommAttachment,
@@ -46,15 +41,16 @@ export class FaultInjectingAnonCredsProofFormat extends AnonCredsDidCommProofFor
     }
   }
 
-  public override async acceptRequest(
-    agentContext: AgentContext,
-    options: DidCommProofFormatAcceptRequestOptions<AnonCredsDidCommProofFormat>,
-  ): Promise<DidCommProofFormatCreateReturn> {
+  public override async acceptRequest(agentContext: AgentContext, options: DidCommProofFormatAcceptRequestOptions<AnonCredsDidCommProofFormat>): Promise<DidCommProofFormatCreateReturn> {
     const built = await super.acceptRequest(agentContext, options)
     const proof = built.attachment.getDataAsJson<AnonCredsProof>()
     const sent = await this.transform(proof, options.requestAttachment.getDataAsJson<AnonCredsProofRequest>())
     if (sent === proof) return built
-    const attachment = new DidCommAttachment({ id: built.attachment.id, mimeType: 'application/json', data: new DidCommAttachmentData({ base64: Buffer.from(JSON.stringify(sent)).toString('base64') }) })
+    const attachment = new DidCommAttachment({
+      id: built.attachment.id,
+      mimeType: 'application/json',
+      data: new DidCommAttachmentData({ base64: Buffer.from(JSON.stringify(sent)).toString('base64') }),
+    })
     return { format: built.format, attachment }
   }
 }

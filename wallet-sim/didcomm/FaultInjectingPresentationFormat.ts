@@ -23,10 +23,7 @@ export class FaultInjectingPresentationFormat extends LabPresentationExchangeFor
     super()
   }
 
-  public override async acceptRequest(
-    agentContext: AgentContext,
-    options: DidCommProofFormatAcceptRequestOptions<DidCommDifPresentationExchangeProofFormat>,
-  ): Promise<DidCommProofFormatCreateReturn> {
+  public override async acceptRequest(agentContext: AgentContext, options: DidCommProofFormatAcceptRequestOptions<DidCommDifPresentationExchangeProofFormat>): Promise<DidCommProofFormatCreateReturn> {
     const built = await super.acceptRequest(agentContext, options)
     const presentation = built.attachment.getDataAsJson<JsonObject | string>()
     if (typeof presentation !== 'object') return built

@@ -38,6 +38,8 @@ export function applyAnonCredsFault(fault: Fault | undefined, proof: AnonCredsPr
       return earlier
     case 'wrong-holder-key':
     case 'withhold':
+    case 'unencrypted-response':
+    case 'ignore-redirect':
       throw new Error(`The ${fault.kind} fault does not apply to AnonCreds proofs`)
   }
 }

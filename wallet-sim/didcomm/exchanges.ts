@@ -25,22 +25,26 @@ const timedOut = (what: string, threadId: string) => () => {
 
 /** The credential exchange on `threadId` once it reaches one of `states` (subscribe before acting). */
 export function credentialExchangeReaching(events: EventEmitter, threadId: string, states: DidCommCredentialState[]): Promise<DidCommCredentialExchangeRecord> {
-  return settledQuietly(firstValueFrom(
-    events.observable<DidCommCredentialStateChangedEvent>(DidCommCredentialEventTypes.DidCommCredentialStateChanged).pipe(
-      map((event) => event.payload.credentialExchangeRecord),
-      filter((record) => record.threadId === threadId && states.includes(record.state)),
-      timeout({ first: EXCHANGE_TIMEOUT_MS, with: timedOut(`credential exchange ${states.join('/')}`, threadId) }),
+  return settledQuietly(
+    firstValueFrom(
+      events.observable<DidCommCredentialStateChangedEvent>(DidCommCredentialEventTypes.DidCommCredentialStateChanged).pipe(
+        map((event) => event.payload.credentialExchangeRecord),
+        filter((record) => record.threadId === threadId && states.includes(record.state)),
+        timeout({ first: EXCHANGE_TIMEOUT_MS, with: timedOut(`credential exchange ${states.join('/')}`, threadId) }),
+      ),
     ),
-  ))
+  )
 }
 
 /** The proof exchange on `threadId` once it reaches one of `states` (subscribe before acting). */
 export function proofExchangeReaching(events: EventEmitter, threadId: string, states: DidCommProofState[]): Promise<DidCommProofExchangeRecord> {
-  return settledQuietly(firstValueFrom(
-    events.observable<DidCommProofStateChangedEvent>(DidCommProofEventTypes.ProofStateChanged).pipe(
-      map((event) => event.payload.proofRecord),
-      filter((record) => record.threadId === threadId && states.includes(record.state)),
-      timeout({ first: EXCHANGE_TIMEOUT_MS, with: timedOut(`presentation exchange ${states.join('/')}`, threadId) }),
+  return settledQuietly(
+    firstValueFrom(
+      events.observable<DidCommProofStateChangedEvent>(DidCommProofEventTypes.ProofStateChanged).pipe(
+        map((event) => event.payload.proofRecord),
+        filter((record) => record.threadId === threadId && states.includes(record.state)),
+        timeout({ first: EXCHANGE_TIMEOUT_MS, with: timedOut(`presentation exchange ${states.join('/')}`, threadId) }),
+      ),
     ),
-  ))
+  )
 }

@@ -46,9 +46,16 @@ export async function applyLdpFault(fault: Fault | undefined, presentation: Json
         request,
       )
     case 'wrong-holder-key':
-      return tools.sign(alterSubjects(presentation, () => undefined), await tools.foreignKey(), request)
+      return tools.sign(
+        alterSubjects(presentation, () => undefined),
+        await tools.foreignKey(),
+        request,
+      )
     case 'alter-raw':
       throw new Error('The alter-raw fault applies to AnonCreds proofs only (a JSON-LD credential has no encoded values)')
+    case 'unencrypted-response':
+    case 'ignore-redirect':
+      throw new Error(`The ${fault.kind} fault applies to OID4VP responses only (DIDComm messages are not posted to a response URI)`)
     case 'replay':
       if (!tools.lastPresentation) throw new Error('Nothing to replay: this wallet has not presented over DIDComm before')
       return tools.lastPresentation

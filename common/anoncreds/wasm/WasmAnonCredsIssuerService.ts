@@ -18,18 +18,7 @@ import {
 import type { AgentContext } from '@credo-ts/core'
 import { encodeAnonCredsValue } from '../encoding'
 import { AnonCredsInputError, AnonCredsUnsupportedError } from '../errors'
-import {
-  assertAttributeNames,
-  assertCredentialOffer,
-  assertIdentifier,
-  assertNonce,
-  assertRawValue,
-  assertSchema,
-  assertSchemaName,
-  assertSchemaVersion,
-  assertTag,
-  isJsonObject,
-} from '../validation'
+import { assertAttributeNames, assertCredentialOffer, assertIdentifier, assertNonce, assertRawValue, assertSchema, assertSchemaName, assertSchemaVersion, assertTag, isJsonObject } from '../validation'
 import { runWasm } from './anonCredsWasm'
 import { generateCredentialDefinition } from './generateCredentialDefinition'
 
@@ -75,9 +64,7 @@ export class WasmAnonCredsIssuerService implements AnonCredsIssuerService {
   public async createCredentialOffer(agentContext: AgentContext, options: CreateCredentialOfferOptions): Promise<AnonCredsCredentialOffer> {
     const credentialDefinitionId = assertIdentifier('credential definition id', options.credentialDefinitionId)
     const { credentialDefinition } = await ownCredentialDefinition(agentContext, credentialDefinitionId)
-    const keyCorrectnessProof = await agentContext.dependencyManager
-      .resolve(AnonCredsKeyCorrectnessProofRepository)
-      .getByCredentialDefinitionId(agentContext, credentialDefinitionId)
+    const keyCorrectnessProof = await agentContext.dependencyManager.resolve(AnonCredsKeyCorrectnessProofRepository).getByCredentialDefinitionId(agentContext, credentialDefinitionId)
     const schemaId = assertIdentifier('schema id', credentialDefinition.schemaId)
     return runWasm('create credential offer', (wasm, scope) => {
       const proof = scope.track(wasm.CredentialKeyCorrectnessProof.from(keyCorrectnessProof.value))
@@ -94,9 +81,7 @@ export class WasmAnonCredsIssuerService implements AnonCredsIssuerService {
     if (!isJsonObject(request) || request.cred_def_id !== offer.cred_def_id) throw new AnonCredsInputError('The credential request is not for the offered credential definition')
     assertNonce('credential request', request.nonce)
     const { credentialDefinition } = await ownCredentialDefinition(agentContext, offer.cred_def_id)
-    const privateRecord = await agentContext.dependencyManager
-      .resolve(AnonCredsCredentialDefinitionPrivateRepository)
-      .getByCredentialDefinitionId(agentContext, offer.cred_def_id)
+    const privateRecord = await agentContext.dependencyManager.resolve(AnonCredsCredentialDefinitionPrivateRepository).getByCredentialDefinitionId(agentContext, offer.cred_def_id)
 
     const rawValues = rawValuesFor(credentialValues, credentialDefinition.value.primary)
     const credential = runWasm('create credential', (wasm, scope) =>

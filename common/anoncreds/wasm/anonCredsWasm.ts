@@ -29,7 +29,12 @@ export interface AnonCredsWasm {
       schema: WasmObject<'Schema'>,
       issuerId: string,
       tag: string,
-    ): { credentialDefinition: WasmObject<'CredentialDefinition'>; credentialDefinitionPrivate: WasmObject<'CredentialDefinitionPrivate'>; keyCorrectnessProof: WasmObject<'KeyCorrectnessProof'>; free(): void }
+    ): {
+      credentialDefinition: WasmObject<'CredentialDefinition'>
+      credentialDefinitionPrivate: WasmObject<'CredentialDefinitionPrivate'>
+      keyCorrectnessProof: WasmObject<'KeyCorrectnessProof'>
+      free(): void
+    }
     /** Consumes `keyCorrectnessProof`; panics on identifiers anoncreds-rs refuses. */
     createCredentialOffer(schemaId: string, credentialDefinitionId: string, keyCorrectnessProof: WasmObject<'KeyCorrectnessProof'>): WasmObject<'CredentialOffer'>
     /** Encodes the raw values itself (the AnonCreds rule); the caller cannot supply encoded values. */
@@ -66,12 +71,7 @@ export interface AnonCredsWasm {
   }
   Verifier: {
     /** Any library error (malformed proof, wrong nonce, bad signature) comes back as `false`. */
-    verifyPresentation(
-      presentation: WasmObject<'Presentation'>,
-      request: WasmObject<'PresentationRequest'>,
-      schemas: Schemas,
-      credentialDefinitions: CredentialDefinitions,
-    ): boolean
+    verifyPresentation(presentation: WasmObject<'Presentation'>, request: WasmObject<'PresentationRequest'>, schemas: Schemas, credentialDefinitions: CredentialDefinitions): boolean
   }
   CredentialSchema: Parse<'Schema'>
   CredentialDefinition: Parse<'CredentialDefinition'>

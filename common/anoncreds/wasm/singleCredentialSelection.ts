@@ -25,7 +25,9 @@ export function assertSingleCredentialSelection(proofRequest: AnonCredsProofRequ
   if (matches.some((match) => match.timestamp !== undefined)) throw new AnonCredsUnsupportedError(`${LIMIT} cannot prove non-revocation`)
   const credentialIds = new Set(matches.map((match) => match.credentialId))
   if (credentialIds.size > 1) {
-    throw new AnonCredsUnsupportedError(`${LIMIT} proves from one credential at a time; this request needs ${credentialIds.size}: ask for them in separate proofs, or install @hyperledger/anoncreds-nodejs`)
+    throw new AnonCredsUnsupportedError(
+      `${LIMIT} proves from one credential at a time; this request needs ${credentialIds.size}: ask for them in separate proofs, or install @hyperledger/anoncreds-nodejs`,
+    )
   }
   return [...credentialIds][0]
 }

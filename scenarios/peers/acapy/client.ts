@@ -10,7 +10,14 @@ export const InvitationRecord = z.object({
   oob_id: z.string().optional(),
 })
 export const OobRecord = z.object({ state: z.string(), oob_id: z.string(), connection_id: z.string().nullish(), invi_msg_id: z.string().optional() })
-export const Connection = z.object({ connection_id: z.string(), state: z.string(), their_label: z.string().nullish(), rfc23_state: z.string().optional(), invitation_msg_id: z.string().nullish(), connection_protocol: z.string().nullish() })
+export const Connection = z.object({
+  connection_id: z.string(),
+  state: z.string(),
+  their_label: z.string().nullish(),
+  rfc23_state: z.string().optional(),
+  invitation_msg_id: z.string().nullish(),
+  connection_protocol: z.string().nullish(),
+})
 export const DidInfo = z.object({ result: z.object({ did: z.string(), verkey: z.string(), method: z.string(), key_type: z.string() }) })
 export const CredentialExchange = record.extend({
   cred_ex_id: z.string(),

@@ -2,7 +2,15 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { issueSDJWT } from '@meeco/sd-jwt'
 import type { AccessTokenRequest, CredentialRequest, Jwt, JwtVerifyResult } from '@sphereon/oid4vci-common'
-import { assertValidAccessTokenRequest, createAccessTokenResponse, type CredentialDataSupplier, type CredentialIssuanceInput, type CredentialSignerCallback, type VcIssuer, VcIssuerBuilder } from '@sphereon/oid4vci-issuer'
+import {
+  assertValidAccessTokenRequest,
+  createAccessTokenResponse,
+  type CredentialDataSupplier,
+  type CredentialIssuanceInput,
+  type CredentialSignerCallback,
+  type VcIssuer,
+  VcIssuerBuilder,
+} from '@sphereon/oid4vci-issuer'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose'
 import { loadCredentialTypes } from '@interop-lab/common/credentialTypes'
@@ -95,8 +103,16 @@ export async function startSphereonIssuer(options: { port?: number; host?: strin
     const holder = holderKeyOf(header)
     const { payload } = await jwtVerify(jwt, await importJWK(holder.jwk, String(header.alg)))
     // Sphereon wants the DID document of a DID holder: a did:jwk's is its key, as #0
-    const didDocument = holder.did === undefined ? undefined : { id: holder.did, verificationMethod: [{ id: `${holder.did}#0`, type: 'JsonWebKey2020', controller: holder.did, publicKeyJwk: holder.jwk }] }
-    return { jwt: { header: header as Jwt['header'], payload: payload as Jwt['payload'] }, kid: header.kid as string | undefined, alg: String(header.alg), did: holder.did, didDocument, jwk: holder.jwk as JwtVerifyResult['jwk'] }
+    const didDocument =
+      holder.did === undefined ? undefined : { id: holder.did, verificationMethod: [{ id: `${holder.did}#0`, type: 'JsonWebKey2020', controller: holder.did, publicKeyJwk: holder.jwk }] }
+    return {
+      jwt: { header: header as Jwt['header'], payload: payload as Jwt['payload'] },
+      kid: header.kid as string | undefined,
+      alg: String(header.alg),
+      did: holder.did,
+      didDocument,
+      jwk: holder.jwk as JwtVerifyResult['jwk'],
+    }
   }
 
   const credentialData: CredentialDataSupplier = async ({ credentialDataSupplierInput, credentialRequest }) => {
@@ -108,9 +124,18 @@ export async function startSphereonIssuer(options: { port?: number; host?: strin
     const exp = expiry ? { exp: expiry } : {}
     const { credential_configuration_id: requested } = credentialRequest as { credential_configuration_id?: string }
     if (requested === configurationId(credentialType, 'dc+sd-jwt')) {
-      return { format: 'dc+sd-jwt', credential: { vct: type.vct, iss: did, iat: Math.floor(Date.now() / 1000), ...exp, ...claims, __disclosureFrame: { _sd: Object.keys(claims) } } as unknown as CredentialIssuanceInput }
+      return {
+        format: 'dc+sd-jwt',
+        credential: { vct: type.vct, iss: did, iat: Math.floor(Date.now() / 1000), ...exp, ...claims, __disclosureFrame: { _sd: Object.keys(claims) } } as unknown as CredentialIssuanceInput,
+      }
     }
-    const credential = { '@context': ['https://www.w3.org/2018/credentials/v1'], type: type.w3cType, issuer: did, ...(expiry ? { expirationDate: new Date(expiry * 1000).toISOString() } : {}), credentialSubject: { ...claims } }
+    const credential = {
+      '@context': ['https://www.w3.org/2018/credentials/v1'],
+      type: type.w3cType,
+      issuer: did,
+      ...(expiry ? { expirationDate: new Date(expiry * 1000).toISOString() } : {}),
+      credentialSubject: { ...claims },
+    }
     return { format: 'jwt_vc_json', credential: credential as CredentialIssuanceInput }
   }
 
@@ -135,7 +160,13 @@ export async function startSphereonIssuer(options: { port?: number; host?: strin
     const { did, kid, privateKey } = await keyByDid(vc.issuer)
     const subject = jwtVerifyResult.did ?? undefined
     const issuanceDate = new Date(iat * 1000).toISOString()
-    return new SignJWT({ vc: { ...vc, issuanceDate, credentialSubject: { ...(subject ? { id: subject } : {}), ...vc.credentialSubject } }, ...(subject ? { sub: subject } : {}), nbf: iat, ...(vc.expirationDate ? { exp: Math.floor(Date.parse(vc.expirationDate) / 1000) } : {}), jti: `urn:uuid:${randomUUID()}` })
+    return new SignJWT({
+      vc: { ...vc, issuanceDate, credentialSubject: { ...(subject ? { id: subject } : {}), ...vc.credentialSubject } },
+      ...(subject ? { sub: subject } : {}),
+      nbf: iat,
+      ...(vc.expirationDate ? { exp: Math.floor(Date.parse(vc.expirationDate) / 1000) } : {}),
+      jti: `urn:uuid:${randomUUID()}`,
+    })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid })
       .setIssuer(did)
       .setIssuedAt(iat)
@@ -144,8 +175,26 @@ export async function startSphereonIssuer(options: { port?: number; host?: strin
 
   const credentialConfigurations = Object.fromEntries(
     [...types.values()].flatMap((type) => [
-      [configurationId(type.id, 'jwt_vc_json'), { format: 'jwt_vc_json', credential_definition: { type: type.w3cType }, cryptographic_binding_methods_supported: ['did:jwk', 'jwk'], credential_signing_alg_values_supported: ['ES256'], proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'EdDSA'] } } }],
-      [configurationId(type.id, 'dc+sd-jwt'), { format: 'dc+sd-jwt', vct: type.vct, cryptographic_binding_methods_supported: ['did:jwk', 'jwk'], credential_signing_alg_values_supported: ['ES256'], proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'EdDSA'] } } }],
+      [
+        configurationId(type.id, 'jwt_vc_json'),
+        {
+          format: 'jwt_vc_json',
+          credential_definition: { type: type.w3cType },
+          cryptographic_binding_methods_supported: ['did:jwk', 'jwk'],
+          credential_signing_alg_values_supported: ['ES256'],
+          proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'EdDSA'] } },
+        },
+      ],
+      [
+        configurationId(type.id, 'dc+sd-jwt'),
+        {
+          format: 'dc+sd-jwt',
+          vct: type.vct,
+          cryptographic_binding_methods_supported: ['did:jwk', 'jwk'],
+          credential_signing_alg_values_supported: ['ES256'],
+          proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'EdDSA'] } },
+        },
+      ],
     ]),
   )
 
@@ -179,8 +228,12 @@ export async function startSphereonIssuer(options: { port?: number; host?: strin
     wrap(async (req, res) => {
       const issuer = String(req.params.issuer)
       const { credentialType, claims, format, validUntil } = req.body as Omit<OfferInput, 'issuer'> & { format: SphereonFormat }
-      if (validUntil !== undefined && validUntil !== '' && Number.isNaN(Date.parse(validUntil))) return res.status(400).json({ error: 'invalid_request', error_description: `validUntil ${validUntil} is not a date` })
-      if (!types.has(credentialType) || !SPHEREON_FORMATS.includes(format)) return res.status(400).json({ error: 'invalid_request', error_description: `unknown credential type ${credentialType} or format ${format} (this issuer offers ${SPHEREON_FORMATS.join(', ')})` })
+      if (validUntil !== undefined && validUntil !== '' && Number.isNaN(Date.parse(validUntil)))
+        return res.status(400).json({ error: 'invalid_request', error_description: `validUntil ${validUntil} is not a date` })
+      if (!types.has(credentialType) || !SPHEREON_FORMATS.includes(format))
+        return res
+          .status(400)
+          .json({ error: 'invalid_request', error_description: `unknown credential type ${credentialType} or format ${format} (this issuer offers ${SPHEREON_FORMATS.join(', ')})` })
       const offer = await vcIssuer.createCredentialOfferURI({
         offerMode: 'VALUE',
         scheme: 'openid-credential-offer',

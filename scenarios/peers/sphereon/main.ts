@@ -14,7 +14,13 @@ organisation (default: the DEMO-ONLY keys beside this file, whose DIDs scenarios
 export const DEMO_KEYS = join(import.meta.dirname, 'demo-keys.json')
 
 const { values, positionals } = parseArgs({
-  options: { port: { type: 'string', default: '4700' }, host: { type: 'string', default: '127.0.0.1' }, keys: { type: 'string', default: DEMO_KEYS }, 'make-keys': { type: 'string' }, help: { type: 'boolean', default: false } },
+  options: {
+    port: { type: 'string', default: '4700' },
+    host: { type: 'string', default: '127.0.0.1' },
+    keys: { type: 'string', default: DEMO_KEYS },
+    'make-keys': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
   allowPositionals: true,
 })
 if (values.help) {

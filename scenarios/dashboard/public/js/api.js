@@ -28,7 +28,8 @@ export async function api(method, path, body) {
   const text = await response.text()
   const parsed = text ? JSON.parse(text) : undefined
   if (!response.ok) {
-    throw new ApiError(parsed?.message ?? `${method} ${path}: ${response.status}`, response.status)
+    // an RFC 9457 problem: `detail` says what went wrong in words the user can act on
+    throw new ApiError(parsed?.detail ?? `${method} ${path}: ${response.status}`, response.status)
   }
   return parsed
 }

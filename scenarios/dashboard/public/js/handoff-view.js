@@ -88,7 +88,7 @@ async function scanInto(target, status) {
     video.srcObject = stream
     target.after(video)
     await video.play()
-    const detector = new (/** @type {any} */ (window).BarcodeDetector)({ formats: ['qr_code'] })
+    const detector = new /** @type {any} */ (window).BarcodeDetector({ formats: ['qr_code'] })
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
       const [code] = await detector.detect(video)
       if (code) {

@@ -59,7 +59,11 @@ export function createHistoryView(root) {
         'label',
         { class: 'field' },
         h('span', {}, label),
-        h('select', { id, onchange }, runs.map((run) => h('option', { value: run.runId, selected: run.runId === selected }, runLabel(run)))),
+        h(
+          'select',
+          { id, onchange },
+          runs.map((run) => h('option', { value: run.runId, selected: run.runId === selected }, runLabel(run))),
+        ),
       )
     return h(
       'form',
@@ -100,7 +104,15 @@ export function createHistoryView(root) {
       'table',
       { class: 'data history-runs' },
       h('caption', { class: 'sr-only' }, t('history.title')),
-      h('thead', {}, h('tr', {}, ['history.run', 'history.result', 'history.evidence'].map((key) => h('th', { scope: 'col' }, t(key))))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['history.run', 'history.result', 'history.evidence'].map((key) => h('th', { scope: 'col' }, t(key))),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -110,7 +122,13 @@ export function createHistoryView(root) {
             { dataset: { run: run.runId } },
             h('th', { scope: 'row' }, formatDate(run.startedAt), h('div', { class: 'muted small' }, h('code', {}, run.runId))),
             h('td', {}, mark(run.failed === 0, t(run.failed === 0 ? 'mark.passed' : 'mark.failed')), ' ', t('history.counts', { ...run })),
-            h('td', { class: 'evidence' }, mark(run.verified, t(run.verified ? 'history.verified' : 'history.notVerified', { ...run })), ' ', t(run.verified ? 'history.verified' : 'history.notVerified', { ...run })),
+            h(
+              'td',
+              { class: 'evidence' },
+              mark(run.verified, t(run.verified ? 'history.verified' : 'history.notVerified', { ...run })),
+              ' ',
+              t(run.verified ? 'history.verified' : 'history.notVerified', { ...run }),
+            ),
           ),
         ),
       ),

@@ -50,7 +50,9 @@ function latencyChart(report) {
   const y = (/** @type {number} */ ms) => HEIGHT - MARGIN.bottom - (ms / maxY) * (HEIGHT - MARGIN.top - MARGIN.bottom)
   const ticks = (/** @type {number} */ max, /** @type {number} */ count) => Array.from({ length: Math.floor(max / tickStep(max, count)) + 1 }, (_, i) => i * tickStep(max, count))
   const grid = [
-    ...ticks(maxY, 5).map((ms) => svg('g', {}, svg('line', { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(ms), y2: y(ms), class: 'grid' }), svg('text', { x: MARGIN.left - 6, y: y(ms) + 4, 'text-anchor': 'end' }, `${ms}`))),
+    ...ticks(maxY, 5).map((ms) =>
+      svg('g', {}, svg('line', { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(ms), y2: y(ms), class: 'grid' }), svg('text', { x: MARGIN.left - 6, y: y(ms) + 4, 'text-anchor': 'end' }, `${ms}`)),
+    ),
     ...ticks(maxX, 8).map((s) => svg('text', { x: x(s), y: HEIGHT - MARGIN.bottom + 16, 'text-anchor': 'middle' }, `${s}`)),
     svg('text', { x: (WIDTH + MARGIN.left) / 2, y: HEIGHT - 4, 'text-anchor': 'middle' }, t('load.axisTime')),
     svg('text', { x: 12, y: HEIGHT / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${HEIGHT / 2})` }, t('load.axisLatency')),
@@ -58,7 +60,11 @@ function latencyChart(report) {
   const p95 = report.latencyMs && svg('line', { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(report.latencyMs.p95), y2: y(report.latencyMs.p95), class: 'p95' })
   const dots = samples.map((s) => {
     const kind = kindOf(s)
-    return svg('circle', { cx: x(s.at), cy: kind === 'error' ? y(0) : y(s.ms), r: kind === 'honest' ? 3 : 4, class: `dot ${kind}` }, svg('title', {}, `${s.at} s: ${s.ms} ms, ${s.forged ? t('load.forged') : t('load.honest')}, ${s.end}`))
+    return svg(
+      'circle',
+      { cx: x(s.at), cy: kind === 'error' ? y(0) : y(s.ms), r: kind === 'honest' ? 3 : 4, class: `dot ${kind}` },
+      svg('title', {}, `${s.at} s: ${s.ms} ms, ${s.forged ? t('load.forged') : t('load.honest')}, ${s.end}`),
+    )
   })
   return svg(
     'svg',
@@ -70,19 +76,43 @@ function latencyChart(report) {
 }
 
 const legend = () =>
-  h('ul', { class: 'load-legend' }, ['honest', 'forgery-refused', 'wrong', 'error'].map((kind) => h('li', {}, h('span', { class: `swatch ${kind}`, 'aria-hidden': 'true' }), t(`load.legend.${kind}`))), h('li', {}, h('span', { class: 'swatch p95', 'aria-hidden': 'true' }), 'p95'))
+  h(
+    'ul',
+    { class: 'load-legend' },
+    ['honest', 'forgery-refused', 'wrong', 'error'].map((kind) => h('li', {}, h('span', { class: `swatch ${kind}`, 'aria-hidden': 'true' }), t(`load.legend.${kind}`))),
+    h('li', {}, h('span', { class: 'swatch p95', 'aria-hidden': 'true' }), 'p95'),
+  )
 
 /** @param {LoadReport} report */
 function summary(report) {
   const { correctness: c, latencyMs: l, settings: s } = report
   const errors = Object.entries(report.errors)
   return [
-    h('p', {}, mark(report.passed, report.passed ? t('mark.passed') : t('mark.failed')), ' ', h('strong', {}, `${report.role} ${report.target.implementation}`), ` — ${report.target.url} · ${report.format} · ${report.subject} · ${formatDate(report.at)}`),
+    h(
+      'p',
+      {},
+      mark(report.passed, report.passed ? t('mark.passed') : t('mark.failed')),
+      ' ',
+      h('strong', {}, `${report.role} ${report.target.implementation}`),
+      ` — ${report.target.url} · ${report.format} · ${report.subject} · ${formatDate(report.at)}`,
+    ),
     h('p', {}, t('load.settings', { rate: s.rate, duration: s.durationSeconds, inFlight: s.maxInFlight, share: Math.round(s.forgeryShare * 100) })),
     h('p', {}, t('load.result', { verdicts: report.verdicts, arrivals: report.arrivals, throughput: report.throughput }), l ? ` · p50 ${l.p50} ms · p95 ${l.p95} ms · p99 ${l.p99} ms` : ''),
     h('p', {}, t('load.correctness', { honest: c.honest.accepted, honestRejected: c.honest.rejected, refused: c.forged.rejected, accepted: c.forged.accepted })),
-    errors.length ? h('ul', { class: 'load-errors' }, errors.map(([kind, e]) => h('li', {}, h('code', {}, kind), ` ×${e.count}: ${e.first}`))) : null,
-    report.failures.length ? h('ul', { class: 'load-failures', role: 'alert' }, report.failures.map((f) => h('li', {}, f))) : null,
+    errors.length
+      ? h(
+          'ul',
+          { class: 'load-errors' },
+          errors.map(([kind, e]) => h('li', {}, h('code', {}, kind), ` ×${e.count}: ${e.first}`)),
+        )
+      : null,
+    report.failures.length
+      ? h(
+          'ul',
+          { class: 'load-failures', role: 'alert' },
+          report.failures.map((f) => h('li', {}, f)),
+        )
+      : null,
   ]
 }
 

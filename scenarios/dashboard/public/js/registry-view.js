@@ -42,7 +42,11 @@ export function createRegistryView(root, catalog) {
       h(
         'thead',
         {},
-        h('tr', {}, ['registry.entity', 'registry.jurisdiction', 'registry.authorizations', 'registry.validity', 'registry.status'].map((key) => h('th', { scope: 'col' }, t(key)))),
+        h(
+          'tr',
+          {},
+          ['registry.entity', 'registry.jurisdiction', 'registry.authorizations', 'registry.validity', 'registry.status'].map((key) => h('th', { scope: 'col' }, t(key))),
+        ),
       ),
       h(
         'tbody',
@@ -53,7 +57,11 @@ export function createRegistryView(root, catalog) {
             { dataset: { entity: entity.key } },
             h('td', {}, h('div', { class: 'entity-name' }, pick(entity.name) || entity.key), h('div', { class: 'did', title: t('registry.did') }, entity.entityId ?? t('registry.notBound'))),
             h('td', {}, entity.jurisdiction),
-            h('td', {}, entity.authorizations.map((a) => authorizationBadge(a, catalog))),
+            h(
+              'td',
+              {},
+              entity.authorizations.map((a) => authorizationBadge(a, catalog)),
+            ),
             h('td', { class: 'small' }, validity(entity)),
             h('td', {}, h('span', { class: `badge ${entity.status}` }, known(`registry.status.${entity.status}`, entity.status))),
           ),

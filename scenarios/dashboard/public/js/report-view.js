@@ -91,7 +91,12 @@ function cell(result, row, column, note) {
   }
   const passed = result.status === 'pass'
   const outcome = outcomeOf(result)
-  const head = [mark(passed, t(passed ? 'mark.passed' : 'mark.failed')), ' ', h('span', { class: 'time' }, formatDuration(result.durationMs)), outcome ? h('span', { class: 'sr-only' }, outcome) : null]
+  const head = [
+    mark(passed, t(passed ? 'mark.passed' : 'mark.failed')),
+    ' ',
+    h('span', { class: 'time' }, formatDuration(result.durationMs)),
+    outcome ? h('span', { class: 'sr-only' }, outcome) : null,
+  ]
   if (passed) return h('td', { class: 'cell result pass', title: outcome, dataset: where }, head)
   const step = result.steps.find((s) => !s.passed)
   const reason = [result.failure?.stepId, result.failure?.reason ?? step?.summary].filter(Boolean).join(': ')
@@ -110,7 +115,8 @@ export function createReportView(root, catalog) {
   let problem
 
   const variantOf = (/** @type {string} */ scenarioId, /** @type {string} */ variantId) => catalog.scenarios.find((s) => s.id === scenarioId)?.variants.find((v) => v.id === variantId)
-  const variantName = (/** @type {string} */ scenarioId, /** @type {string} */ variantId) => (variantId === 'baseline' ? t('variant.baseline') : pick(variantOf(scenarioId, variantId)?.description) || variantId)
+  const variantName = (/** @type {string} */ scenarioId, /** @type {string} */ variantId) =>
+    variantId === 'baseline' ? t('variant.baseline') : pick(variantOf(scenarioId, variantId)?.description) || variantId
 
   function render() {
     const head = h('div', { class: 'report-head' }, h('h2', { id: 'report-title' }, t('report.title')), h('button', { class: 'secondary', onclick: load }, t('common.refresh')))
@@ -121,7 +127,16 @@ export function createReportView(root, catalog) {
       'tr',
       {},
       h('th', { scope: 'col' }, t('report.variant')),
-      columns.map((c) => h('th', { scope: 'col', dataset: { protocol: c.protocol, format: c.format } }, t(`protocol.${c.protocol}`), h('br'), h('code', { title: t(`format.${c.format}`) }, c.format), noteLink(notes.onColumn.get(c.key)))),
+      columns.map((c) =>
+        h(
+          'th',
+          { scope: 'col', dataset: { protocol: c.protocol, format: c.format } },
+          t(`protocol.${c.protocol}`),
+          h('br'),
+          h('code', { title: t(`format.${c.format}`) }, c.format),
+          noteLink(notes.onColumn.get(c.key)),
+        ),
+      ),
     )
     const bodies = uniqueBy(rows, (r) => r.scenarioId).map(({ scenarioId }) =>
       h(
@@ -134,7 +149,13 @@ export function createReportView(root, catalog) {
             h(
               'tr',
               { dataset: { variant: row.variantId } },
-              h('th', { scope: 'row' }, variantName(scenarioId, row.variantId), noteLink(notes.onRow.get(keyOf(row))), crossingOf(row) ? [h('br'), h('small', { class: 'muted' }, crossingOf(row))] : null),
+              h(
+                'th',
+                { scope: 'row' },
+                variantName(scenarioId, row.variantId),
+                noteLink(notes.onRow.get(keyOf(row))),
+                crossingOf(row) ? [h('br'), h('small', { class: 'muted' }, crossingOf(row))] : null,
+              ),
               columns.map((c) => cell(find(row, c), row, c, notes.onCell.get(`${keyOf(row)} ${c.key}`))),
             ),
           ),
@@ -156,7 +177,16 @@ export function createReportView(root, catalog) {
         h('table', { class: 'matrix compact', 'aria-labelledby': 'report-title' }, h('thead', {}, header), bodies),
         h('p', { class: 'muted small' }, t('report.legend')),
         notes.numbers.size
-          ? h('section', { class: 'report-notes' }, h('h3', {}, t('report.notes')), h('ol', {}, [...notes.numbers].map(([reason, n]) => h('li', { id: `report-note-${n}`, value: n }, reason))))
+          ? h(
+              'section',
+              { class: 'report-notes' },
+              h('h3', {}, t('report.notes')),
+              h(
+                'ol',
+                {},
+                [...notes.numbers].map(([reason, n]) => h('li', { id: `report-note-${n}`, value: n }, reason)),
+              ),
+            )
           : null,
         folded.length ? h('p', { class: 'report-folded muted' }, t('report.folded', { combinations: folded.map((r) => `${t(`protocol.${r.protocol}`)} ${r.format}`).join(', ') })) : null,
       ),

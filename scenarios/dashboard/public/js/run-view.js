@@ -52,9 +52,7 @@ export function createRunView(root, catalog) {
     const n = names()
     const activeStep = current?.variants.find((v) => v.id === state.variantId)?.steps.find((s) => stepState(s.id).state === 'running')
     const active = new Set(activeStep ? partiesOf(activeStep) : [])
-    const tookPart = new Set(
-      (variant()?.steps ?? []).filter((s) => stepState(s.id).state === 'done').flatMap(partiesOf),
-    )
+    const tookPart = new Set((variant()?.steps ?? []).filter((s) => stepState(s.id).state === 'done').flatMap(partiesOf))
     fill(
       controls,
       h('h2', { id: 'run-controls-title' }, t('run.title')),
@@ -65,25 +63,37 @@ export function createRunView(root, catalog) {
         catalog.scenarios.map((s) => h('option', { value: s.id, selected: s.id === state.scenarioId }, pick(s.name))),
       ),
       h('p', { class: 'muted small' }, pick(current?.description)),
-      h('fieldset', { class: 'variants' },
+      h(
+        'fieldset',
+        { class: 'variants' },
         h('legend', { class: 'field-label' }, t('run.variant')),
         (current?.variants ?? []).map((v) =>
           h(
             'label',
             { class: `variant-option ${v.id === state.variantId ? 'selected' : ''}`, dataset: { variant: v.id } },
             h('input', { type: 'radio', name: 'variant', value: v.id, checked: v.id === state.variantId, disabled: running(), onchange: () => choose({ variantId: v.id }) }),
-            h('span', { class: 'variant-text' }, h('span', { class: 'variant-name' }, variantLabel(v)), v.id === 'baseline' ? h('span', { class: 'muted small' }, t('variant.baseline.description')) : null),
+            h(
+              'span',
+              { class: 'variant-text' },
+              h('span', { class: 'variant-name' }, variantLabel(v)),
+              v.id === 'baseline' ? h('span', { class: 'muted small' }, t('variant.baseline.description')) : null,
+            ),
           ),
         ),
       ),
-      h('fieldset', { class: 'formats' },
+      h(
+        'fieldset',
+        { class: 'formats' },
         h('legend', { class: 'field-label' }, t('run.format')),
         catalog.formats.map((format) =>
           h(
             'label',
             { class: 'format-option' },
             h('input', {
-              type: 'radio', name: 'format', value: format, checked: format === state.format,
+              type: 'radio',
+              name: 'format',
+              value: format,
+              checked: format === state.format,
               disabled: running() || !variant()?.formats.includes(format),
               onchange: () => choose({ format }),
             }),
@@ -121,7 +131,9 @@ export function createRunView(root, catalog) {
     const steps = variant()?.steps ?? []
     fill(
       timeline,
-      h('div', { class: 'timeline-head' },
+      h(
+        'div',
+        { class: 'timeline-head' },
         h('h2', {}, t('timeline.title')),
         h('p', { class: 'muted' }, `${pick(scenario()?.name)} — ${variantLabel(variant() ?? { id: 'baseline' })} — ${names().format(state.format)}`),
       ),

@@ -79,7 +79,8 @@ function expectation(expect, step, names) {
 function body(step, result, names) {
   /** @type {HTMLElement[]} */
   const parts = []
-  if (step.action === 'present' && step.fault) parts.push(h('p', { class: 'fault' }, h('strong', {}, t('fault.title')), ' ', t(`fault.${step.fault.kind}`, { claim: 'claim' in step.fault ? step.fault.claim : '' })))
+  if (step.action === 'present' && step.fault)
+    parts.push(h('p', { class: 'fault' }, h('strong', {}, t('fault.title')), ' ', t(`fault.${step.fault.kind}`, { claim: 'claim' in step.fault ? step.fault.claim : '' })))
   if (step.action === 'present') parts.push(expectation(step.expect, step, names))
   if (!result) return parts
   if (result.links?.offerUri) parts.push(walletLink('offer', result.links.offerUri, { txCode: result.links.txCode, note: t('link.offer.usedNote') }))
@@ -114,14 +115,12 @@ export function stepCard(step, index, view, names) {
     h(
       'div',
       { class: 'step-main' },
+      h('div', { class: 'step-head' }, h('h3', {}, title(step, names)), status(step, state, result), result ? h('span', { class: 'duration' }, formatDuration(result.durationMs)) : null),
       h(
         'div',
-        { class: 'step-head' },
-        h('h3', {}, title(step, names)),
-        status(step, state, result),
-        result ? h('span', { class: 'duration' }, formatDuration(result.durationMs)) : null,
+        { class: 'chips' },
+        partiesOf(step).map((key) => h('span', { class: `chip role-${names.roleKey(key)}` }, names.party(key))),
       ),
-      h('div', { class: 'chips' }, partiesOf(step).map((key) => h('span', { class: `chip role-${names.roleKey(key)}` }, names.party(key)))),
       body(step, result, names),
     ),
   )

@@ -132,7 +132,11 @@ function disclosedClaims(decision, policy, names, verifierName) {
         'table',
         { class: 'claims' },
         h('caption', {}, names.credentialType(typeId)),
-        h('tbody', {}, shown.map(([claim, value]) => h('tr', {}, h('th', { scope: 'row' }, names.claim(typeId, claim)), h('td', {}, String(value))))),
+        h(
+          'tbody',
+          {},
+          shown.map(([claim, value]) => h('tr', {}, h('th', { scope: 'row' }, names.claim(typeId, claim)), h('td', {}, String(value)))),
+        ),
       )
     }),
   )

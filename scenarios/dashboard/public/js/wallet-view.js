@@ -100,8 +100,17 @@ export function createWalletView(root, catalog) {
         types().map((id) => h('option', { value: id, selected: id === issuance.type }, pick(typeOf(id)?.display) || id)),
       ),
       h('label', { class: 'field-label', for: 'offer-format' }, t('run.format')),
-      h('select', { id: 'offer-format', onchange: (/** @type {Event} */ e) => (issuance.format = targetValue(e)) }, catalog.offerFormats.map((f) => h('option', { value: f, selected: f === issuance.format }, t(`format.${f}`)))),
-      h('fieldset', { class: 'claims-form' }, h('legend', { class: 'field-label' }, t('wallet.claims')), Object.entries(type?.claims ?? {}).map(([name, claim]) => claimField(name, claim))),
+      h(
+        'select',
+        { id: 'offer-format', onchange: (/** @type {Event} */ e) => (issuance.format = targetValue(e)) },
+        catalog.offerFormats.map((f) => h('option', { value: f, selected: f === issuance.format }, t(`format.${f}`))),
+      ),
+      h(
+        'fieldset',
+        { class: 'claims-form' },
+        h('legend', { class: 'field-label' }, t('wallet.claims')),
+        Object.entries(type?.claims ?? {}).map(([name, claim]) => claimField(name, claim)),
+      ),
       h('button', { class: 'primary', onclick: createOffer }, t('wallet.issue.create')),
       issuance.error ? h('p', { class: 'error-line', role: 'alert' }, issuance.error) : null,
       issuance.offer ? walletLink('offer', issuance.offer.offerUri, { txCode: issuance.offer.txCode, note: t('wallet.issue.scan') }) : null,
@@ -142,11 +151,23 @@ export function createWalletView(root, catalog) {
       ),
       policy ? h('p', { class: 'muted small' }, pick(policy.purpose)) : null,
       h('label', { class: 'field-label', for: 'request-format' }, t('run.format')),
-      h('select', { id: 'request-format', onchange: (/** @type {Event} */ e) => (presentation.format = targetValue(e)) }, catalog.formats.map((f) => h('option', { value: f, selected: f === presentation.format }, t(`format.${f}`)))),
+      h(
+        'select',
+        { id: 'request-format', onchange: (/** @type {Event} */ e) => (presentation.format = targetValue(e)) },
+        catalog.formats.map((f) => h('option', { value: f, selected: f === presentation.format }, t(`format.${f}`))),
+      ),
       h('button', { class: 'primary', onclick: createRequest }, t('wallet.present.create')),
       presentation.error ? h('p', { class: 'error-line', role: 'alert' }, presentation.error) : null,
       verification ? walletLink('request', verification.requestUri, { note: t('wallet.present.scan') }) : null,
-      status ? h('p', { class: 'status-line' }, t('wallet.state'), ' ', h('strong', {}, t(`wallet.state.${status.state}`) === `wallet.state.${status.state}` ? status.state : t(`wallet.state.${status.state}`))) : null,
+      status
+        ? h(
+            'p',
+            { class: 'status-line' },
+            t('wallet.state'),
+            ' ',
+            h('strong', {}, t(`wallet.state.${status.state}`) === `wallet.state.${status.state}` ? status.state : t(`wallet.state.${status.state}`)),
+          )
+        : null,
       status?.decision ? decisionPanel(status.decision, { policyId: status.policyId, verifierKey: policy?.verifier, names }) : null,
     )
   }
