@@ -33,6 +33,7 @@ import { type LdpCredential, type LdpPresentation, ldpPresentedCredentials, subm
 import { ldpPresentationTools, ldpProofVerifier } from '@interop-lab/verifier/didcomm/ldpTools'
 import { loadPolicies } from '@interop-lab/verifier/policy'
 import { ACME_CARD, anonCredsFixture } from './support/anoncredsFixtures'
+import { DEATH_REGISTRATION_CLAIMS as DEATH } from './support/pilotClaims'
 
 /**
  * The DIDComm adapters' checks, table-driven, on real cryptography: JSON-LD credentials and presentations signed by a
@@ -43,14 +44,6 @@ import { ACME_CARD, anonCredsFixture } from './support/anoncredsFixtures'
 
 const types = loadCredentialTypes()
 const policy = loadPolicies().get('estate-account-proof-of-death')!
-const DEATH = {
-  registration_number: 'NL-2026-0099',
-  deceased_given_name: 'Agnes',
-  deceased_family_name: 'Whelan',
-  date_of_death: '2026-03-01',
-  deceased_birth_date: '1931-05-09',
-  jurisdiction: 'CA-NL',
-}
 const CHALLENGE = '6f1c2a4e-3b0d-4d55-9a57-0c1f2e3d4b5a'
 const SUBMISSION_CONTEXT = 'https://identity.foundation/presentation-exchange/submission/v1'
 

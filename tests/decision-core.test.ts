@@ -17,6 +17,7 @@ import { loadPolicies, loadPurposes } from '@interop-lab/verifier/policy'
 import { trustRegistryCheck } from '@interop-lab/verifier/trust'
 import { ed25519Party as party, type DidJwkParty as Party, disclosure, encode, sha256 } from './support/forging'
 import { bindEntityDid } from '@interop-lab/scenarios/onboarding'
+import { DEATH_REGISTRATION_CLAIMS as DEATH } from './support/pilotClaims'
 
 /**
  * The decision core and the OID4VP adapters' checks, table-driven: real Ed25519 signatures (jose), a real trust
@@ -37,14 +38,6 @@ const resolveDidJwk: KeyResolver = async (didUrl) => {
   return jwk
 }
 
-const DEATH = {
-  registration_number: 'NL-2026-0099',
-  deceased_given_name: 'Agnes',
-  deceased_family_name: 'Whelan',
-  date_of_death: '2026-03-01',
-  deceased_birth_date: '1931-05-09',
-  jurisdiction: 'CA-NL',
-}
 const DEATH_VCT = types.get('DeathRegistrationCredential')!.vct
 const request = { nonce: 'n-0S6_WzA2Mj', clientId: 'decentralized_identifier:did:jwk:verifier' }
 const tools = { types, resolveKey: resolveDidJwk, rules: DEFAULT_HOLDER_PROOF_RULES }
