@@ -2,7 +2,7 @@ import * as x509 from '@peculiar/x509'
 import { webcrypto, X509Certificate } from 'node:crypto'
 import { CompactEncrypt, compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 import { HAIP_REQUIREMENTS, type HaipRequirement } from '@interop-lab/contracts'
-import { ChainRefused, sanDnsNames, validateChain, x509Hash } from '@interop-lab/common/x509/chain'
+import { ChainRefused, clientIdMismatch, validateChain } from '@interop-lab/common/x509/chain'
 import type { X509Anchor } from '@interop-lab/trust-registry/client'
 
 /**
@@ -82,16 +82,8 @@ export async function haipRequestRefusal(requestUri: string, requestObject: stri
 
   const clientId = String(payload.client_id ?? '')
   if (parameters.get('client_id') !== clientId) return refusal('client-id', `the request URL names client ${parameters.get('client_id')}, its request object ${clientId}`)
-  const [prefix, ...rest] = clientId.split(':')
-  const value = rest.join(':')
-  if (prefix === 'x509_hash' && value !== x509Hash(x5c[0])) return refusal('client-id', `the client id ${clientId} is not the SHA-256 of the x5c leaf (${x509Hash(x5c[0])})`)
-  if (prefix === 'x509_san_dns') {
-    const names = sanDnsNames(new x509.X509Certificate(x5c[0]))
-    const responseHost = URL.parse(String(payload.response_uri ?? ''))?.hostname
-    if (!names.includes(value) || responseHost !== value)
-      return refusal('client-id', `the client id ${clientId} is not a DNS SAN of the x5c leaf (${names.join(', ') || 'none'}) that is also the response_uri host (${responseHost ?? 'none'})`)
-  }
-  if (prefix !== 'x509_hash' && prefix !== 'x509_san_dns') return refusal('client-id', `the client id ${clientId} is not an x509_hash or x509_san_dns client id`)
+  const mismatch = clientIdMismatch(clientId, x5c[0], String(payload.response_uri ?? ''))
+  if (mismatch) return refusal('client-id', mismatch)
 
   const shape = await anchorOrSelfSigned(x5c)
   if (shape) return refusal('request-chain', shape)

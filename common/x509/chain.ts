@@ -109,3 +109,20 @@ export function sanDnsNames(certificate: x509.X509Certificate): string[] {
   const san = certificate.getExtension(x509.SubjectAlternativeNameExtension)
   return san?.names.items.filter((name) => name.type === 'dns').map((name) => name.value) ?? []
 }
+
+/**
+ * Why a client id does not name the request's x5c leaf (OID4VP 1.0 §5.9.3), or undefined when it does: `x509_hash`,
+ * the leaf's hash; `x509_san_dns`, a DNS SAN of the leaf that is also the response_uri's host.
+ */
+export function clientIdMismatch(clientId: string, leafDer: string, responseUri: string | undefined): string | undefined {
+  const [prefix, ...rest] = clientId.split(':')
+  const value = rest.join(':')
+  if (prefix === 'x509_hash') return value === x509Hash(leafDer) ? undefined : `the client id ${clientId} is not the SHA-256 of the x5c leaf (${x509Hash(leafDer)})`
+  if (prefix === 'x509_san_dns') {
+    const names = sanDnsNames(new x509.X509Certificate(leafDer))
+    const responseHost = responseUri === undefined ? undefined : URL.parse(responseUri)?.hostname
+    if (names.includes(value) && responseHost === value) return undefined
+    return `the client id ${clientId} is not a DNS SAN of the x5c leaf (${names.join(', ') || 'none'}) that is also the response_uri host (${responseHost ?? 'none'})`
+  }
+  return `the client id ${clientId} is not an x509_hash or x509_san_dns client id`
+}

@@ -1,9 +1,8 @@
-import * as x509 from '@peculiar/x509'
 import { compactVerify } from 'jose'
 import { X509Certificate } from 'node:crypto'
 import { HAIP_REQUIREMENTS, type HaipRequirement } from '@interop-lab/contracts'
 import { anchorsFor, validateToListedAnchor } from '@interop-lab/common/x509/anchoredChain'
-import { ChainRefused, sanDnsNames, x509Hash } from '@interop-lab/common/x509/chain'
+import { ChainRefused, clientIdMismatch } from '@interop-lab/common/x509/chain'
 import type { X509AnchorSource } from '../checks/x5cSignerIsIssuer'
 import { clauseReason, type CredentialResult, type Finding } from '../decision'
 import { decodeCompactJws } from '../decodeCompactJws'
@@ -71,12 +70,7 @@ async function signedRequest(requestJwt: string | undefined): Promise<Finding> {
 function clientId(exchange: HaipExchange): Finding {
   const x5c = exchange.requestJwt ? decodeCompactJws(exchange.requestJwt)?.header.x5c : undefined
   const leaf = Array.isArray(x5c) && typeof x5c[0] === 'string' ? x5c[0] : undefined
-  const [prefix, ...rest] = exchange.clientId.split(':')
-  const value = rest.join(':')
-  const named =
-    leaf !== undefined &&
-    ((prefix === 'x509_hash' && value === x509Hash(leaf)) ||
-      (prefix === 'x509_san_dns' && sanDnsNames(new x509.X509Certificate(leaf)).includes(value) && exchange.responseUri !== undefined && new URL(exchange.responseUri).hostname === value))
+  const named = leaf !== undefined && clientIdMismatch(exchange.clientId, leaf, exchange.responseUri) === undefined
   return named
     ? meets('client-id', true, `the client id ${exchange.clientId} names the request's x5c leaf`, `l’identifiant client ${exchange.clientId} désigne la feuille x5c de la demande`)
     : meets('client-id', false, `the client id ${exchange.clientId} does not name the request's x5c leaf`, `l’identifiant client ${exchange.clientId} ne désigne pas la feuille x5c de la demande`)
