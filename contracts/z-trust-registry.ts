@@ -166,7 +166,7 @@ export const registryEntitySchema = z.looseObject({ key: z.string(), name: local
 export const entityListingSchema = z.object({ authority: z.string(), entities: z.array(registryEntitySchema), next_offset: z.number().int().optional() })
 export const recognitionListingSchema = z.object({
   authority: z.string(),
-  recognitions: z.array(z.looseObject({ recognizes: z.string() })),
+  recognitions: z.array(z.looseObject({ authority: z.string(), recognizes: z.string(), resource: z.string(), withdrawnAt: z.string().nullish() })),
   registries: z.array(z.looseObject({ jurisdiction: z.string() })),
 })
 

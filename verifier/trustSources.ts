@@ -1,4 +1,5 @@
 import type { Agent } from '@credo-ts/core'
+import { recognitionListingSchema } from '@interop-lab/contracts'
 import type { Clock } from '@interop-lab/common/clock'
 import type { Database } from '@interop-lab/common/db'
 import { trustRootsForCredo } from '@interop-lab/common/x509/credoTrust'
@@ -43,7 +44,9 @@ async function anchorsForType(home: RegistryEndpoint, credentialType: string): P
   const url = `${home.url.replace(/\/+$/, '')}/registry/recognitions`
   const response = await fetch(url, { headers: { accept: 'application/json' } })
   if (!response.ok) throw new TrustRegistryError('refused', `The trust registry answered ${response.status} for its recognitions (${url})`)
-  const { authority, recognitions } = (await response.json()) as { authority: string; recognitions: { authority: string; recognizes: string; resource: string; withdrawnAt?: string }[] }
+  const listing = recognitionListingSchema.safeParse(await response.json().catch(() => undefined))
+  if (!listing.success) throw new TrustRegistryError('refused', `The trust registry's recognitions (${url}) are not a recognition listing: ${listing.error.message}`)
+  const { authority, recognitions } = listing.data
   const recognized = recognitions.filter((r) => r.authority === authority && !r.withdrawnAt && (r.resource === credentialType || r.resource === '*')).map((r) => r.recognizes)
   const listed = (await Promise.all([authority, ...new Set(recognized)].map((jurisdiction) => federatedAnchors(home, jurisdiction, credentialType)))).flat()
   return [...new Map(listed.filter((anchor) => anchor.credentialTypes.includes(credentialType)).map((anchor) => [anchor.thumbprint, anchor])).values()]
