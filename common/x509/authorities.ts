@@ -47,10 +47,14 @@ const LEAF_YEARS = 1
 const years = (n: number) => new Date(Date.now() + n * 365 * 86_400_000)
 // a minute back: a verifier whose clock is a little behind still sees the certificate as valid
 const aMinuteAgo = () => new Date(Date.now() - 60_000)
-/** A positive serial number of 16 random bytes (RFC 5280 §4.1.2.2: at most 20 octets, non-negative). */
+/**
+ * A positive serial number of 16 random bytes (RFC 5280 §4.1.2.2: at most 20 octets, non-negative). The octets become
+ * the DER INTEGER as they are, so the first is never 0: a 0 before an octet under 0x80 is padding OpenSSL (Node's
+ * X509Certificate, and any verifier built on it) refuses as "illegal padding" — one lab certificate in 256 was unreadable.
+ */
 const serialNumber = () => {
   const bytes = randomBytes(16)
-  bytes[0] &= 0x7f
+  bytes[0] = bytes[0] & 0x7f || 0x01
   return bytes.toString('hex')
 }
 
