@@ -19,6 +19,7 @@ import { type Database, type DatabaseConfig, type Migration, openDatabase } from
 import { AgentFetchWebDidResolver } from './net/webDidResolver'
 import { AgentFetchWebVhDidResolver, WebVhResolutionModule } from './net/webvhDidResolver'
 import { agentMigrations, PersistenceModule, sealClearPrivateRecords } from './persistence'
+import { installPrebuiltKmsSchemas } from './persistence/prebuiltKmsSchemas'
 import { masterSecretFor, Sealer } from './secrets'
 import { agentSettings } from './config'
 import { installFastStatusListDecoding } from './status/fastStatusListDecoding'
@@ -49,6 +50,7 @@ class ConcurrentEventEmitter extends NodeEventEmitter {
 /** A Credo agent whose records and keys live in our database: a restart keeps DIDs, keys and credentials. */
 export async function createAgent<Modules extends ModulesMap>(options: AgentOptions<Modules>) {
   installFastStatusListDecoding()
+  await installPrebuiltKmsSchemas()
   const db: Database = await openDatabase(options.database, [...agentMigrations, ...(options.migrations ?? [])])
   const masterSecret = masterSecretFor(options.dataDir)
   // private records an earlier version kept in clear are sealed before anything reads them

@@ -44,8 +44,19 @@ export function loadCredentialTypes(dir = typesDir): Map<string, CredentialType>
 
 const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
 
+const claimsSchemas = new WeakMap<CredentialType, z.ZodType<Record<string, unknown>>>()
+
 /** A zod schema for the claims of `type`: required claims, value types and enums enforced; unknown claims refused. */
-export function claimsSchema(type: CredentialType) {
+export function claimsSchema(type: CredentialType): z.ZodType<Record<string, unknown>> {
+  // built once per type: zod compiles a schema on its first parse, which costs more than the parse itself
+  const built = claimsSchemas.get(type)
+  if (built) return built
+  const schema = buildClaimsSchema(type)
+  claimsSchemas.set(type, schema)
+  return schema
+}
+
+function buildClaimsSchema(type: CredentialType) {
   const shape: Record<string, z.ZodType> = {}
   for (const [name, claim] of Object.entries(type.claims)) {
     let schema: z.ZodType = claim.type === 'date' ? dateString : claim.type === 'number' ? z.number() : claim.type === 'boolean' ? z.boolean() : z.string().min(1).max(500)

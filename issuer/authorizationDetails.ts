@@ -81,14 +81,11 @@ export function authorizationDetailsRules(basePath: string, deps: () => Authoriz
 
 async function recordAuthorizationDetails({ agent, db }: AuthorizationDetailsDependencies, body: Record<string, unknown>, res: Response): Promise<boolean> {
   const code = body['pre-authorized_code']
-  if (typeof code !== 'string') return true
+  // identifiers are kept only once a token was granted with them (below), so a request without details has none to clear
+  if (typeof code !== 'string' || body.authorization_details === undefined) return true
   const [session] = await agent.dependencyManager.resolve(OpenId4VcIssuerService).findIssuanceSessionsByQuery(agent.context, { preAuthorizedCode: code })
   // an unknown code, or one already exchanged: Credo refuses it (invalid_grant), and the identifiers kept stay
   if (!session || !GRANTABLE.includes(session.state)) return true
-  if (body.authorization_details === undefined) {
-    await db.run('DELETE FROM credential_identifiers WHERE session_id = ?', [session.id])
-    return true
-  }
   const requested = requestedConfigurations(body.authorization_details, session.credentialOfferPayload.credential_configuration_ids)
   if (typeof requested === 'string') {
     refuse(res, 'invalid_authorization_details', `${requested} (RFC 9396 §5 invalid_authorization_details)`)
@@ -101,11 +98,15 @@ async function recordAuthorizationDetails({ agent, db }: AuthorizationDetailsDep
      ON CONFLICT (session_id) DO UPDATE SET identifiers = excluded.identifiers`,
     [session.id, JSON.stringify(identifiers)],
   )
-  // Credo answers with the token response as a JSON string: the granted details join it
+  // Credo answers with the token response as a JSON string: the granted details join it; a token Credo refuses keeps no
+  // identifiers (so a request without authorization_details has none to clear)
   const send = res.send.bind(res)
   res.send = (payload?: unknown) => {
-    if (res.statusCode !== 200 || typeof payload !== 'string') return send(payload)
-    return send(JSON.stringify({ ...(JSON.parse(payload) as object), authorization_details: granted }))
+    if (res.statusCode === 200 && typeof payload === 'string') return send(JSON.stringify({ ...(JSON.parse(payload) as object), authorization_details: granted }))
+    db.run('DELETE FROM credential_identifiers WHERE session_id = ?', [session.id]).catch((error: unknown) =>
+      console.error(`[issuer] could not drop the credential identifiers of a refused token request: ${String(error)}`),
+    )
+    return send(payload)
   }
   return true
 }

@@ -1,7 +1,7 @@
 import type { Agent } from '@credo-ts/core'
 import { OpenId4VcIssuanceSessionState, OpenId4VcIssuerService, type OpenId4VcIssuanceSessionRecord, type OpenId4VcIssuerRecord } from '@credo-ts/openid4vc'
 import { type Request, type Response, Router } from 'express'
-import { decodeProtectedHeader } from 'jose'
+import { decodeJwt, decodeProtectedHeader } from 'jose'
 import type { Database } from '@interop-lab/common/db'
 import { HAIP_REQUIREMENTS } from '@interop-lab/contracts'
 import { credentialIdentifiersOf } from './authorizationDetails'
@@ -49,6 +49,7 @@ export interface CredentialRequestDependencies {
 }
 
 type Body = Record<string, unknown>
+type IssuerMetadata = Awaited<ReturnType<OpenId4VcIssuerService['getIssuerMetadata']>>
 const refused = (code: CredentialRequestErrorCode, message: string) => new CredentialRequestRefusal(code, message)
 const describeError = (error: unknown) => {
   const response = (error as { errorResponse?: { error_description?: string } }).errorResponse
@@ -84,27 +85,61 @@ function refuse(res: Response, refusal: CredentialRequestRefusal): void {
   res.json({ error: refusal.code, error_description: refusal.message })
 }
 
-/** The request to pass on to Credo, or undefined when Credo is to answer it as it is (a token it refuses). */
-async function checkCredentialRequest({ agent, db }: CredentialRequestDependencies, issuerId: string, req: Request): Promise<Body | undefined> {
-  const service = agent.dependencyManager.resolve(OpenId4VcIssuerService)
-  const issuer = await service.getIssuerByIssuerId(agent.context, issuerId)
-  const metadata = await service.getIssuerMetadata(agent.context, issuer)
-  const token = await service
+/**
+ * The request to pass on to Credo, or undefined when Credo is to answer it as it is (a token it refuses). The access
+ * token is read here only to find its offer: a request this service passes on, Credo checks the token of (its signature,
+ * expiry, audience, DPoP binding) before it issues anything; before refusing one itself, this service checks the token
+ * as Credo would, so that a token Credo refuses still gets Credo's 401 (RFC 6750 §3.1), never this service's verdict.
+ */
+async function checkCredentialRequest(ready: CredentialRequestDependencies, issuerId: string, req: Request): Promise<Body | undefined> {
+  const service = ready.agent.dependencyManager.resolve(OpenId4VcIssuerService)
+  const issuer = await service.getIssuerByIssuerId(ready.agent.context, issuerId)
+  const metadata = await service.getIssuerMetadata(ready.agent.context, issuer)
+  const query = sessionQuery(accessTokenClaims(req))
+  const [session] = query ? await service.findIssuanceSessionsByQuery(ready.agent.context, { issuerId, ...query }) : []
+  if (!session) return undefined
+  try {
+    return await checkedRequest(ready, { service, issuer, metadata, session }, req.body as Body)
+  } catch (error) {
+    if (error instanceof CredentialRequestRefusal && !(await tokenVerifies(ready.agent, service, issuer, metadata, req))) return undefined
+    throw error
+  }
+}
+
+/** The claims of the request's access token, as it reads (checked by {@link tokenVerifies} or by Credo). */
+function accessTokenClaims(req: Request): Record<string, unknown> {
+  const token = /^(?:Bearer|DPoP) +(\S+)$/i.exec(req.header('authorization') ?? '')?.[1]
+  try {
+    return token ? decodeJwt(token) : {}
+  } catch {
+    return {}
+  }
+}
+
+/** Credo's own check of the access token (signature, expiry, audience, DPoP binding): the one its credential endpoint runs. */
+function tokenVerifies(agent: Agent, service: OpenId4VcIssuerService, issuer: OpenId4VcIssuerRecord, metadata: IssuerMetadata, req: Request): Promise<boolean> {
+  return service
     .getResourceServer(agent.context, issuer)
     .verifyResourceRequest({
       authorizationServers: metadata.authorizationServers,
       resourceServer: metadata.credentialIssuer.credential_issuer,
       request: { headers: new Headers(req.headers as Record<string, string>), method: 'POST', url: metadata.credentialIssuer.credential_endpoint },
     })
-    .catch(() => undefined)
-  // Credo refuses the token, and the route guard makes that a 401 (RFC 6750 §3.1)
-  if (!token) return undefined
-  const query = sessionQuery(token.tokenPayload)
-  const [session] = query ? await service.findIssuanceSessionsByQuery(agent.context, { issuerId, ...query }) : []
-  if (!session) return undefined
-  assertOpen(session)
+    .then(
+      () => true,
+      () => false,
+    )
+}
 
-  const body = req.body as Body
+interface OfferContext {
+  service: OpenId4VcIssuerService
+  issuer: OpenId4VcIssuerRecord
+  metadata: IssuerMetadata
+  session: OpenId4VcIssuanceSessionRecord
+}
+
+async function checkedRequest({ agent, db }: CredentialRequestDependencies, { service, issuer, metadata, session }: OfferContext, body: Body): Promise<Body> {
+  assertOpen(session)
   if (body.proof !== undefined && body.proofs !== undefined) {
     throw refused('invalid_credential_request', "OID4VCI 1.0 §8.2: send the key proofs in `proofs` only; this request carries both `proof` (an earlier draft's parameter) and `proofs`")
   }
@@ -180,7 +215,7 @@ interface ProofContext {
   context: Agent['context']
   service: OpenId4VcIssuerService
   issuer: OpenId4VcIssuerRecord
-  metadata: Awaited<ReturnType<OpenId4VcIssuerService['getIssuerMetadata']>>
+  metadata: IssuerMetadata
   session: OpenId4VcIssuanceSessionRecord
   configurationId: string
   configuration: { proof_types_supported?: Record<string, { proof_signing_alg_values_supported: string[] }>; cryptographic_binding_methods_supported?: string[] }

@@ -3,13 +3,14 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { compareRows } from '@interop-lab/scenarios/bench/against'
+import { lockfileCovers } from '@interop-lab/scenarios/bench/against'
+import { compareRounds, comparisonTable, formatComparison, medianRows } from '@interop-lab/scenarios/bench/comparison'
 import { measureEd25519 } from '@interop-lab/scenarios/bench/ed25519'
 import { runLoad } from '@interop-lab/scenarios/bench/load'
 import { measureLoad } from '@interop-lab/scenarios/bench/measure'
 import { IDLE_CPU_LIMIT_PERCENT } from '@interop-lab/scenarios/bench/quiet'
 import { type BenchReport, formatSummary, readmeTable, summarize } from '@interop-lab/scenarios/bench/report'
-import { type BenchContext, successCount } from '@interop-lab/scenarios/bench/rows'
+import { type BenchContext, type BenchRow, successCount } from '@interop-lab/scenarios/bench/rows'
 import { formatTable } from '@interop-lab/scenarios/bench/table'
 import { freePort, runScript, startServiceProcess } from './support/serviceProcess'
 
@@ -82,31 +83,102 @@ describe('an operation that never completes', () => {
   })
 })
 
-describe('--against <ref>: rows compared with the same rows of another commit', () => {
-  it('gives ratios for rows both measured, and none where either side failed (an older bench counted errors only)', () => {
-    const row = (name: string, concurrency: number, extra: object) => ({ section: 's', name, concurrency, ...extra })
-    const ours = [
-      row('issue', 1, { throughput: 20, p50Ms: 50 }),
-      row('issue', 4, { throughput: 40, p50Ms: 100 }),
-      row('verify', 1, { failure: '1 of 9 operations failed' }),
-      row('new', 1, { throughput: 1 }),
-    ]
-    const theirs = [row('issue', 1, { throughput: 10, p50Ms: 100 }), row('issue', 4, { throughput: 30, p50Ms: 80, errors: 2 }), row('verify', 1, { throughput: 5, p50Ms: 9 })]
-    expect(compareRows(ours, theirs)).toEqual([
-      { name: 'issue', concurrency: 1, throughputRatio: 2, p50Ratio: 0.5 },
-      { name: 'issue', concurrency: 4, missing: 'failed there: 2 errors' },
-      { name: 'verify', concurrency: 1, missing: 'failed here: 1 of 9 operations failed' },
+describe('--against <ref>: rows compared with the same rows of another commit over interleaved rounds', () => {
+  const row = (name: string, concurrency: number, extra: object) => ({ section: 's', name, concurrency, ...extra })
+  const side = (rows: object[], load = 1) => ({ rows: rows as BenchRow[], loadavgAtStart: [load, load, load], seconds: 60 })
+  const measured = (throughput: number, issuer: number, wallet: number) => ({ throughput, p50Ms: 1000 / throughput, cpuMsPerOp: { issuer, wallet } })
+  // the throughputs of one row over three rounds: a noisy machine (round 2 was loaded on this side)
+  const rounds = [
+    { theirs: side([row('issue', 1, measured(10, 20, 10))]), ours: side([row('issue', 1, measured(25, 10, 5))]) },
+    { theirs: side([row('issue', 1, measured(12, 22, 10))]), ours: side([row('issue', 1, measured(9, 11, 6))]) },
+    { theirs: side([row('issue', 1, measured(11, 21, 12))]), ours: side([row('issue', 1, measured(24, 9, 5))]) },
+  ]
+
+  // CPU per operation over all services: the median of each round's sum (there 30, 32, 33), not the sum of the medians
+  it("gives each side its median over the rounds, the ratio of the medians, the spread of the rounds' own ratios and the ratio of CPU per operation", () => {
+    const [issue] = compareRounds(rounds)
+    expect(issue.theirs).toEqual({ throughput: 11, p50Ms: 1000 / 11, cpuMsPerOp: { issuer: 21, wallet: 10 }, cpuMsPerOpTotal: 32 })
+    expect(issue.ours).toEqual({ throughput: 24, p50Ms: 1000 / 24, cpuMsPerOp: { issuer: 10, wallet: 5 }, cpuMsPerOpTotal: 15 })
+    expect(issue.throughputRatio).toBeCloseTo(24 / 11)
+    expect(issue.throughputRatioRange![0]).toBeCloseTo(9 / 12)
+    expect(issue.throughputRatioRange![1]).toBeCloseTo(2.5)
+    expect(issue.cpuRatio).toBeCloseTo(32 / 15)
+    expect(issue.targetMet).toBe(true)
+  })
+
+  it('states per row whether ×2 is met from the medians, and whether every round agrees, with the load average of each side', () => {
+    const comparison = {
+      ref: 'a769e6c',
+      commit: 'a769e6cd75c4aea91f9aac1902ba2e444fe88a1b',
+      rounds: rounds.map((r, i) => ({ theirs: { ...r.theirs, loadavgAtStart: [i + 1, 0, 0] }, ours: { ...r.ours, loadavgAtStart: [i + 4, 0, 0] } })),
+      rows: compareRounds([
+        ...rounds.slice(0, 2),
+        { theirs: side([row('issue', 1, measured(11, 21, 12)), row('verify', 1, measured(10, 30, 10))]), ours: side([row('issue', 1, measured(24, 9, 5)), row('verify', 1, measured(15, 20, 8))]) },
+      ]),
+    }
+    const text = formatComparison(comparison)
+    expect(text).toContain('3 round(s)')
+    expect(text).toContain('round 1: a769e6c 1 (60 s), this tree 4 (60 s); round 2: a769e6c 2 (60 s), this tree 5 (60 s); round 3: a769e6c 3 (60 s), this tree 6 (60 s)')
+    expect(text).toContain('issue c=1: throughput 11.0 → 24.0/s ×2.18 (rounds ×0.75–×2.50)')
+    expect(text).toContain('CPU ms/op 32.0 → 15.0 (×2.13 less): issuer 21.0 → 10.0, wallet 10.0 → 5.0')
+    expect(text).toContain('issue c=1: ×2 throughput MET (×2.18, in some rounds only (×0.75–×2.50)); CPU per operation ×2.13 less (halved)')
+    // a row measured in the last round only has no ratio: each round pairs both sides
+    expect(text).toContain('verify c=1: ×2 not measured (failed here in round 1: not measured)')
+    // the README, under the bench table (npm run bench -- --readme)
+    const table = comparisonTable(comparison)
+    expect(table).toContain("load average (1 min) at each side's start 1 / 4, 2 / 5, 3 / 6")
+    expect(table).toContain('| issue | 1 | 11.0 → 24.0/s | ×2.18 (×0.75–×2.50) | 32.0 → 15.0 (×2.13 less) | met, not in every round |')
+    expect(table).toContain('| verify | 1 | no ratio: failed here in round 1: not measured | | | not measured |')
+  })
+
+  it('gives no ratio for a row that failed in any round on either side (an older bench counted errors only), one the other commit lacks, nor a timed row', () => {
+    const both = (theirs: object[], ours: object[]) => ({ theirs: side(theirs), ours: side(ours) })
+    const compared = compareRounds([
+      both(
+        [row('issue', 4, measured(30, 1, 1)), row('verify', 1, measured(5, 1, 1)), row('pilot', 1, { p50Ms: 60 })],
+        [row('issue', 4, measured(40, 1, 1)), row('verify', 1, measured(6, 1, 1)), row('new', 1, measured(1, 1, 1)), row('pilot', 1, { p50Ms: 50 })],
+      ),
+      both(
+        [row('issue', 4, { ...measured(30, 1, 1), errors: 2 }), row('verify', 1, measured(5, 1, 1)), row('pilot', 1, { p50Ms: 60 })],
+        [row('issue', 4, measured(40, 1, 1)), row('verify', 1, { failure: '1 of 9 operations failed' }), row('new', 1, measured(1, 1, 1)), row('pilot', 1, { p50Ms: 50 })],
+      ),
+    ])
+    expect(compared).toEqual([
+      { name: 'issue', concurrency: 4, missing: 'failed there in round 2: 2 errors' },
+      { name: 'verify', concurrency: 1, missing: 'failed here in round 2: 1 of 9 operations failed' },
       { name: 'new', concurrency: 1, missing: 'not measured by the other commit' },
+      { name: 'pilot', concurrency: 1, missing: 'no throughput on both sides' },
     ])
   })
 
   it('compares a row the other commit cannot measure (the issuer in 2 worker processes) with the row it names in comparesWith, at the same clients', () => {
     const ours = [{ section: 'workers', name: 'issue, issuer in 2 processes', concurrency: 32, throughput: 90, p50Ms: 300, comparesWith: 'issue' }]
-    const theirs = [
-      { section: 's', name: 'issue', concurrency: 4, throughput: 10, p50Ms: 100 },
-      { section: 's', name: 'issue', concurrency: 32, throughput: 60, p50Ms: 400 },
-    ]
-    expect(compareRows(ours, theirs)).toEqual([{ name: 'issue, issuer in 2 processes', concurrency: 32, throughputRatio: 1.5, p50Ratio: 0.75 }])
+    const theirs = [row('issue', 4, { throughput: 10, p50Ms: 100 }), row('issue', 32, { throughput: 60, p50Ms: 400 })]
+    const [compared] = compareRounds([{ theirs: side(theirs), ours: side(ours) }])
+    expect([compared.throughputRatio, compared.p50Ratio, compared.cpuRatio]).toEqual([1.5, 0.75, undefined])
+  })
+
+  it("keeps in this tree's report, per row, the round nearest the median throughput, or a failed round", () => {
+    const runs = rounds.map((r) => r.ours.rows)
+    expect(medianRows(runs)).toEqual([runs[2][0]])
+    const failed = row('issue', 1, { failure: '3 of 9 operations failed' }) as BenchRow
+    expect(medianRows([runs[0], [failed], runs[2]])).toEqual([failed])
+  })
+
+  it("reuses this tree's installed packages for a commit whose lockfile pins fewer of them, not for one pinning another version or a package not installed here", () => {
+    const ours = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package-lock.json'), 'utf8'))
+    const older = () => {
+      const lockfile = structuredClone(ours)
+      delete lockfile.packages['node_modules/yaml']
+      return lockfile
+    }
+    expect(lockfileCovers(ours, older())).toBe(true)
+    const otherVersion = older()
+    otherVersion.packages['node_modules/zod'].version = '3.0.0'
+    expect(lockfileCovers(ours, otherVersion)).toBe(false)
+    const notInstalled = older()
+    notInstalled.packages['node_modules/left-pad'] = { version: '1.3.0' }
+    expect(lockfileCovers(ours, notInstalled)).toBe(false)
   })
 })
 

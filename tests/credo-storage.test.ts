@@ -8,6 +8,7 @@ import { type Database, type DatabaseConfig, openDatabase } from '@interop-lab/c
 import { agentMigrations, CredoStorageService } from '@interop-lab/common/persistence'
 import { credoStorageMigrations } from '@interop-lab/common/persistence/CredoStorageService'
 import { matchesQuery, type TagQuery } from '@interop-lab/common/persistence/tagQuery'
+import { rarityQuery, tagQuerySql, tagRowKey } from '@interop-lab/common/persistence/tagSql'
 
 class TaggedRecord extends BaseRecord<TagsBase> {
   public static readonly type = 'TaggedRecord'
@@ -178,6 +179,24 @@ describe('the tag index migration', () => {
     const found = await storage.findByQuery({ contextCorrelationId: 'ctx-old' } as AgentContext, TaggedRecord, { state: 'issued', types: ['B'] } as never)
     expect(found.map((r) => r.id)).toEqual(['old-1'])
     await db.close()
+  })
+
+  it('counts tag values only where the count chooses where a search starts (a conjunction of two that could lead)', () => {
+    const scope = { context: 'c', type: 'T' }
+    const counted = (q: TagQuery) => rarityQuery(q, scope)?.refs.map((ref) => `${ref.name}:${ref.kind}`)
+    // no choice: one value, one array item (its array marker never leads), alternatives, absences and negations
+    for (const q of [{ a: 'x' }, { a: ['x'] }, { $or: [{ a: 'x' }, { b: 'y' }] }, { a: 'x', b: null }, { a: 'x', $not: { b: 'y' } }, { $and: [{ a: 'x' }] }] as TagQuery[]) {
+      expect(counted(q), JSON.stringify(q)).toBeUndefined()
+    }
+    // a choice: how Credo finds a DID (role, and the DID or one of its alternatives), a session of an issuer, two items
+    expect(counted({ role: 'created', $or: [{ did: 'did:x' }, { alternativeDids: ['did:x'] }] } as TagQuery)).toEqual(['role:s', 'did:s', 'alternativeDids:i'])
+    expect(counted({ issuerId: 'i', preAuthorizedCode: 'p' })).toEqual(['issuerId:s', 'preAuthorizedCode:s'])
+    expect(counted({ a: ['x', 'y'] })).toEqual(['a:i', 'a:i'])
+    expect(counted({ $and: [{ a: 'x' }], $or: [{ b: 'y' }] })).toEqual(['a:s', 'b:s'])
+    // the counts lead the search from the rarest value; an array's marker stays a filter
+    const counts = new Map([[tagRowKey({ name: 'did', kind: 's', value: '"did:x"' }), 1]])
+    expect(tagQuerySql({ role: 'created', did: 'did:x' } as TagQuery, scope, counts).params.slice(0, 5)).toEqual(['c', 'T', 'did', 's', '"did:x"'])
+    expect(tagQuerySql({ a: ['x'] } as TagQuery, scope).params.slice(0, 5)).toEqual(['c', 'T', 'a', 'i', '"x"'])
   })
 
   it('lets SQLite answer a tag query from the index, not by reading every record', async () => {

@@ -14,6 +14,7 @@ import type { VariantResult } from '@interop-lab/scenarios/runner'
 import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { loadPersonas, startWalletService, type WalletService } from '@interop-lab/wallet-sim'
 import { openOid4vpRequest } from './support/oid4vpRequest'
+import { captureVerifierResponses } from './support/capturedResponses'
 import { startTestStack } from './support/stack'
 
 /**
@@ -25,9 +26,11 @@ let stack: Awaited<ReturnType<typeof startTestStack>>
 let results: VariantResult[]
 /** A second lab wallet, asking the (federal) trust registry about every credential it receives. */
 let registryWallet: WalletService
+let responses: ReturnType<typeof captureVerifierResponses>
 
 beforeAll(async () => {
   stack = await startTestStack()
+  responses = captureVerifierResponses(stack.dataDir)
   const registry = { url: stack.trustRegistry.url, adminApiKey: stack.endpoints.adminApiKey }
   results = (await runMatrix(stack.endpoints, loadScenarios(), { combinations: [{ protocol: 'oid4vc', format: 'mso_mdoc' }], lanes: 2, registry })).results
   const dataDir = mkdtempSync(join(tmpdir(), 'registry-wallet-'))
@@ -40,6 +43,7 @@ beforeAll(async () => {
   })
 }, 240_000)
 afterAll(async () => {
+  responses?.close()
   await registryWallet?.close()
   await stack?.close()
 })
@@ -119,13 +123,11 @@ async function registerDeath(format: 'mso_mdoc' | 'dc+sd-jwt', signing?: 'x509')
   return { correct: () => call(`${registrationUrl}/correction`, { reason: 'Registered against the wrong person' }) }
 }
 
-/** The executor presents to `policyId`; the raw vp_token entry is read before the decision deletes it. */
+/** The executor presents to `policyId`; the raw vp_token entry as the verifier received it (captured: it decides at once, then blanks it). */
 async function present(policyId: string, format: 'mso_mdoc' | 'dc+sd-jwt'): Promise<{ decision: Decision; presented: string }> {
-  const { id, requestUri } = await openOid4vpRequest(stack.verifier.url, policyId, format)
+  const { id, request, requestUri } = await openOid4vpRequest(stack.verifier.url, policyId, format)
   await call(`${stack.endpoints.wallet}/personas/executor/presentations`, { requestUri })
-  const session = await stack.verifier.agent.openid4vc.verifier.getVerificationSessionById(id)
-  const vpToken = session.authorizationResponsePayload?.vp_token
-  const entries = Object.values((typeof vpToken === 'string' ? JSON.parse(vpToken) : vpToken) as Record<string, string[]>)
+  const entries = Object.values(JSON.parse(responses.vpToken(request.state) ?? '{}') as Record<string, string[]>)
   const { decision } = await call<{ decision: Decision }>(`${stack.verifier.url}/verifications/${id}`)
   return { decision, presented: entries[0]?.[0] ?? '' }
 }

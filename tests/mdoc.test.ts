@@ -3,6 +3,7 @@ import type { Decision } from '@interop-lab/contracts'
 import { cborEncode, DataItem } from '@auth0/mdl/lib/cbor'
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureVerifierResponses } from './support/capturedResponses'
 import { startTestStack } from './support/stack'
 
 /**
@@ -10,14 +11,17 @@ import { startTestStack } from './support/stack'
  * issued by BC's person credential service, held by the wallet simulator, presented to the bank.
  */
 let stack: Awaited<ReturnType<typeof startTestStack>>
+let responses: ReturnType<typeof captureVerifierResponses>
 
 const PERSONA = 'business-owner'
 const PERSON = { given_name: 'Alex', family_name: 'Tremblay', birth_date: '1984-07-02', identity_assurance_level: 'IAL2', jurisdiction: 'CA-BC' }
 
 beforeAll(async () => {
   stack = await startTestStack()
+  responses = captureVerifierResponses(stack.dataDir)
 }, 120_000)
 afterAll(async () => {
+  responses?.close()
   await stack?.close()
 })
 
@@ -60,8 +64,9 @@ async function presentMdoc(fault?: unknown): Promise<Presented> {
   const request = await call<{ id: string; requestUri: string }>(`${verifier}/verifications`, { policyId: 'verify-representative-mdoc', format: 'mso_mdoc' })
   await call(`${wallet}/personas/${PERSONA}/presentations`, { requestUri: request.requestUri, ...(fault ? { fault } : {}) })
   const session = await stack.verifier.agent.openid4vc.verifier.getVerificationSessionById(request.id)
-  const vpToken = session.authorizationResponsePayload?.vp_token
-  const presentations = (typeof vpToken === 'string' ? JSON.parse(vpToken) : vpToken) as Record<string, string[]> | undefined
+  // the raw response as the verifier received it (it decides at once, then blanks it: verifier/responses.ts)
+  const kept = responses.vpToken(String(session.requestPayload.state))
+  const presentations = kept ? (JSON.parse(kept) as Record<string, string[]>) : undefined
   const { decision } = await call<{ decision: Decision }>(`${verifier}/verifications/${request.id}`)
   return { decision, deviceResponse: presentations?.person?.[0] ?? '', request: session.requestPayload as Presented['request'] }
 }

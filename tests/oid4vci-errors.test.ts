@@ -189,6 +189,20 @@ describe('access tokens (RFC 6750 §3.1)', () => {
     expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token", error_description="[^"]+"$/)
   })
 
+  // the issuer reads a token's offer before Credo checks the token: a token Credo refuses gets Credo's 401, whatever else the request got wrong
+  it('answers a token with an altered signature with 401 invalid_token, with a proof the issuer would refuse (invalid_nonce) or one it would accept; the offer still issues', async () => {
+    const opened = await openOffer()
+    const token = await accessToken(opened)
+    const [header, payload, signature] = token.split('.')
+    const altered = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`
+    const nonce = await freshNonce(opened.nonceEndpoint)
+    for (const proofs of [{ jwt: [await keyProof(opened, 'not-a-c-nonce')] }, { jwt: [await keyProof(opened, nonce)] }]) {
+      const refused = await requestCredential(opened, altered, { credential_configuration_id: opened.configurationId, proofs })
+      expect([refused.status, refused.body.error]).toEqual([401, 'invalid_token'])
+    }
+    await expectStillIssues(opened, token)
+  })
+
   it('answers a request without an access token with 401 and a bare Bearer challenge', async () => {
     const opened = await openOffer()
     const refused = await call(opened.credentialEndpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
@@ -212,6 +226,19 @@ describe('authorization_details in the token request (OID4VCI 1.0 §5.1.1, §6.2
     const issued = await requestCredential(opened, token.body.access_token, { credential_identifier: identifier, ...(await withProof(opened)) })
     expect(issued.status, JSON.stringify(issued.body)).toBe(200)
     expect(issued.body.credentials).toHaveLength(1)
+  })
+
+  it('keeps no credential_identifiers for a token request refused after its authorization_details were read: the next token, without them, issues by credential_configuration_id', async () => {
+    const opened = await openOffer()
+    const details = JSON.stringify([{ type: 'openid_credential', credential_configuration_id: opened.configurationId }])
+    // no tx_code: Credo refuses the grant (OID4VCI 1.0 §6.1)
+    const refused = await call(opened.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: PRE_AUTHORIZED_CODE_GRANT, 'pre-authorized_code': opened.preAuthorizedCode, authorization_details: details }),
+    })
+    expect(refused.status, JSON.stringify(refused.body)).toBe(400)
+    await expectStillIssues(opened, await accessToken(opened))
   })
 
   it('refuses authorization_details for a configuration the offer does not hold with 400 invalid_authorization_details (RFC 9396 §5)', async () => {

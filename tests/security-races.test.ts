@@ -168,7 +168,7 @@ describe('one OID4VP request takes exactly one response', () => {
   const storedResponses = (state: string) => {
     const db = verifierDb()
     try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM verification_responses WHERE state = ?').get(state) as { n: number }).n
+      return db.prepare('SELECT vp_token, forgotten FROM verification_responses WHERE state = ?').all(state)
     } finally {
       db.close()
     }
@@ -212,8 +212,15 @@ describe('one OID4VP request takes exactly one response', () => {
     const { decision } = await (await fetch(`${stack.verifier.url}/verifications/${verification.body.id}`)).json()
     expect(decision.outcome, decision.reasons.join('; ')).toBe('accepted')
     expect(decision.disclosed.death.registration_number).toBe(numbers[winner])
-    // decided: the raw response is deleted, only the decision remains (verifier/responses.ts, forgetResponse)
-    expect(storedResponses(requestObject.state)).toBe(0)
+    // decided: the raw response is forgotten, its row kept as the marker that the request was answered (verifier/responses.ts, forgetResponse)
+    expect(storedResponses(requestObject.state)).toEqual([{ vp_token: '', forgotten: 1 }])
+    // so a response after the decision is refused as well: a request takes one response (OID4VP 1.0 §8.2)
+    const late = await fetch(requestObject.response_uri, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: responses[winner] })
+    expect(late.status).toBe(400)
+    expect(((await late.json()) as Record<string, string>).error_description).toMatch(/already (received a response|answered).*one response \(OID4VP 1\.0 §8\.2\)/)
+    // and its request object is no longer served (OID4VP 1.0 §5.10: the request_uri names an open request)
+    const refetched = await fetch(new URL(verification.body.requestUri).searchParams.get('request_uri')!)
+    expect([refetched.status, ((await refetched.json()) as Record<string, string>).error]).toEqual([400, 'invalid_request'])
   })
 
   it('refuses a response whose state matches no request of the verifier, before storing it', async () => {
@@ -233,7 +240,7 @@ describe('one OID4VP request takes exactly one response', () => {
       expect(answer.body.error).toBe('invalid_request')
       expect(answer.body.error_description).toMatch(/No presentation request of this verifier has this state.*OID4VP 1\.0 §8\.2/)
     }
-    expect(storedResponses(state)).toBe(0)
+    expect(storedResponses(state)).toEqual([])
     const db = verifierDb()
     try {
       expect((db.prepare('SELECT COUNT(*) AS n FROM verification_responses WHERE length(vp_token) > 100000').get() as { n: number }).n).toBe(0)

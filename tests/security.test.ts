@@ -82,13 +82,13 @@ describe('single-use nonces', () => {
     const result = await runVariant(stack.endpoints, scenario, undefined, 'dc+sd-jwt')
     expect(result.passed).toBe(true)
 
-    // once decided, the verifier keeps no raw response (verifier/responses.ts): the replay answers the same request's state
+    // once decided, the verifier keeps no raw response, only its request's marker (verifier/responses.ts): the replay answers the same request's state
     const verifierDb = await openDatabase({ engine: 'sqlite', file: join(stack.dataDir, 'verifier.sqlite') })
-    const responses = await verifierDb.query<{ state: string }>('SELECT state FROM verification_responses')
+    const responses = await verifierDb.query<{ vp_token: string }>('SELECT vp_token FROM verification_responses')
     const verifications = await verifierDb.query<{ id: string }>('SELECT id FROM verifications')
     const [session] = await verifierDb.query<{ value: string }>("SELECT value FROM credo_records WHERE type = 'OpenId4VcVerificationSessionRecord'")
     await verifierDb.close()
-    expect([responses.length, verifications.length]).toEqual([0, 1])
+    expect([responses, verifications.length]).toEqual([[{ vp_token: '' }], 1])
     const [{ id: verificationId }] = verifications
     const { authorizationRequestJwt } = JSON.parse(session.value) as { authorizationRequestJwt: string }
     const state = String(decodeJwt(authorizationRequestJwt).state)

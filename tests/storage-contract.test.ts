@@ -349,6 +349,29 @@ describe.each(['sqlite', 'postgres'] as const)('storage contract on %s', (engine
       expect(await keys.delete(context, 'key-1')).toBe(false)
       expect(await keys.has(context, 'key-1')).toBe(false)
     })
+
+    it('keeps the keys it opened in memory: a deleted key is gone, a second instance (another process, a restart) opens the sealed row', async () => {
+      const context = freshContext()
+      const keys = new SealedKeyStorage(db, 'master secret one')
+      await keys.set(context, 'key-2', jwk)
+      // the row is no longer readable: this instance does not read it again, a new one has to
+      await db.run('UPDATE kms_keys SET sealed = ? WHERE key_id = ?', ['not sealed', 'key-2'])
+      expect(await keys.get(context, 'key-2')).toEqual(jwk)
+      await expect(new SealedKeyStorage(db, 'master secret one').get(context, 'key-2')).rejects.toThrow()
+
+      await keys.set(context, 'key-3', jwk)
+      const restarted = new SealedKeyStorage(db, 'master secret one')
+      expect(await restarted.get(context, 'key-3')).toEqual(jwk)
+      // what a caller does to a key it was given does not change the kept one
+      const given = await restarted.get(context, 'key-3')
+      if (given) Object.assign(given, { d: 'changed' })
+      expect(await restarted.get(context, 'key-3')).toEqual(jwk)
+
+      expect(await restarted.delete(context, 'key-3')).toBe(true)
+      expect([await restarted.get(context, 'key-3'), await restarted.has(context, 'key-3')]).toEqual([null, false])
+      expect(await new SealedKeyStorage(db, 'master secret one').get(context, 'key-3')).toBeNull()
+      expect(await keys.get(freshContext(), 'key-2')).toBeNull()
+    })
   })
 
   describe('migrations', () => {

@@ -133,6 +133,39 @@ describe('a W3C JWT VP (jwt_vc_json)', () => {
   })
 })
 
+describe('a vp_token that does not answer the request’s DCQL query: the lab’s own checks refuse it (the response endpoint answers 400, the decision names the fault)', () => {
+  it.each([
+    [
+      'a presentation for a query the request did not make, beside the asked one',
+      async (r: AuthorizationRequest) => ({ death: [await jwtVp(r, await party())], unasked: [await jwtVp(r, await party())] }),
+      'response',
+      /OID4VP 1\.0 §8\.1 \(vp_token: its keys are the ids of the request’s credential queries\): the vp_token answers unasked, a query the request did not make/,
+    ],
+    [
+      'two presentations for a query that asks for one',
+      async (r: AuthorizationRequest) => ({ death: [await jwtVp(r, await party()), await jwtVp(r, await party())] }),
+      'response',
+      /OID4VP 1\.0 §6\.1 \(multiple: omitted or false, a credential query takes one presentation\): 2 presentations answer death, which asks for one/,
+    ],
+    [
+      'an SD-JWT for a jwt_vc_json query',
+      async (r: AuthorizationRequest) => ({ death: [`${(await jwtVp(r, await party())).split('.').slice(0, 2).join('.')}.sig~`] }),
+      'format',
+      /OID4VP 1\.0 §6\.1 \(format: a presentation is in the format its credential query names\): death asks for jwt_vc_json; a presentation for it is encoded as dc\+sd-jwt/,
+    ],
+    ['no presentation for the query the request requires', async () => ({}), 'claims', /No DeathRegistration\w* was presented/],
+  ] as const)('%s is refused, naming the check and its clause', async (_name, vpToken, check, reason) => {
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
+    const answer = await post(request, { vp_token: JSON.stringify(await vpToken(request)), state: request.state })
+    expect(answer.status).toBe(400)
+    expect(((await answer.json()) as { error_description: string }).error_description).toMatch(/does not answer this request’s DCQL query/)
+    const { body } = await verification(id)
+    expect(body.decision!.outcome).toBe('rejected')
+    expect(body.decision!.failedChecks).toContain(check)
+    expect(body.decision!.reasons.join('\n')).toMatch(reason)
+  })
+})
+
 describe('wallet mistakes (OID4VP 1.0 §8.2, §8.5): 4xx, and the verification still answers', () => {
   it.each([
     ['a vp_token that is not JSON', (r: AuthorizationRequest) => ({ vp_token: '{not json', state: r.state })],

@@ -160,6 +160,21 @@ const ATTACKS: [string, Variation, string, RegExp, RegExp][] = [
     /^OID4VP 1\.0 Appendix B\.3 \(key binding: nonce, aud\): the Key Binding JWT is addressed to "https:\/\/elsewhere\.example", not to this verifier's client_id/,
     /adressé/,
   ],
+  [
+    'a key-binding JWT for another request (nonce)',
+    { kbPayload: (p) => (p.nonce = 'another-nonce') },
+    'nonce',
+    /^OID4VP 1\.0 Appendix B\.3 \(key binding: nonce, aud\): the Key Binding JWT answers another request \(nonce another-nonce\)/,
+    /autre demande/,
+  ],
+  [
+    'a credential bound (cnf) to another key than the one signing the key-binding JWT',
+    // RFC 8037 Appendix A.2's Ed25519 public key: not the holder's
+    { payload: (p) => (p.cnf = { jwk: { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' } }) },
+    'holder-binding',
+    /^RFC 9901 §7\.3: the Key Binding JWT is not signed by the key the credential is bound to \(cnf\)/,
+    /n’est pas signé par la clé/,
+  ],
   ['a credential without cnf', { payload: (p) => delete p.cnf }, 'holder-binding', /^SD-JWT VC §3\.2\.2\.2 \(cnf\): the credential has no cnf key/, /cnf/],
   [
     'an issuer JWT typed vc+sd-jwt (an older SD-JWT VC draft)',
@@ -221,7 +236,7 @@ describe('privacy: the raw response is kept only until the decision', () => {
 })
 
 describe('retention: an undecided response is not kept forever', () => {
-  it('deletes the responses older than the retention limit, and only those', async () => {
+  it('forgets the responses older than the retention limit, and only those, each row kept as its request’s marker', async () => {
     const db = await openDatabase({ engine: 'sqlite', file: join(stack.dataDir, 'retention.sqlite') }, verificationMigrations)
     try {
       const now = new Date('2026-12-04T12:00:00Z')
@@ -233,7 +248,10 @@ describe('retention: an undecided response is not kept forever', () => {
         await db.run('INSERT INTO verification_responses (state, vp_token, received_at) VALUES (?, ?, ?)', [state, '{"death":["x~"]}', at(minutesAgo)])
       }
       expect(await forgetStaleResponses(db, 60 * 60_000, now)).toBe(1)
-      expect((await db.query<{ state: string }>('SELECT state FROM verification_responses')).map((r) => r.state)).toEqual(['fresh'])
+      expect(await db.query('SELECT state, vp_token, forgotten FROM verification_responses ORDER BY state')).toEqual([
+        { state: 'fresh', vp_token: '{"death":["x~"]}', forgotten: 0 },
+        { state: 'old', vp_token: '', forgotten: 1 },
+      ])
     } finally {
       await db.close()
     }

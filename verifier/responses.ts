@@ -1,26 +1,46 @@
-import type { Agent, AgentContext } from '@credo-ts/core'
-import { type OpenId4VcVerificationSessionRecord, type OpenId4VcVerificationSessionRepository, OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
+import type { Agent } from '@credo-ts/core'
+import { type OpenId4VcVerificationSessionRecord, OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
 import type { RequestHandler } from 'express'
 import type { Clock } from '@interop-lab/common/clock'
 import type { Database } from '@interop-lab/common/db'
+import type { CheckName } from '@interop-lab/contracts'
+import type { Decision } from './decision'
+import { type CredentialQuery, parseVpToken, vpTokenShape } from './oid4vp/adapter'
 import type { OpenedResponse } from './oid4vp/encryptedResponses'
 
 export interface ResponseGateDependencies {
   agent: Agent
   db: Database
-  /** How long an undecided response is kept. */
-  retentionMs: number
   /** When a response is received (the holder's proof is judged fresh against it). */
   clock: Clock
+  /** Decides the verification (its id is the session's) from the response just kept, and keeps the decision. */
+  decide(verificationId: string): Promise<Decision | undefined>
 }
 
+/**
+ * The checks that find a response invalid as a presentation (not a valid presentation that a policy refuses): the
+ * response endpoint answers an error for these, as it does not process such a response successfully (OID4VP 1.0 §8.2).
+ */
+const INVALID_PRESENTATION: ReadonlySet<CheckName> = new Set<CheckName>(['signature', 'holder-binding', 'nonce', 'freshness', 'expiry', 'status', 'disclosures', 'format', 'response', 'spec-version'])
+
 const OPEN_STATES: string[] = [OpenId4VcVerificationSessionState.RequestCreated, OpenId4VcVerificationSessionState.RequestUriRetrieved]
+const ONE_RESPONSE = 'a request takes one response (OID4VP 1.0 §8.2)'
+
+/** The credential queries of the DCQL query a request made (its request object's, as the wallet read it). */
+export const credentialQueriesOf = (request: OpenId4VcVerificationSessionRecord['requestPayload']): CredentialQuery[] =>
+  ((request.dcql_query as { credentials?: CredentialQuery[] } | undefined)?.credentials ?? []).map(({ id, format, multiple }) => ({ id, format, multiple }))
 
 /**
- * In front of Credo's OID4VP response endpoint (mount before the agent creates it; `deps` is there once it has): a
- * `direct_post` response is kept until the lab's own checks decide on it (verifier/oid4vp), and passed on only when its
- * `state` is that of an open request of ours, and only for the first response to that request. Anything else (no
- * state included) is refused before it is stored, so of concurrent responses to one request exactly one decides.
+ * The response endpoint of the lab's OID4VP requests (mount before the agent creates Credo's; `deps` is there once it
+ * has). A `direct_post` response whose `state` is that of an open request of ours is kept, once: the first response to
+ * that request, so that of concurrent responses exactly one is decided on, by the lab's own checks (verifier/oid4vp),
+ * at once (a same-device request: when the wallet follows the redirect back). The gate answers the wallet itself: 200
+ * (with the request's redirect_uri if it has one, OID4VP 1.0 §8.2), or 400 when the vp_token's shape does not answer
+ * the request's DCQL query or the decision finds it no valid presentation (the response is kept all the same: the
+ * decision names the fault). Credo's endpoint never sees a vp_token; it still takes a wallet's
+ * error response (`error=…`), which closes the request, and a response to an expired request, which it refuses.
  */
 export function responseGate(deps: () => ResponseGateDependencies | undefined): RequestHandler<{ path: string[] }> {
   return (req, res, next) => {
@@ -37,64 +57,151 @@ export function responseGate(deps: () => ResponseGateDependencies | undefined): 
     // every request of ours carries a state: a response without one answers none of them (Credo would answer 500)
     if (typeof state !== 'string') return refuse('The response has no state: a direct_post response carries the state of the request it answers (OID4VP 1.0 §8.2, state)')
     const admit = async () => {
+      const { db } = ready
       const sessions = await ready.agent.dependencyManager.resolve(OpenId4VcVerifierApi).findVerificationSessionsByQuery({ verifierId, payloadState: state })
+      const session = sessions.find((s) => OPEN_STATES.includes(s.state))
       if (!sessions.length) return refuse('No presentation request of this verifier has this state: a response must answer a request it made (OID4VP 1.0 §8.2, state)')
-      if (!sessions.some((session) => OPEN_STATES.includes(session.state))) return refuse('This presentation request was already answered: a request takes one response (OID4VP 1.0 §8.2)')
-      if (vpToken === undefined) return next() // an error response from the wallet: Credo closes the request
-      const receivedAt = ready.clock.now()
-      await forgetStaleResponses(ready.db, ready.retentionMs, receivedAt)
-      const kept = await ready.db.run('INSERT INTO verification_responses (state, vp_token, received_at, encrypted) VALUES (?, ?, ?, ?) ON CONFLICT (state) DO NOTHING', [
+      if (!session) return refuse(`This presentation request was already answered: ${ONE_RESPONSE}`)
+      // Credo refuses a response to an expired request, and closes it (Error): the verification is then refused
+      if (session.expiresAt && Date.now() > session.expiresAt.getTime()) return next()
+      if (vpToken === undefined) {
+        // an error response from the wallet: Credo closes the request, unless a response was kept for it already
+        const kept = await db.query('SELECT 1 FROM verification_responses WHERE state = ?', [state])
+        return kept.length ? refuse(`This presentation request already received a response: ${ONE_RESPONSE}`) : next()
+      }
+      const raw = typeof vpToken === 'string' ? vpToken : JSON.stringify(vpToken)
+      const kept = await db.run('INSERT INTO verification_responses (state, vp_token, received_at, encrypted) VALUES (?, ?, ?, ?) ON CONFLICT (state) DO NOTHING', [
         state,
-        typeof vpToken === 'string' ? vpToken : JSON.stringify(vpToken),
-        receivedAt.toISOString(),
+        raw,
+        ready.clock.now().toISOString(),
         opened ? 1 : 0,
       ])
-      if (!kept) return refuse('This presentation request already received a response: a request takes one response (OID4VP 1.0 §8.2)')
-      next()
+      if (!kept) return refuse(`This presentation request already received a response: ${ONE_RESPONSE}`)
+      const fault = shapeFault(raw, credentialQueriesOf(session.requestPayload))
+      if (fault) return refuse(`The response does not answer this request’s DCQL query: ${fault}`)
+      const redirectUri = session.authorizationResponseRedirectUri
+      // same-device: decided when the wallet follows the redirect back (the decision counts that it did)
+      if (redirectUri) return res.status(200).json({ redirect_uri: redirectUri })
+      const decision = await ready.decide(session.id)
+      const invalid = decision?.outcome === 'rejected' && decision.failedChecks.some((check) => INVALID_PRESENTATION.has(check))
+      if (invalid) return refuse(`The presentation is not valid: ${decision.reasons.join('; ')}`)
+      res.status(200).json({})
     }
     admit().catch(next)
   }
 }
 
-/** Deletes the responses kept longer than `retentionMs` that no one asked a decision for. */
+/** What the wallet is told is wrong with a kept vp_token's shape (verifier/oid4vp/adapter.ts, vpTokenShape): the decision names it too. */
+function shapeFault(raw: string, queries: CredentialQuery[]): string | undefined {
+  const token = parseVpToken(raw)
+  if (!token) return 'the vp_token is not a JSON object (OID4VP 1.0 §8.1)'
+  const { faults, unanswered } = vpTokenShape(token, queries)
+  if (faults.length) return faults.map((f) => f.reason.en).join('; ')
+  if (unanswered.length) return `no presentation answers ${unanswered.join(', ')}, which the request requires (OID4VP 1.0 §6.4.2: without credential_sets, every credential query is)`
+  return undefined
+}
+
+/**
+ * Forgets the raw vp_token of the responses kept longer than `retentionMs` that no one asked a decision for. Each row
+ * stays, blanked, as the marker that its request was answered: a request takes one response.
+ */
 export async function forgetStaleResponses(db: Database, retentionMs: number, now = new Date()): Promise<number> {
-  return db.run('DELETE FROM verification_responses WHERE received_at < ?', [new Date(now.getTime() - retentionMs).toISOString()])
+  return db.run("UPDATE verification_responses SET vp_token = '', forgotten = 1 WHERE forgotten = 0 AND received_at < ?", [new Date(now.getTime() - retentionMs).toISOString()])
+}
+
+/** Forgets stale responses (forgetStaleResponses) every `intervalMs`, until stopped. */
+export function pruneStaleResponses(db: Database, retentionMs: number, clock: Clock, intervalMs = Math.max(1_000, Math.min(retentionMs, 60_000))): { stop(): void } {
+  const timer = setInterval(() => {
+    forgetStaleResponses(db, retentionMs, clock.now()).catch((error: unknown) => console.error('[verifier] forgetting stale responses failed:', error))
+  }, intervalMs)
+  timer.unref()
+  return { stop: () => clearInterval(timer) }
 }
 
 /**
- * Once decided, a response's raw vp_token is deleted: ours, and the copy Credo keeps in its session record. On SQLite
- * the deleted bytes are overwritten (`secure_delete`, set at start) and the write-ahead log emptied, so the file no
- * longer holds them; on PostgreSQL old row versions stay until the table is vacuumed.
+ * Once decided, a response's raw vp_token is forgotten: its row stays as the marker that its request was answered, the
+ * vp_token blanked. On SQLite the overwritten bytes are zeroed (`secure_delete`, set at start) and the write-ahead log
+ * emptied (`wal`), so the file no longer holds them; on PostgreSQL old row versions stay until the table is vacuumed.
  */
-export async function forgetResponse(
-  db: Database,
-  sessions: OpenId4VcVerificationSessionRepository,
-  agentContext: AgentContext,
-  session: OpenId4VcVerificationSessionRecord,
-  state: string,
-): Promise<void> {
-  await db.run('DELETE FROM verification_responses WHERE state = ?', [state])
-  if (session.authorizationResponsePayload) {
-    session.authorizationResponsePayload = undefined
-    await sessions.update(agentContext, session)
-  }
-  if (db.engine === 'sqlite') await truncateWal(db)
+export async function forgetResponse(db: Database, state: string, wal: WalTruncator | undefined): Promise<void> {
+  await db.run("UPDATE verification_responses SET vp_token = '', forgotten = 1 WHERE state = ?", [state])
+  await wal?.truncate()
 }
 
-const queuedTruncations = new WeakMap<Database, Promise<void>>()
+// Plain CommonJS run by the worker: its own connection to the file, which checkpoints until the log is empty.
+const WAL_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const Database = require(workerData.driverPath)
+const db = new Database(workerData.file)
+db.pragma('busy_timeout = 5000')
+parentPort.on('message', (id) => {
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)')
+      if (result.busy === 0) break
+      if (attempt === 20) throw new Error('the write-ahead log stayed busy: PRAGMA wal_checkpoint(TRUNCATE) could not finish')
+    }
+    parentPort.postMessage({ id })
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.message || error) })
+  }
+})
+`
 
 /**
- * Empties SQLite's write-ahead log (`PRAGMA wal_checkpoint(TRUNCATE)`, which syncs the file: milliseconds). Deciders
- * that ask while a truncation waits in the connection's queue share it: their deletes ran before they asked, so
- * before it starts. It stops taking sharers at a marker queued just before it (statements run in queue order, and
- * the marker's own continuation runs before the next statement starts).
+ * Empties an SQLite file's write-ahead log (`PRAGMA wal_checkpoint(TRUNCATE)`, which waits for writers and syncs the
+ * file: milliseconds) on a connection of its own in a worker thread, so the service's event loop goes on meanwhile.
+ * Callers that ask while a truncation waits its turn share it (what they deleted was committed before they asked, so
+ * before it starts); one that asks while a truncation runs gets the next.
  */
-export function truncateWal(db: Database): Promise<void> {
-  let queued = queuedTruncations.get(db)
-  if (!queued) {
-    const marker = db.query('SELECT 1').then(() => void queuedTruncations.delete(db))
-    queued = Promise.all([marker, db.exec('PRAGMA wal_checkpoint(TRUNCATE)')]).then(() => undefined)
-    queuedTruncations.set(db, queued)
+export class WalTruncator {
+  private readonly worker: Worker
+  private readonly replies = new Map<number, { resolve(): void; reject(error: Error): void }>()
+  private nextId = 0
+  private running: Promise<void> = Promise.resolve()
+  private waiting?: Promise<void>
+  /** How many truncations ran to the end. */
+  checkpoints = 0
+
+  constructor(file: string) {
+    const driverPath = createRequire(import.meta.url).resolve('better-sqlite3')
+    this.worker = new Worker(WAL_WORKER_SOURCE, { eval: true, workerData: { file, driverPath } })
+    this.worker.unref()
+    this.worker.on('message', ({ id, error }: { id: number; error?: string }) => {
+      const reply = this.replies.get(id)
+      this.replies.delete(id)
+      if (error) reply?.reject(new Error(`Emptying the verifier's write-ahead log failed: ${error}`))
+      else reply?.resolve()
+    })
+    this.worker.on('error', (error) => this.failAll(error))
   }
-  return queued
+
+  truncate(): Promise<void> {
+    if (this.waiting) return this.waiting
+    const truncation = this.running.then(() => {
+      this.waiting = undefined
+      return this.checkpoint()
+    })
+    this.waiting = truncation
+    this.running = truncation.catch(() => undefined)
+    return truncation
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate()
+    this.failAll(new Error('The write-ahead log truncator was closed'))
+  }
+
+  private checkpoint(): Promise<void> {
+    const id = this.nextId++
+    return new Promise<void>((resolve, reject) => {
+      this.replies.set(id, { resolve, reject })
+      this.worker.postMessage(id)
+    }).then(() => void this.checkpoints++)
+  }
+
+  private failAll(error: Error): void {
+    for (const reply of this.replies.values()) reply.reject(error)
+    this.replies.clear()
+  }
 }

@@ -25,12 +25,13 @@ import type { TrustCheck } from './decision'
 import { loadPolicies, loadPurposes, policyLookup } from './policy'
 import { Oid4vp1Module } from './oid4vp/requestObject'
 import { DEFAULT_HOLDER_PROOF_RULES, type HolderProofRules } from './oid4vp/rules'
-import { responseGate, type ResponseGateDependencies } from './responses'
+import { pruneStaleResponses, responseGate, type ResponseGateDependencies, WalTruncator } from './responses'
 import { openEncryptedResponse } from './oid4vp/encryptedResponses'
 import { ensureRelyingParties } from './relyingParties'
 import { relyingPartiesRouter } from './routes/relyingParties'
+import { type RequestObjectDependencies, requestObjects } from './routes/requestObjects'
 import { x509Migrations } from '@interop-lab/common/x509/authorities'
-import { verificationMigrations } from './sessions'
+import { type VerificationRow, verificationMigrations } from './sessions'
 import type { DidCommVerifier } from './didcomm/verifications'
 import { anonCredsVerification, didCommVerification } from './adapters/didcomm'
 import { oid4vpVerification } from './adapters/oid4vp'
@@ -92,6 +93,11 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     openEncryptedResponse(() => responses),
     responseGate(() => responses),
   )
+  let requestObjectSource: RequestObjectDependencies | undefined
+  app.get(
+    '/oid4vp/:verifierId/authorization-requests/:requestId',
+    requestObjects(() => requestObjectSource),
+  )
 
   const { agent, db, shutdown } = await createAgent({
     database: options.database,
@@ -128,9 +134,10 @@ export async function startVerifierService(options: VerifierServiceOptions) {
   }
 
   const responseRetentionMs = options.responseRetentionMs ?? 60 * 60 * 1000
-  // a response deleted once decided leaves no trace in the file (verifier/responses.ts, forgetResponse)
+  // a response forgotten once decided leaves no trace in the file (verifier/responses.ts, forgetResponse)
   if (db.engine === 'sqlite') await db.exec('PRAGMA secure_delete = ON')
-  responses = { agent, db, retentionMs: responseRetentionMs, clock }
+  const wal = options.database.engine === 'sqlite' ? new WalTruncator(options.database.file) : undefined
+  const staleResponses = pruneStaleResponses(db, responseRetentionMs, clock)
   const identities = new Map<string, PartyIdentity>()
   for (const verifierKey of verifierIds) {
     identities.set(verifierKey, await ensureIdentity(agent, db, verifierKey))
@@ -149,6 +156,7 @@ export async function startVerifierService(options: VerifierServiceOptions) {
   const checks = { trust, clock, ...credentialChecks(agent.context, x509Anchors) }
 
   const policyFor = policyLookup(policies)
+  requestObjectSource = { db, policyFor }
 
   const verification: VerificationAdapters = {
     oid4vp: oid4vpVerification({
@@ -166,10 +174,20 @@ export async function startVerifierService(options: VerifierServiceOptions) {
       x509AnchorsForType,
       baseUrl,
       responseRetentionMs,
+      wal,
       policyFor,
     }),
     didcomm: didCommVerification({ verifier: didCommVerifier, db, policyFor }),
     anoncreds: anonCredsVerification({ verifier: didCommVerifier, db, policyFor }),
+  }
+  responses = {
+    agent,
+    db,
+    clock,
+    async decide(id) {
+      const [row] = await db.query<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [id])
+      return row && (await verification.oid4vp.decide(row)).decision
+    },
   }
 
   const programs = loadPrograms()
@@ -195,7 +213,9 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     async close() {
       trustAnswers.close()
       statusLists.close()
+      staleResponses.stop()
       await listening.close()
+      await wal?.close()
       await shutdown()
     },
   }

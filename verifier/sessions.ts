@@ -29,6 +29,13 @@ export const verificationMigrations: Migration[] = [
   // HAIP 1.0 (verifier/oid4vp/haip.ts): a verification's profile, and whether its response came as a JWE (direct_post.jwt)
   { id: 'verifications-profile-1', sql: 'ALTER TABLE verifications ADD COLUMN profile TEXT' },
   { id: 'verification-responses-encrypted-1', sql: 'ALTER TABLE verification_responses ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0' },
+  // a decided (or stale) response's vp_token is blanked, its row kept: the marker that its request was answered (verifier/responses.ts)
+  { id: 'verification-responses-forgotten-1', sql: 'ALTER TABLE verification_responses ADD COLUMN forgotten INTEGER NOT NULL DEFAULT 0' },
+  // an OID4VP request object, served by the verifier itself (verifier/routes/requestObjects.ts): its id in the request_uri, the signed JWT, until when
+  { id: 'verifications-request-object-1', sql: 'ALTER TABLE verifications ADD COLUMN request_id TEXT' },
+  { id: 'verifications-request-object-2', sql: 'ALTER TABLE verifications ADD COLUMN request_object TEXT' },
+  { id: 'verifications-request-object-3', sql: 'ALTER TABLE verifications ADD COLUMN request_expires_at TEXT' },
+  { id: 'verifications-request-object-4', sql: 'CREATE INDEX verifications_by_request_id ON verifications (request_id)' },
 ]
 
 export interface VerificationRow extends Record<string, unknown> {

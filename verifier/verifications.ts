@@ -12,6 +12,15 @@ export interface VerificationRequest {
   id: string
   requestUri: string
   requestUris?: string[]
+  /** OID4VP: the signed request object the request_uri names, which the verifier serves (kept with the verification, never answered to its creator). */
+  requestObject?: RequestObject
+}
+
+/** An OID4VP request object: its id in the request_uri, the signed JWT, and until when it is served. */
+export interface RequestObject {
+  id: string
+  jwt: string
+  expiresAt?: Date
 }
 
 /** Where an exchange stands in the protocol library, and the decision once there is one. */

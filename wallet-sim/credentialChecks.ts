@@ -35,9 +35,12 @@ export interface ReceivedCredential {
   x509?: ReceivedChain
 }
 
-export function received(record: SdJwtVcRecord | W3cCredentialRecord): ReceivedCredential {
+/** A received SD-JWT VC or W3C credential as its record parses it (`firstCredential`, a parse on every read). */
+export type ParsedCredential = SdJwtVcRecord['firstCredential'] | W3cCredentialRecord['firstCredential']
+
+export function received(record: SdJwtVcRecord | W3cCredentialRecord, parsed: ParsedCredential = record.firstCredential): ReceivedCredential {
   if (record.type === 'SdJwtVcRecord') {
-    const { header, payload, prettyClaims } = (record as SdJwtVcRecord).firstCredential
+    const { header, payload, prettyClaims } = parsed as SdJwtVcRecord['firstCredential']
     const cnf = payload.cnf as { kid?: string } | undefined
     const x5c = Array.isArray(header.x5c) ? (header.x5c as string[]) : undefined
     return {
@@ -48,7 +51,7 @@ export function received(record: SdJwtVcRecord | W3cCredentialRecord): ReceivedC
       ...(x5c ? { x509: { x5c, anchorKind: 'root' as const } } : {}),
     }
   }
-  const credential = (record as W3cCredentialRecord).firstCredential
+  const credential = parsed as W3cCredentialRecord['firstCredential']
   const subject = [credential.credentialSubject].flat()[0] as unknown as { id?: string; jurisdiction?: string; claims?: { jurisdiction?: string } }
   return { issuer: credential.issuerId, types: credential.type, boundTo: subject?.id, jurisdiction: subject?.jurisdiction ?? subject?.claims?.jurisdiction }
 }

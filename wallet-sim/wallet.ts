@@ -32,7 +32,7 @@ import { acceptDidCommOffer, type DidCommHolderAgent, presentOverDidComm } from 
 import { applyLdpFault } from './didcomm/ldpFaults'
 import { type Fault, mapVpToken, swapHolderKey, tamperPresentation } from './faults'
 import type { IssuanceFault, PresentationOutcome } from '@interop-lab/contracts'
-import { checkHolderBinding, checkIssuerTrusted, checkOfferedType, type OfferedConfiguration, received, registryKeyPin } from './credentialChecks'
+import { checkHolderBinding, checkIssuerTrusted, checkOfferedType, type OfferedConfiguration, type ParsedCredential, received, registryKeyPin } from './credentialChecks'
 import { encryptedResponse, type HaipRefusal, haipRequestRefusal, isHaipRequest, RequestObjectCapture, responseEncryption, untrustedAuthorityRefusal, VP_TOKEN_FAULTS } from './haipRequest'
 import { registryAnchors } from '@interop-lab/trust-registry/client'
 import { overAsked, replayMessage } from './requestChecks'
@@ -40,6 +40,7 @@ import { describeMdoc, holderBinding, receivedMdoc, signWithForeignDeviceKey } f
 import { trustX509SignerOnReceipt } from './x509Trust'
 import { VcApiHolder, vcApiMigrations } from './vcApiHolder'
 import { IssuanceWire, requestHaipCredentials } from './haipIssuance'
+import { IssuerMetadataKeeper, resolveCredentialOffer } from './issuerMetadata'
 import type { WalletProvider } from './walletProvider'
 import { fromPeer, WalletError } from './errors'
 
@@ -117,6 +118,8 @@ export class PersonaWallet {
   private verifierRegistryUrl?: string
   /** The request object of the request being answered, as fetched from its request_uri (HAIP checks). */
   private readonly requestObjects = new RequestObjectCapture()
+  /** Issuer metadata parsed once per issuer, while the documents it came from answer the same; its `fetch` is the agent's GETs. */
+  private readonly issuerMetadata = new IssuerMetadataKeeper(publicDocuments)
   /** A vp_token fault on a direct_post.jwt request: Credo answers in the clear, `send` changes the vp_token and encrypts it to this. */
   private faultedResponseEncryption?: Parameters<typeof encryptedResponse>[1]
   private shutdownAgent!: () => Promise<void>
@@ -184,7 +187,7 @@ export class PersonaWallet {
     const requestObject = this.requestObjects.fetch(input, init, agentDependencies.fetch)
     if (requestObject) return requestObject
     const body = init?.body
-    if (init?.method !== 'POST' || !(typeof body === 'string' || body instanceof URLSearchParams)) return publicDocuments(input, init)
+    if (init?.method !== 'POST' || !(typeof body === 'string' || body instanceof URLSearchParams)) return this.issuerMetadata.fetch(input, init)
     const params = new URLSearchParams(body)
     const vpToken = params.get('vp_token')
     if (!vpToken) return this.keepCredentialResponse(await this.issuanceWire.exchange(input, init, agentDependencies.fetch))
@@ -293,24 +296,19 @@ export class PersonaWallet {
     }
     return this.serialize(async () => {
       const credentials = await fromPeer('offer_failed', () => this.receiveOffered(offerUri, txCode, fault))
-      const held: HeldCredential[] = []
       for (const { record } of credentials) {
-        if (record.type === 'MdocRecord') {
-          held.push(describeMdoc(await this.agent.mdoc.store({ record: record as MdocRecord })))
-          continue
-        }
-        if (record.type === 'SdJwtVcRecord') await this.agent.sdJwtVc.store({ record: record as SdJwtVcRecord })
+        if (record.type === 'MdocRecord') await this.agent.mdoc.store({ record: record as MdocRecord })
+        else if (record.type === 'SdJwtVcRecord') await this.agent.sdJwtVc.store({ record: record as SdJwtVcRecord })
         else await this.agent.w3cCredentials.store({ record: record as W3cCredentialRecord })
-        held.push(describe(record as SdJwtVcRecord | W3cCredentialRecord))
       }
-      return held
+      return credentials.map(({ held }) => held)
     })
   }
 
-  /** The OID4VCI exchange with the issuer, up to the credentials received and checked (not stored yet). */
-  private async receiveOffered(offerUri: string, txCode?: string, fault?: IssuanceFault) {
+  /** The OID4VCI exchange with the issuer, up to the credentials received and checked (not stored yet), each with what the wallet will hold. */
+  private async receiveOffered(offerUri: string, txCode?: string, fault?: IssuanceFault): Promise<ReceivedRecord[]> {
     const holder = this.agent.openid4vc.holder
-    const offer = await holder.resolveCredentialOffer(offerUri)
+    const offer = await resolveCredentialOffer(this.agent, offerUri, this.issuerMetadata)
     if (offer.credentialOfferPayload.grants?.authorization_code) return this.receiveHaipOffer(offer, fault)
     if (fault) throw new WalletError('unprocessable', 'offer_failed', `Fault ${fault.kind} breaks a rule of the HAIP authorization code flow; this offer has no authorization_code grant`)
     // the pilots' pre-authorized flow stays bearer: DPoP is the HAIP flow's, whose issuer requires it (issuer/haip.ts)
@@ -328,27 +326,31 @@ export class PersonaWallet {
       .catch(async (error: unknown) => {
         throw await this.explainRefusal(error)
       })
+    const checked: ReceivedRecord[] = []
     for (const { record, credentialConfigurationId } of credentials) {
-      await this.checkReceived(record as SdJwtVcRecord | W3cCredentialRecord | MdocRecord, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration)
+      const received = record as SdJwtVcRecord | W3cCredentialRecord | MdocRecord
+      checked.push({ record: received, held: await this.checkReceived(received, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration) })
     }
-    return credentials
+    return checked
   }
 
   /**
    * An offer with an authorization_code grant: the HAIP 1.0 flow (wallet-sim/haipIssuance.ts), `fault` breaking one of its
    * rules on the wire; an issuer's refusal is answered as `issuer_refused`, with the requirement the issuer named.
    */
-  private async receiveHaipOffer(offer: OpenId4VciResolvedCredentialOffer, fault?: IssuanceFault) {
+  private async receiveHaipOffer(offer: OpenId4VciResolvedCredentialOffer, fault?: IssuanceFault): Promise<ReceivedRecord[]> {
     if (!this.walletProvider)
       throw new WalletError('unprocessable', 'offer_failed', 'This offer asks for the authorization code flow with a Wallet Attestation (HAIP 1.0 §4.4.1), and this wallet has no wallet provider')
     this.issuanceWire.start(fault)
     try {
       const credentials = await requestHaipCredentials({ agent: this.agent, provider: this.walletProvider, wire: this.issuanceWire }, offer)
       // bound to keys this wallet attested and requested them for: Credo refuses a credential for any other key
+      const checked: ReceivedRecord[] = []
       for (const { record, credentialConfigurationId } of credentials) {
-        await this.checkReceived(record as SdJwtVcRecord | MdocRecord, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration, 'requested-key')
+        const received = record as SdJwtVcRecord | MdocRecord
+        checked.push({ record: received, held: await this.checkReceived(received, offer.offeredCredentialConfigurations[credentialConfigurationId] as OfferedConfiguration, 'requested-key') })
       }
-      return credentials
+      return checked
     } catch (error) {
       const refusal = this.issuanceWire.refusal
       if (!refusal) throw error
@@ -364,13 +366,22 @@ export class PersonaWallet {
     }
   }
 
-  /** OID4VCI 1.0 §8.3: the offered type, bound to this holder's key, from an issuer the registry authorizes (when it has one). */
-  private async checkReceived(record: SdJwtVcRecord | W3cCredentialRecord | MdocRecord, offered: OfferedConfiguration, binding: 'holder-did' | 'requested-key' = 'holder-did'): Promise<void> {
+  /**
+   * OID4VCI 1.0 §8.3: the offered type, bound to this holder's key, from an issuer the registry authorizes (when it has
+   * one). Answers what the wallet will hold, described from the credential as parsed for these checks (parsed once).
+   */
+  private async checkReceived(
+    record: SdJwtVcRecord | W3cCredentialRecord | MdocRecord,
+    offered: OfferedConfiguration,
+    binding: 'holder-did' | 'requested-key' = 'holder-did',
+  ): Promise<HeldCredential> {
     // an mdoc's device key is one this wallet requested it for: Credo refuses any other
-    const credential = record.type === 'MdocRecord' ? receivedMdoc(record as MdocRecord) : received(record as SdJwtVcRecord | W3cCredentialRecord)
+    const parsed = record.type === 'MdocRecord' ? undefined : (record as SdJwtVcRecord | W3cCredentialRecord).firstCredential
+    const credential = parsed ? received(record as SdJwtVcRecord | W3cCredentialRecord, parsed) : receivedMdoc(record as MdocRecord)
     checkOfferedType(credential, offered)
-    if (record.type !== 'MdocRecord' && binding === 'holder-did') checkHolderBinding(credential, [this.holderDid, this.es256HolderDid])
+    if (parsed && binding === 'holder-did') checkHolderBinding(credential, [this.holderDid, this.es256HolderDid])
     if (this.trustRegistryUrl) await checkIssuerTrusted(credential, this.trustRegistryUrl)
+    return parsed ? describe(record as SdJwtVcRecord | W3cCredentialRecord, parsed) : describeMdoc(record as MdocRecord)
   }
 
   public present(requestUri: string, fault?: Fault): Promise<PresentationOutcome> {
@@ -398,34 +409,37 @@ export class PersonaWallet {
       if (overAsking) return { submitted: false, error: overAsking, fault }
       const clientId = request.verifier.effectiveClientId
       const nonce = String(request.authorizationRequestPayload.nonce)
-      if ((await this.db.query('SELECT 1 FROM answered_requests WHERE client_id = ? AND nonce = ?', [clientId, nonce])).length) {
-        return { submitted: false, error: replayMessage(clientId), fault }
-      }
       const selected = holder.selectCredentialsForDcqlRequest(request.dcql.queryResult)
       if (fault?.kind === 'withhold') {
         for (const matches of Object.values(selected)) for (const match of matches) delete (match.disclosedPayload as Record<string, unknown>)[fault.claim]
       }
       if (fault?.kind === 'wrong-holder-key') await signWithForeignDeviceKey(this.agent, selected)
+      // the request claimed as answered in one statement, one already claimed being a replay; released below when no answer went out
+      if (!(await this.db.run('INSERT INTO answered_requests (client_id, nonce, answered_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [clientId, nonce, new Date().toISOString()]))) {
+        return { submitted: false, error: replayMessage(clientId), fault }
+      }
       this.fault = fault
       const payload = withPreferredEncryption(request.authorizationRequestPayload)
       const encryptedFaulty = payload.response_mode === 'direct_post.jwt' && fault !== undefined && VP_TOKEN_FAULTS.has(fault.kind)
       this.faultedResponseEncryption = encryptedFaulty ? (payload.client_metadata as Parameters<typeof encryptedResponse>[1]) : undefined
+      let answered = false
       try {
         const accepted = await holder.acceptOpenId4VpAuthorizationRequest({
           // the unencrypted-response fault answers in the clear (direct_post) where the request asks for a JWE; a vp_token fault too, then encrypted by `send`
           authorizationRequestPayload: fault?.kind === 'unencrypted-response' || encryptedFaulty ? ({ ...payload, response_mode: 'direct_post' } as typeof payload) : payload,
           dcql: { credentials: selected },
         })
+        answered = true
         const { serverResponse } = accepted
         // an honest direct_post.jwt answer left encrypted by Credo, so `send` never saw its vp_token: kept here for the replay fault
         const sentVpToken = accepted.authorizationResponsePayload?.vp_token
         if (!fault && sentVpToken && payload.response_mode === 'direct_post.jwt') this.lastVpToken = typeof sentVpToken === 'string' ? sentVpToken : JSON.stringify(sentVpToken)
-        await this.db.run('INSERT INTO answered_requests (client_id, nonce, answered_at) VALUES (?, ?, ?)', [clientId, nonce, new Date().toISOString()])
         // same device (HAIP 1.0 §5, OID4VP 1.0 §8.2): the wallet follows the redirect_uri the verifier answered its response with
         if (accepted.ok && accepted.redirectUri && fault?.kind !== 'ignore-redirect') await fetch(accepted.redirectUri, { redirect: 'manual' })
         const ok = serverResponse !== undefined && serverResponse.status < 300
         return { submitted: true, verifierStatus: serverResponse?.status, verifierResponse: serverResponse?.body, error: ok ? undefined : describeRejection(serverResponse?.body), fault }
       } catch (error) {
+        if (!answered) await this.db.run('DELETE FROM answered_requests WHERE client_id = ? AND nonce = ?', [clientId, nonce])
         return { submitted: true, error: error instanceof Error ? error.message : String(error), fault }
       } finally {
         this.fault = undefined
@@ -463,7 +477,7 @@ export class PersonaWallet {
     const w3c = await this.agent.w3cCredentials.getAll()
     const anoncreds = await this.agent.modules.anoncreds.getCredentials({})
     const mdocs = await this.agent.mdoc.getAll()
-    return [...[...sdJwts, ...w3c].map(describe), ...mdocs.map(describeMdoc), ...anoncreds.map(describeAnonCreds), ...(await this.vcApi.credentials())]
+    return [...[...sdJwts, ...w3c].map((record) => describe(record)), ...mdocs.map(describeMdoc), ...anoncreds.map(describeAnonCreds), ...(await this.vcApi.credentials())]
   }
 
   public forgetCredentials(): Promise<void> {
@@ -525,13 +539,19 @@ function describeRejection(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body)
 }
 
-function describe(record: SdJwtVcRecord | W3cCredentialRecord): HeldCredential {
+/** A received credential and what the wallet holds of it. */
+interface ReceivedRecord {
+  record: SdJwtVcRecord | W3cCredentialRecord | MdocRecord
+  held: HeldCredential
+}
+
+function describe(record: SdJwtVcRecord | W3cCredentialRecord, parsed: ParsedCredential = record.firstCredential): HeldCredential {
   if (record.type === 'SdJwtVcRecord') {
-    const credential = (record as SdJwtVcRecord).firstCredential
+    const credential = parsed as SdJwtVcRecord['firstCredential']
     const { vct, iss, cnf, iat, exp, status, ...claims } = credential.prettyClaims as Record<string, unknown>
     return { id: record.id, format: 'dc+sd-jwt', type: String(vct), issuer: String(iss), claims }
   }
-  const credential = (record as W3cCredentialRecord).firstCredential
+  const credential = parsed as W3cCredentialRecord['firstCredential']
   const subject = credential.credentialSubject as unknown as { claims?: Record<string, unknown> }[]
   return {
     id: record.id,

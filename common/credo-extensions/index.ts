@@ -41,6 +41,7 @@ const SD_JWT_VC_SERVICE = 'build/modules/sd-jwt-vc/SdJwtVcService.mjs'
 const JSON_LD_FORMAT = 'build/modules/credentials/formats/jsonld/DidCommJsonLdCredentialFormatService.mjs'
 const PE_FORMAT = 'build/modules/proofs/formats/dif-presentation-exchange/DidCommDifPresentationExchangeProofFormatService.mjs'
 const VP_VERIFIER = 'build/openid4vc-verifier/OpenId4VpVerifierService.mjs'
+const KMS_API = 'build/modules/kms/KeyManagementApi.mjs'
 
 export const credoExtensions: readonly CredoExtension[] = [
   {
@@ -265,6 +266,20 @@ export const credoExtensions: readonly CredoExtension[] = [
     ],
     reason: "DIDComm v1 envelopes need libsodium's crypto_box and crypto_box_seal (ECDH-HSALSA20 + XSALSA20-POLY1305); only Credo's Askar KMS has them, not the Node KMS the lab uses.",
     removeWhen: "Credo's Node KMS supports ECDH-HSALSA20 with XSALSA20-POLY1305.",
+  },
+  {
+    id: 'kms-api-schemas-built-once',
+    lab: [{ file: 'common/persistence/prebuiltKmsSchemas.ts', symbol: 'installPrebuiltKmsSchemas' }],
+    upstream: [
+      core(KMS_API, 'KeyManagementApi.createKey', '87b8d626e78a9aa2c58d173007eb3319ca934940c2b0bc56173ff49d11cca4f1'),
+      core(KMS_API, 'KeyManagementApi.sign', '30178f8c8b16d5181bdf2dd602d3e9ffd53f1bfb1b3b7a38ad30be6f8a4fad67'),
+      core(KMS_API, 'KeyManagementApi.verify', '02fe89580868d4410a84383f509c724106832515871c30b426dcae0b7c1d577f'),
+      core(KMS_API, 'KeyManagementApi.getPublicKey', 'f56f23ad6a1b16173401a3e2a5270632f5793b2a40f2d67d18e035e417109234'),
+      core(KMS_API, 'KeyManagementApi.randomBytes', 'c0780034da34895c0376a7a9815edb87901b0685dd6524c07f299a07081ec7c1'),
+    ],
+    reason:
+      "Credo's KeyManagementApi composes each method's options schema on every call (`zWithBackend(schema)`, a new zod intersection that zod compiles before parsing: about 120 µs), and an issuance signs, verifies and draws salts dozens of times. The lab's methods are Credo's, parsing against the same schemas composed once.",
+    removeWhen: "Credo's KeyManagementApi composes its `zWithBackend` schemas once (at module level).",
   },
   {
     id: 'did-web-through-outbound-guard',

@@ -36,13 +36,23 @@ function cacheableRequest(init: RequestInit | undefined): boolean {
   return !headers.has('authorization') && !/no-store|no-cache/i.test(headers.get('cache-control') ?? '')
 }
 
-export function cachingFetch(inner: typeof fetch, maxEntries = DEFAULT_MAX_ENTRIES): typeof fetch {
+/** A `fetch` through the cache, which also says what it would answer a GET from memory. */
+export type CachingFetch = typeof fetch & {
+  /** The body of the response kept for `url` while it is fresh (a GET of it would get it with no request), else undefined. */
+  freshBody(url: string): ArrayBuffer | undefined
+}
+
+export function cachingFetch(inner: typeof fetch, maxEntries = DEFAULT_MAX_ENTRIES): CachingFetch {
   const entries = new Map<string, Entry>()
-  return async (input, init) => {
+  const freshEntry = (url: string) => {
+    const kept = entries.get(url)
+    return kept && kept.freshUntil > Date.now() ? kept : undefined
+  }
+  const fetchThrough: typeof fetch = async (input, init) => {
     const url = input instanceof Request ? undefined : String(input)
     if (url === undefined || !cacheableRequest(init)) return inner(input, init)
-    const kept = entries.get(url)
-    if (kept && kept.freshUntil > Date.now()) return new Response(kept.body.slice(0), { status: kept.status, headers: kept.headers })
+    const kept = freshEntry(url)
+    if (kept) return new Response(kept.body.slice(0), { status: kept.status, headers: kept.headers })
     entries.delete(url)
     const response = await inner(input, init)
     const fresh = freshSeconds(response)
@@ -53,4 +63,5 @@ export function cachingFetch(inner: typeof fetch, maxEntries = DEFAULT_MAX_ENTRI
     entries.set(url, { body, status: response.status, headers, freshUntil: Date.now() + fresh * 1000 })
     return new Response(body.slice(0), { status: response.status, statusText: response.statusText, headers })
   }
+  return Object.assign(fetchThrough, { freshBody: (url: string) => freshEntry(url)?.body })
 }

@@ -10,12 +10,27 @@ export const keyStorageMigrations: Migration[] = [
   },
 ]
 
+/** Opened keys kept per process (a wallet holds a key per credential: the oldest opened go first). */
+const MAX_OPENED_KEYS = 10_000
+
+const openedKey = (agentContext: AgentContext, keyId: string) => `${agentContext.contextCorrelationId}\u0000${keyId}`
+
 /**
  * Private keys for Credo's Node KMS, kept in our database and sealed (common/secrets.ts `Sealer`) under the
  * master secret, so a copied database file alone does not give away the keys.
  */
 export class SealedKeyStorage implements NodeKeyManagementStorage {
   private readonly sealer: Sealer
+
+  /**
+   * Keys this process has opened, by context and key id, so a signature does not read and unseal its key again
+   * (Credo's KMS reads a key twice per signature). A key id never names other material, and `set` and `delete`
+   * keep this right within the process. A key another process deletes stays usable here until this one restarts:
+   * Credo deletes only keys it has stopped naming (ephemeral JWE keys, a rotated access token key).
+   */
+  private readonly opened = new Map<string, Kms.KmsJwkPrivate>()
+  /** Bumped by each delete: a key read while one was under way is not kept (it may be the deleted one). */
+  private deletions = 0
 
   public constructor(
     private readonly db: Database,
@@ -33,8 +48,22 @@ export class SealedKeyStorage implements NodeKeyManagementStorage {
   }
 
   public async get(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPrivate | null> {
-    const [row] = await this.db.query<{ sealed: string }>('SELECT sealed FROM kms_keys WHERE context = ? AND key_id = ?', [agentContext.contextCorrelationId, keyId])
-    return row ? this.open(row.sealed) : null
+    const cacheKey = openedKey(agentContext, keyId)
+    let jwk = this.opened.get(cacheKey)
+    if (!jwk) {
+      const deletionsBefore = this.deletions
+      const [row] = await this.db.query<{ sealed: string }>('SELECT sealed FROM kms_keys WHERE context = ? AND key_id = ?', [agentContext.contextCorrelationId, keyId])
+      if (!row) return null
+      jwk = this.open(row.sealed)
+      if (this.deletions === deletionsBefore) this.remember(cacheKey, jwk)
+    }
+    // a copy: what a caller does to it never reaches the kept key
+    return { ...jwk }
+  }
+
+  private remember(cacheKey: string, jwk: Kms.KmsJwkPrivate): void {
+    if (this.opened.size >= MAX_OPENED_KEYS) this.opened.delete(this.opened.keys().next().value as string)
+    this.opened.set(cacheKey, jwk)
   }
 
   public async has(agentContext: AgentContext, keyId: string): Promise<boolean> {
@@ -47,9 +76,12 @@ export class SealedKeyStorage implements NodeKeyManagementStorage {
        ON CONFLICT (context, key_id) DO UPDATE SET sealed = excluded.sealed`,
       [agentContext.contextCorrelationId, keyId, this.seal(jwk)],
     )
+    this.remember(openedKey(agentContext, keyId), { ...jwk })
   }
 
   public async delete(agentContext: AgentContext, keyId: string): Promise<boolean> {
+    this.deletions++
+    this.opened.delete(openedKey(agentContext, keyId))
     return (await this.db.run('DELETE FROM kms_keys WHERE context = ? AND key_id = ?', [agentContext.contextCorrelationId, keyId])) > 0
   }
 }

@@ -72,14 +72,17 @@ const all = (conditions: SqlCondition[]): SqlCondition => (conditions.length ? {
 /** One tag row, as a string (rows with equal keys are the same row). */
 export const tagRowKey = (row: TagRow) => `${row.name}\u0000${row.kind}\u0000${row.value}`
 
-/** The tag values a query requires, in the order it names them (`$not` and `null` require an absence). */
+/**
+ * The tag values a query requires, in the order it names them (`$not` and `null` require an absence). An array's
+ * marker only when it has no items: every record holding an item holds the marker, so it is never the rarer one.
+ */
 function requiredRefs(query: TagQuery): TagRef[] {
   const refs: TagRef[] = []
   for (const [key, expected] of Object.entries(query)) {
     if (expected === undefined || expected === null || key === '$not') continue
     if (key === '$and' || key === '$or') for (const part of expected as TagQuery[]) refs.push(...requiredRefs(part))
     else if (Array.isArray(expected)) {
-      refs.push({ name: key, kind: 'a', value: '' })
+      if (!expected.length) refs.push({ name: key, kind: 'a', value: '' })
       for (const item of expected) {
         const value = encodeItem(item)
         if (value !== undefined) refs.push({ name: key, kind: 'i', value })
@@ -93,13 +96,37 @@ function requiredRefs(query: TagQuery): TagRef[] {
 }
 
 /**
+ * Whether `tagQuerySql` has to choose where to start: some conjunction in the query has two tag values (or two
+ * branches) that could each lead. Without one, the plan is the same whatever the counts.
+ */
+function hasChoice(query: TagQuery): boolean {
+  const leads = (part: TagQuery): { leads: boolean; choice: boolean } => {
+    let leading = 0
+    let choice = false
+    for (const [key, expected] of Object.entries(part)) {
+      if (expected === undefined || expected === null || key === '$not') continue
+      if (key === '$and' || key === '$or') {
+        const parts = (expected as TagQuery[]).map(leads)
+        choice ||= parts.some((p) => p.choice)
+        if (key === '$and') leading += parts.filter((p) => p.leads).length
+        else if (parts.length && parts.every((p) => p.leads)) leading++
+      } else if (Array.isArray(expected)) {
+        if (expected.every((item) => encodeItem(item) !== undefined)) leading += Math.max(expected.length, 1)
+      } else if (encode(normalize(expected)) !== undefined) leading++
+    }
+    return { leads: leading > 0, choice: choice || leading > 1 }
+  }
+  return leads(query).choice
+}
+
+/**
  * When a query requires several tag values, how many records hold each, counted up to `cap` in one
  * statement (`SELECT i, n`): the rarest one leads. A tag most records share (the issuer, a state) must
  * not be where a search for one session starts. Undefined when there is no choice to make.
  */
 export function rarityQuery(query: TagQuery, scope: Scope, cap = 256): (SqlCondition & { refs: TagRef[] }) | undefined {
   const refs = [...new Map(requiredRefs(query).map((ref) => [tagRowKey(ref), ref])).values()]
-  if (refs.length < 2) return undefined
+  if (refs.length < 2 || !hasChoice(query)) return undefined
   const counts = refs.map(
     (_, i) => `SELECT ${i} AS i, COUNT(*) AS n FROM (SELECT 1 FROM credo_record_tags WHERE context = ? AND type = ? AND name = ? AND kind = ? AND value = ? LIMIT ${cap}) capped_${i}`,
   )
@@ -158,7 +185,11 @@ export function tagQuerySql(query: TagQuery, scope: Scope, rarity: Map<string, n
       else if (Array.isArray(expected)) {
         const items = expected.map(encodeItem)
         if (items.some((item) => item === undefined)) parts.push({ filter: FALSE })
-        else parts.push(and([has({ name: key, kind: 'a', value: '' }), ...items.map((value) => has({ name: key, kind: 'i', value: value! }))]))
+        else {
+          // the marker leads only an empty array's search (a record holding an item holds the marker)
+          const marker = has({ name: key, kind: 'a', value: '' })
+          parts.push(and([items.length ? { filter: marker.filter } : marker, ...items.map((value) => has({ name: key, kind: 'i', value: value! }))]))
+        }
       } else {
         const value = encode(normalize(expected))
         parts.push(value === undefined ? { filter: FALSE } : has({ name: key, kind: 's', value }))

@@ -1,28 +1,100 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { DEMO_MATERIAL_DIR } from '@interop-lab/issuer/anoncreds/material'
-import type { BenchRow } from './rows'
+import { type AgainstComparison, compareRounds, type Round, type SideRun } from './comparison'
+import { loadNow } from './machine'
+import type { BenchReport } from './report'
 
 const REPO = join(import.meta.dirname, '..', '..')
 
-/** The rows of another commit's bench, run with the same settings on the same machine. */
-export interface AgainstRun {
-  ref: string
-  commit: string
-  rows: BenchRow[]
+/** What both sides' benches are asked: the same settings, in the flags each knows. */
+export interface BenchArgs {
+  quick: boolean
+  only?: string[]
+  concurrency?: string[]
+  /** A V8 CPU profile directory: each side's run of each round profiles into its own subdirectory. */
+  profile?: string
 }
 
 const run = (command: string, args: string[], cwd: string) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
 
+interface Lockfile {
+  packages: Record<string, { version?: string; link?: boolean; resolved?: string }>
+}
+const readLockfile = (dir: string) => JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as Lockfile
+
+/** Whether every package `theirs` pins is installed by `ours` at the same place and version (workspace links aside). */
+export function lockfileCovers(ours: Lockfile, theirs: Lockfile): boolean {
+  return Object.entries(theirs.packages).every(([path, pkg]) => !path.startsWith('node_modules/') || pkg.link || ours.packages[path]?.version === pkg.version)
+}
+
 /**
- * Runs the bench of `ref` with `args`: its tree is exported (git archive: the repository's state is left as it is)
- * into a temporary directory and installed from its own lockfile — the installed packages are reused when the
- * lockfile is the same as this tree's. Its issuer imports the DEMO-ONLY AnonCreds material, as this tree's does,
- * so neither side generates credential definitions while measured.
+ * Gives `dir` a node_modules of links to this tree's installed packages, except the workspace packages, which link to
+ * `dir`'s own (an `@interop-lab/…` import there must load that commit's code, not this tree's).
  */
-export async function benchAgainst(ref: string, args: { quick: boolean; only?: string[]; concurrency?: string[] }, log: (line: string) => void): Promise<AgainstRun> {
+function linkInstalledPackages(dir: string, ours: Lockfile, theirs: Lockfile): void {
+  for (const [path, pkg] of Object.entries(theirs.packages)) {
+    if (!pkg.link || !pkg.resolved) continue
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    symlinkSync(join(dir, pkg.resolved), join(dir, path), 'dir')
+  }
+  const link = (from: string, to: string, relative: string) => {
+    for (const name of readdirSync(from)) {
+      const path = join(relative, name)
+      if (ours.packages[path]?.link) continue
+      if (!existsSync(join(to, name))) symlinkSync(join(from, name), join(to, name))
+      else if (name.startsWith('@')) link(join(from, name), join(to, name), path)
+    }
+  }
+  mkdirSync(join(dir, 'node_modules'), { recursive: true })
+  link(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'node_modules')
+}
+
+/** Whether a bench's source declares the command-line option `name` (an older bench knows fewer). */
+const knowsOption = (benchSource: string, name: string) => benchSource.includes(`${name}: { type:`) || benchSource.includes(`'${name}': { type:`)
+
+/** The argv that asks the bench in `dir` for `args`, in the flags and sections it knows. */
+function benchArgv(dir: string, args: BenchArgs, profileDir: string | undefined): string[] {
+  const source = readFileSync(join(dir, 'scenarios', 'bench.ts'), 'utf8')
+  // a section added since (such as workers) is only this tree's; an older bench without --concurrency measures every number of clients
+  const sections = (args.only ?? []).filter((section) => source.includes(`'${section}'`))
+  if (args.only?.length && !sections.length) throw new Error(`The bench in ${dir} has none of the sections ${args.only.join(', ')}: nothing to compare`)
+  return [
+    ...(args.quick ? ['--quick'] : []),
+    ...sections.flatMap((section) => ['--only', section]),
+    ...(knowsOption(source, 'concurrency') ? (args.concurrency ?? []).flatMap((c) => ['--concurrency', c]) : []),
+    ...(profileDir && knowsOption(source, 'profile') ? ['--profile', profileDir] : []),
+  ]
+}
+
+/** Runs the bench of the tree in `dir` once, in its own process, and returns its rows. */
+async function runSide(dir: string, argv: string[], reportsDir: string, label: string): Promise<SideRun> {
+  const loadavgAtStart = loadNow()
+  const started = performance.now()
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/bench.ts', ...argv, '--reports-dir', reportsDir], {
+      cwd: dir,
+      // both sides' issuers import the DEMO-ONLY AnonCreds material: neither generates credential definitions while measured
+      env: { ...process.env, INTEROP_ANONCREDS_MATERIAL_DIR: DEMO_MATERIAL_DIR },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
+    child.once('error', reject)
+    child.once('exit', resolve)
+  })
+  if (code !== 0) throw new Error(`The bench of ${label} exited with code ${code}`)
+  const report = JSON.parse(readFileSync(join(reportsDir, 'bench.json'), 'utf8')) as Pick<BenchReport, 'rows' | 'quiet'>
+  return { rows: report.rows, quiet: report.quiet, loadavgAtStart, seconds: (performance.now() - started) / 1000 }
+}
+
+/**
+ * Measures this tree against `ref` in `rounds` interleaved rounds (theirs then ours, ours then theirs, …), so that the machine's
+ * load drifting over the run weighs on both sides. `ref`'s tree is exported once (git archive: the repository's state is
+ * left as it is); this tree's installed packages are reused when they cover its lockfile, otherwise it is installed from
+ * its own. Each side's bench runs in its own process with the same settings, as `npm run bench` would run it alone.
+ */
+export async function benchAgainst(ref: string, args: BenchArgs, rounds: number, log: (line: string) => void): Promise<{ comparison: AgainstComparison; ours: SideRun[] }> {
   const commit = run('git', ['rev-parse', '--verify', `${ref}^{commit}`], REPO)
   const dir = mkdtempSync(join(tmpdir(), 'interop-bench-ref-'))
   try {
@@ -30,71 +102,38 @@ export async function benchAgainst(ref: string, args: { quick: boolean; only?: s
     const tarFile = join(dir, '.tree.tar')
     run('git', ['archive', '--format=tar', '-o', tarFile, commit], REPO)
     run('tar', ['-xf', tarFile, '-C', dir], REPO)
-    if (readFileSync(join(dir, 'package-lock.json'), 'utf8') === readFileSync(join(REPO, 'package-lock.json'), 'utf8')) {
-      symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir')
+    const [ours, theirs] = [readLockfile(REPO), readLockfile(dir)]
+    if (lockfileCovers(ours, theirs)) {
+      linkInstalledPackages(dir, ours, theirs)
     } else {
-      log(`  its lockfile differs: npm ci in ${dir} (a few minutes)`)
+      log(`  its lockfile pins packages this tree has not installed: npm ci in ${dir} (a few minutes)`)
       run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], dir)
       run('npm', ['rebuild', 'better-sqlite3'], dir)
     }
-    const reportsDir = join(dir, '.bench-reports')
-    // an older bench has no --concurrency (it then measures every number of clients; only the matching rows compare)
-    const benchSource = readFileSync(join(dir, 'scenarios', 'bench.ts'), 'utf8')
-    const knowsConcurrency = benchSource.includes("concurrency: { type: 'string'")
-    // nor a section added since (such as workers): its rows are then only this tree's
-    const sections = (args.only ?? []).filter((section) => benchSource.includes(`'${section}'`))
-    if (args.only?.length && !sections.length) throw new Error(`The bench of ${ref} has none of the sections ${args.only.join(', ')}: nothing to compare`)
-    const argv = [...(args.quick ? ['--quick'] : []), ...sections.flatMap((section) => ['--only', section]), ...(knowsConcurrency ? (args.concurrency ?? []).flatMap((c) => ['--concurrency', c]) : [])]
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/bench.ts', ...argv, '--reports-dir', reportsDir], {
-        cwd: dir,
-        env: { ...process.env, INTEROP_ANONCREDS_MATERIAL_DIR: DEMO_MATERIAL_DIR },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      })
-      child.once('error', reject)
-      child.once('exit', resolve)
-    })
-    if (code !== 0) throw new Error(`The bench of ${ref} (${commit.slice(0, 10)}) exited with code ${code}`)
-    const { rows } = JSON.parse(readFileSync(join(reportsDir, 'bench.json'), 'utf8')) as { rows: BenchRow[] }
-    return { ref, commit, rows }
+    const measured: Round[] = []
+    for (let round = 1; round <= rounds; round++) {
+      const profileDir = (side: string) => args.profile && join(args.profile, `${side}-round-${round}`)
+      const measureTheirs = () => {
+        log(`\n=== Round ${round} of ${rounds}: ${ref} (${commit.slice(0, 10)}), load average ${loadNow().join(' ')}`)
+        return runSide(dir, benchArgv(dir, args, profileDir('theirs')), join(dir, `.bench-reports-${round}`), `${ref} (${commit.slice(0, 10)})`)
+      }
+      const measureOurs = () => {
+        log(`\n=== Round ${round} of ${rounds}: this tree, load average ${loadNow().join(' ')}`)
+        return runSide(REPO, benchArgv(REPO, args, profileDir('ours')), join(dir, `.bench-reports-ours-${round}`), 'this tree')
+      }
+      // the order alternates (theirs first in odd rounds): a load that rises or falls over the run weighs on both sides alike
+      const theirsFirst = round % 2 === 1
+      const first = await (theirsFirst ? measureTheirs() : measureOurs())
+      const second = await (theirsFirst ? measureOurs() : measureTheirs())
+      const [theirRun, ourRun] = theirsFirst ? [first, second] : [second, first]
+      measured.push({ theirs: theirRun, ours: ourRun })
+    }
+    const withoutRows = ({ rows: _rows, ...side }: SideRun) => side
+    return {
+      comparison: { ref, commit, rounds: measured.map((r) => ({ theirs: withoutRows(r.theirs), ours: withoutRows(r.ours) })), rows: compareRounds(measured) },
+      ours: measured.map((r) => r.ours),
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-/** A row of this run next to the same row (name and clients) of the other: throughput and p50 ratios. */
-export interface RowRatio {
-  name: string
-  concurrency?: number
-  throughputRatio?: number
-  p50Ratio?: number
-  /** Why there is no ratio: a side failed or lacks the row. */
-  missing?: string
-}
-
-export function compareRows(ours: BenchRow[], theirs: BenchRow[]): RowRatio[] {
-  return ours.map((row) => {
-    const sameRow = (name: string) => theirs.find((t) => t.name === name && t.concurrency === row.concurrency)
-    const other = sameRow(row.name) ?? (row.comparesWith ? sameRow(row.comparesWith) : undefined)
-    const base = { name: row.name, concurrency: row.concurrency }
-    if (!other) return { ...base, missing: 'not measured by the other commit' }
-    // an older bench marked no failures: a row with errors there is not a time either
-    const otherFailed = other.failure ?? ((other as { errors?: number }).errors ? `${(other as { errors?: number }).errors} errors` : undefined)
-    if (row.failure || otherFailed) return { ...base, missing: `failed ${row.failure ? 'here' : 'there'}: ${row.failure ?? otherFailed}` }
-    return {
-      ...base,
-      throughputRatio: row.throughput && other.throughput ? row.throughput / other.throughput : undefined,
-      p50Ratio: row.p50Ms && other.p50Ms ? row.p50Ms / other.p50Ms : undefined,
-    }
-  })
-}
-
-export function formatRatios(against: AgainstRun, ratios: RowRatio[]): string {
-  const lines = ratios.map((r) => {
-    const label = `${r.name}${r.concurrency ? ` c=${r.concurrency}` : ''}`
-    if (r.missing) return `  ${label}: no ratio (${r.missing})`
-    const parts = [r.throughputRatio && `throughput ×${r.throughputRatio.toFixed(2)}`, r.p50Ratio && `p50 ×${r.p50Ratio.toFixed(2)}`].filter(Boolean)
-    return `  ${label}: ${parts.join(', ')}`
-  })
-  return [`This tree against ${against.ref} (${against.commit.slice(0, 10)}), same settings, same machine (above 1 = more throughput, longer p50):`, ...lines].join('\n')
 }

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
-import type { RowRatio } from './against'
+import { type AgainstComparison, comparisonTable } from './comparison'
 import { type Ed25519Rates, signatureCeiling } from './ed25519'
 import type { MachineRecord } from './machine'
 import type { QuietCheck } from './quiet'
@@ -15,8 +15,8 @@ export interface BenchReport {
   rates: Ed25519Rates
   rows: BenchRow[]
   summary: TargetSummary[]
-  /** `--against <ref>`: the same rows measured on that commit just before, as ratios. */
-  against?: { ref: string; commit: string; ratios: RowRatio[] }
+  /** `--against <ref>`: the same rows measured on that commit in interleaved rounds, as ratios of medians. */
+  against?: AgainstComparison
 }
 
 /** A throughput target against the best row of its measurement, and against the signature floors of the same run. */
@@ -110,7 +110,7 @@ export function readmeTable(report: BenchReport): string {
     const target = best.target ? `${best.target.text}: ${best.target.met ? 'met' : '**missed**'}` : '—'
     lines.push(`| ${name} | ${best.concurrency ?? ''} | ${successCount(best)} | ${result}${failedNote} | ${target} |`)
   }
-  return [intro, '', ...lines].join('\n')
+  return [intro, '', ...lines, ...(report.against ? ['', comparisonTable(report.against)] : [])].join('\n')
 }
 
 /** Rewrites the README's bench table (between its markers) from a report. */

@@ -11,9 +11,9 @@ import { type CredentialResult, type Decision, decide, type PresentationChecks }
 import { oid4vpOutcome } from '../oid4vp/adapter'
 import type { JwtVpTools } from '../oid4vp/jwtVp'
 import type { Purposes, VerificationPolicy } from '../policy'
-import { forgetResponse, forgetStaleResponses } from '../responses'
+import { credentialQueriesOf, forgetResponse, type WalTruncator } from '../responses'
 import type { VerificationRow } from '../sessions'
-import { keepDecision, keptDecision, type VerificationAdapter, type VerificationRequest } from '../verifications'
+import { keepDecision, keptDecision, type RequestObject, type VerificationAdapter, type VerificationRequest } from '../verifications'
 import type { RequestableFormat } from '@interop-lab/common/protocols'
 import type { X509AnchorSource } from '../checks/x5cSignerIsIssuer'
 import { type ClientIdPrefix, HAIP_RESPONSE_MODE, type HaipExchange, haipFindings, haipRequestUrl } from '../oid4vp/haip'
@@ -34,6 +34,8 @@ export interface Oid4vpVerificationOptions {
   presentationTools: JwtVpTools
   /** How long a response nobody asked a decision for is kept. */
   responseRetentionMs: number
+  /** SQLite: empties the write-ahead log once a decided response is forgotten (verifier/responses.ts). */
+  wal?: WalTruncator
   policyFor(policyId: string): VerificationPolicy
   /** Each verifier's X.509 certificate: its HAIP requests are signed with its key, its client id names it. */
   relyingParties: Map<string, RelyingParty>
@@ -44,6 +46,8 @@ export interface Oid4vpVerificationOptions {
   /** Where this verifier answers: a same-device verification's redirect back is its `GET /verifications/:id`. */
   baseUrl: string
 }
+
+const OPEN_STATES: string[] = [OpenId4VcVerificationSessionState.RequestCreated, OpenId4VcVerificationSessionState.RequestUriRetrieved]
 
 /** A same-device HAIP verification's response code, kept on Credo's session, and whether its redirect back arrived with it. */
 const SAME_DEVICE = 'interop-lab/same-device'
@@ -65,12 +69,15 @@ export function oid4vpVerification(options: Oid4vpVerificationOptions): Verifica
         responseMode: 'direct_post',
         version: 'v1',
       })
-      return { id: verificationSession.id, requestUri: authorizationRequest }
+      return { id: verificationSession.id, requestUri: authorizationRequest, requestObject: requestObjectOf(verificationSession) }
     },
     async decide(row, { responseCode } = {}) {
       const session = await verifierApi.getVerificationSessionById(row.id)
       if (responseCode) await redirectedBack(options, session, responseCode)
-      return { state: session.state, decision: await decisionFor(options, row, session) }
+      const decision = await decisionFor(options, row, session)
+      // the lab verified the response itself: Credo's session never saw it, and stays as its request left it
+      const answered = decision && OPEN_STATES.includes(session.state)
+      return { state: answered ? OpenId4VcVerificationSessionState.ResponseVerified : session.state, decision }
     },
   }
 }
@@ -104,7 +111,13 @@ async function haipRequest(
     verificationSession.metadata.set(SAME_DEVICE, { responseCode, followed: false } satisfies SameDevice)
     await options.sessions.update(options.agentContext, verificationSession)
   }
-  return { id: verificationSession.id, requestUri: haipRequestUrl(authorizationRequest) }
+  return { id: verificationSession.id, requestUri: haipRequestUrl(authorizationRequest), requestObject: requestObjectOf(verificationSession) }
+}
+
+/** The request object a new session's request_uri names, served by the verifier (verifier/routes/requestObjects.ts). */
+function requestObjectOf(session: OpenId4VcVerificationSessionRecord): RequestObject | undefined {
+  const { authorizationRequestId: id, authorizationRequestJwt: jwt, expiresAt } = session
+  return id && jwt ? { id, jwt, expiresAt } : undefined
 }
 
 /** The redirect back of a same-device verification: it counts when it carries that verification's response code (its session's). */
@@ -116,15 +129,24 @@ async function redirectedBack(options: Oid4vpVerificationOptions, session: OpenI
   await options.sessions.update(options.agentContext, session)
 }
 
+/** A request object's payload (Credo decodes the request JWT each time a session's `requestPayload` is read: read it once). */
+type RequestPayload = OpenId4VcVerificationSessionRecord['requestPayload']
+
 /** The JWK SHA-256 thumbprint (RFC 7638) of the key the request asked its response to be encrypted to. */
-async function encryptionKeyThumbprint(session: OpenId4VcVerificationSessionRecord): Promise<Uint8Array | undefined> {
-  const key = session.requestPayload.client_metadata?.jwks?.keys.find((jwk) => jwk.use === 'enc')
+async function encryptionKeyThumbprint(request: RequestPayload): Promise<Uint8Array | undefined> {
+  const key = request.client_metadata?.jwks?.keys.find((jwk) => jwk.use === 'enc')
   return key ? base64url.decode(await calculateJwkThumbprint(key as JWK, 'sha256')) : undefined
 }
 
 /** What the verifier knows of a HAIP exchange when it decides: its own request object, and how the response arrived. */
-function haipExchange(session: OpenId4VcVerificationSessionRecord, encrypted: boolean | undefined, rawVpToken: string | undefined, credentials: CredentialResult[]): HaipExchange {
-  const { client_id, response_uri, dcql_query } = session.requestPayload
+function haipExchange(
+  session: OpenId4VcVerificationSessionRecord,
+  request: RequestPayload,
+  encrypted: boolean | undefined,
+  rawVpToken: string | undefined,
+  credentials: CredentialResult[],
+): HaipExchange {
+  const { client_id, response_uri, dcql_query } = request
   const sameDevice = session.metadata.get<SameDevice>(SAME_DEVICE)
   return {
     redirectFollowed: sameDevice ? sameDevice.followed : undefined,
@@ -139,36 +161,43 @@ function haipExchange(session: OpenId4VcVerificationSessionRecord, encrypted: bo
 }
 
 /**
- * Decides once, when Credo has a final answer for the session, from the raw response by the lab's own checks, and
- * keeps the decision; the raw response is then deleted (ours and Credo's copy): only the trace remains.
+ * Decides once, when the response gate kept a response for the session (verifier/responses.ts) or Credo closed it on a
+ * wallet's error response, from the raw response by the lab's own checks, and keeps the decision; the raw response is
+ * then forgotten, its row kept as the marker that the request was answered: only the trace remains.
  */
 async function decisionFor(options: Oid4vpVerificationOptions, row: VerificationRow, session: OpenId4VcVerificationSessionRecord): Promise<Decision | undefined> {
   const { db, responseRetentionMs } = options
   const kept = keptDecision(row)
   if (kept) return kept
+  const payload = session.requestPayload
+  const state = String(payload.state ?? '')
+  const [response] = await db.query<{ vp_token: string; received_at: string; encrypted: number; forgotten: number }>(
+    'SELECT vp_token, received_at, encrypted, forgotten FROM verification_responses WHERE state = ?',
+    [state],
+  )
   const refused = session.state === OpenId4VcVerificationSessionState.Error
-  if (!refused && session.state !== OpenId4VcVerificationSessionState.ResponseVerified) return undefined
+  if (!response && !refused) return undefined
   const now = (options.checks.clock ?? systemClock).now()
-  await forgetStaleResponses(db, responseRetentionMs, now)
-  const state = String(session.requestPayload.state ?? '')
-  const [response] = await db.query<{ vp_token: string; received_at: string; encrypted: number }>('SELECT vp_token, received_at, encrypted FROM verification_responses WHERE state = ?', [state])
-  const { nonce, client_id, response_uri } = session.requestPayload
+  // a response kept past its retention limit is not decided on, even before the pruning forgets it
+  const stale = response && new Date(response.received_at).getTime() < now.getTime() - responseRetentionMs
+  const rawVpToken = response && !response.forgotten && !stale ? response.vp_token : undefined
+  const { nonce, client_id, response_uri } = payload
   const request = {
     nonce: String(nonce ?? ''),
     clientId: String(client_id ?? ''),
     responseUri: typeof response_uri === 'string' ? response_uri : undefined,
-    encryptionKeyThumbprint: response?.encrypted ? await encryptionKeyThumbprint(session) : undefined,
+    encryptionKeyThumbprint: response?.encrypted ? await encryptionKeyThumbprint(payload) : undefined,
   }
   const engineError = refused ? (session.errorMessage ?? 'The response could not be verified') : undefined
   const receivedAt = response ? new Date(response.received_at) : now
-  const outcome = await oid4vpOutcome(response?.vp_token, request, receivedAt, options.presentationTools, engineError)
+  const outcome = await oid4vpOutcome(rawVpToken, request, credentialQueriesOf(payload), receivedAt, options.presentationTools, engineError)
   if (row.profile === 'haip') {
-    const exchange = haipExchange(session, response && Boolean(response.encrypted), response?.vp_token, outcome.credentials)
+    const exchange = haipExchange(session, payload, response && Boolean(response.encrypted), rawVpToken, outcome.credentials)
     outcome.response.push(...(await haipFindings(exchange, options.x509Anchors)))
   }
   const decision = await decide(options.policyFor(row.policy_id), options.purposes, outcome, options.checks)
   if (await keepDecision(db, row.id, decision)) {
-    await forgetResponse(db, options.sessions, options.agentContext, session, state)
+    if (response) await forgetResponse(db, state, options.wal)
     return decision
   }
   // decided concurrently: the first decision stands (and its decider forgets the response)

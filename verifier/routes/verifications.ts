@@ -31,14 +31,17 @@ export function verificationsRouter({ db, adapters, policyFor }: VerificationsRo
       }
       if (clientIdPrefix && profile !== 'haip') throw new HttpError(422, 'unsupported_option', `clientIdPrefix (${clientIdPrefix}) names an X.509 client id: a HAIP request's (profile: 'haip')`)
       if (sameDevice && profile !== 'haip') throw new HttpError(422, 'unsupported_option', `sameDevice asks for HAIP 1.0's same-device redirect back (§5): a HAIP request's (profile: 'haip')`)
-      const { id, ...request } = await adapters[verificationKindOf(protocol, format)].createRequest(policy, { format, connection, profile, clientIdPrefix, sameDevice })
-      await db.run('INSERT INTO verifications (id, policy_id, format, protocol, created_at, profile) VALUES (?, ?, ?, ?, ?, ?)', [
+      const { id, requestObject, ...request } = await adapters[verificationKindOf(protocol, format)].createRequest(policy, { format, connection, profile, clientIdPrefix, sameDevice })
+      await db.run('INSERT INTO verifications (id, policy_id, format, protocol, created_at, profile, request_id, request_object, request_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
         id,
         policy.id,
         format,
         protocol,
         new Date().toISOString(),
         profile ?? null,
+        requestObject?.id ?? null,
+        requestObject?.jwt ?? null,
+        requestObject?.expiresAt?.toISOString() ?? null,
       ])
       res.status(201).json({ id, policyId, format, protocol, ...request })
     }),
