@@ -172,7 +172,7 @@ export function formatComparison(comparison: AgainstComparison): string {
   const them = `${comparison.ref} (${comparison.commit.slice(0, 10)})`
   const load = (side: Omit<SideRun, 'rows'>) => `${side.loadavgAtStart[0]} (${side.seconds.toFixed(0)} s)`
   return [
-    `This tree against ${them}: ${comparison.rounds.length} round(s), each the other commit's bench then this tree's, same settings, same machine.`,
+    `This tree against ${them}: ${comparison.rounds.length} round(s), the two benches one after the other, in alternating order (the other commit's first in odd rounds), same settings, same machine.`,
     `Load average (1 min) at the start of each side: ${comparison.rounds.map((r, i) => `round ${i + 1}: ${comparison.ref} ${load(r.theirs)}, this tree ${load(r.ours)}`).join('; ')}`,
     'Per row: median throughput there → here and the ratio of the medians (the rounds’ own ratios: lowest–highest); median CPU ms per operation over every service process, there → here, and by service.',
     ...comparison.rows.map(formatRow),
