@@ -25,7 +25,8 @@ export interface ResponseGateDependencies {
  */
 const INVALID_PRESENTATION: ReadonlySet<CheckName> = new Set<CheckName>(['signature', 'holder-binding', 'nonce', 'freshness', 'expiry', 'status', 'disclosures', 'format', 'response', 'spec-version'])
 
-const OPEN_STATES: string[] = [OpenId4VcVerificationSessionState.RequestCreated, OpenId4VcVerificationSessionState.RequestUriRetrieved]
+/** The states of a Credo verification session whose request no response has answered yet. */
+export const OPEN_STATES: string[] = [OpenId4VcVerificationSessionState.RequestCreated, OpenId4VcVerificationSessionState.RequestUriRetrieved]
 const ONE_RESPONSE = 'a request takes one response (OID4VP 1.0 §8.2)'
 
 /** The credential queries of the DCQL query a request made (its request object's, as the wallet read it). */

@@ -11,7 +11,7 @@ import { type CredentialResult, type Decision, decide, type PresentationChecks }
 import { oid4vpOutcome } from '../oid4vp/adapter'
 import type { JwtVpTools } from '../oid4vp/jwtVp'
 import type { Purposes, VerificationPolicy } from '../policy'
-import { credentialQueriesOf, forgetResponse, type WalTruncator } from '../responses'
+import { credentialQueriesOf, forgetResponse, OPEN_STATES, type WalTruncator } from '../responses'
 import type { VerificationRow } from '../sessions'
 import { keepDecision, keptDecision, type RequestObject, type VerificationAdapter, type VerificationRequest } from '../verifications'
 import type { RequestableFormat } from '@interop-lab/common/protocols'
@@ -46,8 +46,6 @@ export interface Oid4vpVerificationOptions {
   /** Where this verifier answers: a same-device verification's redirect back is its `GET /verifications/:id`. */
   baseUrl: string
 }
-
-const OPEN_STATES: string[] = [OpenId4VcVerificationSessionState.RequestCreated, OpenId4VcVerificationSessionState.RequestUriRetrieved]
 
 /** A same-device HAIP verification's response code, kept on Credo's session, and whether its redirect back arrived with it. */
 const SAME_DEVICE = 'interop-lab/same-device'
