@@ -20,6 +20,8 @@ import { AgentFetchWebDidResolver } from './net/webDidResolver'
 import { AgentFetchWebVhDidResolver, WebVhResolutionModule } from './net/webvhDidResolver'
 import { agentMigrations, PersistenceModule, sealClearPrivateRecords } from './persistence'
 import { installPrebuiltKmsSchemas } from './persistence/prebuiltKmsSchemas'
+import { installUnheardRecordEvents } from './persistence/unheardRecordEvents'
+import { installValidationMetadataCache } from './persistence/validationMetadataCache'
 import { masterSecretFor, Sealer } from './secrets'
 import { agentSettings } from './config'
 import { installFastStatusListDecoding } from './status/fastStatusListDecoding'
@@ -51,6 +53,8 @@ class ConcurrentEventEmitter extends NodeEventEmitter {
 export async function createAgent<Modules extends ModulesMap>(options: AgentOptions<Modules>) {
   installFastStatusListDecoding()
   await installPrebuiltKmsSchemas()
+  installUnheardRecordEvents()
+  installValidationMetadataCache()
   const db: Database = await openDatabase(options.database, [...agentMigrations, ...(options.migrations ?? [])])
   const masterSecret = masterSecretFor(options.dataDir)
   // private records an earlier version kept in clear are sealed before anything reads them

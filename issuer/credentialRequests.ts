@@ -1,7 +1,13 @@
-import type { Agent } from '@credo-ts/core'
-import { OpenId4VcIssuanceSessionState, OpenId4VcIssuerService, type OpenId4VcIssuanceSessionRecord, type OpenId4VcIssuerRecord } from '@credo-ts/openid4vc'
+import { type Agent, Kms } from '@credo-ts/core'
+import {
+  OpenId4VcIssuanceSessionState,
+  OpenId4VcIssuerService,
+  type OpenId4VcIssuanceSessionRecord,
+  type OpenId4VcIssuerRecord,
+  type VerifiedOpenId4VcCredentialHolderBinding,
+} from '@credo-ts/openid4vc'
 import { type Request, type Response, Router } from 'express'
-import { decodeJwt, decodeProtectedHeader } from 'jose'
+import { decodeProtectedHeader } from 'jose'
 import type { Database } from '@interop-lab/common/db'
 import { HAIP_REQUIREMENTS } from '@interop-lab/contracts'
 import { credentialIdentifiersOf } from './authorizationDetails'
@@ -61,7 +67,8 @@ const describeError = (error: unknown) => {
  * agent creates it, and before the redemption rules: a refused request claims nothing). Credo would answer some of
  * these mistakes with a 500 (an unknown configuration, `proof` beside `proofs`, a bare `jwk` for a W3C credential), and
  * ends the offer on any refusal, so that a wallet could not recover from `invalid_nonce`: here a refusal leaves the
- * offer open. A request by `credential_identifier` (§8.2) is passed on by the configuration it stands for.
+ * offer open. A request by `credential_identifier` (§8.2) is passed on by the configuration it stands for. A request
+ * that passes is issued by {@link verifiedIssuance}, mounted after the redemption rules.
  */
 export function credentialRequestRules(basePath: string, deps: () => CredentialRequestDependencies | undefined): Router {
   const router = Router()
@@ -69,8 +76,11 @@ export function credentialRequestRules(basePath: string, deps: () => CredentialR
     const ready = deps()
     if (!ready) return next()
     checkCredentialRequest(ready, String(req.params.issuerId), req).then(
-      (passOn) => {
-        if (passOn) req.body = passOn
+      (verified) => {
+        if (verified) {
+          req.body = verified.credentialRequest
+          res.locals[VERIFIED] = verified
+        }
         next()
       },
       (error: unknown) => (error instanceof CredentialRequestRefusal ? refuse(res, error) : next(error)),
@@ -86,38 +96,55 @@ function refuse(res: Response, refusal: CredentialRequestRefusal): void {
 }
 
 /**
- * The request to pass on to Credo, or undefined when Credo is to answer it as it is (a token it refuses). The access
- * token is read here only to find its offer: a request this service passes on, Credo checks the token of (its signature,
- * expiry, audience, DPoP binding) before it issues anything; before refusing one itself, this service checks the token
- * as Credo would, so that a token Credo refuses still gets Credo's 401 (RFC 6750 §3.1), never this service's verdict.
+ * Issues a credential request {@link credentialRequestRules} verified, through Credo's issuance (mapper, signing, session
+ * state), without Credo's credential endpoint verifying again what was verified once for this very request: the access
+ * token, the session, the key proofs and their c_nonce. What the checks did not settle (a token whose subject or DPoP
+ * binding does not match its offer) goes on to Credo's endpoint, which refuses it.
  */
-async function checkCredentialRequest(ready: CredentialRequestDependencies, issuerId: string, req: Request): Promise<Body | undefined> {
+export function verifiedIssuance(basePath: string, deps: () => CredentialRequestDependencies | undefined): Router {
+  const router = Router()
+  router.post(`${basePath}/:issuerId/credential`, (_req, res, next) => {
+    const ready = deps()
+    const verified = res.locals[VERIFIED] as VerifiedRequest | undefined
+    if (!ready || !verified?.holderBinding || !boundToItsOffer(verified)) return next()
+    issue(ready.agent, verified, verified.holderBinding, res).catch(next)
+  })
+  return router
+}
+
+/** The res.locals entry under which a verified credential request goes from the checks to the issuance. */
+const VERIFIED = 'verifiedCredentialRequest'
+
+type VerifiedToken = Awaited<ReturnType<ReturnType<OpenId4VcIssuerService['getResourceServer']>['verifyResourceRequest']>>
+
+/** A credential request as the checks verified it: the one Credo issues for. */
+interface VerifiedRequest {
+  session: OpenId4VcIssuanceSessionRecord
+  token: VerifiedToken
+  /** The request Credo reads: by `credential_configuration_id`. */
+  credentialRequest: Body
+  /** The holder keys of the verified key proofs, as Credo's own proof verification gives them; none when no proof was checked. */
+  holderBinding?: VerifiedOpenId4VcCredentialHolderBinding
+}
+
+/**
+ * The request to pass on to Credo, or undefined when Credo is to answer it as it is: a token Credo refuses (its
+ * signature, expiry, audience, DPoP binding: Credo's own check, run here once) gets Credo's 401 (RFC 6750 §3.1),
+ * whatever else the request got wrong, never this service's verdict.
+ */
+async function checkCredentialRequest(ready: CredentialRequestDependencies, issuerId: string, req: Request): Promise<VerifiedRequest | undefined> {
   const service = ready.agent.dependencyManager.resolve(OpenId4VcIssuerService)
   const issuer = await service.getIssuerByIssuerId(ready.agent.context, issuerId)
   const metadata = await service.getIssuerMetadata(ready.agent.context, issuer)
-  const query = sessionQuery(accessTokenClaims(req))
+  const token = await verifiedToken(ready.agent, service, issuer, metadata, req)
+  const query = token && sessionQuery(token.tokenPayload)
   const [session] = query ? await service.findIssuanceSessionsByQuery(ready.agent.context, { issuerId, ...query }) : []
-  if (!session) return undefined
-  try {
-    return await checkedRequest(ready, { service, issuer, metadata, session }, req.body as Body)
-  } catch (error) {
-    if (error instanceof CredentialRequestRefusal && !(await tokenVerifies(ready.agent, service, issuer, metadata, req))) return undefined
-    throw error
-  }
-}
-
-/** The claims of the request's access token, as it reads (checked by {@link tokenVerifies} or by Credo). */
-function accessTokenClaims(req: Request): Record<string, unknown> {
-  const token = /^(?:Bearer|DPoP) +(\S+)$/i.exec(req.header('authorization') ?? '')?.[1]
-  try {
-    return token ? decodeJwt(token) : {}
-  } catch {
-    return {}
-  }
+  if (!token || !session) return undefined
+  return checkedRequest(ready, { service, issuer, metadata, session, token }, req.body as Body)
 }
 
 /** Credo's own check of the access token (signature, expiry, audience, DPoP binding): the one its credential endpoint runs. */
-function tokenVerifies(agent: Agent, service: OpenId4VcIssuerService, issuer: OpenId4VcIssuerRecord, metadata: IssuerMetadata, req: Request): Promise<boolean> {
+function verifiedToken(agent: Agent, service: OpenId4VcIssuerService, issuer: OpenId4VcIssuerRecord, metadata: IssuerMetadata, req: Request): Promise<VerifiedToken | undefined> {
   return service
     .getResourceServer(agent.context, issuer)
     .verifyResourceRequest({
@@ -125,10 +152,63 @@ function tokenVerifies(agent: Agent, service: OpenId4VcIssuerService, issuer: Op
       resourceServer: metadata.credentialIssuer.credential_issuer,
       request: { headers: new Headers(req.headers as Record<string, string>), method: 'POST', url: metadata.credentialIssuer.credential_endpoint },
     })
-    .then(
-      () => true,
-      () => false,
-    )
+    .catch(() => undefined)
+}
+
+/** Credo's endpoint issues only for a token whose subject is its session's (set when the token was made) and that carries the DPoP proof the session requires. */
+const boundToItsOffer = ({ session, token }: VerifiedRequest): boolean =>
+  typeof token.tokenPayload.sub === 'string' && session.authorization?.subject === token.tokenPayload.sub && (!session.dpop?.required || token.dpop !== undefined)
+
+/** Holder bindings this service verified, by the session record handed to Credo's issuance with them. */
+const verifiedHolderBindings = new WeakMap<OpenId4VcIssuanceSessionRecord, VerifiedOpenId4VcCredentialHolderBinding>()
+const handedOver = new WeakSet<OpenId4VcIssuerService>()
+
+/**
+ * Credo's issuance verifies the key proofs (TypeScript-private `verifyCredentialRequestProofs`); for a session record
+ * this service verified them for, it takes that verification instead of repeating it. Any other call is Credo's own.
+ */
+function takeVerifiedProofs(service: OpenId4VcIssuerService): void {
+  if (handedOver.has(service)) return
+  handedOver.add(service)
+  type VerifyProofs = (context: Agent['context'], options: { issuanceSession: OpenId4VcIssuanceSessionRecord }) => Promise<VerifiedOpenId4VcCredentialHolderBinding>
+  const credo = service as unknown as { verifyCredentialRequestProofs: VerifyProofs }
+  const verifyProofs = credo.verifyCredentialRequestProofs.bind(service)
+  credo.verifyCredentialRequestProofs = (context, options) => {
+    const verified = verifiedHolderBindings.get(options.issuanceSession)
+    return verified ? Promise.resolve(verified) : verifyProofs(context, options)
+  }
+}
+
+/** What Credo's credential endpoint does once it has checked the request: issue through its service, the offer ending in Error on a failure. */
+async function issue(agent: Agent, { session, token, credentialRequest }: VerifiedRequest, holderBinding: VerifiedOpenId4VcCredentialHolderBinding, res: Response): Promise<void> {
+  const service = agent.dependencyManager.resolve(OpenId4VcIssuerService)
+  takeVerifiedProofs(service)
+  verifiedHolderBindings.set(session, holderBinding)
+  try {
+    const { credentialResponse } = await service.createCredentialResponse(agent.context, {
+      issuanceSession: session,
+      credentialRequest: credentialRequest as Parameters<OpenId4VcIssuerService['createCredentialResponse']>[1]['credentialRequest'],
+      authorization: { authorizationServer: token.authorizationServer, accessToken: { payload: token.tokenPayload, value: token.accessToken } },
+    })
+    res
+      .status(credentialResponse.transaction_id ? 202 : 200)
+      .setHeader('Content-Type', 'application/json')
+      .send(JSON.stringify(credentialResponse))
+  } catch (error) {
+    session.errorMessage = 'Failed to create a credential response'
+    await service.updateState(agent.context, session, OpenId4VcIssuanceSessionState.Error)
+    sendCredoError(res, error)
+  } finally {
+    verifiedHolderBindings.delete(session)
+  }
+}
+
+/** Credo's answers to an error of its issuance: an OAuth error response, a resource server challenge (403), or a 500. */
+function sendCredoError(res: Response, error: unknown): void {
+  const { status, errorResponse, toHeaderValue } = error as { status?: number; errorResponse?: object; toHeaderValue?: () => string }
+  if (errorResponse && typeof status === 'number') res.status(status).json(errorResponse)
+  else if (typeof toHeaderValue === 'function') res.setHeader('WWW-Authenticate', toHeaderValue.call(error)).status(403).send()
+  else res.status(500).json({ error: 'server_error' })
 }
 
 interface OfferContext {
@@ -136,9 +216,10 @@ interface OfferContext {
   issuer: OpenId4VcIssuerRecord
   metadata: IssuerMetadata
   session: OpenId4VcIssuanceSessionRecord
+  token: VerifiedToken
 }
 
-async function checkedRequest({ agent, db }: CredentialRequestDependencies, { service, issuer, metadata, session }: OfferContext, body: Body): Promise<Body> {
+async function checkedRequest({ agent, db }: CredentialRequestDependencies, { service, issuer, metadata, session, token }: OfferContext, body: Body): Promise<VerifiedRequest> {
   assertOpen(session)
   if (body.proof !== undefined && body.proofs !== undefined) {
     throw refused('invalid_credential_request', "OID4VCI 1.0 §8.2: send the key proofs in `proofs` only; this request carries both `proof` (an earlier draft's parameter) and `proofs`")
@@ -155,8 +236,8 @@ async function checkedRequest({ agent, db }: CredentialRequestDependencies, { se
     throw refused('invalid_credential_request', `OID4VCI 1.0 §8.2: ${describeError(error)}`)
   }
   const configuration = metadata.credentialIssuer.credential_configurations_supported[configurationId]
-  await checkKeyProofs({ context: agent.context, service, issuer, metadata, session, configurationId, configuration, proofs })
-  return passOn
+  const holderBinding = await checkKeyProofs({ context: agent.context, service, issuer, metadata, session, configurationId, configuration, proofs })
+  return { session, token, credentialRequest: passOn, holderBinding }
 }
 
 /** The offer an access token was issued for: by its pre-authorized code, or (authorization code flow, HAIP) by its issuer_state. */
@@ -218,14 +299,24 @@ interface ProofContext {
   metadata: IssuerMetadata
   session: OpenId4VcIssuanceSessionRecord
   configurationId: string
-  configuration: { proof_types_supported?: Record<string, { proof_signing_alg_values_supported: string[] }>; cryptographic_binding_methods_supported?: string[] }
+  configuration: { proof_types_supported?: Record<string, JwtProofType>; cryptographic_binding_methods_supported?: string[] }
   proofs?: Record<string, unknown[]>
 }
 
-/** OID4VCI 1.0 Appendix F.1 and F.4, for the `jwt` proof type every configuration of this issuer takes. */
-async function checkKeyProofs({ context, service, issuer, metadata, session, configurationId, configuration, proofs }: ProofContext): Promise<void> {
+interface JwtProofType {
+  proof_signing_alg_values_supported: string[]
+  key_attestations_required?: { key_storage?: string[]; user_authentication?: string[] }
+}
+
+type VerifiedJwtProof = Awaited<ReturnType<ReturnType<OpenId4VcIssuerService['getIssuer']>['verifyCredentialRequestJwtProof']>>
+
+/**
+ * OID4VCI 1.0 Appendix F.1 and F.4, for the `jwt` proof type every configuration of this issuer takes: the holder keys
+ * of the verified proofs, as Credo's issuance takes them (undefined for a configuration that takes no proof).
+ */
+async function checkKeyProofs({ context, service, issuer, metadata, session, configurationId, configuration, proofs }: ProofContext): Promise<VerifiedOpenId4VcCredentialHolderBinding | undefined> {
   const jwtProof = configuration.proof_types_supported?.jwt
-  if (!jwtProof) return
+  if (!jwtProof) return undefined
   const [proofType, values] = Object.entries(proofs ?? {})[0] ?? []
   if (!proofType || !values?.length) {
     throw refused('invalid_proof', `OID4VCI 1.0 §8.3.1.2 invalid_proof: ${configurationId} needs a key proof: proofs.jwt, signed over a c_nonce from the Nonce Endpoint (§7)`)
@@ -233,6 +324,7 @@ async function checkKeyProofs({ context, service, issuer, metadata, session, con
   if (proofType !== 'jwt') throw refused('invalid_proof', `OID4VCI 1.0 §8.3.1.2 invalid_proof: ${configurationId} takes proof type jwt, not ${proofType}`)
   const methods = configuration.cryptographic_binding_methods_supported ?? []
   let firstNonce: unknown
+  const verified: VerifiedJwtProof[] = []
   for (const [index, jwt] of values.entries()) {
     const which = `Key proof ${index + 1}`
     const header = decodedHeader(jwt, which)
@@ -256,7 +348,7 @@ async function checkKeyProofs({ context, service, issuer, metadata, session, con
       )
     }
     // the session's id lets Credo ask whom to trust for a key attestation's x5c (issuer/haip.ts trustWalletProviders)
-    const { payload } = await service
+    const proof = await service
       .getIssuer(context, { issuanceSessionId: session.id })
       .verifyCredentialRequestJwtProof({ issuerMetadata: metadata, jwt: jwt as string, clientId: session.clientId })
       .catch((error: unknown) => {
@@ -265,6 +357,9 @@ async function checkKeyProofs({ context, service, issuer, metadata, session, con
         const clause = /key attestation/i.test(described) ? `; ${HAIP_REQUIREMENTS['key-attestation'].clause}` : ''
         throw refused('invalid_proof', `${which} does not verify (OID4VCI 1.0 Appendix F.4${clause}): ${described}`)
       })
+    checkProofKey(proof, verified[0], { which, configurationId, jwtProof, proofCount: values.length })
+    verified.push(proof)
+    const { payload } = proof
     const skew = Math.abs(Date.now() / 1000 - Number(payload.iat))
     if (!(skew <= PROOF_IAT_WINDOW_S))
       throw refused('invalid_proof', `${which} was issued (iat) ${Math.round(skew)} s away from now; this issuer accepts ±${PROOF_IAT_WINDOW_S} s (OID4VCI 1.0 Appendix F.4)`)
@@ -278,6 +373,57 @@ async function checkKeyProofs({ context, service, issuer, metadata, session, con
       "OID4VCI 1.0 §8.3.1.2 invalid_nonce: the key proof's nonce is not a valid c_nonce of this issuer (expired, or not issued here): fetch a fresh one from the Nonce Endpoint (§7) and sign a new proof",
     )
   })
+  return holderBindingOf(verified)
+}
+
+/**
+ * The rules Credo's issuance holds a verified key proof's key to (its `verifyCredentialRequestProofs`), checked here
+ * since Credo takes this verification instead of its own: a key named by jwk or a DID, the same way and with the same
+ * alg in every proof of a request; a key attestation (OID4VCI 1.0 Appendix D) where the configuration requires one.
+ */
+function checkProofKey(
+  { signer, header, payload, keyAttestation }: VerifiedJwtProof,
+  first: VerifiedJwtProof | undefined,
+  { which, configurationId, jwtProof, proofCount }: { which: string; configurationId: string; jwtProof: JwtProofType; proofCount: number },
+): void {
+  const fail = (message: string) => {
+    throw refused('invalid_proof', `${which} ${message}`)
+  }
+  if (signer.method !== 'jwk' && signer.method !== 'did') fail(`names its key by ${signer.method}; this issuer binds credentials to a jwk or a DID (OID4VCI 1.0 Appendix F.1)`)
+  if (first && (signer.method !== first.signer.method || header.alg !== first.header.alg)) {
+    fail(
+      `names its key by ${signer.method} with alg ${header.alg}, key proof 1 by ${first.signer.method} with alg ${first.header.alg}: this issuer takes one way of naming the key and one alg for all the key proofs of a request (OID4VCI 1.0 §8.2)`,
+    )
+  }
+  const required = jwtProof.key_attestations_required
+  const clause = `${HAIP_REQUIREMENTS['key-attestation'].clause}; OID4VCI 1.0 Appendix F.1`
+  if (!keyAttestation) {
+    if (required) fail(`has no key_attestation header; ${configurationId} binds credentials to attested keys only (key_attestations_required, ${clause})`)
+    return
+  }
+  if (signer.method === 'did') fail(`names its key by a DID beside a key_attestation: an attested key is named by jwk (${clause})`)
+  if (proofCount > 1) fail(`carries a key_attestation, which lists every key of the request (attested_keys): send it as the request's one key proof (${clause})`)
+  if (keyAttestation.payload.nonce !== undefined && keyAttestation.payload.nonce !== payload.nonce) fail(`has another nonce than its key_attestation (${clause})`)
+  const attested = (name: 'key_storage' | 'user_authentication') => {
+    const accepted = required?.[name]
+    if (accepted && !accepted.some((value) => keyAttestation.payload[name]?.includes(value))) {
+      fail(`has a key_attestation whose ${name} is none of ${accepted.join(', ')}, which ${configurationId} requires (key_attestations_required, OID4VCI 1.0 Appendix D.1)`)
+    }
+  }
+  attested('key_storage')
+  attested('user_authentication')
+}
+
+/** The holder keys of verified key proofs, as Credo's issuance gives them to the credential mapper: the attested keys, or each proof's key. */
+function holderBindingOf([first, ...others]: VerifiedJwtProof[]): VerifiedOpenId4VcCredentialHolderBinding {
+  const { keyAttestation } = first
+  if (keyAttestation) {
+    return { proofType: 'jwt', bindingMethod: 'jwk', keys: keyAttestation.payload.attested_keys.map((key) => ({ method: 'jwk', jwk: Kms.PublicJwk.fromUnknown(key) })), keyAttestation }
+  }
+  const signers = [first, ...others].map((proof) => proof.signer)
+  const didKeys = signers.flatMap((signer) => (signer.method === 'did' ? [{ method: 'did' as const, didUrl: signer.didUrl, jwk: Kms.PublicJwk.fromUnknown(signer.publicJwk) }] : []))
+  if (didKeys.length > 0) return { proofType: 'jwt', bindingMethod: 'did', keys: didKeys }
+  return { proofType: 'jwt', bindingMethod: 'jwk', keys: signers.map((signer) => ({ method: 'jwk', jwk: Kms.PublicJwk.fromUnknown(signer.publicJwk) })) }
 }
 
 function decodedHeader(jwt: unknown, which: string): Record<string, unknown> {

@@ -10,6 +10,7 @@ export const redemptionMigrations: Migration[] = [
     sql: `CREATE TABLE credential_request_claims (token_hash TEXT PRIMARY KEY, claimed_at TEXT NOT NULL);
       CREATE TABLE tx_code_failures (session_id TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_failed_at TEXT NOT NULL)`,
   },
+  { id: 'oid4vci-redemption-2', sql: 'CREATE TABLE pre_authorized_code_claims (code_hash TEXT PRIMARY KEY, claimed_at TEXT NOT NULL)' },
 ]
 
 /** Wrong transaction codes an offer survives; the next wrong one locks it for good. */
@@ -36,6 +37,8 @@ const sameCode = (given: string, expected: string) => {
  * Rules of redemption Credo does not keep, in front of its OID4VCI token and credential endpoints (mount before the
  * agent creates them; `deps` is there once it has):
  * - a wrong `tx_code` is counted per offer, in the database; after {@link MAX_WRONG_TX_CODES} the offer is dead;
+ * - a pre-authorized code makes one token request at a time: of concurrent requests with one code only the first
+ *   reaches Credo, whose token endpoint then takes the claim for its own (see {@link claimedBeforeCredo});
  * - an access token makes one credential request: of concurrent requests with one token only the first reaches
  *   Credo, so one offer yields exactly one credential. A request that fails gives its claim back (the token may try again).
  */
@@ -92,6 +95,32 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
   )
 
   router.post(
+    `${basePath}/:issuerId/token`,
+    guarded(async (req, res, { agent, db }) => {
+      const body = (req.body ?? {}) as Record<string, unknown>
+      const code = body['pre-authorized_code']
+      if (body.grant_type !== PRE_AUTHORIZED_CODE_GRANT || typeof code !== 'string') return true
+      const codeHash = createHash('sha256').update(code).digest('base64url')
+      const claimed = await db.run('INSERT INTO pre_authorized_code_claims (code_hash, claimed_at) VALUES (?, ?) ON CONFLICT (code_hash) DO NOTHING', [codeHash, new Date().toISOString()])
+      if (!claimed) {
+        refuse(res, 'invalid_grant', 'This pre-authorized code has been exchanged for an access token, or is being exchanged: an offer grants one access token (RFC 6749 §5.2 invalid_grant)')
+        return false
+      }
+      claimedBeforeCredo(sessions(agent))
+      claimedCodes.add(code)
+      res.on('close', () => claimedCodes.delete(code))
+      // a refused request gives the code back (a wrong tx_code, DPoP or expiry: the wallet may try again); a granted one keeps it
+      res.on('finish', () => {
+        if (res.statusCode < 400) return
+        db.run('DELETE FROM pre_authorized_code_claims WHERE code_hash = ?', [codeHash]).catch((error: unknown) =>
+          console.error(`[issuer] could not release a pre-authorized code claim: ${String(error)}`),
+        )
+      })
+      return true
+    }),
+  )
+
+  router.post(
     `${basePath}/:issuerId/credential`,
     guarded(async (req, res, { db }) => {
       const token = /^(?:Bearer|DPoP) +(\S+)$/i.exec(req.header('authorization') ?? '')?.[1]
@@ -117,4 +146,28 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
     }),
   )
   return router
+}
+
+/** Pre-authorized codes this process claimed for a token request in progress. */
+const claimedCodes = new Set<string>()
+const claimingServices = new WeakSet<OpenId4VcIssuerService>()
+
+/**
+ * Credo's token endpoint stores AccessTokenRequested before it makes the token, and AccessTokenCreated after: the
+ * first write is its claim of the pre-authorized code (a second request finds the session past OfferUriRetrieved, or
+ * loses the record's compare-and-set). For a code this service claimed in its own table, that write is left out: the
+ * session moves to AccessTokenRequested in memory only, and the one write after the token is made stores it as
+ * AccessTokenCreated. The authorization code grant (HAIP) keeps Credo's two writes.
+ */
+function claimedBeforeCredo(service: OpenId4VcIssuerService): void {
+  if (claimingServices.has(service)) return
+  claimingServices.add(service)
+  const updateState = service.updateState.bind(service)
+  service.updateState = async (context, session, state) => {
+    const claimed = state === OpenId4VcIssuanceSessionState.AccessTokenRequested && session.preAuthorizedCode !== undefined && claimedCodes.has(session.preAuthorizedCode)
+    if (!claimed) return updateState(context, session, state)
+    const previous = session.state
+    session.state = state
+    service.emitStateChangedEvent(context, session, previous)
+  }
 }

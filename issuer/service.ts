@@ -31,7 +31,8 @@ import { offersRouter } from './routes/offers'
 import { redemptionMigrations, redemptionRules, type RedemptionDependencies } from './redemption'
 import { authorizationDetailsMigrations, authorizationDetailsRules, serverMetadataRules } from './authorizationDetails'
 import { metadataCacheHeaders } from './metadataCaching'
-import { credentialRequestRules } from './credentialRequests'
+import { credentialRequestRules, verifiedIssuance } from './credentialRequests'
+import { offersByReference } from './offersByReference'
 import { HAIP_SERVER_METADATA, haipAuthorizationRules, haipMigrations, trustWalletProviders } from './haip'
 import { registryAnchors } from '@interop-lab/trust-registry/client'
 import { createStatusRouter, credoJwtSigner, StatusListError, statusListMigrations, StatusListService, x5cJwtSigner } from './status'
@@ -119,6 +120,9 @@ export async function startIssuerService(options: IssuerServiceOptions) {
   app.use(redemptionRules(oid4vciPath, () => redemption))
   app.use(authorizationDetailsRules(oid4vciPath, () => redemption))
   app.use(haipAuthorizationRules(oid4vciPath, () => redemption))
+  // a credential request the rules above verified and claimed is issued without Credo's endpoint verifying it again
+  app.use(verifiedIssuance(oid4vciPath, () => redemption))
+  app.use(offersByReference(oid4vciPath, () => redemption))
 
   const { agent, db, shutdown } = await createAgent({
     database: options.database,

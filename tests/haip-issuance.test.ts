@@ -290,12 +290,18 @@ describe('an independent HAIP client: DPoP at the credential endpoint, and a wal
     }
     // with its DPoP proof the token is taken: the key proof is checked next, its key attestation (HAIP 1.0 §4.5.1) from a
     // provider the registry lists; one from a provider it does not list is refused, and the token may try again
-    const credentialRequest = async (attestedBy: Provider) =>
+    const credentialRequest = async (attestedBy: Provider | undefined) =>
       fetch(`${issuer}/credential`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `DPoP ${token.access_token}`, DPoP: await haip.dpop('POST', `${issuer}/credential`, token.access_token) },
         body: JSON.stringify({ credential_configuration_id: 'VerifiedPersonCredential_dc+sd-jwt_haip', proofs: { jwt: [await attestedKeyProof(issuer, attestedBy)] } }),
       })
+    // key_attestations_required (OID4VCI 1.0 Appendix F.1, HAIP 1.0 §4.5.1): a key proof with no key_attestation is refused
+    // by the issuer's own checks (Credo takes their verification), and the offer stays open
+    const bare = await credentialRequest(undefined)
+    const bareRefusal = (await bare.json()) as Json
+    expect([bare.status, bareRefusal.error]).toEqual([400, 'invalid_proof'])
+    expect(bareRefusal.error_description).toMatch(/has no key_attestation header; .* attested keys only \(key_attestations_required, HAIP 1\.0 §4\.5\.1/)
     const unattested = await credentialRequest(await walletProvider())
     const refusal = (await unattested.json()) as Json
     expect([unattested.status, refusal.error]).toEqual([400, 'invalid_proof'])
@@ -306,18 +312,20 @@ describe('an independent HAIP client: DPoP at the credential endpoint, and a wal
     expect(decodeProtectedHeader(credential.credentials![0].credential.split('~')[0])).toMatchObject({ alg: 'ES256', x5c: [expect.any(String)] })
   })
 
-  /** A jwt key proof (OID4VCI 1.0 Appendix F.1) over a fresh c_nonce, its key attested by `provider` in the `key_attestation` header (Appendix D). */
-  async function attestedKeyProof(issuer: string, provider: Provider): Promise<string> {
+  /** A jwt key proof (OID4VCI 1.0 Appendix F.1) over a fresh c_nonce, its key attested by `provider` in the `key_attestation` header (Appendix D); none without one. */
+  async function attestedKeyProof(issuer: string, provider: Provider | undefined): Promise<string> {
     const { c_nonce } = (await (await fetch(`${issuer}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
     const holderKey = await generateKeyPair('ES256')
     const holderJwk = await exportJWK(holderKey.publicKey)
-    const keyAttestation = await new SignJWT({ attested_keys: [holderJwk], key_storage: ['iso_18045_basic'] })
-      .setProtectedHeader({ alg: 'ES256', typ: 'key-attestation+jwt', x5c: [der(provider.leaf)] })
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(provider.signer)
+    const keyAttestation =
+      provider &&
+      (await new SignJWT({ attested_keys: [holderJwk], key_storage: ['iso_18045_basic'] })
+        .setProtectedHeader({ alg: 'ES256', typ: 'key-attestation+jwt', x5c: [der(provider.leaf)] })
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(provider.signer))
     return new SignJWT({ nonce: c_nonce })
-      .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: holderJwk, key_attestation: keyAttestation })
+      .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: holderJwk, ...(keyAttestation ? { key_attestation: keyAttestation } : {}) })
       .setIssuer(CLIENT_ID)
       .setAudience(issuer)
       .setIssuedAt()

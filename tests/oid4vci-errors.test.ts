@@ -46,11 +46,14 @@ async function openOffer(format: 'dc+sd-jwt' | 'jwt_vc_json' = 'dc+sd-jwt', issu
     body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format, claims: { ...businessClaims, business_number: `BC${Date.now()}` } }),
   })
   expect(created.status, JSON.stringify(created.body)).toBe(201)
-  const offer = await (await fetch(new URL(created.body.offerUri).searchParams.get('credential_offer_uri')!)).json()
+  const credentialOfferUri = new URL(created.body.offerUri).searchParams.get('credential_offer_uri')!
+  const offer = await (await fetch(credentialOfferUri)).json()
   const credentialIssuer = offer.credential_issuer as string
   const issuerMetadata = await (await fetch(`${credentialIssuer}/.well-known/openid-credential-issuer`)).json()
   const serverMetadata = await (await fetch(`${credentialIssuer}/.well-known/oauth-authorization-server`)).json()
   return {
+    offerId: created.body.offerId as string,
+    credentialOfferUri,
     txCode: created.body.txCode as string,
     credentialIssuer,
     configurationId: offer.credential_configuration_ids[0] as string,
@@ -126,6 +129,18 @@ describe('credential request errors (OID4VCI 1.0 §8.3.1.2), and the offer stays
     await expectStillIssues(opened, token, 'did:jwk')
   })
 
+  // Credo's rule, checked by the issuer since Credo's issuance takes its verification of the proofs (common/credo-extensions)
+  it('refuses key proofs naming their keys two ways (a jwk, a did:jwk kid) with 400 invalid_proof, and the offer stays open', async () => {
+    const opened = await openOffer()
+    const token = await accessToken(opened)
+    const nonce = await freshNonce(opened.nonceEndpoint)
+    const proofs = { jwt: [await keyProof(opened, nonce, 'jwk'), await keyProof(opened, nonce, 'did:jwk')] }
+    const refused = await requestCredential(opened, token, { credential_configuration_id: opened.configurationId, proofs })
+    expect([refused.status, refused.body.error]).toEqual([400, 'invalid_proof'])
+    expect(refused.body.error_description).toMatch(/^Key proof 2 names its key by did with alg ES256, key proof 1 by jwk with alg ES256: .*one way of naming the key/)
+    await expectStillIssues(opened, token)
+  })
+
   it('refuses a request carrying both proof and proofs with 400 invalid_credential_request (§8.2)', async () => {
     const opened = await openOffer()
     const token = await accessToken(opened)
@@ -178,6 +193,31 @@ describe('credential request errors (OID4VCI 1.0 §8.3.1.2), and the offer stays
       expect(refused.body.error_description).toMatch(reason)
     }
     await expectStillIssues(opened, token)
+  })
+})
+
+describe('the token endpoint (OID4VCI 1.0 §6)', () => {
+  it('answers 8 concurrent token requests with one pre-authorized code with one access token and 7 invalid_grant, and issues for that token', async () => {
+    const opened = await openOffer()
+    const answers = await Promise.all(Array.from({ length: 8 }, () => requestToken(opened)))
+    const granted = answers.filter((answer) => answer.status === 200)
+    expect(granted).toHaveLength(1)
+    expect(answers.filter((answer) => answer !== granted[0]).map((answer) => [answer.status, answer.body?.error])).toEqual(Array(7).fill([400, 'invalid_grant']))
+    await expectStillIssues(opened, granted[0].body.access_token)
+  })
+})
+
+describe('the offer by reference (OID4VCI 1.0 §4.1.3)', () => {
+  it('is served while its pre-authorized code is unused, leaves the issuance session as it was created (OfferCreated), and answers 404 once the code was exchanged', async () => {
+    const opened = await openOffer()
+    const offerState = async () => (await call(`${issuer.url}/issuers/bc-registries/offers/${opened.offerId}`, { headers: admin })).body.state
+    expect(await offerState()).toBe('OfferCreated')
+    const again = await call(opened.credentialOfferUri, {})
+    expect(again.status).toBe(200)
+    expect(again.body).toMatchObject({ credential_issuer: opened.credentialIssuer, credential_configuration_ids: [opened.configurationId] })
+    await accessToken(opened)
+    expect(await offerState()).toBe('AccessTokenCreated')
+    expect((await call(opened.credentialOfferUri, {})).status).toBe(404)
   })
 })
 

@@ -35,6 +35,33 @@ describe('status list decoding', () => {
     expect(() => decompressStatusValues(new StatusList([0], 1).compressStatusList(), 3)).toThrow(/bitsPerStatus must be 1, 2, 4, or 8/)
   })
 
+  it('reads each status of a list it has not unpacked as the library does, and a status set afterwards', () => {
+    const read = (list: StatusList, index: number) => {
+      try {
+        return list.getStatus(index)
+      } catch (error) {
+        return (error as Error).message
+      }
+    }
+    fc.assert(
+      fc.property(bits, fc.array(fc.nat(255), { minLength: 1, maxLength: 300 }), fc.nat(299), (width, raw, changed) => {
+        const compressed = new StatusList(
+          raw.map((v) => v & ((1 << width) - 1)),
+          width,
+        ).compressStatusList()
+        const theirs = libraryDecompressStatusList(compressed, width)
+        const ours = decompressStatusValues(compressed, width)
+        for (const index of [-1, 0.5, Number.NaN, ...theirs.statusList.keys(), theirs.statusList.length]) expect(read(ours, index)).toBe(read(theirs, index))
+        const index = changed % theirs.statusList.length
+        ours.setStatus(index, 1)
+        theirs.setStatus(index, 1)
+        expect(read(ours, index)).toBe(1)
+        expect([...ours.statusList]).toEqual(theirs.statusList)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
   it('is what Credo reads once installed', () => {
     installFastStatusListDecoding()
     const statuses = Array.from({ length: 1024 }, (_, i) => (i % 7 === 0 ? 1 : i % 11 === 0 ? 2 : 0))

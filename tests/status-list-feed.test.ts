@@ -1,11 +1,11 @@
-import type { Agent } from '@credo-ts/core'
+import { type Agent, JwsService } from '@credo-ts/core'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createAgent } from '@interop-lab/common/agent'
 import { createApp, finishApp, listen, type Listening } from '@interop-lab/common/http'
-import { checkTokenStatus, tokenStatusClaim } from '@interop-lab/common/status'
+import { bitstringStatusEntry, checkBitstringStatus, checkTokenStatus, StatusCheckError, tokenStatusClaim } from '@interop-lab/common/status'
 import { StatusListFeeds } from '@interop-lab/common/status/statusListFeeds'
 import { createStatusRouter, credoJwtSigner, statusListMigrations, StatusListService } from '@interop-lab/issuer/status'
 
@@ -35,8 +35,9 @@ beforeAll(async () => {
   issuerKid = `${created.didState.did}#0`
   const app = createApp()
   server = await listen(app)
-  service = new StatusListService({ db: issuerStack.db, baseUrl: server.url, signerFor: (list) => credoJwtSigner(issuer.context, list.kid) })
-  app.use('/status/token', (_req, _res, next) => {
+  // each signed list is valid for a minute and may be kept for five (its ttl): a kept list can expire while kept (test below)
+  service = new StatusListService({ db: issuerStack.db, baseUrl: server.url, signerFor: (list) => credoJwtSigner(issuer.context, list.kid), validitySeconds: 60, ttlSeconds: 300 })
+  app.use(['/status/token', '/status/bitstring'], (_req, _res, next) => {
     listFetches++
     next()
   })
@@ -58,7 +59,11 @@ async function credentialAt(listId: string) {
   const allocation = await service.allocate(listId)
   const { compact } = await issuer.sdJwtVc.sign({ payload: { vct: VCT, registration_number: 'NL-2024-0007', status: tokenStatusClaim(allocation) }, issuer: { method: 'did', didUrl: issuerKid } })
   const { header, payload } = verifier.sdJwtVc.fromCompact(compact)
-  return { allocation, status: () => checkTokenStatus(verifier.context, { header, payload }) }
+  return {
+    allocation,
+    status: () => checkTokenStatus(verifier.context, { header, payload }),
+    bitstringStatus: () => checkBitstringStatus(verifier.context, bitstringStatusEntry(allocation.idx, allocation.bitstringUri), { issuer: issuerKid.split('#')[0] }),
+  }
 }
 
 describe("a verifier's kept status lists (common/status/statusListFeeds.ts)", () => {
@@ -80,6 +85,49 @@ describe("a verifier's kept status lists (common/status/statusListFeeds.ts)", ()
     await service.setStatus(list.id, allocation.idx, 'revoked')
     expect(await status()).toMatchObject({ status: 'revoked', value: 1 })
     expect(listFetches).toBe(kept + 1)
+  })
+
+  it.each([
+    ['a Token Status List (draft-ietf-oauth-status-list, Verification and Processing: its signature, exp and ttl)', 'status'],
+    ['a Bitstring Status List credential (Bitstring Status List v1.0 §3.2, validate: its proof and validity period)', 'bitstringStatus'],
+  ] as const)('verifies %s kept from its issuer once per signer key, a changed list again, and its lifetime at every use', async (_name, reader) => {
+    const list = await service.createList({ issuer: issuerKid.split('#')[0], kid: issuerKid })
+    const credential = await credentialAt(list.id)
+    const status = credential[reader]
+    await expect
+      .poll(async () => {
+        const before = listFetches
+        expect((await status()).status).toBe('valid')
+        return listFetches - before
+      })
+      .toBe(0)
+    // counts the signature verifications Credo makes (calling through): the list's, since the check verifies nothing else
+    const verifications = vi.spyOn(JwsService.prototype, 'verifyJws')
+    try {
+      expect((await status()).status).toBe('valid')
+      expect(verifications).not.toHaveBeenCalled()
+
+      await service.setStatus(list.id, credential.allocation.idx, 'revoked')
+      expect((await status()).status).toBe('revoked')
+      expect(verifications).toHaveBeenCalledTimes(1)
+      expect((await status()).status).toBe('revoked')
+      expect(verifications).toHaveBeenCalledTimes(1)
+
+      // two minutes on, the kept list (kept for five) has expired (signed for one, 30 s of skew): refused, not verified again
+      const fetches = listFetches
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 120_000 })
+      const refusal = await status().then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+      expect(refusal).toBeInstanceOf(StatusCheckError)
+      expect(refusal).toMatchObject({ code: 'status_list_invalid', message: expect.stringMatching(/expired/) })
+      expect(listFetches).toBe(fetches)
+      expect(verifications).toHaveBeenCalledTimes(1)
+    } finally {
+      vi.useRealTimers()
+      verifications.mockRestore()
+    }
   })
 
   it('fetches the list at every check once the verifier no longer follows the feed', async () => {

@@ -22,24 +22,29 @@ interface VpVariation {
   aud?: string
   iat?: number
   exp?: number
+  /** Who signs the credential (default the NL registrar bound in the trust registry). */
+  signer?: Party
+  /** The credential's subject claims (default DEATH). */
+  claims?: Record<string, string>
 }
 
 async function jwtVp(request: AuthorizationRequest, holder: Party, variation: VpVariation = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
+  const signer = variation.signer ?? issuer
   const credential = await new SignJWT({
     sub: holder.did,
     vc: {
       '@context': ['https://www.w3.org/2018/credentials/v1'],
       type: ['VerifiableCredential', 'DeathRegistrationCredential'],
-      issuer: issuer.did,
+      issuer: signer.did,
       issuanceDate: new Date((now - 60) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      credentialSubject: { id: holder.did, ...DEATH },
+      credentialSubject: { id: holder.did, ...(variation.claims ?? DEATH) },
     },
   })
-    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: issuer.kid })
-    .setIssuer(issuer.did)
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: signer.kid })
+    .setIssuer(signer.did)
     .setNotBefore(now - 60)
-    .sign(issuer.privateKey)
+    .sign(signer.privateKey)
   const vp = new SignJWT({
     nonce: variation.nonce ?? request.nonce,
     vp: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], holder: holder.did, verifiableCredential: [credential] },
@@ -130,6 +135,28 @@ describe('a W3C JWT VP (jwt_vc_json)', () => {
     expect(body.decision!.failedChecks).toContain(check)
     expect(body.decision!.reasons.join('\n')).toMatch(reason)
     expect(body.decision!.reasons.join('\n')).not.toMatch(/Error occured during verification/)
+  })
+})
+
+describe('a valid presentation the verifier refuses: the response endpoint answers 200, having processed it (OID4VP 1.0 §8.2), and the decision says why', () => {
+  const { date_of_death: _omitted, ...withoutDateOfDeath } = DEATH
+  it.each([
+    [
+      'signed by an issuer the trust registry does not list',
+      async () => ({ signer: await party() }),
+      'trust-registry',
+      /Issuer is not authorized to issue DeathRegistrationCredential in CA-NL: The entity is not registered/,
+    ],
+    ['without a claim the policy asks for (date_of_death)', async () => ({ claims: withoutDateOfDeath }), 'claims', /DeathRegistrationCredential is missing required claim\(s\): date_of_death/],
+  ] as const)('%s', async (_name, variation, check, reason) => {
+    const { id, request } = await openOid4vpRequest(stack.verifier.url, 'estate-account-proof-of-death', 'jwt_vc_json')
+    const answer = await post(request, { vp_token: JSON.stringify({ death: [await jwtVp(request, await party(), await variation())] }), state: request.state })
+    expect(answer.status, JSON.stringify(await answer.clone().json())).toBe(200)
+    expect(await answer.json()).toEqual({})
+    const { body } = await verification(id)
+    expect(body.decision!.outcome).toBe('rejected')
+    expect(body.decision!.failedChecks).toEqual([check])
+    expect(body.decision!.reasons.join('\n')).toMatch(reason)
   })
 })
 

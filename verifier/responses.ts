@@ -7,7 +7,7 @@ import type { Clock } from '@interop-lab/common/clock'
 import type { Database } from '@interop-lab/common/db'
 import type { CheckName } from '@interop-lab/contracts'
 import type { Decision } from './decision'
-import { type CredentialQuery, parseVpToken, vpTokenShape } from './oid4vp/adapter'
+import { type CredentialQuery, readVpToken, type VpTokenShape } from './oid4vp/adapter'
 import type { OpenedResponse } from './oid4vp/encryptedResponses'
 
 export interface ResponseGateDependencies {
@@ -16,7 +16,20 @@ export interface ResponseGateDependencies {
   /** When a response is received (the holder's proof is judged fresh against it). */
   clock: Clock
   /** Decides the verification (its id is the session's) from the response just kept, and keeps the decision. */
-  decide(verificationId: string): Promise<Decision | undefined>
+  decide(response: KeptResponse): Promise<Decision | undefined>
+}
+
+/** A request object's payload (Credo decodes the request JWT each time a session's `requestPayload` is read: read it once). */
+export type RequestPayload = OpenId4VcVerificationSessionRecord['requestPayload']
+
+/** A response the gate has just kept, with what it read to judge it: the decision reads none of it again. */
+export interface KeptResponse {
+  session: OpenId4VcVerificationSessionRecord
+  request: RequestPayload
+  rawVpToken: string
+  receivedAt: Date
+  encrypted: boolean
+  shape: VpTokenShape
 }
 
 /**
@@ -30,7 +43,7 @@ export const OPEN_STATES: string[] = [OpenId4VcVerificationSessionState.RequestC
 const ONE_RESPONSE = 'a request takes one response (OID4VP 1.0 §8.2)'
 
 /** The credential queries of the DCQL query a request made (its request object's, as the wallet read it). */
-export const credentialQueriesOf = (request: OpenId4VcVerificationSessionRecord['requestPayload']): CredentialQuery[] =>
+export const credentialQueriesOf = (request: RequestPayload): CredentialQuery[] =>
   ((request.dcql_query as { credentials?: CredentialQuery[] } | undefined)?.credentials ?? []).map(({ id, format, multiple }) => ({ id, format, multiple }))
 
 /**
@@ -71,19 +84,22 @@ export function responseGate(deps: () => ResponseGateDependencies | undefined): 
         return kept.length ? refuse(`This presentation request already received a response: ${ONE_RESPONSE}`) : next()
       }
       const raw = typeof vpToken === 'string' ? vpToken : JSON.stringify(vpToken)
+      const receivedAt = ready.clock.now()
       const kept = await db.run('INSERT INTO verification_responses (state, vp_token, received_at, encrypted) VALUES (?, ?, ?, ?) ON CONFLICT (state) DO NOTHING', [
         state,
         raw,
-        ready.clock.now().toISOString(),
+        receivedAt.toISOString(),
         opened ? 1 : 0,
       ])
       if (!kept) return refuse(`This presentation request already received a response: ${ONE_RESPONSE}`)
-      const fault = shapeFault(raw, credentialQueriesOf(session.requestPayload))
+      const request = session.requestPayload
+      const shape = readVpToken(raw, credentialQueriesOf(request))
+      const fault = shapeFault(shape)
       if (fault) return refuse(`The response does not answer this request’s DCQL query: ${fault}`)
       const redirectUri = session.authorizationResponseRedirectUri
       // same-device: decided when the wallet follows the redirect back (the decision counts that it did)
       if (redirectUri) return res.status(200).json({ redirect_uri: redirectUri })
-      const decision = await ready.decide(session.id)
+      const decision = await ready.decide({ session, request, rawVpToken: raw, receivedAt, encrypted: Boolean(opened), shape })
       const invalid = decision?.outcome === 'rejected' && decision.failedChecks.some((check) => INVALID_PRESENTATION.has(check))
       if (invalid) return refuse(`The presentation is not valid: ${decision.reasons.join('; ')}`)
       res.status(200).json({})
@@ -92,11 +108,9 @@ export function responseGate(deps: () => ResponseGateDependencies | undefined): 
   }
 }
 
-/** What the wallet is told is wrong with a kept vp_token's shape (verifier/oid4vp/adapter.ts, vpTokenShape): the decision names it too. */
-function shapeFault(raw: string, queries: CredentialQuery[]): string | undefined {
-  const token = parseVpToken(raw)
-  if (!token) return 'the vp_token is not a JSON object (OID4VP 1.0 §8.1)'
-  const { faults, unanswered } = vpTokenShape(token, queries)
+/** What the wallet is told is wrong with a kept vp_token's shape (verifier/oid4vp/adapter.ts, readVpToken): the decision names it too. */
+function shapeFault({ json, faults, unanswered }: VpTokenShape): string | undefined {
+  if (!json) return 'the vp_token is not a JSON object (OID4VP 1.0 §8.1)'
   if (faults.length) return faults.map((f) => f.reason.en).join('; ')
   if (unanswered.length) return `no presentation answers ${unanswered.join(', ')}, which the request requires (OID4VP 1.0 §6.4.2: without credential_sets, every credential query is)`
   return undefined
@@ -129,7 +143,9 @@ export async function forgetResponse(db: Database, state: string, wal: WalTrunca
   await wal?.truncate()
 }
 
-// Plain CommonJS run by the worker: its own connection to the file, which checkpoints until the log is empty.
+// Plain CommonJS run by the worker: its own connection to the file, which checkpoints until the log is empty. A
+// TRUNCATE checkpoint holds off the service's writers while it runs (their statements wait, blocking its event loop):
+// a PASSIVE one first copies the log into the file without holding them off, leaving the TRUNCATE little to do.
 const WAL_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.driverPath)
@@ -137,6 +153,7 @@ const db = new Database(workerData.file)
 db.pragma('busy_timeout = 5000')
 parentPort.on('message', (id) => {
   try {
+    db.pragma('wal_checkpoint(PASSIVE)')
     for (let attempt = 0; ; attempt++) {
       const [result] = db.pragma('wal_checkpoint(TRUNCATE)')
       if (result.busy === 0) break

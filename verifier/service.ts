@@ -158,25 +158,26 @@ export async function startVerifierService(options: VerifierServiceOptions) {
   const policyFor = policyLookup(policies)
   requestObjectSource = { db, policyFor }
 
+  const oid4vp = oid4vpVerification({
+    verifierApi: agent.openid4vc.verifier,
+    agentContext: agent.context,
+    sessions: sessionRepository,
+    db,
+    types,
+    purposes,
+    identities,
+    checks,
+    presentationTools,
+    relyingParties,
+    x509Anchors,
+    x509AnchorsForType,
+    baseUrl,
+    responseRetentionMs,
+    wal,
+    policyFor,
+  })
   const verification: VerificationAdapters = {
-    oid4vp: oid4vpVerification({
-      verifierApi: agent.openid4vc.verifier,
-      agentContext: agent.context,
-      sessions: sessionRepository,
-      db,
-      types,
-      purposes,
-      identities,
-      checks,
-      presentationTools,
-      relyingParties,
-      x509Anchors,
-      x509AnchorsForType,
-      baseUrl,
-      responseRetentionMs,
-      wal,
-      policyFor,
-    }),
+    oid4vp,
     didcomm: didCommVerification({ verifier: didCommVerifier, db, policyFor }),
     anoncreds: anonCredsVerification({ verifier: didCommVerifier, db, policyFor }),
   }
@@ -184,9 +185,9 @@ export async function startVerifierService(options: VerifierServiceOptions) {
     agent,
     db,
     clock,
-    async decide(id) {
-      const [row] = await db.query<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [id])
-      return row && (await verification.oid4vp.decide(row)).decision
+    async decide(response) {
+      const [row] = await db.query<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [response.session.id])
+      return row && (await oid4vp.decideKept(row, response))
     },
   }
 

@@ -30,16 +30,16 @@ export interface HaipRefusal {
 const refusal = (requirement: HaipRequirement, what: string): HaipRefusal => ({ requirement, error: `${HAIP_REQUIREMENTS[requirement].clause}: ${what}: refused` })
 
 /**
- * Keeps the request object the wallet's agent fetches from the request_uri of the request being answered, so the
- * wallet judges exactly what Credo resolved (one fetch).
+ * Keeps the request object the wallet's agent fetches from the request_uri of the HAIP request being answered, so the
+ * wallet judges exactly what Credo resolved (one fetch). Another request's is not kept (nothing judges it).
  */
 export class RequestObjectCapture {
   private expected?: string
   public requestObject?: string
 
-  /** The request being answered is `requestUri`: its request_uri's answer is kept. */
+  /** The request being answered is `requestUri`: its request_uri's answer is kept when it is a HAIP request. */
   public expect(requestUri: string): void {
-    this.expected = URL.parse(requestUri)?.searchParams.get('request_uri') ?? undefined
+    this.expected = isHaipRequest(requestUri) ? (URL.parse(requestUri)?.searchParams.get('request_uri') ?? undefined) : undefined
     this.requestObject = undefined
   }
 

@@ -41,7 +41,9 @@ import { trustX509SignerOnReceipt } from './x509Trust'
 import { VcApiHolder, vcApiMigrations } from './vcApiHolder'
 import { IssuanceWire, requestHaipCredentials } from './haipIssuance'
 import { IssuerMetadataKeeper, resolveCredentialOffer } from './issuerMetadata'
+import { KeptDcqlMatchesModule } from './keptDcqlMatches'
 import type { WalletProvider } from './walletProvider'
+import { nodeFetch } from './nodeFetch'
 import { fromPeer, WalletError } from './errors'
 
 export const walletMigrations: Migration[] = [
@@ -64,11 +66,14 @@ export interface HeldCredential {
 /** What the wallet answers for a presentation request: a wire contract (contracts/z-wallet.ts). */
 export type { PresentationOutcome }
 
+/** The wallets' calls to issuers: node:http on kept-alive connections (wallet-sim/nodeFetch.ts). */
+const walletFetch = nodeFetch(agentDependencies.fetch)
+
 /**
  * The wallets' GETs (issuer and authorization server metadata, type metadata, status lists): reused while their
  * Cache-Control says they are fresh, by every persona of this process, as a shared cache may (common/net/httpCache).
  */
-const publicDocuments = cachingFetch(agentDependencies.fetch)
+const publicDocuments = cachingFetch(walletFetch)
 
 /** Where the wallet service receives DIDComm messages: each persona at its own path. */
 export interface WalletDidCommEndpoint {
@@ -80,6 +85,8 @@ const walletModules = (wallet: PersonaWallet, endpoint: WalletDidCommEndpoint, a
   openid4vc: new OpenId4VcModule(),
   // the lab's own credential types are known locally: no fetch of type metadata per credential received
   sdJwtVc: sdJwtVcModule(),
+  // the persona's DCQL match kept while the query and its credentials are the same (wallet-sim/keptDcqlMatches.ts)
+  dcqlMatches: new KeptDcqlMatchesModule(),
   ...didCommModules({
     app: endpoint.app,
     path: `/didcomm/${wallet.personaId}`,
@@ -110,8 +117,8 @@ export class PersonaWallet {
   private queue: Promise<unknown> = Promise.resolve()
   private agent!: WalletAgent
   private db!: Database
-  /** The JWT credentials of the last OID4VCI credential response. */
-  private lastCredentials?: string[]
+  /** The credential endpoint of the OID4VCI exchange under way, and the body of its response (§8.3), read to say why a credential was refused. */
+  private credentialResponse?: { endpoint: string; body?: string }
   /** The trust registry the wallet asks about each issuer before keeping a credential; none: it does not ask. */
   private trustRegistryUrl?: string
   /** The trust registry listing the verifier roots a HAIP request's certificate must chain to; none: every HAIP request is refused. */
@@ -190,22 +197,19 @@ export class PersonaWallet {
     if (init?.method !== 'POST' || !(typeof body === 'string' || body instanceof URLSearchParams)) return this.issuerMetadata.fetch(input, init)
     const params = new URLSearchParams(body)
     const vpToken = params.get('vp_token')
-    if (!vpToken) return this.keepCredentialResponse(await this.issuanceWire.exchange(input, init, agentDependencies.fetch))
+    if (!vpToken) return this.keepCredentialResponse(input, await this.issuanceWire.exchange(input, init, walletFetch))
     params.set('vp_token', await this.applyFault(vpToken))
     this.lastVpToken = vpToken
-    if (this.faultedResponseEncryption)
-      return agentDependencies.fetch(input, { ...init, body: new URLSearchParams({ response: await encryptedResponse(params, this.faultedResponseEncryption) }).toString() })
-    return agentDependencies.fetch(input, { ...init, body: params.toString() })
+    if (this.faultedResponseEncryption) return walletFetch(input, { ...init, body: new URLSearchParams({ response: await encryptedResponse(params, this.faultedResponseEncryption) }).toString() })
+    return walletFetch(input, { ...init, body: params.toString() })
   }
 
-  /** Keeps the JWT credentials of an OID4VCI credential response (§8.3), to say why one was refused (`explainRefusal`). */
-  private async keepCredentialResponse(response: Response): Promise<Response> {
-    const body = (await response
-      .clone()
-      .json()
-      .catch(() => undefined)) as { credentials?: { credential?: unknown }[] } | undefined
-    if (Array.isArray(body?.credentials)) this.lastCredentials = body.credentials.map((c) => c.credential).filter((c): c is string => typeof c === 'string')
-    return response
+  /** Keeps the body of an OID4VCI credential response (§8.3), to say why a credential was refused (`explainRefusal`); other responses pass as they are. */
+  private async keepCredentialResponse(input: Parameters<typeof fetch>[0], response: Response): Promise<Response> {
+    const kept = this.credentialResponse
+    if (!kept || String(input) !== kept.endpoint) return response
+    kept.body = await response.text()
+    return new Response(kept.body, { status: response.status, statusText: response.statusText, headers: response.headers })
   }
 
   /**
@@ -219,7 +223,7 @@ export class PersonaWallet {
     if (Array.isArray(sdJwtResults)) {
       return new Error(`The credential does not verify (${sdJwtResults.map((result) => result.error?.message ?? 'invalid').join('; ')}): refused (OID4VCI 1.0 §8.3)`)
     }
-    const jwtVcs = (this.lastCredentials ?? []).filter((credential) => !credential.includes('~'))
+    const jwtVcs = credentialsIn(this.credentialResponse?.body).filter((credential) => !credential.includes('~'))
     if (!error.message.startsWith('Failed to validate credential') || !jwtVcs.length) return error
     const failed: string[] = []
     for (const jwt of jwtVcs) {
@@ -317,7 +321,7 @@ export class PersonaWallet {
     const request = (cNonce: string | undefined) =>
       holder.requestCredentials({ resolvedCredentialOffer: offer, ...token, cNonce, credentialBindingResolver: holderBinding(this.agent, kid, `${this.es256HolderDid}#0`) })
     // a c_nonce refused as invalid (stale) is replaced by a fresh one from the Nonce Endpoint, once (OID4VCI 1.0 §8.3.1.2, §7)
-    this.lastCredentials = undefined
+    this.credentialResponse = { endpoint: offer.metadata.credentialIssuer.credential_endpoint }
     const { credentials } = await request(token.cNonce)
       .catch((error: unknown) => {
         if (credentialErrorCode(error) === 'invalid_nonce') return request(undefined)
@@ -377,6 +381,8 @@ export class PersonaWallet {
   ): Promise<HeldCredential> {
     // an mdoc's device key is one this wallet requested it for: Credo refuses any other
     const parsed = record.type === 'MdocRecord' ? undefined : (record as SdJwtVcRecord | W3cCredentialRecord).firstCredential
+    // Credo parses a W3C record's credential again at each read of `firstCredential`, twice when it stores it: it reads this one
+    if (record.type === 'W3cCredentialRecord') Object.defineProperty(record, 'firstCredential', { value: parsed, configurable: true })
     const credential = parsed ? received(record as SdJwtVcRecord | W3cCredentialRecord, parsed) : receivedMdoc(record as MdocRecord)
     checkOfferedType(credential, offered)
     if (parsed && binding === 'holder-did') checkHolderBinding(credential, [this.holderDid, this.es256HolderDid])
@@ -524,6 +530,12 @@ function withoutDpop(offer: OpenId4VciResolvedCredentialOffer): OpenId4VciResolv
 /** The OID4VCI error code of a refused credential request, as Credo's holder reports it. */
 function credentialErrorCode(error: unknown): string | undefined {
   return (error as { response?: { credentialErrorResponseResult?: { data?: { error?: string } } } }).response?.credentialErrorResponseResult?.data?.error
+}
+
+/** The credentials of an OID4VCI credential response (§8.3) that are strings (JWTs, SD-JWTs). */
+function credentialsIn(body: string | undefined): string[] {
+  const parsed = parseJson(body) as { credentials?: { credential?: unknown }[] } | undefined
+  return Array.isArray(parsed?.credentials) ? parsed.credentials.map((c) => c?.credential).filter((c): c is string => typeof c === 'string') : []
 }
 
 function parseJson(text: string | undefined): unknown {

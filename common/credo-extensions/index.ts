@@ -42,6 +42,7 @@ const JSON_LD_FORMAT = 'build/modules/credentials/formats/jsonld/DidCommJsonLdCr
 const PE_FORMAT = 'build/modules/proofs/formats/dif-presentation-exchange/DidCommDifPresentationExchangeProofFormatService.mjs'
 const VP_VERIFIER = 'build/openid4vc-verifier/OpenId4VpVerifierService.mjs'
 const KMS_API = 'build/modules/kms/KeyManagementApi.mjs'
+const DCQL_SERVICE = 'build/modules/dcql/DcqlService.mjs'
 
 export const credoExtensions: readonly CredoExtension[] = [
   {
@@ -321,6 +322,77 @@ export const credoExtensions: readonly CredoExtension[] = [
     reason:
       "Credo's did:webvh resolver fetches the log through didwebvh-ts with the global fetch, over https only, to any host; its resource URLs read a port in the DID (`localhost%3A4200`) as part of the host name. The lab's reads both through the agent's `fetch` (the outbound guard), with the port decoded.",
     removeWhen: "Credo's WebVhDidResolver fetches with `agentContext.config.agentDependencies.fetch` and decodes the port.",
+  },
+  {
+    id: 'record-events-copied-for-listeners',
+    lab: [{ file: 'common/persistence/unheardRecordEvents.ts', symbol: 'installUnheardRecordEvents' }],
+    upstream: [
+      core('build/storage/Repository.mjs', 'Repository.save', 'b60780921065628210458e0187180eff5606c69c600afe7b66383def485694ad'),
+      core('build/storage/Repository.mjs', 'Repository.update', 'cd8afa80577c5ef6202d9ef2074a3d13cc2f81bf57270c25eb12d83f5114d924'),
+      core('build/storage/Repository.mjs', 'Repository.delete', '3179eb3f0d2326035f7ed83f1c2f6e0f0824b071c1ef8a990c02004bd924648f'),
+      openid4vc('build/openid4vc-issuer/OpenId4VcIssuerService.mjs', 'OpenId4VcIssuerService.emitStateChangedEvent', '581be459e24285838501f0dc7e4d01d7d03cffbdc929da012a4832fb9ba1305e'),
+      openid4vc(VP_VERIFIER, 'OpenId4VpVerifierService.emitStateChangedEvent', '65e2606e989764be7c1bbf7f7d45362396cab8b450e7d18f1e4a78c8895c1e50'),
+    ],
+    reason:
+      "Credo copies a record (class-transformer's instanceToInstance) for the event it emits on every save, update and delete, and on every OID4VCI issuance and OID4VP verification session state change, whether or not the event has a listener (neither Credo nor the lab listens to these): a third of an issuance's record handling. The lab's Repository methods are Credo's, and both services' TypeScript-private `emitStateChangedEvent` is wrapped, to copy and emit only for an event that has a listener.",
+    removeWhen: 'Credo emits record and session events without copying the record when nothing listens (or stops copying event payloads).',
+  },
+  {
+    id: 'class-validator-rules-looked-up-once',
+    lab: [{ file: 'common/persistence/validationMetadataCache.ts', symbol: 'installValidationMetadataCache' }],
+    upstream: [
+      {
+        package: 'class-validator',
+        version: '0.14.4',
+        file: 'cjs/metadata/MetadataStorage.js',
+        symbol: 'MetadataStorage.getTargetValidationMetadatas',
+        sha256: '14084175191d6a950e756d9f1de3fca9734e5dcce078aefc04f0d3841be8ba93',
+      },
+      {
+        package: 'class-validator',
+        version: '0.14.4',
+        file: 'cjs/metadata/MetadataStorage.js',
+        symbol: 'MetadataStorage.addValidationMetadata',
+        sha256: 'c8f6d403892d66d8b5f6610bcdbf1fc544e143c51fc9e59a3d17f99bc782a7eb',
+      },
+    ],
+    reason:
+      'class-validator scans every validated class it knows (hundreds in Credo) with an `instanceof` for each object it validates, to find the rules a class inherits: a quarter of the CPU of building a Credo record from stored JSON. The lab keeps each answer per class and arguments, forgotten whenever a rule is registered.',
+    removeWhen: 'class-validator caches the rules of a class (or Credo builds records without validating them through class-validator).',
+  },
+  {
+    id: 'oid4vci-proofs-verified-once',
+    lab: [
+      { file: 'issuer/credentialRequests.ts', symbol: 'takeVerifiedProofs' },
+      { file: 'issuer/credentialRequests.ts', symbol: 'verifiedIssuance' },
+    ],
+    upstream: [
+      openid4vc('build/openid4vc-issuer/OpenId4VcIssuerService.mjs', 'OpenId4VcIssuerService.verifyCredentialRequestProofs', 'b82aa333cb07c0d7d18f13b391c3fae3d6fb100a644e628c0910948dbbbbc99d'),
+      openid4vc('build/openid4vc-issuer/OpenId4VcIssuerService.mjs', 'OpenId4VcIssuerService.createCredentialResponse', '7cdb94a3ddbbb97b18919dc9b936ae1c997144fd1e608db38be552c20b2f5b6a'),
+    ],
+    reason:
+      "The lab checks a credential request before Credo (OID4VCI 1.0 §8.3.1.2 error codes, the offer left open on a refusal); Credo's credential endpoint then verified the access token, read the session, parsed the request and verified every key proof and its c_nonce again. The lab issues through `createCredentialResponse` itself (what `configureCredentialEndpoint` does once it has checked, a function no fingerprint covers: re-read it on an upgrade), and the TypeScript-private `verifyCredentialRequestProofs` takes the lab's verification for that session record, with Credo's rules on the proofs' keys checked by the lab.",
+    removeWhen: 'Credo lets a credential request be issued with a holder binding verified by the caller (or answers OID4VCI 1.0 errors, leaving the offer open, itself).',
+  },
+  {
+    id: 'oid4vci-pre-authorized-code-claimed-once',
+    lab: [{ file: 'issuer/redemption.ts', symbol: 'claimedBeforeCredo' }],
+    upstream: [openid4vc('build/openid4vc-issuer/OpenId4VcIssuerService.mjs', 'OpenId4VcIssuerService.updateState', '231b69abc72cb01ccb20e7d635fa5653ead1ffd869db4fb580c5ad50365ca2ff')],
+    reason:
+      "Credo's token endpoint (`configureAccessTokenEndpoint`, a function no fingerprint covers: re-read it on an upgrade) stores the session as AccessTokenRequested before making the token, its claim of the pre-authorized code, then as AccessTokenCreated: two record writes per token. The lab claims the code in a table of its own before Credo's endpoint, and for that request `updateState` moves the session to AccessTokenRequested in memory only.",
+    removeWhen: 'Credo claims a pre-authorized code with one write (or lets the caller claim it).',
+  },
+  {
+    id: 'dcql-match-kept-per-records',
+    lab: [{ file: 'wallet-sim/keptDcqlMatches.ts', symbol: 'KeptMatchesDcqlService' }],
+    upstream: [
+      core(DCQL_SERVICE, 'DcqlService.getCredentialsForRequest', 'ebefa7daf31153c2f91cceffc3c99087126948ba4b72bdd4e5c973b24989e87e'),
+      core(DCQL_SERVICE, 'DcqlService.queryCredentialsForDcqlQuery', 'af2b3a623c8a0ded43ca595a85a1cb135f2a57ae76a66a9cc810a182fe8ee7e7'),
+      core(DCQL_SERVICE, 'DcqlService.dcqlCredentialForRequestForValidCredential', '7077e3c52410f2a3579cfa233ce0276a6a8bea1336e3a37f683a70c71ffd843f'),
+    ],
+    reason:
+      "Credo's DCQL holder matching decodes every credential record read on each request (SD-JWT decodes with a digest per disclosure, JWT VC parses with class-validator), runs the dcql query and applies each match's disclosures, and selection parses a W3C credential twice more: most of the wallet's matching CPU, for the same answer while the query and the records are the same. The wallet keeps the match (records re-attached from each read) by query and records (type, id, updatedAt, stored credential); the TypeScript-private `queryCredentialsForDcqlQuery` and `dcqlCredentialForRequestForValidCredential` are replaced on its subclass.",
+    removeWhen: 'Credo keeps decoded credentials per record (or the match per query and records) in its DCQL holder matching.',
   },
 ]
 

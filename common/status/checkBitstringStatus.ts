@@ -1,7 +1,7 @@
-import { type AgentContext, W3cJwtCredentialService } from '@credo-ts/core'
+import { type AgentContext, DidResolverService, getPublicJwkFromVerificationMethod, parseDid, W3cJwtCredentialService } from '@credo-ts/core'
 import { sameKeyDidJwk } from '../didcomm/ldpDid'
 import { bitAt, decodeBitstring } from './encoding'
-import { decodeJwtPart, fetchStatusList, StatusCheckError } from './fetchStatusList'
+import { decodeJwtPart, fetchKeptStatusList, StatusCheckError } from './fetchStatusList'
 import { BITSTRING_PURPOSE_STATUS, type BitstringPurpose, type CredentialStatus } from './statuses'
 import { VC_JWT_MEDIA_TYPE } from './tokens'
 
@@ -39,9 +39,60 @@ function parseEntry(raw: unknown): ParsedEntry {
   return { purpose: statusPurpose, index, statusListCredential }
 }
 
-/** Fetches the list credential, verifies it with Credo (issuer DID, signature, validity) and returns its subject. */
+/** The list credential's validity period (nbf, iat, exp, with the agent's skew), checked at every use of a list. */
+function checkListValidity(agentContext: AgentContext, url: string, payload: Record<string, unknown>): void {
+  const times = { nbf: payload.nbf, iat: payload.iat, exp: payload.exp }
+  if (!Object.values(times).every((time) => time === undefined || typeof time === 'number'))
+    throw new StatusCheckError('status_list_invalid', `Status list credential ${url}: nbf, iat and exp must be numbers (RFC 7519 §4.1)`)
+  const { nbf, iat, exp } = times as Record<keyof typeof times, number | undefined>
+  const now = Math.floor(Date.now() / 1000)
+  const skew = agentContext.config.validitySkewSeconds
+  if (nbf !== undefined && nbf - skew > now) throw new StatusCheckError('status_list_invalid', `Status list credential ${url} is not valid before ${nbf} (nbf, RFC 7519 §4.1.5)`)
+  if (iat !== undefined && iat - skew > now) throw new StatusCheckError('status_list_invalid', `Status list credential ${url} was issued in the future (iat ${iat}, RFC 7519 §4.1.6)`)
+  if (exp !== undefined && exp + skew < now) throw new StatusCheckError('status_list_invalid', `Status list credential ${url} has expired (exp ${exp}, RFC 7519 §4.1.4)`)
+}
+
+/**
+ * The key a list credential names as its signer (header `kid`, absolute or relative to `iss`), resolved now, as
+ * `<controller> <verification method id> <public JWK>`; undefined when it names none (Credo's verification then finds it).
+ */
+async function listSignerKey(agentContext: AgentContext, jwt: string, payload: Record<string, unknown>): Promise<string | undefined> {
+  const { kid } = decodeJwtPart(jwt, 0)
+  const didUrl = typeof kid === 'string' && kid.startsWith('#') && typeof payload.iss === 'string' ? `${payload.iss}${kid}` : kid
+  if (typeof didUrl !== 'string' || !didUrl.startsWith('did:')) return undefined
+  try {
+    const document = await agentContext.resolve(DidResolverService).resolveDidDocument(agentContext, parseDid(didUrl).did)
+    const method = document.dereferenceKey(didUrl, ['assertionMethod'])
+    return `${method.controller} ${method.id} ${JSON.stringify(getPublicJwkFromVerificationMethod(method).toJson())}`
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Fetches the list credential, verifies it with Credo (issuer DID, signature, validity) and returns its subject. A list
+ * kept from its issuer (fetchKeptStatusList) is verified by Credo once per signer key; its validity period at every use.
+ */
 async function verifiedListSubject(agentContext: AgentContext, url: string, issuer: string | undefined): Promise<Record<string, unknown>> {
-  const jwt = await fetchStatusList(agentContext, url, `${VC_JWT_MEDIA_TYPE}, application/jwt`)
+  const { body: jwt, verifiedWith } = await fetchKeptStatusList(agentContext, url, `${VC_JWT_MEDIA_TYPE}, application/jwt`)
+  const payload = decodeJwtPart(jwt, 1)
+  checkListValidity(agentContext, url, payload)
+  const signer = verifiedWith && (await listSignerKey(agentContext, jwt, payload))
+  if (!signer || !verifiedWith.has(signer)) {
+    await verifyListCredential(agentContext, url, jwt)
+    if (signer) verifiedWith.add(signer)
+  }
+  const vc = isRecord(payload.vc) ? payload.vc : {}
+  if (payload.jti !== url) throw new StatusCheckError('status_list_mismatch', `Status list credential id '${String(payload.jti)}' is not the referenced URL '${url}'`)
+  // a JSON-LD credential's did:key issuer publishes its lists under the did:jwk of the same key
+  if (issuer && payload.iss !== issuer && payload.iss !== sameKeyDidJwk(issuer))
+    throw new StatusCheckError('status_list_mismatch', `Status list is issued by '${String(payload.iss)}', not by the credential's issuer '${issuer}'`)
+  if (!Array.isArray(vc.type) || !vc.type.includes('BitstringStatusListCredential')) throw new StatusCheckError('status_list_invalid', 'Status list credential is not a BitstringStatusListCredential')
+  if (!isRecord(vc.credentialSubject)) throw new StatusCheckError('status_list_invalid', 'Status list credential has no credentialSubject')
+  return vc.credentialSubject
+}
+
+async function verifyListCredential(agentContext: AgentContext, url: string, jwt: string): Promise<void> {
   const result = await agentContext
     .resolve(W3cJwtCredentialService)
     .verifyCredential(agentContext, { credential: jwt, verifyCredentialStatus: false })
@@ -51,15 +102,6 @@ async function verifiedListSubject(agentContext: AgentContext, url: string, issu
     const code = failed && (failed[0] === 'signature' || failed[0] === 'issuerIsSigner') ? 'status_list_signature_invalid' : 'status_list_invalid'
     throw new StatusCheckError(code, `Status list credential ${url} does not verify: ${failed?.[1]?.error?.message ?? result.error?.message ?? 'invalid'}`)
   }
-  const payload = decodeJwtPart(jwt, 1)
-  const vc = isRecord(payload.vc) ? payload.vc : {}
-  if (payload.jti !== url) throw new StatusCheckError('status_list_mismatch', `Status list credential id '${String(payload.jti)}' is not the referenced URL '${url}'`)
-  // a JSON-LD credential's did:key issuer publishes its lists under the did:jwk of the same key
-  if (issuer && payload.iss !== issuer && payload.iss !== sameKeyDidJwk(issuer))
-    throw new StatusCheckError('status_list_mismatch', `Status list is issued by '${String(payload.iss)}', not by the credential's issuer '${issuer}'`)
-  if (!Array.isArray(vc.type) || !vc.type.includes('BitstringStatusListCredential')) throw new StatusCheckError('status_list_invalid', 'Status list credential is not a BitstringStatusListCredential')
-  if (!isRecord(vc.credentialSubject)) throw new StatusCheckError('status_list_invalid', 'Status list credential has no credentialSubject')
-  return vc.credentialSubject
 }
 
 function readBit(subject: Record<string, unknown>, entry: ParsedEntry): boolean {

@@ -1,7 +1,7 @@
 import { type AgentContext, DidResolverService, getPublicJwkFromVerificationMethod, JwsService, parseDid } from '@credo-ts/core'
 import { z } from 'zod'
 import { readTokenStatus } from './encoding'
-import { decodeJwtPart, fetchStatusList, StatusCheckError } from './fetchStatusList'
+import { decodeJwtPart, fetchKeptStatusList, StatusCheckError } from './fetchStatusList'
 import { type CredentialStatus, statusForTokenCode } from './statuses'
 import { STATUS_LIST_JWT_MEDIA_TYPE, STATUS_LIST_JWT_TYP } from './tokens'
 
@@ -29,22 +29,32 @@ function issuerDidUrl(header: Record<string, unknown>, payload: Record<string, u
   throw new StatusCheckError('invalid_status_reference', `Credential kid '${kid}' does not belong to issuer '${iss}'`)
 }
 
-/** Proves that a Status List Token (compact JWT) is signed by the referenced credential's issuer; throws `StatusCheckError` otherwise. */
-export type StatusListSignerCheck = (jwt: string, uri: string) => Promise<void>
+/**
+ * Proves that a Status List Token (compact JWT) is signed by the referenced credential's issuer; throws `StatusCheckError`
+ * otherwise. `verifiedWith`, for a list kept from its issuer (fetchKeptStatusList): the keys these exact bytes verified with.
+ */
+export type StatusListSignerCheck = (jwt: string, uri: string, verifiedWith?: Set<string>) => Promise<void>
 
-/** The signer check of a DID-issued credential's list: the issuer's verification method (`iss` + header `kid`) signed it. */
+/**
+ * The signer check of a DID-issued credential's list: the issuer's verification method (`iss` + header `kid`) signed it.
+ * The key is resolved at every check; the signature of a kept list is verified once per key.
+ */
 function didSignerCheck(agentContext: AgentContext, credential: { header: Record<string, unknown>; payload: Record<string, unknown> }): StatusListSignerCheck {
   const didUrl = issuerDidUrl(credential.header, credential.payload)
-  return async (jwt, uri) => {
+  return async (jwt, uri, verifiedWith) => {
     const didDocument = await agentContext.resolve(DidResolverService).resolveDidDocument(agentContext, didUrl)
     const verificationMethod = didDocument.dereferenceKey(didUrl, ['assertionMethod'])
+    const jwk = getPublicJwkFromVerificationMethod(verificationMethod)
+    const signer = `${verificationMethod.id} ${JSON.stringify(jwk.toJson())}`
+    if (verifiedWith?.has(signer)) return
     const { isValid } = await agentContext
       .resolve(JwsService)
-      .verifyJws(agentContext, { jws: jwt, jwsSigner: { method: 'did', didUrl: verificationMethod.id, jwk: getPublicJwkFromVerificationMethod(verificationMethod) } })
+      .verifyJws(agentContext, { jws: jwt, jwsSigner: { method: 'did', didUrl: verificationMethod.id, jwk } })
       .catch((error: unknown) => {
         throw new StatusCheckError('status_list_signature_invalid', `Status list signature could not be verified: ${(error as Error).message}`, { cause: error })
       })
     if (!isValid) throw new StatusCheckError('status_list_signature_invalid', `Status list ${uri} is not signed by the credential's issuer key ${didUrl}`)
+    verifiedWith?.add(signer)
   }
 }
 
@@ -69,7 +79,7 @@ export async function readTokenStatusReference(agentContext: AgentContext, refer
   if (!claim.success) throw new StatusCheckError('invalid_status_reference', 'Credential has no valid status.status_list { idx, uri } claim')
   const { idx, uri } = claim.data.status_list
 
-  const jwt = await fetchStatusList(agentContext, uri, STATUS_LIST_JWT_MEDIA_TYPE)
+  const { body: jwt, verifiedWith } = await fetchKeptStatusList(agentContext, uri, STATUS_LIST_JWT_MEDIA_TYPE)
   const header = decodeJwtPart(jwt, 0)
   const payload = decodeJwtPart(jwt, 1)
   if (header.typ !== STATUS_LIST_JWT_TYP) throw new StatusCheckError('status_list_invalid', `Status list typ is '${String(header.typ)}', expected '${STATUS_LIST_JWT_TYP}'`)
@@ -80,7 +90,8 @@ export async function readTokenStatusReference(agentContext: AgentContext, refer
   if (typeof payload.iat !== 'number' || payload.iat - skew > now) throw new StatusCheckError('status_list_invalid', 'Status list iat is missing or in the future')
   if (payload.exp !== undefined && (typeof payload.exp !== 'number' || payload.exp + skew < now)) throw new StatusCheckError('status_list_invalid', 'Status list has expired')
 
-  await signerCheck(jwt, uri)
+  // its lifetime above is checked at every use; its signature once per signer key while the list is kept
+  await signerCheck(jwt, uri, verifiedWith)
 
   const list = statusListClaimSchema.safeParse(payload.status_list)
   if (!list.success) throw new StatusCheckError('status_list_invalid', 'Status list has no valid status_list { bits, lst } claim')

@@ -18,18 +18,39 @@ const MAX_INFLATED_BYTES = 4 * 1024 * 1024
 
 /**
  * The library's `decompressStatusList`, with node's zlib and without the per-entry checks its constructor
- * makes (a value unpacked from `bitsPerStatus` bits is in range by construction). Same statuses out.
+ * makes (a value unpacked from `bitsPerStatus` bits is in range by construction). Same statuses out. The list is
+ * unpacked when it is first read whole (`statusList`, `setStatus`, `compressStatusList`); until then `getStatus`
+ * reads the one status it is asked for from the inflated bytes: a credential's check reads one index of a list of
+ * 131,072 (0.2–0.4 ms of unpacking on every SD-JWT VC received or verified).
  */
 export const decompressStatusValues: Decompress = (compressed, bitsPerStatus) => {
   if (![1, 2, 4, 8].includes(bitsPerStatus)) return new StatusList([], bitsPerStatus as 1) // throws the library's own error
-  let values: Uint8Array
+  let packed: Uint8Array
   try {
-    values = decodeStatusValues(inflateSync(Buffer.from(compressed, 'base64url'), { maxOutputLength: MAX_INFLATED_BYTES }), bitsPerStatus)
+    packed = inflateSync(Buffer.from(compressed, 'base64url'), { maxOutputLength: MAX_INFLATED_BYTES })
   } catch (error) {
     throw new Error(`Decompression failed: ${error}`)
   }
+  const perByte = 8 / bitsPerStatus
+  const totalStatuses = packed.length * perByte
+  let values: Uint8Array | undefined
   const list = new StatusList([], bitsPerStatus as 1)
-  return Object.assign(list, { _statusList: values, totalStatuses: values.length })
+  return Object.defineProperties(list, {
+    totalStatuses: { value: totalStatuses, writable: true },
+    _statusList: {
+      get: () => (values ??= decodeStatusValues(packed, bitsPerStatus)),
+      set: (replaced: Uint8Array) => {
+        values = replaced
+      },
+    },
+    getStatus: {
+      value: (index: number) => {
+        if (index < 0 || index >= totalStatuses) throw new Error('Index out of bounds') // the library's own error
+        if (values || !Number.isInteger(index)) return values?.[index]
+        return (packed[(index / perByte) | 0] >> ((index % perByte) * bitsPerStatus)) & ((1 << bitsPerStatus) - 1)
+      },
+    },
+  })
 }
 
 const statusList = StatusList as unknown as { decodeStatusList: Decode; decompressStatusList: Decompress }

@@ -1,6 +1,6 @@
 import type { AgentContext } from '@credo-ts/core'
 import { failureDetail } from '../net/outboundPolicy'
-import { maxAgeSeconds, StatusListFeeds } from './statusListFeeds'
+import { type KeptStatusList, maxAgeSeconds, StatusListFeeds } from './statusListFeeds'
 
 export type StatusCheckErrorCode = 'invalid_status_reference' | 'unsupported_status' | 'status_list_unavailable' | 'status_list_invalid' | 'status_list_signature_invalid' | 'status_list_mismatch'
 
@@ -19,12 +19,19 @@ export class StatusCheckError extends Error {
 const FETCH_TIMEOUT_MS = 10_000
 const MAX_BODY_CHARS = 2 * 1024 * 1024
 
+/** A published status list's body (fetchStatusList). */
+export async function fetchStatusList(agentContext: AgentContext, url: string, accept: string): Promise<string> {
+  return (await fetchKeptStatusList(agentContext, url, accept)).body
+}
+
 /**
  * Fetches a published status list with the agent's HTTP client (on the verifier: the outbound guard, which allows only
- * configured hosts). Why a fetch failed is logged here, never put in the error: the error reaches decision traces and
- * API answers, and what a URL answered must not be readable there.
+ * configured hosts), or takes the one kept while its issuer's change feed is followed (statusListFeeds.ts): then with
+ * `verifiedWith`, the signer keys its signature verified with since it was kept. Why a fetch failed is logged here,
+ * never put in the error: the error reaches decision traces and API answers, and what a URL answered must not be
+ * readable there.
  */
-export async function fetchStatusList(agentContext: AgentContext, url: string, accept: string): Promise<string> {
+export async function fetchKeptStatusList(agentContext: AgentContext, url: string, accept: string): Promise<{ body: string; verifiedWith?: Set<string> }> {
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -42,7 +49,7 @@ export async function fetchStatusList(agentContext: AgentContext, url: string, a
   const feed = dependencyManager.isRegistered(StatusListFeeds) ? dependencyManager.resolve(StatusListFeeds).of(url) : undefined
   const key = `${accept} ${url}`
   const kept = feed?.get(key)
-  if (kept !== undefined) return kept
+  if (kept) return kept
   const ticket = feed?.ticket()
   let response: Awaited<ReturnType<typeof fetch>>
   try {
@@ -54,8 +61,10 @@ export async function fetchStatusList(agentContext: AgentContext, url: string, a
   const body = (await response.text()).trim()
   if (body.length > MAX_BODY_CHARS) throw new StatusCheckError('status_list_invalid', `Status list ${url} is larger than ${MAX_BODY_CHARS} characters`)
   const reusable = maxAgeSeconds(response)
-  if (feed && ticket && reusable) feed.keep(ticket, key, body, Date.now() + reusable * 1000)
-  return body
+  if (!feed || !ticket || !reusable) return { body }
+  const list: KeptStatusList = { body, verifiedWith: new Set() }
+  feed.keep(ticket, key, list, Date.now() + reusable * 1000)
+  return list
 }
 
 export function decodeJwtPart(jwt: string, part: 0 | 1): Record<string, unknown> {

@@ -1,6 +1,15 @@
 import { FeedCache } from '../net/changeFeed'
 
 /**
+ * A status list kept from its issuer: its body, and the keys its signature verified with since it was kept (a
+ * signature check of these exact bytes with the same key gives the same answer: it is not made again).
+ */
+export interface KeptStatusList {
+  body: string
+  verifiedWith: Set<string>
+}
+
+/**
  * The status lists a verifier keeps for as long as HTTP caching allows (`Cache-Control: max-age`, which the lab's
  * issuers set to the list's `ttl`), and only while the issuer's status change feed beside them (`<issuer>/status/changes`,
  * issuer/status/router.ts) is connected: the issuer publishes each status change there and answers the call that
@@ -8,18 +17,18 @@ import { FeedCache } from '../net/changeFeed'
  * feed beside it (another issuer's) is fetched every time. Registered in the verifier's agent (fetchStatusList finds it).
  */
 export class StatusListFeeds {
-  private readonly feeds = new Map<string, FeedCache<string>>()
+  private readonly feeds = new Map<string, FeedCache<KeptStatusList>>()
   private closed = false
 
   public constructor(private readonly fetch: typeof globalThis.fetch) {}
 
   /** The lists kept from the issuer publishing `listUrl`; undefined for a URL not shaped as the lab's issuers publish. */
-  public of(listUrl: string): FeedCache<string> | undefined {
+  public of(listUrl: string): FeedCache<KeptStatusList> | undefined {
     const issuer = /^(https?:\/\/[^?#]*?)\/status\/(?:token|bitstring)\//.exec(listUrl)?.[1]
     if (!issuer || this.closed) return undefined
     let feed = this.feeds.get(issuer)
     if (!feed) {
-      feed = new FeedCache<string>(`${issuer}/status/changes`, this.fetch)
+      feed = new FeedCache<KeptStatusList>(`${issuer}/status/changes`, this.fetch)
       this.feeds.set(issuer, feed)
     }
     return feed

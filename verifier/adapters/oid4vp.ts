@@ -8,10 +8,10 @@ import type { Database } from '@interop-lab/common/db'
 import type { PartyIdentity } from '@interop-lab/common/identities'
 import { dcqlQueryFor } from '../dcql'
 import { type CredentialResult, type Decision, decide, type PresentationChecks } from '../decision'
-import { oid4vpOutcome } from '../oid4vp/adapter'
+import { oid4vpOutcome, readVpToken } from '../oid4vp/adapter'
 import type { JwtVpTools } from '../oid4vp/jwtVp'
 import type { Purposes, VerificationPolicy } from '../policy'
-import { credentialQueriesOf, forgetResponse, OPEN_STATES, type WalTruncator } from '../responses'
+import { credentialQueriesOf, forgetResponse, type KeptResponse, OPEN_STATES, type RequestPayload, type WalTruncator } from '../responses'
 import type { VerificationRow } from '../sessions'
 import { keepDecision, keptDecision, type RequestObject, type VerificationAdapter, type VerificationRequest } from '../verifications'
 import type { RequestableFormat } from '@interop-lab/common/protocols'
@@ -54,8 +54,13 @@ interface SameDevice {
   followed: boolean
 }
 
+/** The OID4VP adapter, which also decides a response the response gate has just kept, from what the gate read of it. */
+export interface Oid4vpVerificationAdapter extends VerificationAdapter {
+  decideKept(row: VerificationRow, response: KeptResponse): Promise<Decision | undefined>
+}
+
 /** OID4VP 1.0: a signed request object with a DCQL query (direct_post), decided from the raw response by the lab's own checks. */
-export function oid4vpVerification(options: Oid4vpVerificationOptions): VerificationAdapter {
+export function oid4vpVerification(options: Oid4vpVerificationOptions): Oid4vpVerificationAdapter {
   const { verifierApi, types, identities } = options
   return {
     async createRequest(policy, { format, profile, clientIdPrefix, sameDevice }) {
@@ -77,6 +82,7 @@ export function oid4vpVerification(options: Oid4vpVerificationOptions): Verifica
       const answered = decision && OPEN_STATES.includes(session.state)
       return { state: answered ? OpenId4VcVerificationSessionState.ResponseVerified : session.state, decision }
     },
+    decideKept: (row, response) => decisionFor(options, row, response.session, response),
   }
 }
 
@@ -127,9 +133,6 @@ async function redirectedBack(options: Oid4vpVerificationOptions, session: OpenI
   await options.sessions.update(options.agentContext, session)
 }
 
-/** A request object's payload (Credo decodes the request JWT each time a session's `requestPayload` is read: read it once). */
-type RequestPayload = OpenId4VcVerificationSessionRecord['requestPayload']
-
 /** The JWK SHA-256 thumbprint (RFC 7638) of the key the request asked its response to be encrypted to. */
 async function encryptionKeyThumbprint(request: RequestPayload): Promise<Uint8Array | undefined> {
   const key = request.client_metadata?.jwks?.keys.find((jwk) => jwk.use === 'enc')
@@ -158,27 +161,41 @@ function haipExchange(
   }
 }
 
-/**
- * Decides once, when the response gate kept a response for the session (verifier/responses.ts) or Credo closed it on a
- * wallet's error response, from the raw response by the lab's own checks, and keeps the decision; the raw response is
- * then forgotten, its row kept as the marker that the request was answered: only the trace remains.
- */
-async function decisionFor(options: Oid4vpVerificationOptions, row: VerificationRow, session: OpenId4VcVerificationSessionRecord): Promise<Decision | undefined> {
-  const { db, responseRetentionMs } = options
-  const kept = keptDecision(row)
-  if (kept) return kept
-  const payload = session.requestPayload
-  const state = String(payload.state ?? '')
-  const [response] = await db.query<{ vp_token: string; received_at: string; encrypted: number; forgotten: number }>(
+/** The response kept for a request, as the decision reads it: its vp_token undefined once forgotten or past its retention. */
+interface ReceivedResponse {
+  rawVpToken?: string
+  receivedAt: Date
+  encrypted: boolean
+}
+
+async function receivedResponse(options: Oid4vpVerificationOptions, state: string, now: Date): Promise<ReceivedResponse | undefined> {
+  const [response] = await options.db.query<{ vp_token: string; received_at: string; encrypted: number; forgotten: number }>(
     'SELECT vp_token, received_at, encrypted, forgotten FROM verification_responses WHERE state = ?',
     [state],
   )
+  if (!response) return undefined
+  const receivedAt = new Date(response.received_at)
+  // a response kept past its retention limit is not decided on, even before the pruning forgets it
+  const stale = receivedAt.getTime() < now.getTime() - options.responseRetentionMs
+  return { rawVpToken: response.forgotten || stale ? undefined : response.vp_token, receivedAt, encrypted: Boolean(response.encrypted) }
+}
+
+/**
+ * Decides once, when the response gate kept a response for the session (verifier/responses.ts; `kept`: what the gate
+ * read of it, when it asks at once) or Credo closed it on a wallet's error response, from the raw response by the lab's
+ * own checks, and keeps the decision; the raw response is then forgotten, its row kept as the marker that the request
+ * was answered: only the trace remains.
+ */
+async function decisionFor(options: Oid4vpVerificationOptions, row: VerificationRow, session: OpenId4VcVerificationSessionRecord, kept?: KeptResponse): Promise<Decision | undefined> {
+  const { db } = options
+  const decided = keptDecision(row)
+  if (decided) return decided
+  const payload = kept?.request ?? session.requestPayload
+  const state = String(payload.state ?? '')
+  const now = (options.checks.clock ?? systemClock).now()
+  const response: ReceivedResponse | undefined = kept ?? (await receivedResponse(options, state, now))
   const refused = session.state === OpenId4VcVerificationSessionState.Error
   if (!response && !refused) return undefined
-  const now = (options.checks.clock ?? systemClock).now()
-  // a response kept past its retention limit is not decided on, even before the pruning forgets it
-  const stale = response && new Date(response.received_at).getTime() < now.getTime() - responseRetentionMs
-  const rawVpToken = response && !response.forgotten && !stale ? response.vp_token : undefined
   const { nonce, client_id, response_uri } = payload
   const request = {
     nonce: String(nonce ?? ''),
@@ -187,10 +204,11 @@ async function decisionFor(options: Oid4vpVerificationOptions, row: Verification
     encryptionKeyThumbprint: response?.encrypted ? await encryptionKeyThumbprint(payload) : undefined,
   }
   const engineError = refused ? (session.errorMessage ?? 'The response could not be verified') : undefined
-  const receivedAt = response ? new Date(response.received_at) : now
-  const outcome = await oid4vpOutcome(rawVpToken, request, credentialQueriesOf(payload), receivedAt, options.presentationTools, engineError)
+  const rawVpToken = response?.rawVpToken
+  const shape = kept ? kept.shape : rawVpToken === undefined ? undefined : readVpToken(rawVpToken, credentialQueriesOf(payload))
+  const outcome = await oid4vpOutcome(shape, request, response?.receivedAt ?? now, options.presentationTools, engineError)
   if (row.profile === 'haip') {
-    const exchange = haipExchange(session, payload, response && Boolean(response.encrypted), rawVpToken, outcome.credentials)
+    const exchange = haipExchange(session, payload, response?.encrypted, rawVpToken, outcome.credentials)
     outcome.response.push(...(await haipFindings(exchange, options.x509Anchors)))
   }
   const decision = await decide(options.policyFor(row.policy_id), options.purposes, outcome, options.checks)

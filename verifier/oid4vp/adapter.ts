@@ -18,7 +18,7 @@ export interface CredentialQuery {
 }
 
 /** The raw `vp_token` of a `direct_post` response as the verifier kept it: a JSON object, or the text it could not parse as one. */
-export function parseVpToken(raw: string): Record<string, unknown> | undefined {
+function parseVpToken(raw: string): Record<string, unknown> | undefined {
   try {
     const parsed = JSON.parse(raw) as unknown
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined
@@ -35,13 +35,34 @@ interface Presentation {
   presentation: string
 }
 
+/** A vp_token's shape against the request's DCQL query (vpTokenShape); `json` false when it is not a JSON object. */
+export interface VpTokenShape {
+  json: boolean
+  faults: Finding[]
+  presentations: Presentation[]
+  unanswered: string[]
+}
+
+/**
+ * A kept raw vp_token read against the request's DCQL query, once per response: the response gate answers the wallet
+ * from it, and the decision checks its presentations. One that is not a JSON object is a single format fault.
+ */
+export function readVpToken(raw: string, queries: readonly CredentialQuery[]): VpTokenShape {
+  const token = parseVpToken(raw)
+  if (!token) {
+    const fault = finding('format', false, clauseReason(VP_TOKEN, 'the vp_token is not a JSON object', 'le vp_token n’est pas un objet JSON'))
+    return { json: false, faults: [fault], presentations: [], unanswered: queries.map((q) => q.id) }
+  }
+  return { json: true, ...vpTokenShape(token, queries) }
+}
+
 /**
  * A vp_token's shape against the request's DCQL query, before any presentation in it is checked: each key a query of
  * the request, one presentation per query unless it allows several, each a string in the format its query names.
  * The faults, the presentations that answer a query of the request, and the queries none answers (every query of a
  * DCQL query without credential_sets is required, OID4VP 1.0 §6.4.2: the decision names each as not presented).
  */
-export function vpTokenShape(token: Record<string, unknown>, queries: readonly CredentialQuery[]): { faults: Finding[]; presentations: Presentation[]; unanswered: string[] } {
+function vpTokenShape(token: Record<string, unknown>, queries: readonly CredentialQuery[]): Omit<VpTokenShape, 'json'> {
   const faults: Finding[] = []
   const presentations: Presentation[] = []
   for (const [queryId, value] of Object.entries(token)) {
@@ -91,19 +112,12 @@ export function vpTokenShape(token: Record<string, unknown>, queries: readonly C
 /**
  * The OID4VP adapter: the response's shape against the request's DCQL query, then every presentation of it checked by
  * the lab itself from the raw `vp_token` (SD-JWT VC, W3C JWT VP or ISO mdoc). The lab's checks are the only
- * verification of a vp_token; `engineError` is the OID4VP library's refusal of a wallet's error response.
+ * verification of a vp_token; `engineError` is the OID4VP library's refusal of a wallet's error response. `shape` is
+ * the kept vp_token as readVpToken read it, undefined when none is kept.
  */
-export async function oid4vpOutcome(
-  rawVpToken: string | undefined,
-  request: AnsweredRequest,
-  queries: readonly CredentialQuery[],
-  receivedAt: Date,
-  tools: JwtVpTools,
-  engineError?: string,
-): Promise<AdapterOutcome> {
+export async function oid4vpOutcome(shape: VpTokenShape | undefined, request: AnsweredRequest, receivedAt: Date, tools: JwtVpTools, engineError?: string): Promise<AdapterOutcome> {
   const outcome: AdapterOutcome = { response: [], credentials: [], engineError }
-  const token = rawVpToken === undefined ? undefined : parseVpToken(rawVpToken)
-  if (rawVpToken === undefined) {
+  if (!shape) {
     outcome.response.push(
       engineError
         ? finding('response', false, { en: `No presentation was received: ${engineError}`, fr: `Aucune présentation n’a été reçue : « ${engineError} »` })
@@ -114,13 +128,8 @@ export async function oid4vpOutcome(
     )
     return outcome
   }
-  if (!token) {
-    outcome.response.push(finding('format', false, clauseReason(VP_TOKEN, 'the vp_token is not a JSON object', 'le vp_token n’est pas un objet JSON')))
-    return outcome
-  }
-  const { faults, presentations } = vpTokenShape(token, queries)
-  outcome.response.push(...faults)
-  for (const { queryId, presentation } of presentations) {
+  outcome.response.push(...shape.faults)
+  for (const { queryId, presentation } of shape.presentations) {
     const format = formatOf(presentation)
     const results: CredentialResult[] =
       format === 'dc+sd-jwt'
