@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import Database from 'better-sqlite3'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -69,6 +70,22 @@ describe('forgetting decided responses (verifier/responses.ts)', () => {
       expect(truncated).toBe(false)
     })
     await truncation
+    expect(fileBytes(file).includes(tokens[0])).toBe(false)
+    await close()
+  })
+
+  it('answers the decider when a reader keeps the log in use, and empties the log once the reader is done', async () => {
+    const { db, file, tokens, wal, close } = await responsesDatabase('reader.sqlite', 1)
+    // another connection in the middle of a read transaction: the log cannot be emptied under it
+    const reader = new Database(file)
+    reader.prepare('BEGIN').run()
+    reader.prepare('SELECT count(*) FROM verification_responses').get()
+    await forgetResponse(db, 'state-0', wal)
+    expect(await db.query('SELECT vp_token, forgotten FROM verification_responses')).toEqual([{ vp_token: '', forgotten: 1 }])
+    expect(wal.checkpoints).toBe(0)
+    reader.prepare('COMMIT').run()
+    reader.close()
+    await expect.poll(() => wal.checkpoints, { timeout: 10_000 }).toBeGreaterThan(0)
     expect(fileBytes(file).includes(tokens[0])).toBe(false)
     await close()
   })

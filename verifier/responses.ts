@@ -140,25 +140,26 @@ export function pruneStaleResponses(db: Database, retentionMs: number, clock: Cl
  */
 export async function forgetResponse(db: Database, state: string, wal: WalTruncator | undefined): Promise<void> {
   await db.run("UPDATE verification_responses SET vp_token = '', forgotten = 1 WHERE state = ?", [state])
-  await wal?.truncate()
+  await wal?.truncate().catch((error: unknown) => wal.retryUntilEmpty(error))
 }
+
+/** How long a truncation waits for the service's writers and readers to leave the log (the decider waits as long). */
+const TRUNCATION_WAIT_MS = 1000
 
 // Plain CommonJS run by the worker: its own connection to the file, which checkpoints until the log is empty. A
 // TRUNCATE checkpoint holds off the service's writers while it runs (their statements wait, blocking its event loop):
-// a PASSIVE one first copies the log into the file without holding them off, leaving the TRUNCATE little to do.
+// a PASSIVE one first copies the log into the file without holding them off, leaving the TRUNCATE little to do. The
+// TRUNCATE also waits (busy_timeout) until no reader uses the log; under a steady stream of reads it may not get there.
 const WAL_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.driverPath)
 const db = new Database(workerData.file)
-db.pragma('busy_timeout = 5000')
+db.pragma('busy_timeout = ${TRUNCATION_WAIT_MS}')
 parentPort.on('message', (id) => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)')
-    for (let attempt = 0; ; attempt++) {
-      const [result] = db.pragma('wal_checkpoint(TRUNCATE)')
-      if (result.busy === 0) break
-      if (attempt === 20) throw new Error('the write-ahead log stayed busy: PRAGMA wal_checkpoint(TRUNCATE) could not finish')
-    }
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)')
+    if (result.busy !== 0) throw new Error('the connections of the service kept the write-ahead log in use for ${TRUNCATION_WAIT_MS / 1000} s: PRAGMA wal_checkpoint(TRUNCATE) could not empty it')
     parentPort.postMessage({ id })
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message || error) })
@@ -178,6 +179,7 @@ export class WalTruncator {
   private nextId = 0
   private running: Promise<void> = Promise.resolve()
   private waiting?: Promise<void>
+  private retry?: NodeJS.Timeout
   /** How many truncations ran to the end. */
   checkpoints = 0
 
@@ -205,7 +207,29 @@ export class WalTruncator {
     return truncation
   }
 
+  /**
+   * After a truncation the service's connections kept from finishing: says so, and tries again each second until one
+   * empties the log (the decision that asked does not wait for it; any later decision's truncation empties it too).
+   */
+  retryUntilEmpty(error: unknown): void {
+    if (this.retry) return
+    console.warn(`[verifier] ${error instanceof Error ? error.message : String(error)}; a decided response may stay in the log until it is emptied: trying again each second`)
+    this.retry = setInterval(() => {
+      this.truncate().then(
+        () => this.stopRetrying(),
+        () => undefined,
+      )
+    }, 1000)
+    this.retry.unref()
+  }
+
+  private stopRetrying(): void {
+    clearInterval(this.retry)
+    this.retry = undefined
+  }
+
   async close(): Promise<void> {
+    this.stopRetrying()
     await this.worker.terminate()
     this.failAll(new Error('The write-ahead log truncator was closed'))
   }
