@@ -14,6 +14,7 @@ import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { acapyInstallation, type AcaPyAgent, AcaPyAdminError, startAcaPy } from './support/acapy'
 import { freePort, runScript } from './support/serviceProcess'
 import { startTestStack } from './support/stack'
+import { freePortBase } from './support/portBase'
 
 // The lab and ACA-Py crossed in the matrix through the acapy driver (issue 14 item 4), and the known interop failures
 // between them named in a cell's reason (issue 17), each produced for real where it can be.
@@ -25,7 +26,6 @@ const offlineKit = 'kind' in installation && installation.kind === 'offline-kit'
 
 const banking = loadScenarios().find((s) => s.id === 'business-banking')!
 /** A port base for scenarios/main.ts (it binds base … base+400), away from the ports tests usually get. */
-const portBase = () => 20_000 + Math.floor(Math.random() * 300) * 100
 const cell = <R extends Pick<VariantResult, 'variantId' | 'format' | 'implementations'>>(results: R[], variantId: string, format: string, issuer: string, wallet: string, verifier: string) =>
   results.find((r) => r.variantId === variantId && r.format === format && r.implementations.issuer === issuer && r.implementations.wallet === wallet && r.implementations.verifier === verifier)!
 
@@ -62,7 +62,7 @@ describe.skipIf(unsupported !== undefined)(`npm run pilots -- --targets scenario
         '--reports-dir',
         reports,
         '--port-base',
-        String(portBase()),
+        String(await freePortBase()),
       ],
       process.env,
     )
@@ -127,7 +127,7 @@ describe('an ACA-Py target that is down', () => {
         '--reports-dir',
         join(dir, 'reports-down'),
         '--port-base',
-        String(portBase()),
+        String(await freePortBase()),
       ],
       process.env,
     )

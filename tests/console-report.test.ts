@@ -11,6 +11,7 @@ import { formatHtml } from '@interop-lab/scenarios/reportHtml'
 import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { runScript } from './support/serviceProcess'
 import { startTestStack } from './support/stack'
+import { freePortBase } from './support/portBase'
 
 /**
  * What `npm start` / `npm run pilots` print: a progress line while the cells run (a bar on a terminal), the step
@@ -20,7 +21,6 @@ import { startTestStack } from './support/stack'
 
 const env = { ...process.env, INTEROP_DATABASE_URL: '', INTEROP_ADMIN_API_KEY: LOCAL_ADMIN_API_KEY }
 /** A port base for scenarios/main.ts (it binds base … base+400), away from the ports tests usually get. */
-const portBase = () => 30_000 + Math.floor(Math.random() * 300) * 100
 const STEP_LINE = /^ {2}[✓✗] business-banking\/\S+ \[oid4vc [^\]]+\] [a-z-]+: /m
 
 let dir: string
@@ -29,7 +29,7 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const pilots = (name: string, extra: string[]) =>
+const pilots = async (name: string, extra: string[]) =>
   runScript(
     'scenarios/main.ts',
     [
@@ -43,7 +43,7 @@ const pilots = (name: string, extra: string[]) =>
       '--reports-dir',
       join(dir, `reports-${name}`),
       '--port-base',
-      String(portBase()),
+      String(await freePortBase()),
       ...extra,
     ],
     env,

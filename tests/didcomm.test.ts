@@ -19,6 +19,7 @@ import { startVerifierService, type VerifierService } from '@interop-lab/verifie
 import { trustRegistryCheck } from '@interop-lab/verifier/trust'
 import { startWalletService, type WalletService } from '@interop-lab/wallet-sim'
 import { startTestStack } from './support/stack'
+import { freePortBase } from './support/portBase'
 
 const hex = (text: string) => Uint8Array.from(Buffer.from(text, 'hex'))
 const toHex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
@@ -289,7 +290,7 @@ describe('the interoperability matrix with a broken party', () => {
   })
 
   it('puts each failure in its cell with step, party and reason, in the JSON, JUnit and HTML reports, and exits non-zero', async () => {
-    const portBase = 21_000 + Math.floor(Math.random() * 40) * 500
+    const portBase = await freePortBase()
     const run = await promisify(execFile)(
       'npx',
       [

@@ -10,6 +10,7 @@ import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { loadTargetsFile, startTargets, type TargetsFile } from '@interop-lab/scenarios/targets'
 import { freePort, runScript } from './support/serviceProcess'
 import { startTestStack } from './support/stack'
+import { freePortBase } from './support/portBase'
 
 /**
  * A second, separately started lab instance ("lab B") driven only through protocol-only drivers: its issuer's offers
@@ -42,7 +43,6 @@ const row = (results: Pick<VariantResult, 'scenarioId' | 'variantId'>[], scenari
   results.find((r) => r.scenarioId === scenarioId && r.variantId === variantId) as VariantResult
 
 /** A port base for scenarios/main.ts (it binds base … base+400), away from the ports tests usually get. */
-const portBase = () => 20_000 + Math.floor(Math.random() * 300) * 100
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'interop-drivers-'))
@@ -75,7 +75,7 @@ describe('npm run pilots -- --targets <file>, against a second lab through proto
         '--reports-dir',
         reports,
         '--port-base',
-        String(portBase()),
+        String(await freePortBase()),
       ],
       env,
     )
@@ -228,7 +228,7 @@ describe('targets that cannot run', () => {
         '--reports-dir',
         join(dir, 'reports-gone'),
         '--port-base',
-        String(portBase()),
+        String(await freePortBase()),
       ],
       env,
     )
