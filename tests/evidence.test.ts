@@ -94,7 +94,7 @@ describe('signed evidence bundle', () => {
 
   it('verifies offline with npm run verify-evidence, naming the run and the lab key', async () => {
     const { manifest } = await verifyEvidence(bundle)
-    const { stdout } = await run('npm', ['run', '--silent', 'verify-evidence', '--', bundle, '--key', manifest.signer.thumbprint], { cwd: ROOT })
+    const { stdout } = await run('npm', ['run', '--silent', 'verify-evidence', '--', bundle, `--key=${manifest.signer.thumbprint}`], { cwd: ROOT })
     expect(stdout).toContain(`run ${manifest.runId}`)
     expect(stdout).toContain(`signed by lab key ${manifest.signer.thumbprint}`)
   })

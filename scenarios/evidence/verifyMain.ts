@@ -2,10 +2,11 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { EvidenceError, verifyEvidence } from './verify'
 
-const USAGE = `Usage: npm run verify-evidence -- <bundle dir> [--key <thumbprint>]
+const USAGE = `Usage: npm run verify-evidence -- <bundle dir> [--key=<thumbprint>]
 
 Checks an evidence bundle (reports/evidence/<run id>/) offline: the lab's signature over its manifest and the
-SHA-256 of every file. --key also requires the bundle to be signed by the lab key with that RFC 7638 thumbprint.
+SHA-256 of every file. --key also requires the bundle to be signed by the lab key with that RFC 7638 thumbprint
+(written --key=<thumbprint>: a base64url thumbprint may start with a dash).
 Exit code 0 when it verifies, 1 naming the first file that does not, 2 on a usage error.`
 
 function parseArguments() {
