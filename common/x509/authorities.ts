@@ -1,5 +1,5 @@
 import { type Agent, Kms, X509Certificate, X509ExtendedKeyUsage, type X509CertificateIssuerAndSubjectOptions, X509KeyUsage, X509Service } from '@credo-ts/core'
-import { randomBytes } from 'node:crypto'
+import { X509Certificate as OpenSslCertificate, randomBytes } from 'node:crypto'
 import type { Database, Migration } from '../db'
 
 /**
@@ -48,7 +48,7 @@ const years = (n: number) => new Date(Date.now() + n * 365 * 86_400_000)
 // a minute back: a verifier whose clock is a little behind still sees the certificate as valid
 const aMinuteAgo = () => new Date(Date.now() - 60_000)
 /**
- * A positive serial number of 16 random bytes (RFC 5280 §4.1.2.2: at most 20 octets, non-negative). The octets become
+ * A root's serial number (Credo passes one on for a self-signed certificate only): 16 random bytes (RFC 5280 §4.1.2.2: at most 20 octets, non-negative). The octets become
  * the DER INTEGER as they are, so the first is never 0: a 0 before an octet under 0x80 is padding OpenSSL (Node's
  * X509Certificate, and any verifier built on it) refuses as "illegal padding" — one lab certificate in 256 was unreadable.
  */
@@ -197,15 +197,27 @@ export class X509Authorities {
     return held(certificate)
   }
 
+  /**
+   * Credo does not pass a serial number on for a certificate that is not self-signed: @peculiar/x509 draws 16 random
+   * octets and means to drop a leading 0, but the KMS hands it a Node Buffer whose slice shares the whole buffer, so
+   * the 0 stays — padding OpenSSL refuses before an octet under 0x80, one leaf in 512. Such a leaf is made again (same key, new serial).
+   */
   private async createLeaf(issuer: X509Issuer, root: HeldCertificate, kind: 'leaf' | 'ds' | 'rp'): Promise<HeldCertificate> {
     const key = await this.newKey()
+    for (let attempt = 1; ; attempt++) {
+      const leaf = await this.signLeaf(issuer, root, kind, key)
+      if (readableByOpenSsl(leaf)) return leaf
+      if (attempt === 8) throw new Error(`The ${kind} certificate for ${issuer.name} is not readable by OpenSSL after ${attempt} attempts`)
+    }
+  }
+
+  private async signLeaf(issuer: X509Issuer, root: HeldCertificate, kind: 'leaf' | 'ds' | 'rp', key: Kms.PublicJwk): Promise<HeldCertificate> {
     const rootCertificate = root.certificate
     const certificate = await X509Service.createCertificate(this.agent.context, {
       authorityKey: rootCertificate.publicJwk,
       subjectPublicKey: key,
       issuer: rootCertificate.subject,
       subject: { commonName: issuer.name, countryName: 'CA', ...(issuer.jurisdiction.includes('-') ? { stateOrProvinceName: issuer.jurisdiction.slice(3) } : {}) },
-      serialNumber: serialNumber(),
       validity: { notBefore: aMinuteAgo(), notAfter: years(LEAF_YEARS) },
       extensions: {
         basicConstraints: { ca: false, markAsCritical: true },
@@ -226,7 +238,18 @@ const held = (certificate: X509Certificate): HeldCertificate => ({ certificate, 
 
 const RENEW_BEFORE_MS = 7 * 86_400_000
 
-/** A stored leaf still serves when its SAN names the issuer's current URL and it is not about to expire. */
-function stillFits({ certificate }: HeldCertificate, issuer: X509Issuer): boolean {
-  return certificate.sanUriNames.includes(issuer.issuerUrl) && certificate.data.notAfter.getTime() - Date.now() > RENEW_BEFORE_MS
+/** Whether OpenSSL (Node's X509Certificate, and any verifier built on it) parses the certificate at all. */
+function readableByOpenSsl({ der }: HeldCertificate): boolean {
+  try {
+    new OpenSslCertificate(Buffer.from(der, 'base64'))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A stored leaf still serves when OpenSSL reads it, its SAN names the issuer's current URL and it is not about to expire. */
+function stillFits(held: HeldCertificate, issuer: X509Issuer): boolean {
+  const { certificate } = held
+  return readableByOpenSsl(held) && certificate.sanUriNames.includes(issuer.issuerUrl) && certificate.data.notAfter.getTime() - Date.now() > RENEW_BEFORE_MS
 }
