@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { timingSafeEqual } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { z } from 'zod'
 import { PROBLEM_MEDIA_TYPE, problemTypeOf } from '@interop-lab/contracts'
 import { UnstorableValueError } from './db/storable'
@@ -101,9 +101,20 @@ export function createApp(): Express {
   const app = express()
   startingApps.add(app)
   app.disable('x-powered-by')
+  // express's default weak ETag hashed every response, and no client of the lab revalidates one: the documents that a
+  // peer may revalidate (status lists) set their own, see setEntityTag
+  app.set('etag', false)
   app.use(express.json({ limit: '256kb' }))
   app.use(express.urlencoded({ extended: false, limit: '256kb' }))
   return app
+}
+
+/**
+ * Gives the response about to be sent with `body` a strong ETag (RFC 9110 §8.8.3), for a document peers fetch again
+ * and again: express then answers a GET whose If-None-Match names it with a 304 and no body (RFC 9110 §13.1.2).
+ */
+export function setEntityTag(res: Response, body: string | Uint8Array): Response {
+  return res.set('ETag', `"${createHash('sha256').update(body).digest('base64url')}"`)
 }
 
 /** Adds the 404 and error handlers; must come after every route. From then on the app is ready (see `listen`). */

@@ -138,7 +138,8 @@ async function checkCredentialRequest(ready: CredentialRequestDependencies, issu
   const metadata = await service.getIssuerMetadata(ready.agent.context, issuer)
   const token = await verifiedToken(ready.agent, service, issuer, metadata, req)
   const query = token && sessionQuery(token.tokenPayload)
-  const [session] = query ? await service.findIssuanceSessionsByQuery(ready.agent.context, { issuerId, ...query }) : []
+  // by its code or state alone (a query of one tag), then held to the issuer in the path
+  const session = query && (await service.findIssuanceSessionsByQuery(ready.agent.context, query)).find((candidate) => candidate.issuerId === issuerId)
   if (!token || !session) return undefined
   return checkedRequest(ready, { service, issuer, metadata, session, token }, req.body as Body)
 }
@@ -161,15 +162,14 @@ const boundToItsOffer = ({ session, token }: VerifiedRequest): boolean =>
 
 /** Holder bindings this service verified, by the session record handed to Credo's issuance with them. */
 const verifiedHolderBindings = new WeakMap<OpenId4VcIssuanceSessionRecord, VerifiedOpenId4VcCredentialHolderBinding>()
-const handedOver = new WeakSet<OpenId4VcIssuerService>()
 
 /**
- * Credo's issuance verifies the key proofs (TypeScript-private `verifyCredentialRequestProofs`); for a session record
- * this service verified them for, it takes that verification instead of repeating it. Any other call is Credo's own.
+ * Installed once, where the issuer's agent is made. Credo's issuance verifies the key proofs (TypeScript-private
+ * `verifyCredentialRequestProofs`); for a session record {@link verifiedIssuance} verified them for, it takes that
+ * verification instead of repeating it. Any other call is Credo's own.
  */
-function takeVerifiedProofs(service: OpenId4VcIssuerService): void {
-  if (handedOver.has(service)) return
-  handedOver.add(service)
+export function takeVerifiedProofs(agent: Agent): void {
+  const service = agent.dependencyManager.resolve(OpenId4VcIssuerService)
   type VerifyProofs = (context: Agent['context'], options: { issuanceSession: OpenId4VcIssuanceSessionRecord }) => Promise<VerifiedOpenId4VcCredentialHolderBinding>
   const credo = service as unknown as { verifyCredentialRequestProofs: VerifyProofs }
   const verifyProofs = credo.verifyCredentialRequestProofs.bind(service)
@@ -182,7 +182,6 @@ function takeVerifiedProofs(service: OpenId4VcIssuerService): void {
 /** What Credo's credential endpoint does once it has checked the request: issue through its service, the offer ending in Error on a failure. */
 async function issue(agent: Agent, { session, token, credentialRequest }: VerifiedRequest, holderBinding: VerifiedOpenId4VcCredentialHolderBinding, res: Response): Promise<void> {
   const service = agent.dependencyManager.resolve(OpenId4VcIssuerService)
-  takeVerifiedProofs(service)
   verifiedHolderBindings.set(session, holderBinding)
   try {
     const { credentialResponse } = await service.createCredentialResponse(agent.context, {

@@ -18,7 +18,9 @@ export function offersByReference(basePath: string, deps: () => { agent: Agent }
     if (!ready) return next()
     const sessions = ready.agent.dependencyManager.resolve(OpenId4VcIssuerService)
     const { issuerId, credentialOfferId } = req.params
-    sessions.findIssuanceSessionsByQuery(ready.agent.context, { issuerId, credentialOfferId }).then(([session]) => {
+    // by the offer's id alone (a query of one tag), then held to the issuer in the path
+    sessions.findIssuanceSessionsByQuery(ready.agent.context, { credentialOfferId }).then((found) => {
+      const session = found.find((candidate) => candidate.issuerId === issuerId)
       const open = session && FETCHABLE.includes(session.state) && session.expiresAt && Date.now() <= session.expiresAt.getTime()
       if (!open) return next()
       res.setHeader('Content-Type', 'application/json')

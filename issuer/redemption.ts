@@ -96,7 +96,7 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
 
   router.post(
     `${basePath}/:issuerId/token`,
-    guarded(async (req, res, { agent, db }) => {
+    guarded(async (req, res, { db }) => {
       const body = (req.body ?? {}) as Record<string, unknown>
       const code = body['pre-authorized_code']
       if (body.grant_type !== PRE_AUTHORIZED_CODE_GRANT || typeof code !== 'string') return true
@@ -106,7 +106,6 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
         refuse(res, 'invalid_grant', 'This pre-authorized code has been exchanged for an access token, or is being exchanged: an offer grants one access token (RFC 6749 §5.2 invalid_grant)')
         return false
       }
-      claimedBeforeCredo(sessions(agent))
       claimedCodes.add(code)
       res.on('close', () => claimedCodes.delete(code))
       // a refused request gives the code back (a wrong tx_code, DPoP or expiry: the wallet may try again); a granted one keeps it
@@ -150,18 +149,16 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
 
 /** Pre-authorized codes this process claimed for a token request in progress. */
 const claimedCodes = new Set<string>()
-const claimingServices = new WeakSet<OpenId4VcIssuerService>()
 
 /**
- * Credo's token endpoint stores AccessTokenRequested before it makes the token, and AccessTokenCreated after: the
- * first write is its claim of the pre-authorized code (a second request finds the session past OfferUriRetrieved, or
- * loses the record's compare-and-set). For a code this service claimed in its own table, that write is left out: the
- * session moves to AccessTokenRequested in memory only, and the one write after the token is made stores it as
- * AccessTokenCreated. The authorization code grant (HAIP) keeps Credo's two writes.
+ * Installed once, where the issuer's agent is made. Credo's token endpoint stores AccessTokenRequested before it makes
+ * the token, and AccessTokenCreated after: the first write is its claim of the pre-authorized code (a second request
+ * finds the session past OfferUriRetrieved, or loses the record's compare-and-set). For a code this service claimed in
+ * its own table, that write is left out: the session moves to AccessTokenRequested in memory only, and the one write
+ * after the token is made stores it as AccessTokenCreated. The authorization code grant (HAIP) keeps Credo's two writes.
  */
-function claimedBeforeCredo(service: OpenId4VcIssuerService): void {
-  if (claimingServices.has(service)) return
-  claimingServices.add(service)
+export function claimedBeforeCredo(agent: Agent): void {
+  const service = agent.dependencyManager.resolve(OpenId4VcIssuerService)
   const updateState = service.updateState.bind(service)
   service.updateState = async (context, session, state) => {
     const claimed = state === OpenId4VcIssuanceSessionState.AccessTokenRequested && session.preAuthorizedCode !== undefined && claimedCodes.has(session.preAuthorizedCode)

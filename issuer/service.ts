@@ -28,10 +28,10 @@ import { oid4vciIssuance } from './adapters/oid4vci'
 import { provisionJurisdictions, x509IssuerOf } from './provisioning'
 import { catalogRouter } from './routes/catalog'
 import { offersRouter } from './routes/offers'
-import { redemptionMigrations, redemptionRules, type RedemptionDependencies } from './redemption'
+import { claimedBeforeCredo, redemptionMigrations, redemptionRules, type RedemptionDependencies } from './redemption'
 import { authorizationDetailsMigrations, authorizationDetailsRules, serverMetadataRules } from './authorizationDetails'
 import { metadataCacheHeaders } from './metadataCaching'
-import { credentialRequestRules, verifiedIssuance } from './credentialRequests'
+import { credentialRequestRules, takeVerifiedProofs, verifiedIssuance } from './credentialRequests'
 import { offersByReference } from './offersByReference'
 import { HAIP_SERVER_METADATA, haipAuthorizationRules, haipMigrations, trustWalletProviders } from './haip'
 import { registryAnchors } from '@interop-lab/trust-registry/client'
@@ -151,6 +151,9 @@ export async function startIssuerService(options: IssuerServiceOptions) {
       msoStatus: new MsoStatusModule(),
     },
   })
+  // Credo's issuer takes what the rules above verified and claimed, instead of doing it again
+  takeVerifiedProofs(agent)
+  claimedBeforeCredo(agent)
   redemption = { agent, db }
   // HAIP Wallet Attestations and key attestations chain to a wallet provider root the trust registry lists
   const trustRegistryUrl = options.trustRegistryUrl

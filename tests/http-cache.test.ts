@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createHash } from 'node:crypto'
+import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cachingFetch } from '@interop-lab/common/net/httpCache'
@@ -69,6 +70,17 @@ describe('cachingFetch', () => {
   })
 })
 
+/** A GET over node:http: fetch adds `Cache-Control: no-cache` to a request with If-None-Match (Fetch §4.5), which no server answers 304. */
+function conditionalGet(url: string, ifNoneMatch?: string): Promise<{ status: number; body: string; etag: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {} }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString(), etag: res.headers.etag }))
+    }).on('error', reject)
+  })
+}
+
 describe("the issuer's Cache-Control", () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>
   beforeAll(async () => {
@@ -86,5 +98,28 @@ describe("the issuer's Cache-Control", () => {
     expect(await cacheControl('/oid4vci/bc-registries/jwks')).toBe(reusable)
     expect(await cacheControl('/oid4vci/bc-registries/token', { method: 'POST', body: 'grant_type=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).not.toBe(reusable)
     expect(await cacheControl('/oid4vci/bc-registries/credential', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).not.toBe(reusable)
+  })
+
+  // express hashed every response for its default ETag; only the status lists, which verifiers fetch at every ttl, keep one
+  it('sends no ETag on metadata or an exchange, so If-None-Match gets the full 200 there', async () => {
+    const metadata = `${stack.issuer.url}/.well-known/openid-credential-issuer/oid4vci/bc-registries`
+    const first = await conditionalGet(metadata)
+    expect([first.status, first.etag]).toEqual([200, undefined])
+    const again = await conditionalGet(metadata, 'W/"anything"')
+    expect([again.status, JSON.parse(again.body).credential_issuer]).toEqual([200, `${stack.issuer.url}/oid4vci/bc-registries`])
+    const token = await fetch(`${stack.issuer.url}/oid4vci/bc-registries/token`, { method: 'POST', body: 'grant_type=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    expect([token.status, token.headers.get('etag')]).toEqual([400, null])
+  })
+
+  it('keeps a strong ETag on the status lists: a GET naming it in If-None-Match gets 304 and no body (RFC 9110 §13.1.2), another tag the list', async () => {
+    const [list] = await stack.issuer.status.store.listsOf(stack.issuer.identities.get('bc-registries')!.did)
+    for (const path of [`/status/token/${list!.id}`, `/status/bitstring/${list!.id}`, `/status-lists/${list!.id}-revocation`]) {
+      const url = `${stack.issuer.url}${path}`
+      const { body, etag } = await conditionalGet(url)
+      expect({ path, etag }).toEqual({ path, etag: `"${createHash('sha256').update(body).digest('base64url')}"` })
+      expect({ path, ...(await conditionalGet(url, etag)) }).toEqual({ path, status: 304, body: '', etag })
+      const other = await conditionalGet(url, '"another-version"')
+      expect({ path, status: other.status, same: other.body === body }).toEqual({ path, status: 200, same: true })
+    }
   })
 })

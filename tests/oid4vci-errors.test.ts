@@ -219,6 +219,15 @@ describe('the offer by reference (OID4VCI 1.0 §4.1.3)', () => {
     expect(await offerState()).toBe('AccessTokenCreated')
     expect((await call(opened.credentialOfferUri, {})).status).toBe(404)
   })
+
+  // the offer is looked up by its id alone, then held to the issuer in the path
+  it("is served under its own issuer's path only: under another issuer's, the same offer id answers 404", async () => {
+    const opened = await openOffer()
+    const underAnotherIssuer = opened.credentialOfferUri.replace('/bc-registries/', '/alberta-corporate-registry/')
+    expect(underAnotherIssuer).not.toBe(opened.credentialOfferUri)
+    expect((await call(underAnotherIssuer, {})).status).toBe(404)
+    expect((await call(opened.credentialOfferUri, {})).status).toBe(200)
+  })
 })
 
 describe('access tokens (RFC 6750 §3.1)', () => {

@@ -114,7 +114,8 @@ describe('status lists named by a credential', () => {
     // Bitstring Status List §3.2 step 4: the list could not be retrieved — and only that
     const problems = (body.errors ?? []) as { type: string; detail: string }[]
     expect(problems).toContainEqual(expect.objectContaining({ type: expect.stringMatching(/STATUS_RETRIEVAL_ERROR/), detail: `Status list ${statusUrl} could not be fetched` }))
-    expect(JSON.stringify(body)).not.toMatch(/allow-list|404|ECONNREFUSED|fetch failed/)
+    // the body names the list's URL, whose random port may hold the digits 404: the status code is looked for as a word
+    expect(JSON.stringify(body)).not.toMatch(/allow-list|\b404\b|ECONNREFUSED|fetch failed/)
   })
 
   it('fetches it once the host is allowed (--allow-outbound), still without echoing the answer', async () => {
@@ -336,10 +337,11 @@ describe('trust registry key pinning', () => {
       cause_of_death: 'Pneumonia',
     }
     const certify = () => post(`${stack.issuer.url}/certifiers/nl-medical-examiner/certificates`, { certificate })
-    const openAccount = async () => (await runVariant(stack.endpoints, banking, undefined, 'dc+sd-jwt')).steps.at(-1)!.decision!
-    // first use: the issuer and the verifier pin the registry's key, each in its database
+    const openAccount = async () => (await runVariant(stack.endpoints, banking, undefined, 'dc+sd-jwt')).steps
+    // first use: the issuer, the wallet and the verifier pin the registry's key (the services in their databases)
     expect((await certify()).status).toBe(201)
-    expect((await openAccount()).outcome).toBe('accepted')
+    const opened = await openAccount()
+    expect(opened.every((step) => step.passed) && opened.at(-1)!.decision?.outcome, JSON.stringify(opened.filter((step) => !step.passed))).toBe('accepted')
 
     // an impostor at the registry's address: same governance, genuine-looking signed answers, another key
     const port = Number(new URL(stack.trustRegistry.url).port)
@@ -353,9 +355,11 @@ describe('trust registry key pinning', () => {
     const refused = await certify()
     expect(refused.status, JSON.stringify(refused.body)).toBe(403)
     expect(refused.body.message).toMatch(/signed with key \S+, not the key \S+ pinned on first use.*--trust-registry-key/)
-    const decision = await openAccount()
-    expect(decision.outcome).toBe('rejected')
-    expect(JSON.stringify(decision)).toMatch(/signed with key \S+, not the key \S+ pinned on first use/)
+    // whichever party asks the registry first refuses its answer: the wallet checking a credential it receives, or the bank
+    const refusedAt = (await openAccount()).find((step) => !step.passed)
+    expect(refusedAt, "the account was opened on the impostor's answers").toBeDefined()
+    expect(JSON.stringify(refusedAt)).toMatch(/signed with key \S+, not the key \S+ pinned on first use/)
+    if (refusedAt!.decision) expect(refusedAt!.decision.outcome).toBe('rejected')
   }, 60_000)
 
   it('refuses a registry whose key is not the one configured (--trust-registry-key)', async () => {

@@ -212,6 +212,37 @@ describe.each(['sqlite', 'postgres'] as const)('storage contract on %s', (engine
       await expect(find(context, {}, { limit: -1 })).rejects.toThrow(RangeError)
     })
 
+    it('counts which of two required tags to start a search from once for a while, and answers exactly from a kept count after the records changed', async () => {
+      const context = freshContext()
+      const statements: string[] = []
+      const anHour = 3_600_000
+      const counted = new CredoStorageService<NoteRecord>(
+        {
+          ...db,
+          query: (sql, params) => {
+            statements.push(sql)
+            return db.query(sql, params)
+          },
+        },
+        undefined,
+        anHour,
+      )
+      const findBoth = async (role: string, code: string) => ids(await counted.findByQuery(context, NoteRecord, { role, code } as never))
+      await saveAll(
+        context,
+        Array.from({ length: 6 }, (_, i) => ({ role: 'created', code: `c${i}` })),
+      )
+      expect(await findBoth('created', 'c1')).toEqual(['n1'])
+      expect(await findBoth('created', 'c4')).toEqual(['n4'])
+      // the kept count says a code is rarer than a role: now six records share one code, and still only the matching ones are found
+      for (const [i, role] of ['created', 'created', 'created', 'created', 'created', 'received'].entries())
+        await storage.save(context, new NoteRecord({ id: `m${i}`, tags: { role, code: 'shared' } }))
+      expect(await findBoth('created', 'shared')).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
+      expect(await findBoth('received', 'shared')).toEqual(['m5'])
+      expect(await findBoth('received', 'c1')).toEqual([])
+      expect(statements.filter((sql) => sql.startsWith('SELECT 0 AS i, COUNT(*)'))).toHaveLength(1)
+    })
+
     it('keeps each agent context to itself', async () => {
       const [alice, bob] = [freshContext(), freshContext()]
       await storage.save(alice, new NoteRecord({ id: 'shared-id', text: 'alice', tags: { owner: 'alice' } }))

@@ -38,6 +38,8 @@ import { registryAnchors } from '@interop-lab/trust-registry/client'
 import { overAsked, replayMessage } from './requestChecks'
 import { describeMdoc, holderBinding, receivedMdoc, signWithForeignDeviceKey } from './mdoc'
 import { trustX509SignerOnReceipt } from './x509Trust'
+import { keepVerifiedOnReceipt } from './verifiedOnReceipt'
+import { resolveOwnDidsOnce } from './ownDids'
 import { VcApiHolder, vcApiMigrations } from './vcApiHolder'
 import { IssuanceWire, requestHaipCredentials } from './haipIssuance'
 import { IssuerMetadataKeeper, resolveCredentialOffer } from './issuerMetadata'
@@ -176,7 +178,9 @@ export class PersonaWallet {
     }
     wallet.es256HolderDid = await ensureEs256HolderDid(agent, db, personaId)
     wallet.ldpHolder = await ensureLdpDid(agent, `${wallet.holderDid}#0`)
+    resolveOwnDidsOnce(agent, [wallet.holderDid, wallet.es256HolderDid, wallet.ldpHolder.did])
     trustX509SignerOnReceipt(agent)
+    keepVerifiedOnReceipt(agent)
     const { publicJwk } = await agent.dids.resolveVerificationMethodFromCreatedDidRecord(wallet.ldpHolder.verificationMethod, ['authentication'])
     const sign = async (data: Uint8Array) => (await agent.kms.sign({ keyId: publicJwk.keyId, algorithm: 'EdDSA', data })).signature
     wallet.vcApi = new VcApiHolder(db, { ...wallet.ldpHolder, signer: { algorithm: 'EdDSA', sign } })

@@ -394,6 +394,31 @@ export const credoExtensions: readonly CredoExtension[] = [
       "Credo's DCQL holder matching decodes every credential record read on each request (SD-JWT decodes with a digest per disclosure, JWT VC parses with class-validator), runs the dcql query and applies each match's disclosures, and selection parses a W3C credential twice more: most of the wallet's matching CPU, for the same answer while the query and the records are the same. The wallet keeps the match (records re-attached from each read) by query and records (type, id, updatedAt, stored credential); the TypeScript-private `queryCredentialsForDcqlQuery` and `dcqlCredentialForRequestForValidCredential` are replaced on its subclass.",
     removeWhen: 'Credo keeps decoded credentials per record (or the match per query and records) in its DCQL holder matching.',
   },
+  {
+    id: 'wallet-received-credential-parsed-once',
+    lab: [{ file: 'wallet-sim/verifiedOnReceipt.ts', symbol: 'keepVerifiedOnReceipt' }],
+    upstream: [
+      openid4vc('build/openid4vc-holder/OpenId4VciHolderService.mjs', 'OpenId4VciHolderService.handleCredentialResponse', '170431fe761e4e4c16ef0dd1628b47133cccace7d93e0cb3f0123c2720cf0d8a'),
+      openid4vc('build/openid4vc-holder/OpenId4VciHolderService.mjs', 'OpenId4VciHolderService.acceptCredentialOffer', '350660319332637d16e3763dafc735d1105186f0636de8195532c8a98fe3147d'),
+      core('build/modules/sd-jwt-vc/repository/SdJwtVcRecord.mjs', 'SdJwtVcRecord.firstCredential', '77d7065146129fad0bdb1c6d3ada40023d524941a60a91f31a3e41e07e939c73'),
+      core('build/modules/sd-jwt-vc/repository/SdJwtVcRecord.mjs', 'SdJwtVcRecord.getTags', '6231e8fd0d1ff7b8f41dfe0460bd24d488f66dd482a571c3bc8029795bdaf7ac'),
+      core('build/modules/vc/repository/W3cCredentialRecord.mjs', 'W3cCredentialRecord.firstCredential', 'd71c1662a4d38775c9a22577743915034484422107ff4261566af2114c85ca5a'),
+    ],
+    reason:
+      "Credo's OID4VCI holder verifies a received SD-JWT VC or JWT VC, then builds a record that parses it again at each read of `firstCredential` (its own debug log line in `acceptCredentialOffer`, the wallet's checks, the W3C store's tags) and whose SD-JWT `getTags` decodes it once more: three parses of a JWT VC and four decodes of an SD-JWT VC per issuance. On the wallet's agents, `SdJwtVcApi.verify` and `W3cCredentialService.verifyCredential` note what they found valid while the TypeScript-private `handleCredentialResponse` runs, and its record carries that as its `firstCredential` (and an SD-JWT VC's tags, computed as `getTags` does).",
+    removeWhen: "Credo's holder builds the record from the credential it verified (or records keep their parse).",
+  },
+  {
+    id: 'wallet-own-dids-resolved-once',
+    lab: [{ file: 'wallet-sim/ownDids.ts', symbol: 'resolveOwnDidsOnce' }],
+    upstream: [
+      core('build/modules/dids/DidsApi.mjs', 'DidsApi.resolveCreatedDidDocumentWithKeys', '6cac25babc5be42a12e01591e6972215994f866d3527a3037a3ab6a9399888d2'),
+      core('build/modules/dids/services/DidResolverService.mjs', 'DidResolverService.resolveDidDocument', '0a85489af33d8d429113b5c95e6088dcdd388953319851517d3a25a2f7e27ca5'),
+    ],
+    reason:
+      "Credo resolves the holder's did:jwk three times per OID4VCI issuance (the key proof's binding, its signer, the received SD-JWT VC's cnf) and reads its DID record from the database for the KMS key id each time, though a did:jwk or did:key is its own document and the wallet never changes the records of the DIDs it created. The wallet's agents resolve their persona's own DIDs, and read their records, once; every other DID as before.",
+    removeWhen: 'Credo caches the resolution of did:jwk / did:key (and created DID records) per agent.',
+  },
 ]
 
 /** A version pinned in the root package.json because of a dependency's packaging, not the lab's own needs. */

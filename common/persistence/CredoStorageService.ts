@@ -15,7 +15,7 @@ import type { Database, Migration } from '../db'
 import type { Sealer } from '../secrets'
 import { recordJson, storedValue } from './sealedRecords'
 import type { TagQuery } from './tagQuery'
-import { rarityFrom, rarityQuery, type TagRow, tagQuerySql, tagRowKey, tagRows } from './tagSql'
+import { rarityFrom, rarityQuery, type SqlCondition, type TagRow, tagQuerySql, tagRowKey, tagRows } from './tagSql'
 
 export const credoStorageMigrations: Migration[] = [
   {
@@ -75,6 +75,21 @@ const REUSED_RECORD_TYPES = new Set(['OpenId4VcIssuerRecord', 'DidRecord'])
 
 const TAG_ROWS_PER_STATEMENT = 100
 
+/**
+ * How long the record counts that chose where a query starts (tagSql.ts `rarityQuery`) lead the queries of the same
+ * tags: how many records share a tag changes slowly, and counting costs a statement per find (on every DID lookup).
+ * Any plan gives the exact answer; an outdated one can only be slower.
+ */
+const PLAN_LIFETIME_MS = 5_000
+
+/** Bounds the kept conditions of queries for reused records (a DID lookup can name any DID). */
+const REUSED_QUERIES_KEPT = 1_000
+
+type Scope = { context: string; type: string }
+type RarityQuery = NonNullable<ReturnType<typeof rarityQuery>>
+/** How many records held each tag value a query requires (by position in its `rarityQuery` refs), and until when that leads. */
+type Plan = { counts: number[]; until: number }
+
 const insertTags = (db: Database, record: { context: string; type: string; id: string }, storedTags: string) => insertRows(db, record, tagRows(storedTags))
 
 async function insertRows(db: Database, record: { context: string; type: string; id: string }, rows: TagRow[]): Promise<void> {
@@ -128,14 +143,56 @@ interface Row extends Record<string, unknown> {
 export class CredoStorageService<T extends BaseRecord<any, any, any>> implements StorageService<T> {
   public readonly supportsCursorPagination = false
 
-  /** `sealer` seals the records that hold private key material (sealedRecords.ts); without it they cannot be stored. */
+  /**
+   * `sealer` seals the records that hold private key material (sealedRecords.ts); without it they cannot be stored.
+   * `planLifetimeMs`: how long counts choose where the queries of the same tags start (PLAN_LIFETIME_MS).
+   */
   public constructor(
     private readonly db: Database,
     private readonly sealer?: Sealer,
+    private readonly planLifetimeMs = PLAN_LIFETIME_MS,
   ) {}
 
   /** The last instance built of each reused record (REUSED_RECORD_TYPES), with the row it was built from. */
   private readonly reused = new Map<string, { row: Row; record: T }>()
+
+  /** Per context, type and the tags a query requires (names and kinds, in order): their last counts, and until when they lead. */
+  private readonly plans = new Map<string, Plan>()
+
+  /** The conditions of the queries that find reused records (REUSED_RECORD_TYPES): the same few, asked on every request. */
+  private readonly reusedQueries = new Map<string, { rarity?: RarityQuery; plan?: Plan; condition?: SqlCondition }>()
+
+  /** The record counts of the tag values `rarity` names, counted again once the last count of the same tags is older than PLAN_LIFETIME_MS. */
+  private async plan(scope: Scope, rarity: RarityQuery): Promise<Plan> {
+    const key = [scope.context, scope.type, ...rarity.refs.flatMap((ref) => [ref.name, ref.kind])].join('\u0000')
+    const kept = this.plans.get(key)
+    if (kept && kept.until >= performance.now()) return kept
+    const counted = rarityFrom(rarity.refs, await this.db.query<{ i: number; n: number }>(rarity.sql, rarity.params))
+    const plan = { counts: rarity.refs.map((ref) => counted.get(tagRowKey(ref)) ?? 0), until: performance.now() + this.planLifetimeMs }
+    this.plans.set(key, plan)
+    return plan
+  }
+
+  /** The SQL condition of a tag query, led by the tag value the plan counts rarest. */
+  private async condition(scope: Scope, query: TagQuery): Promise<SqlCondition> {
+    const memoKey = REUSED_RECORD_TYPES.has(scope.type) ? `${scope.context}\u0000${scope.type}\u0000${JSON.stringify(query)}` : undefined
+    let memo = memoKey === undefined ? undefined : this.reusedQueries.get(memoKey)
+    if (!memo) {
+      memo = { rarity: rarityQuery(query, scope) }
+      if (memoKey !== undefined) {
+        if (this.reusedQueries.size >= REUSED_QUERIES_KEPT) this.reusedQueries.delete(this.reusedQueries.keys().next().value!)
+        this.reusedQueries.set(memoKey, memo)
+      }
+    }
+    const { rarity } = memo
+    const plan = rarity ? await this.plan(scope, rarity) : undefined
+    if (!memo.condition || memo.plan !== plan) {
+      // the same tags with other values: the counts carry over by position
+      const counts = rarity && plan ? new Map(rarity.refs.map((ref, i) => [tagRowKey(ref), plan.counts[i]])) : undefined
+      Object.assign(memo, { plan, condition: tagQuerySql(query, scope, counts) })
+    }
+    return memo.condition!
+  }
 
   private toRecord(row: Row, recordClass: BaseRecordConstructor<T>): T {
     const reuseKey = REUSED_RECORD_TYPES.has(recordClass.type) ? `${recordClass.type}/${row.id}` : undefined
@@ -232,9 +289,7 @@ export class CredoStorageService<T extends BaseRecord<any, any, any>> implements
 
   public async findByQuery(agentContext: AgentContext, recordClass: BaseRecordConstructor<T>, query: Query<T>, options: QueryOptions = {}): Promise<T[]> {
     const scope = { context: agentContext.contextCorrelationId, type: recordClass.type }
-    const rarity = rarityQuery(query as TagQuery, scope)
-    const counts = rarity ? rarityFrom(rarity.refs, await this.db.query<{ i: number; n: number }>(rarity.sql, rarity.params)) : undefined
-    const condition = tagQuerySql(query as TagQuery, scope, counts)
+    const condition = await this.condition(scope, query as TagQuery)
     const rows = await this.db.query<Row>(
       `SELECT r.id, r.value, r.tags, r.version FROM credo_records r WHERE r.context = ? AND r.type = ? AND (${condition.sql}) ORDER BY r.created_at, r.id${this.page(options)}`,
       [scope.context, scope.type, ...condition.params],

@@ -1,6 +1,6 @@
 import { type Response, Router } from 'express'
 import { z } from 'zod'
-import { handle, HttpError } from '@interop-lab/common/http'
+import { handle, HttpError, setEntityTag } from '@interop-lab/common/http'
 import { workerNumber } from '@interop-lab/common/workers'
 import type { StatusListService, StatusListSigning } from './service'
 import { STATUS_LIST_JWT_MEDIA_TYPE, VC_JWT_MEDIA_TYPE } from '@interop-lab/common/status/tokens'
@@ -17,7 +17,7 @@ function listIdFrom(raw: unknown): string {
 function sendJwt(res: Response, mediaType: string, jwt: string, ttlSeconds: number) {
   res.set('Content-Type', mediaType)
   res.set('Cache-Control', `public, max-age=${ttlSeconds}`)
-  res.send(jwt)
+  setEntityTag(res, jwt).send(jwt)
 }
 
 /**

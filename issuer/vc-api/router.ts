@@ -1,5 +1,5 @@
 import { Router } from 'express'
-import { handle, requireApiKey } from '@interop-lab/common/http'
+import { handle, requireApiKey, setEntityTag } from '@interop-lab/common/http'
 import { bundledContextBytes, CONTEXTS } from '@interop-lab/common/jsonld'
 import { ProblemError, problemDetailsHandler, SIGNATURE_ALGORITHMS, VC_JWT_MEDIA_TYPE } from '@interop-lab/common/vc2'
 import { deriveCredential, parseDeriveRequest } from './derive'
@@ -76,7 +76,8 @@ export function createVcApiIssuerRouter(options: VcApiIssuerRouterOptions): Rout
       res.type(mediaType)
       res.set('Cache-Control', `public, max-age=${options.status.ttlSeconds}`)
       res.set('Vary', 'Accept')
-      res.send(typeof credential === 'string' ? credential : JSON.stringify(credential))
+      const body = typeof credential === 'string' ? credential : JSON.stringify(credential)
+      setEntityTag(res, body).send(body)
     }),
   )
   router.post(
