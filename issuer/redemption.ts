@@ -100,7 +100,7 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
       const body = (req.body ?? {}) as Record<string, unknown>
       const code = body['pre-authorized_code']
       if (body.grant_type !== PRE_AUTHORIZED_CODE_GRANT || typeof code !== 'string') return true
-      const codeHash = createHash('sha256').update(code).digest('base64url')
+      const codeHash = claimKey(code)
       const claimed = await db.run('INSERT INTO pre_authorized_code_claims (code_hash, claimed_at) VALUES (?, ?) ON CONFLICT (code_hash) DO NOTHING', [codeHash, new Date().toISOString()])
       if (!claimed) {
         refuse(res, 'invalid_grant', 'This pre-authorized code has been exchanged for an access token, or is being exchanged: an offer grants one access token (RFC 6749 §5.2 invalid_grant)')
@@ -124,7 +124,7 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
     guarded(async (req, res, { db }) => {
       const token = /^(?:Bearer|DPoP) +(\S+)$/i.exec(req.header('authorization') ?? '')?.[1]
       if (!token) return true // Credo answers 401
-      const tokenHash = createHash('sha256').update(token).digest('base64url')
+      const tokenHash = claimKey(token)
       const claimed = await db.run('INSERT INTO credential_request_claims (token_hash, claimed_at) VALUES (?, ?) ON CONFLICT (token_hash) DO NOTHING', [tokenHash, new Date().toISOString()])
       if (!claimed) {
         refuse(
@@ -146,6 +146,9 @@ export function redemptionRules(basePath: string, deps: () => RedemptionDependen
   )
   return router
 }
+
+/** How a claims table names a pre-authorized code or an access token: by its SHA-256, never the secret itself. */
+const claimKey = (secret: string) => createHash('sha256').update(secret).digest('base64url')
 
 /** Pre-authorized codes this process claimed for a token request in progress. */
 const claimedCodes = new Set<string>()

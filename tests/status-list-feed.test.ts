@@ -55,6 +55,17 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
+/** Checks until the list is kept (the feed connects on the first check): a check, valid, that fetched nothing. */
+async function keptOnceValid(status: () => Promise<{ status: string }>): Promise<void> {
+  await expect
+    .poll(async () => {
+      const before = listFetches
+      expect((await status()).status).toBe('valid')
+      return listFetches - before
+    })
+    .toBe(0)
+}
+
 async function credentialAt(listId: string) {
   const allocation = await service.allocate(listId)
   const { compact } = await issuer.sdJwtVc.sign({ payload: { vct: VCT, registration_number: 'NL-2024-0007', status: tokenStatusClaim(allocation) }, issuer: { method: 'did', didUrl: issuerKid } })
@@ -70,14 +81,7 @@ describe("a verifier's kept status lists (common/status/statusListFeeds.ts)", ()
   it('fetches a list once while the issuer has not changed it, and sees a revocation at once after it', async () => {
     const list = await service.createList({ issuer: issuerKid.split('#')[0], kid: issuerKid })
     const { allocation, status } = await credentialAt(list.id)
-    // the feed connects on the first check: from then on the list is kept
-    await expect
-      .poll(async () => {
-        const before = listFetches
-        expect((await status()).status).toBe('valid')
-        return listFetches - before
-      })
-      .toBe(0)
+    await keptOnceValid(status)
     const kept = listFetches
     expect((await status()).status).toBe('valid')
     expect(listFetches).toBe(kept)
@@ -94,13 +98,7 @@ describe("a verifier's kept status lists (common/status/statusListFeeds.ts)", ()
     const list = await service.createList({ issuer: issuerKid.split('#')[0], kid: issuerKid })
     const credential = await credentialAt(list.id)
     const status = credential[reader]
-    await expect
-      .poll(async () => {
-        const before = listFetches
-        expect((await status()).status).toBe('valid')
-        return listFetches - before
-      })
-      .toBe(0)
+    await keptOnceValid(status)
     // counts the signature verifications Credo makes (calling through): the list's, since the check verifies nothing else
     const verifications = vi.spyOn(JwsService.prototype, 'verifyJws')
     try {

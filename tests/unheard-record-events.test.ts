@@ -24,6 +24,14 @@ async function countingClones(run: () => unknown): Promise<number> {
   return clones
 }
 
+/** Saves `record`, updates it and deletes it: the three repository events. */
+async function saveUpdateDelete(repository: Repository<GenericRecord>, agent: Agent['agent'], record: GenericRecord): Promise<void> {
+  await repository.save(agent.context, record)
+  record.content = { step: 2 }
+  await repository.update(agent.context, record)
+  await repository.delete(agent.context, record)
+}
+
 /** Credo's Repository for generic records, on the agent's storage and event emitter. */
 const repositoryOf = (agent: Agent['agent']) => new Repository(GenericRecord, agent.dependencyManager.resolve<StorageService<GenericRecord>>(InjectionSymbols.StorageService), agent.events)
 
@@ -42,12 +50,7 @@ describe('record events are copied for listeners only (common/persistence/unhear
     const { agent } = started
     const repository = repositoryOf(agent)
     const record = new GenericRecord({ content: { step: 1 } })
-    const clones = await countingClones(async () => {
-      await repository.save(agent.context, record)
-      record.content = { step: 2 }
-      await repository.update(agent.context, record)
-      await repository.delete(agent.context, record)
-    })
+    const clones = await countingClones(() => saveUpdateDelete(repository, agent, record))
     expect(clones).toBe(0)
     expect(await repository.findById(agent.context, record.id)).toBeNull()
   })
@@ -65,12 +68,7 @@ describe('record events are copied for listeners only (common/persistence/unhear
     })
     try {
       const record = new GenericRecord({ content: { step: 1 } })
-      const clones = await countingClones(async () => {
-        await repository.save(agent.context, record)
-        record.content = { step: 2 }
-        await repository.update(agent.context, record)
-        await repository.delete(agent.context, record)
-      })
+      const clones = await countingClones(() => saveUpdateDelete(repository, agent, record))
       expect(clones).toBe(3)
       expect(heard.map((event) => event.type)).toEqual([RepositoryEventTypes.RecordSaved, RepositoryEventTypes.RecordUpdated, RepositoryEventTypes.RecordDeleted])
       for (const event of heard) {

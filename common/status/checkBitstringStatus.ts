@@ -3,6 +3,7 @@ import { sameKeyDidJwk } from '../didcomm/ldpDid'
 import { bitAt, decodeBitstring } from './encoding'
 import { decodeJwtPart, fetchKeptStatusList, StatusCheckError } from './fetchStatusList'
 import { BITSTRING_PURPOSE_STATUS, type BitstringPurpose, type CredentialStatus } from './statuses'
+import { signerKeyName } from './statusListFeeds'
 import { VC_JWT_MEDIA_TYPE } from './tokens'
 
 export interface BitstringEntryResult {
@@ -53,8 +54,8 @@ function checkListValidity(agentContext: AgentContext, url: string, payload: Rec
 }
 
 /**
- * The key a list credential names as its signer (header `kid`, absolute or relative to `iss`), resolved now, as
- * `<controller> <verification method id> <public JWK>`; undefined when it names none (Credo's verification then finds it).
+ * The key a list credential names as its signer (header `kid`, absolute or relative to `iss`), resolved now and named
+ * by signerKeyName; undefined when it names none (Credo's verification then finds it).
  */
 async function listSignerKey(agentContext: AgentContext, jwt: string, payload: Record<string, unknown>): Promise<string | undefined> {
   const { kid } = decodeJwtPart(jwt, 0)
@@ -63,7 +64,7 @@ async function listSignerKey(agentContext: AgentContext, jwt: string, payload: R
   try {
     const document = await agentContext.resolve(DidResolverService).resolveDidDocument(agentContext, parseDid(didUrl).did)
     const method = document.dereferenceKey(didUrl, ['assertionMethod'])
-    return `${method.controller} ${method.id} ${JSON.stringify(getPublicJwkFromVerificationMethod(method).toJson())}`
+    return signerKeyName(method, getPublicJwkFromVerificationMethod(method))
   } catch {
     return undefined
   }

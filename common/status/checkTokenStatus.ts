@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { readTokenStatus } from './encoding'
 import { decodeJwtPart, fetchKeptStatusList, StatusCheckError } from './fetchStatusList'
 import { type CredentialStatus, statusForTokenCode } from './statuses'
+import { signerKeyName } from './statusListFeeds'
 import { STATUS_LIST_JWT_MEDIA_TYPE, STATUS_LIST_JWT_TYP } from './tokens'
 
 export interface TokenStatusResult {
@@ -45,7 +46,7 @@ function didSignerCheck(agentContext: AgentContext, credential: { header: Record
     const didDocument = await agentContext.resolve(DidResolverService).resolveDidDocument(agentContext, didUrl)
     const verificationMethod = didDocument.dereferenceKey(didUrl, ['assertionMethod'])
     const jwk = getPublicJwkFromVerificationMethod(verificationMethod)
-    const signer = `${verificationMethod.id} ${JSON.stringify(jwk.toJson())}`
+    const signer = signerKeyName(verificationMethod, jwk)
     if (verifiedWith?.has(signer)) return
     const { isValid } = await agentContext
       .resolve(JwsService)

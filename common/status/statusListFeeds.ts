@@ -1,3 +1,4 @@
+import type { Kms, VerificationMethod } from '@credo-ts/core'
 import { FeedCache } from '../net/changeFeed'
 
 /**
@@ -8,6 +9,9 @@ export interface KeptStatusList {
   body: string
   verifiedWith: Set<string>
 }
+
+/** How `verifiedWith` names a signer key: the verification method as resolved now, its controller and its public JWK. */
+export const signerKeyName = (method: VerificationMethod, jwk: Kms.PublicJwk): string => `${method.controller} ${method.id} ${JSON.stringify(jwk.toJson())}`
 
 /**
  * The status lists a verifier keeps for as long as HTTP caching allows (`Cache-Control: max-age`, which the lab's
