@@ -355,6 +355,44 @@ describe('administration', () => {
   })
 })
 
+describe('a kept-alive connection the registry closed', () => {
+  it('asks the query again on a new connection: the registry (here a relay in front of it) closes each connection at its second request unanswered', async () => {
+    let relayed = 0
+    let dropped = 0
+    const relay = createServer((req, res) => {
+      const socket = req.socket as typeof req.socket & { requests?: number }
+      socket.requests = (socket.requests ?? 0) + 1
+      if (socket.requests > 1) {
+        dropped++
+        socket.destroy()
+        return
+      }
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      req.on('end', async () => {
+        relayed++
+        const answer = await fetch(`${registry.url}${req.url}`, {
+          method: req.method,
+          headers: { 'content-type': 'application/json' },
+          body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+        })
+        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json', connection: 'keep-alive' })
+        res.end(Buffer.from(await answer.arrayBuffer()))
+      })
+    })
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
+    const relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`
+    try {
+      for (let i = 0; i < 3; i++) expect((await queryAuthorization(relayUrl, businessQuery)).authorized).toBe(true)
+      expect(dropped).toBeGreaterThan(0)
+      expect(relayed).toBeGreaterThanOrEqual(3)
+    } finally {
+      relay.closeAllConnections()
+      await new Promise((resolve) => relay.close(resolve))
+    }
+  })
+})
+
 describe('restart', () => {
   it('keeps its signing key, admin changes and audit trail, and seeds only what is new in the governance file', async () => {
     const kid = registry.signer.kid

@@ -80,10 +80,18 @@ const keySetOf = (registryUrl: string) => {
   return keySet
 }
 
+/**
+ * Whether a call failed on a kept-alive connection the registry had closed (a restart, its idle timeout) before it
+ * answered: undici's `other side closed` or a reset.
+ */
+const closedConnection = (error: unknown) => ['UND_ERR_SOCKET', 'ECONNRESET'].includes(String((error as { cause?: { code?: unknown } }).cause?.code))
+
 async function post(url: string, query: object): Promise<{ status: number; body: { jws?: unknown; detail?: unknown } }> {
+  const ask = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(query) })
   let response: Response
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(query) })
+    // a TRQP query only reads: one the closed connection lost is asked once more, on a new connection
+    response = await ask().catch((error: unknown) => (closedConnection(error) ? ask() : Promise.reject(error)))
   } catch (error) {
     throw new TrustRegistryError('unreachable', `The trust registry at ${url} is unreachable: ${error instanceof Error ? error.message : String(error)}`)
   }
