@@ -32,6 +32,8 @@ import { claimedBeforeCredo, redemptionMigrations, redemptionRules, type Redempt
 import { authorizationDetailsMigrations, authorizationDetailsRules, serverMetadataRules } from './authorizationDetails'
 import { metadataCacheHeaders } from './metadataCaching'
 import { credentialRequestRules, takeVerifiedProofs, verifiedIssuance } from './credentialRequests'
+import { noncesOncePerSecond } from './nonces'
+import { FullSaltSdJwtModule } from './sdJwtSalts'
 import { offersByReference } from './offersByReference'
 import { HAIP_SERVER_METADATA, haipAuthorizationRules, haipMigrations, trustWalletProviders } from './haip'
 import { registryAnchors } from '@interop-lab/trust-registry/client'
@@ -149,11 +151,13 @@ export async function startIssuerService(options: IssuerServiceOptions) {
       }),
       ...didCommModules({ app, path: DIDCOMM_PATH, baseUrl, anoncreds: await anonCredsModule(options.dataDir) }),
       msoStatus: new MsoStatusModule(),
+      sdJwtSalts: new FullSaltSdJwtModule(),
     },
   })
   // Credo's issuer takes what the rules above verified and claimed, instead of doing it again
   takeVerifiedProofs(agent)
   claimedBeforeCredo(agent)
+  noncesOncePerSecond(agent)
   redemption = { agent, db }
   // HAIP Wallet Attestations and key attestations chain to a wallet provider root the trust registry lists
   const trustRegistryUrl = options.trustRegistryUrl

@@ -201,6 +201,38 @@ describe('the tag index migration', () => {
     await db.close()
   })
 
+  it('rebuilds SQLite tag rows WITHOUT ROWID (two b-trees per tag row, not three), keeping every row and both lookups', async () => {
+    const config: DatabaseConfig = { engine: 'sqlite', file: join(dataDir, 'rowid.sqlite') }
+    const older = await openDatabase(
+      config,
+      credoStorageMigrations.filter((m) => m.id !== 'credo-record-tags-without-rowid-1'),
+    )
+    const context = { contextCorrelationId: 'ctx-rowid' } as AgentContext
+    await new CredoStorageService<TaggedRecord>(older).save(context, new TaggedRecord({ id: 'kept', tags: { state: 'issued', types: ['A', 'B'] }, createdAt: new Date() }))
+    const schemaOf = async (db: Database) => (await db.query<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'credo_record_tags'"))[0].sql
+    expect(await schemaOf(older)).not.toMatch(/WITHOUT ROWID/)
+    await older.close()
+
+    const db = await openDatabase(config, agentMigrations)
+    expect(await schemaOf(db)).toMatch(/WITHOUT ROWID/)
+    const storage = new CredoStorageService<TaggedRecord>(db)
+    const found = async (q: TagQuery) => (await storage.findByQuery(context, TaggedRecord, q as never)).map((r) => r.id)
+    expect(await found({ state: 'issued', types: ['B'] })).toEqual(['kept'])
+    expect(await found({ state: 'issued', c: null })).toEqual(['kept'])
+    // a record's tag rows are deleted through the by-record index, not by reading every tag row of the type
+    const plan = await db.query<{ detail: string }>('EXPLAIN QUERY PLAN DELETE FROM credo_record_tags WHERE context = ? AND type = ? AND id = ?', ['c', 'T', 'i'])
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING (COVERING )?INDEX credo_record_tags_by_record/)
+    await storage.deleteById(context, TaggedRecord, 'kept')
+    expect(await db.query('SELECT id FROM credo_record_tags WHERE context = ?', ['ctx-rowid'])).toEqual([])
+    await db.close()
+  })
+
+  it('lets SQLite checkpoint its WAL every 4000 pages (one WAL-index hash table), not every 1000', async () => {
+    const db = await openDatabase({ engine: 'sqlite', file: join(dataDir, 'checkpoint.sqlite') })
+    expect(await db.query('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 4000 }])
+    await db.close()
+  })
+
   it('counts tag values only where the count chooses where a search starts (a conjunction of two that could lead)', () => {
     const scope = { context: 'c', type: 'T' }
     const counted = (q: TagQuery) => rarityQuery(q, scope)?.refs.map((ref) => `${ref.name}:${ref.kind}`)
@@ -228,7 +260,8 @@ describe('the tag index migration', () => {
     )
     const details = plan.map((p) => p.detail).join('\n')
     expect(details).not.toMatch(/^SCAN r\b/m)
-    expect(details).toMatch(/SEARCH t USING (COVERING )?INDEX/)
+    // the tag table is its primary key (WITHOUT ROWID)
+    expect(details).toMatch(/SEARCH t USING PRIMARY KEY \(context=\? AND type=\? AND name=\? AND kind=\? AND value=\?\)/)
     await db.close()
   })
 })

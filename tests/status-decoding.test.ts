@@ -62,6 +62,17 @@ describe('status list decoding', () => {
     )
   })
 
+  it('gives each reader of a list inflated before its own statuses: a status set on one is not seen by the next', () => {
+    const compressed = new StatusList([0, 1, 0, 2, 0, 0, 0, 3], 2).compressStatusList()
+    const first = decompressStatusValues(compressed, 2)
+    first.setStatus(0, 3)
+    first.setStatus(2, 1)
+    const second = decompressStatusValues(compressed, 2)
+    expect([0, 1, 2, 3, 7].map((index) => second.getStatus(index))).toEqual([0, 1, 0, 2, 3])
+    expect([...second.statusList]).toEqual(libraryDecompressStatusList(compressed, 2).statusList)
+    expect(first.getStatus(0)).toBe(3)
+  })
+
   it('is what Credo reads once installed', () => {
     installFastStatusListDecoding()
     const statuses = Array.from({ length: 1024 }, (_, i) => (i % 7 === 0 ? 1 : i % 11 === 0 ? 2 : 0))

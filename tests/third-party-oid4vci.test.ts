@@ -88,6 +88,17 @@ describe("@meeco/sd-jwt verifies the lab's SD-JWT VC (sdjwt-check)", () => {
     expect(result, JSON.stringify(result)).toMatchObject({ accepted: true, claims: { legal_name: issueStep.claims.legal_name, business_number: issueStep.claims.business_number } })
   })
 
+  it('carries at least 128 bits of randomness in every disclosure salt (RFC 9901 §4.2.1), each salt its own', () => {
+    const salts = credential
+      .split('~')
+      .slice(1)
+      .filter(Boolean)
+      .map((disclosure) => (JSON.parse(Buffer.from(disclosure, 'base64url').toString('utf8')) as [string])[0])
+    expect(salts.length).toBeGreaterThan(2)
+    for (const salt of salts) expect(Buffer.from(salt, 'base64url').length, salt).toBeGreaterThanOrEqual(16)
+    expect(new Set(salts).size).toBe(salts.length)
+  })
+
   it('refuses a disclosure whose value was altered (RFC 9901 §7.1 step 3: its digest is not one the issuer signed)', async () => {
     const [jwt, ...disclosures] = credential.split('~').filter(Boolean)
     const index = disclosures.findIndex((d) => decodeDisclosure(d).key === 'legal_name')

@@ -29,6 +29,10 @@ function route(req: IncomingMessage, res: ServerResponse, body: string, origin: 
     case '/refused':
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_request' }))
       return
+    case '/bom':
+      // a UTF-8 byte order mark, which a Response's text() and json() drop (Encoding §6, UTF-8 decode)
+      res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Émilie"}')]))
+      return
     case '/empty':
       res.writeHead(204).end()
       return
@@ -121,6 +125,45 @@ describe('the wallet fetch over node:http', () => {
     const crossOrigin = await bothAnswer('/elsewhere', { headers: { authorization: 'Bearer t' } })
     expect(crossOrigin.reached?.map((r) => r.authorization)).toEqual(['Bearer t', undefined])
     expect((await bothAnswer('/see-other', { redirect: 'manual' })).answer).toMatchObject({ status: 303, location: '/json' })
+  })
+
+  it('answers a Response whose body reads as Node’s does: once, cloned before a read, as text, JSON, bytes or a stream', async () => {
+    /** What each way of reading the body answers, and what reading it twice or cloning it after a read does. */
+    const readings = async (fetcher: typeof fetch) => {
+      const url = `${base}/bom?id=read`
+      const response = await fetcher(url)
+      const copy = response.clone()
+      const text = await response.text()
+      const again = await response.text().catch((error: unknown) => (error as Error).name)
+      const cloneAfterRead = (() => {
+        try {
+          response.clone()
+          return 'cloned'
+        } catch (error) {
+          return (error as Error).name
+        }
+      })()
+      const bytes = await (await fetcher(url)).arrayBuffer()
+      const streamed = await new Response((await fetcher(url)).body).text()
+      const empty = await fetcher(`${base}/empty?id=read`)
+      return {
+        text,
+        again,
+        cloneAfterRead,
+        // the clone's body is its own: unread while the original's is used up
+        used: [response.bodyUsed, copy.bodyUsed],
+        json: await copy.json(),
+        byteLength: bytes.byteLength,
+        streamed,
+        emptyBody: empty.body,
+        ok: [response.ok, empty.ok],
+      }
+    }
+    const ours = await readings(walletFetch)
+    expect(ours).toEqual(await readings(globalThis.fetch))
+    expect(ours).toMatchObject({ text: '{"name":"Émilie"}', again: 'TypeError', cloneAfterRead: 'TypeError', used: [true, false], json: { name: 'Émilie' }, emptyBody: null })
+    // the body's own bytes (BOM included), not the memory pool a small Node Buffer is cut from
+    expect(ours.byteLength).toBe(3 + Buffer.byteLength('{"name":"Émilie"}'))
   })
 
   it('refuses a redirect loop and a redirect it was told to refuse, and stops when aborted, as Node’s fetch does', async () => {

@@ -1,5 +1,6 @@
 import http from 'node:http'
 import https from 'node:https'
+import { BufferedResponse } from '@interop-lab/common/net/bufferedResponse'
 
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) }
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
@@ -17,6 +18,7 @@ type RequestBody = string | URLSearchParams | Uint8Array
  * issuance. What it sends and answers is what `fallback` would for the requests it takes: a URL (http or https), a string,
  * form or bytes body or none, an abort signal, redirects followed as the Fetch standard says (`manual` answers them as
  * they are); anything else (a Request object, a streamed body, other schemes) goes to `fallback`. Bodies are not compressed.
+ * The answer is a `BufferedResponse` over the body received (common/net/bufferedResponse.ts): no stream to read it back from.
  */
 export function nodeFetch(fallback: typeof fetch): typeof fetch {
   return async (input, init) => {
@@ -77,7 +79,8 @@ function send(url: string, method: string, headers: Headers, body: Buffer | unde
           const answered = new Headers()
           for (let i = 0; i < incoming.rawHeaders.length; i += 2) answered.append(incoming.rawHeaders[i], incoming.rawHeaders[i + 1])
           const status = incoming.statusCode ?? 0
-          resolve(new Response(NULL_BODY.has(status) || method === 'HEAD' ? null : Buffer.concat(chunks), { status, statusText: incoming.statusMessage, headers: answered }))
+          const body = NULL_BODY.has(status) || method === 'HEAD' ? null : Buffer.concat(chunks)
+          resolve(new BufferedResponse(body, status, incoming.statusMessage ?? '', answered))
         } catch (error) {
           reject(new TypeError('fetch failed', { cause: error }))
         }

@@ -212,8 +212,8 @@ export class PersonaWallet {
   private async keepCredentialResponse(input: Parameters<typeof fetch>[0], response: Response): Promise<Response> {
     const kept = this.credentialResponse
     if (!kept || String(input) !== kept.endpoint) return response
-    kept.body = await response.text()
-    return new Response(kept.body, { status: response.status, statusText: response.statusText, headers: response.headers })
+    kept.body = await response.clone().text()
+    return response
   }
 
   /**

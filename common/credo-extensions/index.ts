@@ -80,6 +80,17 @@ export const credoExtensions: readonly CredoExtension[] = [
     removeWhen: '`SdJwtVcService.verify` takes an option to skip the status check, or a per-call status list fetcher.',
   },
   {
+    id: 'sd-jwt-vc-full-salts',
+    lab: [
+      { file: 'issuer/sdJwtSalts.ts', symbol: 'FullSaltSdJwtVcService' },
+      { file: 'issuer/sdJwtSalts.ts', symbol: 'getBaseSdJwtConfig' },
+    ],
+    upstream: [core(SD_JWT_VC_SERVICE, 'SdJwtVcService.getBaseSdJwtConfig', '7743b4a6771928e14aa8a718b12e54bd801d28753fbb79bd80abddbfa5e11a78')],
+    reason:
+      "Credo's salt generator draws the bytes @sd-jwt/core asks for (16) and keeps 16 base64url characters of them: 96 bits per disclosure salt, below the 128 bits RFC 9901 §4.2.1 recommends. The issuer's SdJwtVcService keeps every drawn byte.",
+    removeWhen: "Credo's `getBaseSdJwtConfig` salt generator stops truncating the encoded bytes.",
+  },
+  {
     id: 'jwt-vc-bitstring-status',
     lab: [{ file: 'common/status/credoW3cStatus.ts', symbol: 'StatusCheckingW3cJwtCredentialService' }],
     upstream: [core(JWT_VC_SERVICE, 'W3cJwtCredentialService.verifyCredential', 'b978167d1bd69feaa3bcd62fd9db83d47e827f50b6c12303375b4eec1fd76b4c')],
@@ -283,6 +294,36 @@ export const credoExtensions: readonly CredoExtension[] = [
     removeWhen: "Credo's KeyManagementApi composes its `zWithBackend` schemas once (at module level).",
   },
   {
+    id: 'kms-key-objects-kept',
+    lab: [{ file: 'common/kms/KeptKeyObjectsKeyManagementService.ts', symbol: 'KeptKeyObjectsKeyManagementService' }],
+    upstream: [
+      {
+        package: '@credo-ts/node',
+        version: '0.6.0-alpha-20251127043254',
+        file: 'build/kms/NodeKeyManagementService.mjs',
+        symbol: 'NodeKeyManagementService.sign',
+        sha256: '55b1b4e0cc8d83c07c4e90e9eefddcd41d0d28f35fb865ecf3781b85b0a8a1e5',
+      },
+      {
+        package: '@credo-ts/node',
+        version: '0.6.0-alpha-20251127043254',
+        file: 'build/kms/NodeKeyManagementService.mjs',
+        symbol: 'NodeKeyManagementService.verify',
+        sha256: 'a5ac14eb2466aacabb9cdd43dd354ada2b11d02bc9a850f07ed556f4198d0015',
+      },
+      {
+        package: '@credo-ts/node',
+        version: '0.6.0-alpha-20251127043254',
+        file: 'build/kms/NodeKeyManagementService.mjs',
+        symbol: 'NodeKeyManagementService.getPublicKey',
+        sha256: 'e37813268fea0f42cb32067e264c8fe5dbd9c563557904faf923f7e38317298f',
+      },
+    ],
+    reason:
+      "Credo's Node KMS imports the private JWK into a Node KeyObject on every signature and the public JWK on every verification (performSign and performVerify in build/kms/crypto/sign.mjs and verify.mjs, functions no fingerprint covers: re-read them on an upgrade), and derives the public JWK (a zod parse) on every key lookup and verification: ~5 signatures and ~5 verifications per issuance. The lab's sign, verify and getPublicKey are Credo's checks in Credo's order for EC and Ed25519 keys, with each opened key's KeyObjects and public JWK kept with it in SealedKeyStorage, and public keys kept by their exact JWK.",
+    removeWhen: "Credo's Node KMS keeps imported KeyObjects per key (or its storage can hand one over).",
+  },
+  {
     id: 'did-web-through-outbound-guard',
     lab: [{ file: 'common/net/webDidResolver.ts', symbol: 'AgentFetchWebDidResolver' }],
     upstream: [core('build/modules/dids/methods/web/WebDidResolver.mjs', 'WebDidResolver.resolve', 'e461ec253da50ff4f5fef99acd3e9c48a659dc642993058947bd125c409bbd78')],
@@ -381,6 +422,17 @@ export const credoExtensions: readonly CredoExtension[] = [
     reason:
       "Credo's token endpoint (`configureAccessTokenEndpoint`, a function no fingerprint covers: re-read it on an upgrade) stores the session as AccessTokenRequested before making the token, its claim of the pre-authorized code, then as AccessTokenCreated: two record writes per token. The lab claims the code in a table of its own before Credo's endpoint, and for that request `updateState` moves the session to AccessTokenRequested in memory only.",
     removeWhen: 'Credo claims a pre-authorized code with one write (or lets the caller claim it).',
+  },
+  {
+    id: 'oid4vci-nonce-once-per-second',
+    lab: [{ file: 'issuer/nonces.ts', symbol: 'noncesOncePerSecond' }],
+    upstream: [
+      openid4vc('build/openid4vc-issuer/OpenId4VcIssuerService.mjs', 'OpenId4VcIssuerService.createNonce', 'b6b2395dae17486bb9e126284c44391a429bf998d276fd300ac6cbd647e0a98e'),
+      openid4vc('build/openid4vc-issuer/OpenId4VcIssuerService.mjs', 'OpenId4VcIssuerService.verifyNonce', 'c581f825cca7692fc918a4942a32a41709e6d6b237fd25ba140d8a2a486daa9c'),
+    ],
+    reason:
+      "Credo signs a new c_nonce for every token response, credential response and Nonce Endpoint call, and verifies its signature on every key proof, though its nonce (a JWS over `iss` and `exp` in whole seconds, by the issuer's Ed25519 access token key) is the same string for every call within a second. The lab signs it once per issuer and second, and a nonce this process made comes back with only its expiry checked (TypeScript-private `verifyNonce`).",
+    removeWhen: 'Credo keeps its c_nonce for its lifetime, or its nonces become single-use (then this reuse must go).',
   },
   {
     id: 'dcql-match-kept-per-records',

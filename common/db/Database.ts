@@ -20,8 +20,8 @@ export type DatabaseConfig = { engine: 'sqlite'; file: string } | { engine: 'pos
 
 export interface Migration {
   id: string
-  /** DDL that works on both engines (TEXT, INTEGER, BIGINT, PRIMARY KEY, indexes). */
-  sql: string
+  /** DDL that works on both engines (TEXT, INTEGER, BIGINT, PRIMARY KEY, indexes); none when `run` does it all. */
+  sql?: string
   /** Data the DDL cannot move portably (a backfill), run after `sql` in the same transaction. */
   run?: (tx: Database) => Promise<void>
 }

@@ -26,7 +26,7 @@ async function migrate(db: Database, migrations: readonly Migration[]): Promise<
     for (const migration of migrations) {
       const seen = await tx.query('SELECT id FROM schema_migrations WHERE id = ?', [migration.id])
       if (seen.length) continue
-      await tx.exec(migration.sql)
+      if (migration.sql) await tx.exec(migration.sql)
       await migration.run?.(tx)
       await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [migration.id, new Date().toISOString()])
     }

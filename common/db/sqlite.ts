@@ -22,6 +22,11 @@ export function openSqlite(file: string): Database {
   const db = new BetterSqlite3(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
+  // A checkpoint copies the pages the WAL holds into the database file and syncs both, on the committing request: at
+  // 4000 WAL pages instead of SQLite's 1000, a page rewritten by many commits (an index leaf, a table's last page) is
+  // copied a quarter as often. Below 4096 frames the WAL's index is one hash table: reads stay one lookup. Committed
+  // transactions are in the WAL either way (durability unchanged).
+  db.pragma('wal_autocheckpoint = 4000')
   db.pragma('busy_timeout = 5000')
 
   // Compiling a statement costs more than running most of ours: keep the recent ones compiled.

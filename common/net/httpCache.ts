@@ -1,3 +1,5 @@
+import { BufferedResponse } from './bufferedResponse'
+
 /**
  * A small HTTP cache in front of `fetch` for what a service or wallet fetches again and again (issuer and
  * authorization server metadata, JWKS): a GET answered 200 with `Cache-Control: max-age` is reused until it is
@@ -52,7 +54,8 @@ export function cachingFetch(inner: typeof fetch, maxEntries = DEFAULT_MAX_ENTRI
     const url = input instanceof Request ? undefined : String(input)
     if (url === undefined || !cacheableRequest(init)) return inner(input, init)
     const kept = freshEntry(url)
-    if (kept) return new Response(kept.body.slice(0), { status: kept.status, headers: kept.headers })
+    // the kept bytes are shared: a BufferedResponse hands out copies of them only
+    if (kept) return new BufferedResponse(new Uint8Array(kept.body), kept.status, '', new Headers(kept.headers))
     entries.delete(url)
     const response = await inner(input, init)
     const fresh = freshSeconds(response)
@@ -61,7 +64,7 @@ export function cachingFetch(inner: typeof fetch, maxEntries = DEFAULT_MAX_ENTRI
     const headers = [...response.headers.entries()]
     if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
     entries.set(url, { body, status: response.status, headers, freshUntil: Date.now() + fresh * 1000 })
-    return new Response(body.slice(0), { status: response.status, statusText: response.statusText, headers })
+    return new BufferedResponse(new Uint8Array(body), response.status, response.statusText, new Headers(headers))
   }
   return Object.assign(fetchThrough, { freshBody: (url: string) => freshEntry(url)?.body })
 }

@@ -43,6 +43,22 @@ export const credoStorageMigrations: Migration[] = [
     id: 'credo-records-version-1',
     sql: 'ALTER TABLE credo_records ADD COLUMN version INTEGER NOT NULL DEFAULT 1',
   },
+  {
+    // SQLite: tag rows stored in their primary key's order (WITHOUT ROWID), so a tag row is written to two b-trees, not
+    // three (rowid table, primary key, by-record index): a state change writes 3 pages instead of 6. PostgreSQL unchanged.
+    id: 'credo-record-tags-without-rowid-1',
+    async run(tx) {
+      if (tx.engine !== 'sqlite') return
+      await tx.exec(`CREATE TABLE credo_record_tags_clustered (
+        context TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL,
+        name TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (context, type, name, kind, value, id)) WITHOUT ROWID;
+        INSERT INTO credo_record_tags_clustered (context, type, id, name, kind, value) SELECT context, type, id, name, kind, value FROM credo_record_tags;
+        DROP TABLE credo_record_tags;
+        ALTER TABLE credo_record_tags_clustered RENAME TO credo_record_tags;
+        CREATE INDEX credo_record_tags_by_record ON credo_record_tags (context, type, id, name)`)
+    },
+  },
 ]
 
 /**

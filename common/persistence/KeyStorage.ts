@@ -1,6 +1,7 @@
 import type { AgentContext, Kms } from '@credo-ts/core'
 import type { NodeKeyManagementStorage } from '@credo-ts/node'
 import type { Database, Migration } from '../db'
+import { OpenedKey } from '../kms/keyObjects'
 import { Sealer } from '../secrets'
 
 export const keyStorageMigrations: Migration[] = [
@@ -26,9 +27,10 @@ export class SealedKeyStorage implements NodeKeyManagementStorage {
    * Keys this process has opened, by context and key id, so a signature does not read and unseal its key again
    * (Credo's KMS reads a key twice per signature). A key id never names other material, and `set` and `delete`
    * keep this right within the process. A key another process deletes stays usable here until this one restarts:
-   * Credo deletes only keys it has stopped naming (ephemeral JWE keys, a rotated access token key).
+   * Credo deletes only keys it has stopped naming (ephemeral JWE keys, a rotated access token key). Each opened key
+   * keeps its Node KeyObjects (common/kms), which go with it.
    */
-  private readonly opened = new Map<string, Kms.KmsJwkPrivate>()
+  private readonly opened = new Map<string, OpenedKey>()
   /** Bumped by each delete: a key read while one was under way is not kept (it may be the deleted one). */
   private deletions = 0
 
@@ -48,22 +50,28 @@ export class SealedKeyStorage implements NodeKeyManagementStorage {
   }
 
   public async get(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPrivate | null> {
+    const key = await this.openedKey(agentContext, keyId)
+    // a copy: what a caller does to it never reaches the kept key
+    return key && { ...key.jwk }
+  }
+
+  /** The key as this process keeps it opened (its JWK is not to be changed), or null when there is none. */
+  public async openedKey(agentContext: AgentContext, keyId: string): Promise<OpenedKey | null> {
     const cacheKey = openedKey(agentContext, keyId)
-    let jwk = this.opened.get(cacheKey)
-    if (!jwk) {
+    let key = this.opened.get(cacheKey)
+    if (!key) {
       const deletionsBefore = this.deletions
       const [row] = await this.db.query<{ sealed: string }>('SELECT sealed FROM kms_keys WHERE context = ? AND key_id = ?', [agentContext.contextCorrelationId, keyId])
       if (!row) return null
-      jwk = this.open(row.sealed)
-      if (this.deletions === deletionsBefore) this.remember(cacheKey, jwk)
+      key = new OpenedKey(this.open(row.sealed))
+      if (this.deletions === deletionsBefore) this.remember(cacheKey, key)
     }
-    // a copy: what a caller does to it never reaches the kept key
-    return { ...jwk }
+    return key
   }
 
-  private remember(cacheKey: string, jwk: Kms.KmsJwkPrivate): void {
+  private remember(cacheKey: string, key: OpenedKey): void {
     if (this.opened.size >= MAX_OPENED_KEYS) this.opened.delete(this.opened.keys().next().value as string)
-    this.opened.set(cacheKey, jwk)
+    this.opened.set(cacheKey, key)
   }
 
   public async has(agentContext: AgentContext, keyId: string): Promise<boolean> {
@@ -76,7 +84,7 @@ export class SealedKeyStorage implements NodeKeyManagementStorage {
        ON CONFLICT (context, key_id) DO UPDATE SET sealed = excluded.sealed`,
       [agentContext.contextCorrelationId, keyId, this.seal(jwk)],
     )
-    this.remember(openedKey(agentContext, keyId), { ...jwk })
+    this.remember(openedKey(agentContext, keyId), new OpenedKey({ ...jwk }))
   }
 
   public async delete(agentContext: AgentContext, keyId: string): Promise<boolean> {

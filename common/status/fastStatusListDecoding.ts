@@ -16,6 +16,25 @@ export const decodeStatusValues = (bytes: Uint8Array, bitsPerStatus: number): Ui
 // a published list is a few hundred KiB at most once inflated; refuse what inflates beyond this
 const MAX_INFLATED_BYTES = 4 * 1024 * 1024
 
+/** Lists inflated last, by their compressed text: a wallet or verifier checks many credentials against the same few. */
+const recentlyInflated = new Map<string, Uint8Array>()
+const RECENTLY_INFLATED_KEPT = 4
+
+/** The packed statuses of a compressed list (shared between its readers: never written to). */
+function inflated(compressed: string): Uint8Array {
+  const kept = recentlyInflated.get(compressed)
+  if (kept) return kept
+  let packed: Uint8Array
+  try {
+    packed = inflateSync(Buffer.from(compressed, 'base64url'), { maxOutputLength: MAX_INFLATED_BYTES })
+  } catch (error) {
+    throw new Error(`Decompression failed: ${error}`)
+  }
+  if (recentlyInflated.size >= RECENTLY_INFLATED_KEPT) recentlyInflated.delete(recentlyInflated.keys().next().value!)
+  recentlyInflated.set(compressed, packed)
+  return packed
+}
+
 /**
  * The library's `decompressStatusList`, with node's zlib and without the per-entry checks its constructor
  * makes (a value unpacked from `bitsPerStatus` bits is in range by construction). Same statuses out. The list is
@@ -25,12 +44,7 @@ const MAX_INFLATED_BYTES = 4 * 1024 * 1024
  */
 export const decompressStatusValues: Decompress = (compressed, bitsPerStatus) => {
   if (![1, 2, 4, 8].includes(bitsPerStatus)) return new StatusList([], bitsPerStatus as 1) // throws the library's own error
-  let packed: Uint8Array
-  try {
-    packed = inflateSync(Buffer.from(compressed, 'base64url'), { maxOutputLength: MAX_INFLATED_BYTES })
-  } catch (error) {
-    throw new Error(`Decompression failed: ${error}`)
-  }
+  const packed = inflated(compressed)
   const perByte = 8 / bitsPerStatus
   const totalStatuses = packed.length * perByte
   let values: Uint8Array | undefined

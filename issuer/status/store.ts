@@ -88,6 +88,9 @@ const toEntry = (row: EntryRow): StatusEntry => ({
 
 /** Status lists and their entries in our database; indexes are handed out at random and never reused. */
 export class StatusListStore {
+  /** Lists' sizes, read once: a list keeps its size for good (no statement changes it), in every process sharing the database. */
+  private readonly sizes = new Map<string, number>()
+
   public constructor(private readonly db: Database) {}
 
   public async createList({ issuer, kid, size = DEFAULT_LIST_SIZE, bitsPerStatus = 2 }: NewStatusList): Promise<StatusListRecord> {
@@ -124,7 +127,8 @@ export class StatusListStore {
 
   /** Takes an unused index at random, so a credential's index says nothing about when it was issued. */
   public async allocate(listId: string, credentialRef?: string): Promise<StatusEntry> {
-    const list = await this.getList(listId)
+    const size = this.sizes.get(listId) ?? (await this.getList(listId)).size
+    this.sizes.set(listId, size)
     const tryTake = async (idx: number): Promise<StatusEntry | undefined> => {
       const entry: StatusEntry = { listId, idx, credentialRef: credentialRef ?? null, status: 'valid', updatedAt: new Date().toISOString() }
       const taken = await this.db.run(
@@ -135,14 +139,14 @@ export class StatusListStore {
       return taken ? entry : undefined
     }
     for (let attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {
-      const entry = await tryTake(randomInt(list.size))
+      const entry = await tryTake(randomInt(size))
       if (entry) return entry
     }
     // The list is filling up: choose among the indexes still free.
     for (;;) {
       const used = new Set((await this.db.query<{ idx: number }>('SELECT idx FROM status_entries WHERE list_id = ?', [listId])).map((r) => Number(r.idx)))
       const free: number[] = []
-      for (let idx = 0; idx < list.size; idx++) if (!used.has(idx)) free.push(idx)
+      for (let idx = 0; idx < size; idx++) if (!used.has(idx)) free.push(idx)
       if (!free.length) throw new StatusListError('conflict', 'status_list_full', `Status list ${listId} has no free index left; create a new list`)
       const entry = await tryTake(free[randomInt(free.length)])
       if (entry) return entry
