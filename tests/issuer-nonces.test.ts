@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
 import { type IssuerService, startIssuerService } from '@interop-lab/issuer'
-import { loadScenarios } from '@interop-lab/scenarios/scenario'
+import { BUSINESS_CLAIMS } from './support/pilotClaims'
 
 /**
  * The issuer signs its c_nonce once per issuer and second (issuer/nonces.ts): Credo's nonce is a JWS over `{ iss, exp }`
@@ -17,11 +17,6 @@ const MATERIAL_DIR = join(import.meta.dirname, 'fixtures/anoncreds/issuers')
 const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 const ISSUER_KEY = 'bc-registries'
 const admin = { 'content-type': 'application/json', authorization: `Bearer ${LOCAL_ADMIN_API_KEY}` }
-const businessClaims = (
-  loadScenarios()
-    .find((s) => s.id === 'business-banking')!
-    .steps.find((s) => s.id === 'issue-business-registration') as { claims: Record<string, string> }
-).claims
 
 type Json = Record<string, any>
 const dataDir = mkdtempSync(join(tmpdir(), 'interop-issuer-nonces-'))
@@ -87,7 +82,7 @@ describe('c_nonce signed once per issuer and second (issuer/nonces.ts)', () => {
   it('takes back a nonce it made without verifying its signature again; a forged one is refused with invalid_nonce (§8.3.1.2)', async () => {
     const created = await post(`${issuer.url}/issuers/${ISSUER_KEY}/offers`, {
       headers: admin,
-      body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format: 'dc+sd-jwt', claims: { ...businessClaims, business_number: `BC${Date.now()}` } }),
+      body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format: 'dc+sd-jwt', claims: { ...BUSINESS_CLAIMS, business_number: `BC${Date.now()}` } }),
     })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     const offer = (await (await fetch(new URL(created.body.offerUri).searchParams.get('credential_offer_uri')!)).json()) as Json

@@ -6,9 +6,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOCAL_ADMIN_API_KEY } from '@interop-lab/common/config'
 import { type IssuerService, startIssuerService } from '@interop-lab/issuer'
-import { loadScenarios } from '@interop-lab/scenarios/scenario'
 import { loadPersonas, startWalletService } from '@interop-lab/wallet-sim'
 import { freePort } from './support/serviceProcess'
+import { BUSINESS_CLAIMS } from './support/pilotClaims'
 
 // OID4VCI 1.0 final error behaviour of the issuer, over HTTP against the real issuer service, as a wallet written with
 // jose sends it: every client mistake is a 4xx in the OAuth error format naming the clause, and leaves the offer open.
@@ -16,11 +16,6 @@ import { freePort } from './support/serviceProcess'
 const MATERIAL_DIR = join(import.meta.dirname, 'fixtures/anoncreds/issuers')
 const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 const admin = { 'content-type': 'application/json', authorization: `Bearer ${LOCAL_ADMIN_API_KEY}` }
-const businessClaims = (
-  loadScenarios()
-    .find((s) => s.id === 'business-banking')!
-    .steps.find((s) => s.id === 'issue-business-registration') as { claims: Record<string, string> }
-).claims
 
 type Json = Record<string, any>
 const dataDir = mkdtempSync(join(tmpdir(), 'interop-oid4vci-errors-'))
@@ -43,7 +38,7 @@ async function openOffer(format: 'dc+sd-jwt' | 'jwt_vc_json' = 'dc+sd-jwt', issu
   const created = await call(`${issuer.url}/issuers/${issuerKey}/offers`, {
     method: 'POST',
     headers: admin,
-    body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format, claims: { ...businessClaims, business_number: `BC${Date.now()}` } }),
+    body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format, claims: { ...BUSINESS_CLAIMS, business_number: `BC${Date.now()}` } }),
   })
   expect(created.status, JSON.stringify(created.body)).toBe(201)
   const credentialOfferUri = new URL(created.body.offerUri).searchParams.get('credential_offer_uri')!
@@ -375,7 +370,7 @@ describe('the wallet simulator recovers from invalid_nonce (OID4VCI 1.0 §8.3.1.
     const created = await call(`${staleIssuer.url}/issuers/bc-registries/offers`, {
       method: 'POST',
       headers: admin,
-      body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format: 'dc+sd-jwt', claims: businessClaims }),
+      body: JSON.stringify({ credentialType: 'BusinessRegistrationCredential', format: 'dc+sd-jwt', claims: BUSINESS_CLAIMS }),
     })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     const accepted = await call(`${wallet.url}/personas/business-owner/offers`, {
@@ -384,7 +379,7 @@ describe('the wallet simulator recovers from invalid_nonce (OID4VCI 1.0 §8.3.1.
       body: JSON.stringify({ offerUri: created.body.offerUri, txCode: created.body.txCode }),
     })
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(201)
-    expect(accepted.body.credentials).toEqual([expect.objectContaining({ format: 'dc+sd-jwt', claims: expect.objectContaining({ legal_name: businessClaims.legal_name }) })])
+    expect(accepted.body.credentials).toEqual([expect.objectContaining({ format: 'dc+sd-jwt', claims: expect.objectContaining({ legal_name: BUSINESS_CLAIMS.legal_name }) })])
     expect(refusedNonces).toHaveLength(1)
   })
 })
