@@ -37,18 +37,27 @@ export function encodeTokenStatusList(values: Uint8Array, bits: BitsPerStatus): 
   return { bits, lst: Buffer.from(deflateSync(packTokenStatusList(values, bits), { level: 9 })).toString('base64url') }
 }
 
+/** The packed values of a `status_list` claim's `lst` (ZLIB-inflated, base64url-decoded). */
+export function inflateTokenStatusList(lst: string): Uint8Array {
+  return inflateSync(Buffer.from(lst, 'base64url'), { maxOutputLength: MAX_INFLATED_BYTES })
+}
+
+/** The value at a valid `index` of packed values, without unpacking the others. */
+export function packedStatusAt(packed: Uint8Array, bits: BitsPerStatus, index: number): number {
+  const perByte = 8 / bits
+  return (packed[Math.floor(index / perByte)] >> ((index % perByte) * bits)) & ((1 << bits) - 1)
+}
+
 export function decodeTokenStatusList(claim: { bits: BitsPerStatus; lst: string }): Uint8Array {
-  const inflated = inflateSync(Buffer.from(claim.lst, 'base64url'), { maxOutputLength: MAX_INFLATED_BYTES })
-  return unpackTokenStatusList(inflated, claim.bits)
+  return unpackTokenStatusList(inflateTokenStatusList(claim.lst), claim.bits)
 }
 
 /** The value at one index, read straight from the packed bytes (a verifier needs one, not a million); `length` is the list's. */
 export function readTokenStatus(claim: { bits: BitsPerStatus; lst: string }, index: number): { value: number | undefined; length: number } {
-  const packed = inflateSync(Buffer.from(claim.lst, 'base64url'), { maxOutputLength: MAX_INFLATED_BYTES })
-  const perByte = 8 / claim.bits
-  const length = packed.length * perByte
+  const packed = inflateTokenStatusList(claim.lst)
+  const length = packed.length * (8 / claim.bits)
   if (!Number.isInteger(index) || index < 0 || index >= length) return { value: undefined, length }
-  return { value: (packed[Math.floor(index / perByte)] >> ((index % perByte) * claim.bits)) & ((1 << claim.bits) - 1), length }
+  return { value: packedStatusAt(packed, claim.bits, index), length }
 }
 
 /**

@@ -1,20 +1,8 @@
 import { StatusList } from '@sd-jwt/jwt-status-list'
-import { inflateSync } from 'node:zlib'
+import { type BitsPerStatus, inflateTokenStatusList, packedStatusAt, unpackTokenStatusList } from './encoding'
 
 type Decode = (bytes: Uint8Array, bitsPerStatus: number) => number[]
 type Decompress = (compressed: string, bitsPerStatus: number) => StatusList
-
-/** IETF Token Status List unpacking (index 0 in the least significant bits), one shift and mask per entry. */
-export const decodeStatusValues = (bytes: Uint8Array, bitsPerStatus: number): Uint8Array => {
-  const perByte = 8 / bitsPerStatus
-  const mask = (1 << bitsPerStatus) - 1
-  const values = new Uint8Array(bytes.length * perByte)
-  for (let index = 0; index < values.length; index++) values[index] = (bytes[(index / perByte) | 0] >> ((index % perByte) * bitsPerStatus)) & mask
-  return values
-}
-
-// a published list is a few hundred KiB at most once inflated; refuse what inflates beyond this
-const MAX_INFLATED_BYTES = 4 * 1024 * 1024
 
 /** Lists inflated last, by their compressed text: a wallet or verifier checks many credentials against the same few. */
 const recentlyInflated = new Map<string, Uint8Array>()
@@ -26,7 +14,7 @@ function inflated(compressed: string): Uint8Array {
   if (kept) return kept
   let packed: Uint8Array
   try {
-    packed = inflateSync(Buffer.from(compressed, 'base64url'), { maxOutputLength: MAX_INFLATED_BYTES })
+    packed = inflateTokenStatusList(compressed)
   } catch (error) {
     throw new Error(`Decompression failed: ${error}`)
   }
@@ -44,15 +32,15 @@ function inflated(compressed: string): Uint8Array {
  */
 export const decompressStatusValues: Decompress = (compressed, bitsPerStatus) => {
   if (![1, 2, 4, 8].includes(bitsPerStatus)) return new StatusList([], bitsPerStatus as 1) // throws the library's own error
+  const bits = bitsPerStatus as BitsPerStatus
   const packed = inflated(compressed)
-  const perByte = 8 / bitsPerStatus
-  const totalStatuses = packed.length * perByte
+  const totalStatuses = packed.length * (8 / bits)
   let values: Uint8Array | undefined
   const list = new StatusList([], bitsPerStatus as 1)
   return Object.defineProperties(list, {
     totalStatuses: { value: totalStatuses, writable: true },
     _statusList: {
-      get: () => (values ??= decodeStatusValues(packed, bitsPerStatus)),
+      get: () => (values ??= unpackTokenStatusList(packed, bits)),
       set: (replaced: Uint8Array) => {
         values = replaced
       },
@@ -61,7 +49,7 @@ export const decompressStatusValues: Decompress = (compressed, bitsPerStatus) =>
       value: (index: number) => {
         if (index < 0 || index >= totalStatuses) throw new Error('Index out of bounds') // the library's own error
         if (values || !Number.isInteger(index)) return values?.[index]
-        return (packed[(index / perByte) | 0] >> ((index % perByte) * bitsPerStatus)) & ((1 << bitsPerStatus) - 1)
+        return packedStatusAt(packed, bits, index)
       },
     },
   })
